@@ -1,0 +1,100 @@
+"""The owner's agent: one pydantic-ai Agent, its model, and a turn that keeps history safe."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pydantic_ai import Agent
+from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
+from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter
+from pydantic_ai.models import Model
+from pydantic_ai.models.openai import OpenAIChatModel
+from pydantic_ai.providers.openai import OpenAIProvider
+
+from assistant.chat_secrets import mask, scrub
+from assistant.offline_model import Intent, OfflineModel
+from assistant.settings import Settings
+from assistant.tools import HOST_TOOLS, ToolContext
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+
+
+def host_intents() -> list[Intent]:
+    import re
+
+    restart = re.compile(r"(?i)\b(restart|reload)\s+(the\s+)?gateway\b")
+    return [
+        Intent("restart_gateway", lambda t: [("restart_gateway", {})] if restart.search(t) else None, "restart the gateway"),
+    ]
+
+
+def choose_model(settings: Settings, intents: list[Intent]) -> tuple[Model, str]:
+    """OpenAI when OPENAI_API_KEY is set, an OpenAI-compatible server by base URL, else offline."""
+    if settings.llm_base_url:
+        api_key = settings.llm_api_key or settings.openai_api_key or "not-needed"
+        provider = OpenAIProvider(base_url=settings.llm_base_url, api_key=api_key)
+        return OpenAIChatModel(settings.llm_model, provider=provider), f"{settings.llm_model} at {settings.llm_base_url}"
+    if settings.openai_api_key:
+        provider = OpenAIProvider(api_key=settings.openai_api_key)
+        return OpenAIChatModel(settings.llm_model, provider=provider), f"OpenAI {settings.llm_model}"
+    return OfflineModel(intents).model(), "built-in offline model"
+
+
+def read_prompt(settings: Settings, name: str) -> str:
+    path = settings.prompts_dir / f"{name}.md"
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        raise SystemExit(f"The prompt file {path} is missing; set ASSISTANT_PROMPTS_DIR to the folder with the prompts.") from None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    ok: bool = True
+
+
+class AssistantAgent:
+    def __init__(self, host: "Host", model: Model | None = None) -> None:
+        self.host = host
+        intents = host_intents() + [i for p in host.plugins.values() for i in p.intents]
+        if model is None:
+            model, self.model_description = choose_model(host.settings, intents)
+        else:
+            self.model_description = getattr(model, "model_name", "custom model")
+        tools = list(HOST_TOOLS) + [t for p in host.plugins.values() for t in p.tools]
+        self.agent = Agent(
+            model,
+            deps_type=ToolContext,
+            instructions=read_prompt(host.settings, "system"),
+            tools=tools,
+            name="assistant",
+        )
+
+    def _scrubbed(self, messages: list[ModelMessage]) -> list[ModelMessage]:
+        values = self.host.secrets.known_values()
+        if not values:
+            return messages
+        dumped = ModelMessagesTypeAdapter.dump_json(messages).decode()
+        cleaned = scrub(dumped, [json.dumps(v)[1:-1] for v in values])
+        return ModelMessagesTypeAdapter.validate_json(cleaned)
+
+    async def ask(self, conversation_id: int, text: str) -> Reply:
+        """Run one turn. The user's secrets go to the vault first; only placeholders reach the model."""
+        safe_text, _ = self.host.secrets.capture(text)
+        history = self.host.conversations.load(conversation_id)
+        try:
+            result = await self.agent.run(
+                safe_text, message_history=history, deps=ToolContext(self.host, conversation_id)
+            )
+        except (ModelAPIError, AgentRunError, UserError) as exc:
+            detail = mask(str(exc), self.host.secrets.known_values())
+            return Reply(
+                f"Sorry, the language model ({self.model_description}) failed: {detail}. Nothing was saved from this turn.",
+                ok=False,
+            )
+        self.host.conversations.append(conversation_id, self._scrubbed(result.new_messages()))
+        return Reply(mask(str(result.output), self.host.secrets.known_values()))

@@ -1,0 +1,298 @@
+"""The `assistant` command. Every chat action is also a plain command here, so scripts need no model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from assistant.config import ConfigError, parse_value
+from assistant.settings import Settings
+from assistant.store import StoreError
+from assistant.vault import VaultError
+
+
+def _host():
+    from assistant.host import Host
+
+    try:
+        return Host(Settings.from_env())
+    except (StoreError, VaultError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(help="A self-hosted assistant that answers and places phone calls. Start with `assistant chat`.")
+def main() -> None:
+    pass
+
+
+# -- chat and gateway --------------------------------------------------------------------------
+
+
+@main.command(help="Chat with the assistant in the terminal; the gateway runs alongside.")
+@click.option("--new", is_flag=True, help="Start a new conversation instead of continuing the last one.")
+@click.option("--no-gateway", is_flag=True, help="Chat only, without serving the gateway.")
+def chat(new: bool, no_gateway: bool) -> None:
+    from assistant.chat import run_chat
+
+    host = _host()
+    try:
+        asyncio.run(run_chat(host, new=new, with_gateway=not no_gateway))
+    except KeyboardInterrupt:
+        click.echo("\nBye.")
+    finally:
+        host.close()
+
+
+@main.command(help="Serve the gateway only (no chat), until interrupted.")
+def serve() -> None:
+    from assistant.gateway import Gateway
+
+    host = _host()
+
+    async def run() -> None:
+        host.gateway = Gateway(host)
+        url = await host.gateway.start()
+        click.echo(f"Gateway listening on {url}", err=False)
+        sys.stdout.flush()
+        try:
+            while host.gateway.running:
+                await asyncio.sleep(0.5)
+        finally:
+            await host.gateway.stop()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        host.close()
+
+
+@main.group(help="Control the gateway of a running assistant.")
+def gateway() -> None:
+    pass
+
+
+@gateway.command("restart", help="Rebuild the running gateway from the current config.")
+def gateway_restart() -> None:
+    from assistant.gateway import GatewayNotRunning, request_restart
+
+    try:
+        answer = request_restart(Settings.from_env().home)
+    except GatewayNotRunning as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Gateway restarted (generation {answer['generation']}).")
+
+
+@gateway.command("status", help="Show whether a gateway is running and what it serves.")
+def gateway_status() -> None:
+    import httpx
+
+    from assistant.gateway import STATE_FILE
+
+    path = Settings.from_env().home / STATE_FILE
+    try:
+        url = json.loads(path.read_text())["url"]
+        click.echo(json.dumps(httpx.get(f"{url}/healthz", timeout=5).json(), indent=2))
+    except (FileNotFoundError, ValueError, KeyError, httpx.TransportError):
+        raise click.ClickException("No gateway is running. Start one with `assistant chat` or `assistant serve`.") from None
+
+
+# -- config ------------------------------------------------------------------------------------
+
+
+@main.group(help="Show or change plugin configuration.")
+def config() -> None:
+    pass
+
+
+@config.command("show", help="Show the configuration of one plugin, or of all.")
+@click.argument("plugin", required=False)
+def config_show(plugin: str | None) -> None:
+    host = _host()
+    try:
+        names = [plugin] if plugin else sorted(host.plugins)
+        for name in names:
+            try:
+                data = host.config.get(name).model_dump(mode="json", by_alias=True)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+            click.echo(json.dumps({name: data}, indent=2))
+    finally:
+        host.close()
+
+
+@config.command("set", help="Set one value, e.g. `assistant config set voice_call inbound.policy open`.")
+@click.argument("plugin")
+@click.argument("path")
+@click.argument("value")
+def config_set(plugin: str, path: str, value: str) -> None:
+    host = _host()
+    try:
+        host.config.update(plugin, {path: parse_value(value)})
+    except ConfigError as exc:
+        raise click.ClickException(f"Nothing was changed: {exc}") from None
+    finally:
+        host.close()
+    click.echo(f"{plugin}.{path} set. Run `assistant gateway restart` if the assistant is running.")
+
+
+@config.command("reset", help="Put a plugin's configuration back to its defaults.")
+@click.argument("plugin")
+@click.confirmation_option(prompt="Reset this plugin's configuration to defaults?")
+def config_reset(plugin: str) -> None:
+    host = _host()
+    try:
+        host.config.reset(plugin)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        host.close()
+    click.echo(f"{plugin} configuration reset.")
+
+
+# -- vault -------------------------------------------------------------------------------------
+
+
+@main.group(help="Manage encrypted secrets. Values are never printed.")
+def vault() -> None:
+    pass
+
+
+@vault.command("list", help="List the names of stored secrets.")
+def vault_list() -> None:
+    host = _host()
+    try:
+        for name in host.vault.names():
+            click.echo(name)
+    finally:
+        host.close()
+
+
+@vault.command("set", help="Store a secret; the value is read without echo (or from stdin with --stdin).")
+@click.argument("name")
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the value from standard input.")
+def vault_set(name: str, from_stdin: bool) -> None:
+    value = sys.stdin.readline().strip() if from_stdin else click.prompt(f"Value for {name}", hide_input=True)
+    host = _host()
+    try:
+        host.vault.set(name, value)
+    except VaultError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        host.close()
+    click.echo(f"Stored {name}.")
+
+
+@vault.command("delete", help="Delete a secret.")
+@click.argument("name")
+def vault_delete(name: str) -> None:
+    host = _host()
+    try:
+        found = host.vault.delete(name)
+    finally:
+        host.close()
+    if not found:
+        raise click.ClickException(f"There is no secret called {name}.")
+    click.echo(f"Deleted {name}.")
+
+
+# -- doctor, history, tools --------------------------------------------------------------------
+
+
+@main.command(help="Check the setup and say what is missing or wrong.")
+def doctor() -> None:
+    from assistant.doctor import format_checks, run_checks
+
+    host = _host()
+    try:
+        checks = run_checks(host)
+    finally:
+        host.close()
+    click.echo(format_checks(checks))
+    if any(c.status == "fail" for c in checks):
+        sys.exit(1)
+
+
+@main.command(help="Show the latest conversation (secrets masked).")
+@click.option("--limit", default=20, show_default=True)
+def history(limit: int) -> None:
+    from assistant.chat_secrets import mask
+
+    host = _host()
+    try:
+        conversation_id = host.conversations.latest()
+        if conversation_id is None:
+            click.echo("No conversation yet.")
+            return
+        values = host.secrets.known_values()
+        for message in host.conversations.shown(conversation_id, limit=limit):
+            who = "You" if message.role == "user" else "Assistant"
+            click.echo(f"{who}: {mask(message.text, values)}")
+    finally:
+        host.close()
+
+
+def _all_tools(host) -> dict[str, Any]:
+    from assistant.tools import HOST_TOOLS
+
+    return {t.name: t for t in [*HOST_TOOLS, *(t for p in host.plugins.values() for t in p.tools)]}
+
+
+@main.group(help="List or run the assistant's tools directly, without a model.")
+def tools() -> None:
+    pass
+
+
+@tools.command("list", help="List tools with their descriptions.")
+def tools_list() -> None:
+    host = _host()
+    try:
+        for name, tool in sorted(_all_tools(host).items()):
+            click.echo(f"{name}: {(tool.description or '').splitlines()[0] if tool.description else ''}")
+    finally:
+        host.close()
+
+
+@tools.command("run", help="Run a tool: `assistant tools run set_inbound_policy policy=open`. "
+                            "Values are JSON when they parse; NAME=? asks for a value without echo.")
+@click.argument("name")
+@click.argument("args", nargs=-1)
+def tools_run(name: str, args: tuple[str, ...]) -> None:
+    from assistant.tools import ToolContext
+
+    host = _host()
+    try:
+        tool = _all_tools(host).get(name)
+        if tool is None:
+            raise click.ClickException(f"There is no tool called {name}; see `assistant tools list`.")
+        values: dict[str, Any] = {}
+        for arg in args:
+            key, sep, text = arg.partition("=")
+            if not sep:
+                raise click.ClickException(f"Arguments are NAME=VALUE, not {arg!r}.")
+            values[key] = click.prompt(key, hide_input=True) if text == "?" else parse_value(text)
+        schema = tool.function_schema
+        try:
+            validated = schema.validator.validate_python(values)
+        except ValidationError as exc:
+            from assistant.config import explain
+
+            raise click.ClickException(f"Bad arguments for {name}: {explain(exc)}") from None
+        ctx = SimpleNamespace(deps=ToolContext(host))
+        result = asyncio.run(_call(schema, validated, ctx))
+    finally:
+        host.close()
+    click.echo(result.get("message", result) if isinstance(result, dict) else result)
+    if isinstance(result, dict) and not result.get("ok", True):
+        sys.exit(1)
+
+
+async def _call(schema, validated, ctx):
+    return await schema.call(validated, ctx)

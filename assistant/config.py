@@ -1,0 +1,118 @@
+"""Plugin configuration: validated JSON in the store, changed only through each plugin's model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from assistant.plugins import Plugin
+from assistant.store import Database
+from assistant.store.tables import PluginConfigRow, utcnow
+from assistant.vault import Vault
+
+
+class ConfigError(ValueError):
+    """A change was refused. The message is a sentence that can be read to the user."""
+
+
+def explain(error: ValidationError) -> str:
+    """Turn a pydantic error into sentences a person can act on."""
+    sentences = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"] if part != "__root__")
+        message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if item["type"] == "extra_forbidden":
+            message = "is not a setting this plugin knows"
+        sentences.append(f"{where}: {message}" if where else message)
+    return "; ".join(sentences) + "."
+
+
+def parse_value(text: str) -> Any:
+    """Read a CLI value: JSON when it parses (numbers, true/false, null, lists), else the plain string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    node = data
+    parts = path.split(".")
+    for part in parts[:-1]:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise ConfigError(f"{path}: {part} is not a group of settings.")
+        node = child
+    node[parts[-1]] = value
+
+
+class ConfigService:
+    def __init__(self, db: Database, vault: Vault, plugins: Mapping[str, Plugin]) -> None:
+        self._db = db
+        self._vault = vault
+        self._plugins = plugins
+
+    def plugin(self, name: str) -> Plugin:
+        try:
+            return self._plugins[name]
+        except KeyError:
+            known = ", ".join(sorted(self._plugins)) or "none"
+            raise ConfigError(f"There is no plugin called {name!r} (installed: {known}).") from None
+
+    def get(self, name: str) -> BaseModel:
+        plugin = self.plugin(name)
+        with self._db.reader() as session:
+            row = session.get(PluginConfigRow, name)
+            data = dict(row.data) if row else {}
+        return plugin.config_model.model_validate(data)
+
+    def revision(self, name: str) -> int:
+        with self._db.reader() as session:
+            row = session.get(PluginConfigRow, name)
+            return row.revision if row else 0
+
+    def update(
+        self,
+        name: str,
+        change: Mapping[str, Any] | Callable[[dict[str, Any]], None],
+        secrets: Mapping[str, str] | None = None,
+        after_write: Callable[[Session], None] | None = None,
+    ) -> tuple[BaseModel, BaseModel]:
+        """Apply dotted-path changes (or a function editing the JSON), validate, and write.
+
+        Config and secrets are written in one transaction: both land or neither does.
+        Returns (before, after). Raises ConfigError, and writes nothing, if the result is invalid.
+        """
+        plugin = self.plugin(name)
+        with self._db.transaction() as session:
+            row = session.get(PluginConfigRow, name)
+            before = plugin.config_model.model_validate(dict(row.data) if row else {})
+            data = before.model_dump(mode="json", by_alias=True)
+            if callable(change):
+                change(data)
+            else:
+                for path, value in change.items():
+                    _set_path(data, path, value)
+            try:
+                after = plugin.config_model.model_validate(data)
+            except ValidationError as exc:
+                raise ConfigError(explain(exc)) from None
+            stored = after.model_dump(mode="json", by_alias=True)
+            if row is None:
+                session.add(PluginConfigRow(plugin=name, data=stored, revision=1, updated_at=utcnow()))
+            elif row.data != stored:
+                row.data, row.revision, row.updated_at = stored, row.revision + 1, utcnow()
+            for secret_name, value in (secrets or {}).items():
+                self._vault.set(secret_name, value, session=session)
+            if after_write is not None:
+                after_write(session)
+        return before, after
+
+    def reset(self, name: str) -> BaseModel:
+        return self.update(name, lambda data: data.clear())[1]

@@ -1,0 +1,106 @@
+"""Conversation history: pydantic-ai messages persisted row by row, secrets already removed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelMessagesTypeAdapter,
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+from sqlalchemy import func, select
+
+from assistant.store import Database
+from assistant.store.tables import ConversationRow, MessageRow, utcnow
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    role: str
+    text: str
+    at: datetime
+
+
+def _role_and_text(message: ModelMessage) -> tuple[str, str]:
+    if isinstance(message, ModelResponse):
+        return "assistant", "".join(p.content for p in message.parts if isinstance(p, TextPart))
+    assert isinstance(message, ModelRequest)
+    prompts = [p.content for p in message.parts if isinstance(p, UserPromptPart) and isinstance(p.content, str)]
+    if prompts:
+        return "user", "\n".join(prompts)
+    returns = [p for p in message.parts if isinstance(p, ToolReturnPart)]
+    texts = [str(p.content.get("message", "")) if isinstance(p.content, dict) else str(p.content) for p in returns]
+    return "tool", "\n".join(texts)
+
+
+class Conversations:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def create(self, title: str = "") -> int:
+        with self._db.transaction() as session:
+            row = ConversationRow(title=title)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def latest(self) -> int | None:
+        with self._db.reader() as session:
+            return session.scalar(select(ConversationRow.id).order_by(ConversationRow.updated_at.desc(), ConversationRow.id.desc()))
+
+    def latest_or_create(self) -> int:
+        return self.latest() or self.create()
+
+    def exists(self, conversation_id: int) -> bool:
+        with self._db.reader() as session:
+            return session.get(ConversationRow, conversation_id) is not None
+
+    def load(self, conversation_id: int) -> list[ModelMessage]:
+        with self._db.reader() as session:
+            payloads = list(
+                session.scalars(
+                    select(MessageRow.payload).where(MessageRow.conversation_id == conversation_id).order_by(MessageRow.seq)
+                )
+            )
+        return ModelMessagesTypeAdapter.validate_python(payloads)
+
+    def append(self, conversation_id: int, messages: Sequence[ModelMessage]) -> None:
+        """Add the messages of one turn, all in one transaction."""
+        if not messages:
+            return
+        payloads = ModelMessagesTypeAdapter.dump_python(list(messages), mode="json")
+        with self._db.transaction() as session:
+            conversation = session.get(ConversationRow, conversation_id)
+            if conversation is None:
+                raise LookupError(f"Conversation {conversation_id} does not exist.")
+            seq = session.scalar(
+                select(func.coalesce(func.max(MessageRow.seq), 0)).where(MessageRow.conversation_id == conversation_id)
+            )
+            for offset, (message, payload) in enumerate(zip(messages, payloads, strict=True), start=1):
+                role, text = _role_and_text(message)
+                if not conversation.title and role == "user":
+                    conversation.title = text[:200]
+                session.add(
+                    MessageRow(conversation_id=conversation_id, seq=seq + offset, role=role, text=text, payload=payload)
+                )
+            conversation.updated_at = utcnow()
+
+    def shown(self, conversation_id: int, limit: int | None = None) -> list[ShownMessage]:
+        """User and assistant messages, oldest first, as stored (placeholders, never secrets)."""
+        with self._db.reader() as session:
+            query = (
+                select(MessageRow)
+                .where(MessageRow.conversation_id == conversation_id, MessageRow.role.in_(["user", "assistant"]), MessageRow.text != "")
+                .order_by(MessageRow.seq.desc())
+            )
+            if limit:
+                query = query.limit(limit)
+            rows = list(session.scalars(query))
+        return [ShownMessage(r.role, r.text, r.created_at) for r in reversed(rows)]

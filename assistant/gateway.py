@@ -1,0 +1,198 @@
+"""The gateway: an embedded Starlette app, served by uvicorn inside the assistant's process.
+
+uvicorn keeps its socket for the life of the process; a restart builds a fresh Starlette app
+from the current config and swaps it in. New requests see the new app at once, while requests
+and media sockets already in flight finish on the app (and config) they started with.
+
+While it runs, the gateway writes `gateway.json` (mode 0600) to the data folder with its address
+and an admin token, so `assistant gateway restart` in another terminal can reach it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+
+log = logging.getLogger(__name__)
+STATE_FILE = "gateway.json"
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its signal handlers: Ctrl+C belongs to the chat, not to the server."""
+
+    def capture_signals(self):  # type: ignore[override]
+        from contextlib import nullcontext
+
+        return nullcontext()
+
+
+class Gateway:
+    def __init__(self, host: "Host") -> None:
+        self.host = host
+        self.generation = 0
+        self.config_snapshot: dict[str, dict[str, Any]] = {}
+        self._app: Starlette | None = None
+        self._server: _EmbeddedServer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._admin_token = secrets.token_urlsafe(32)
+        self.url = ""
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build(self) -> Starlette:
+        routes: list[Any] = [
+            Route("/healthz", self._healthz, methods=["GET"]),
+            Route("/admin/restart", self._admin_restart, methods=["POST"]),
+        ]
+        snapshot = {}
+        for name, plugin in self.host.plugins.items():
+            config = self.host.config.get(name)
+            snapshot[name] = config.model_dump(mode="json", by_alias=True)
+            if plugin.routes is not None:
+                routes.extend(plugin.routes(self.host, config))
+        self.config_snapshot = snapshot
+        return Starlette(routes=routes)
+
+    async def _healthz(self, request: Request) -> JSONResponse:
+        plugins = {}
+        for name, plugin in self.host.plugins.items():
+            config = self.host.plugins[name].config_model.model_validate(self.config_snapshot.get(name, {}))
+            plugins[name] = plugin.describe(config) if plugin.describe else {}
+        return JSONResponse({"status": "ok", "generation": self.generation, "plugins": plugins})
+
+    async def _admin_restart(self, request: Request) -> JSONResponse:
+        supplied = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(supplied.encode(), self._admin_token.encode()):
+            return JSONResponse({"error": "a valid admin token is required"}, status_code=401)
+        generation = await self.restart()
+        return JSONResponse({"status": "restarted", "generation": generation})
+
+    # -- ASGI entry point -----------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        app = self._app
+        assert app is not None, "gateway app used before start()"
+        await app(scope, receive, send)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self, host: str | None = None, port: int | None = None) -> str:
+        """Bind and serve. Port 0 picks a free port. Returns the base URL."""
+        self._app = self._build()
+        self.generation = 1
+        config = uvicorn.Config(
+            self,
+            host=host or self.host.settings.gateway_host,
+            port=self.host.settings.gateway_port if port is None else port,
+            log_level="warning",
+            lifespan="on",
+            ws="websockets-sansio",
+        )
+        self._server = _EmbeddedServer(config)
+        self._task = asyncio.create_task(self._server.serve(), name="gateway")
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()  # re-raise the bind error
+                raise RuntimeError(
+                    f"The gateway could not listen on {config.host}:{config.port}; "
+                    "is another assistant running? Set ASSISTANT_GATEWAY_PORT to use another port."
+                )
+            await asyncio.sleep(0.02)
+        sock = self._server.servers[0].sockets[0]
+        bound_host, bound_port = sock.getsockname()[:2]
+        self.url = f"http://{bound_host}:{bound_port}"
+        self._write_state()
+        log.info("gateway listening on %s", self.url)
+        return self.url
+
+    async def restart(self) -> int:
+        """Rebuild the app from the current config and swap it in."""
+        self._app = self._build()
+        self.generation += 1
+        return self.generation
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=10)
+            except (asyncio.TimeoutError, SystemExit):
+                self._task.cancel()
+        self._task = None
+        self._remove_state()
+
+    # -- state file for other processes ---------------------------------------------------------
+
+    def _state_path(self) -> Path:
+        return self.host.settings.home / STATE_FILE
+
+    def _write_state(self) -> None:
+        path = self._state_path()
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"pid": os.getpid(), "url": self.url, "admin_token": self._admin_token}, handle)
+        os.replace(tmp, path)
+
+    def _remove_state(self) -> None:
+        try:
+            state = json.loads(self._state_path().read_text())
+            if state.get("pid") == os.getpid():
+                self._state_path().unlink()
+        except (FileNotFoundError, ValueError):
+            pass
+
+
+class GatewayNotRunning(RuntimeError):
+    pass
+
+
+def request_restart(home: Path, timeout: float = 10.0) -> dict[str, Any]:
+    """Ask a gateway running in another process to restart (used by `assistant gateway restart`)."""
+    import httpx
+
+    try:
+        state = json.loads((home / STATE_FILE).read_text())
+    except (FileNotFoundError, ValueError):
+        raise GatewayNotRunning("No gateway is running. Start one with `assistant chat` or `assistant serve`.") from None
+    try:
+        response = httpx.post(
+            f"{state['url']}/admin/restart",
+            headers={"Authorization": f"Bearer {state['admin_token']}"},
+            timeout=timeout,
+        )
+    except httpx.TransportError:
+        raise GatewayNotRunning(
+            f"The gateway recorded at {state['url']} is not answering; start it with `assistant chat` or `assistant serve`."
+        ) from None
+    response.raise_for_status()
+    return response.json()

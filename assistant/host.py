@@ -1,0 +1,41 @@
+"""The host: opens the store and vault, loads plugins, and hands them to the agent and gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from assistant.chat_secrets import ChatSecrets
+from assistant.config import ConfigService
+from assistant.conversations import Conversations
+from assistant.plugins import Plugin, discover
+from assistant.settings import Settings
+from assistant.store import Database
+from assistant.vault import Vault, load_or_create_key
+
+if TYPE_CHECKING:
+    from assistant.gateway import Gateway
+
+
+class Host:
+    def __init__(self, settings: Settings, plugins: Sequence[Plugin] | None = None) -> None:
+        self.settings = settings
+        settings.ensure_home()
+        self.db = Database(settings.database_url)
+        self.db.upgrade()
+        self.vault = Vault(self.db, load_or_create_key(settings.home, settings.vault_key))
+        self.plugins: dict[str, Plugin] = {p.name: p for p in (discover() if plugins is None else plugins)}
+        self.config = ConfigService(self.db, self.vault, self.plugins)
+        self.conversations = Conversations(self.db)
+        self.secrets = ChatSecrets(self.vault, [pat for p in self.plugins.values() for pat in p.secret_patterns])
+        self.gateway: Gateway | None = None
+
+    def restart_required(self, plugin: str) -> bool:
+        """Whether the running gateway was built from a config other than the stored one."""
+        if self.gateway is None or not self.gateway.running:
+            return True
+        current = self.config.get(plugin).model_dump(mode="json", by_alias=True)
+        return self.gateway.config_snapshot.get(plugin) != current
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,62 @@
+"""Process-wide settings, read from the environment.
+
+Everything a user changes by talking to the assistant lives in the store (plugin config, vault).
+These settings only say where the store is and how to reach a language model, so they come
+from environment variables and have offline defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_home() -> Path:
+    return Path.home() / ".local" / "share" / "phone-assistant"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    vault_key: str | None = field(default=None, repr=False)
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8787
+    openai_api_key: str | None = field(default=None, repr=False)
+    llm_base_url: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)
+    llm_model: str = "gpt-4.1-mini"
+    timezone: str | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        home = Path(env.get("ASSISTANT_HOME") or _default_home()).expanduser()
+        database_url = env.get("ASSISTANT_DATABASE_URL") or f"sqlite:///{home / 'assistant.db'}"
+        port_text = env.get("ASSISTANT_GATEWAY_PORT", "8787")
+        try:
+            port = int(port_text)
+        except ValueError:
+            raise SystemExit(f"ASSISTANT_GATEWAY_PORT must be a port number, not {port_text!r}") from None
+        return cls(
+            home=home,
+            database_url=database_url,
+            vault_key=env.get("ASSISTANT_VAULT_KEY") or None,
+            prompts_dir=Path(env.get("ASSISTANT_PROMPTS_DIR") or PROJECT_ROOT / "prompts"),
+            gateway_host=env.get("ASSISTANT_GATEWAY_HOST", "127.0.0.1"),
+            gateway_port=port,
+            openai_api_key=env.get("OPENAI_API_KEY") or None,
+            llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or env.get("OPENAI_BASE_URL") or None,
+            llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,
+            llm_model=env.get("ASSISTANT_LLM_MODEL", "gpt-4.1-mini"),
+            timezone=env.get("ASSISTANT_TIMEZONE") or None,
+        )
+
+    def ensure_home(self) -> Path:
+        """Create the data folder, readable by its owner only."""
+        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self.home

@@ -1,0 +1,47 @@
+"""What every agent tool receives and returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic_ai import RunContext, Tool
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+
+
+@dataclass
+class ToolContext:
+    """The agent's dependencies: the host, and which conversation the request came from."""
+
+    host: "Host"
+    conversation_id: int | None = None
+
+
+@dataclass
+class ToolResult:
+    """A tool's answer. Errors are results too (`ok=False`), with a sentence saying what is wrong."""
+
+    ok: bool
+    message: str
+    restart_required: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        result = asdict(self)
+        if not self.data:
+            result.pop("data")
+        return result
+
+
+async def restart_gateway(ctx: RunContext[ToolContext]) -> dict[str, Any]:
+    """Restart the gateway so configuration changes take effect. Calls in progress keep their settings."""
+    gateway = ctx.deps.host.gateway
+    if gateway is None or not gateway.running:
+        return ToolResult(False, "No gateway is running in this process; it picks up the new config when it starts.").as_dict()
+    generation = await gateway.restart()
+    return ToolResult(True, f"Gateway restarted (generation {generation}); it now uses the current configuration.").as_dict()
+
+
+HOST_TOOLS = [Tool(restart_gateway)]

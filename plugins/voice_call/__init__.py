@@ -1,0 +1,29 @@
+"""The voice-call plugin: answer and place phone calls through Twilio, Telnyx or Plivo."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.plugins import Plugin, SecretPattern
+from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.describe import describe_for_health
+from plugins.voice_call.doctor import voice_call_checks
+from plugins.voice_call.intents import INTENTS
+from plugins.voice_call.tools import TOOLS
+
+SECRET_PATTERNS = [
+    SecretPattern("Twilio Auth Token", re.compile(r"(?<![0-9A-Za-z])([0-9a-fA-F]{32})(?![0-9A-Za-z])")),
+    SecretPattern("Telnyx API key", re.compile(r"\b(KEY[0-9A-Za-z_\-]{16,200})")),
+    SecretPattern("Plivo Auth Token", re.compile(r"(?i)plivo.*?auth\s*token\s*(?:is|=|:)?\s*([A-Za-z0-9_\-]{30,64})")),
+]
+
+plugin = Plugin(
+    name="voice_call",
+    config_model=VoiceCallConfig,
+    tools=TOOLS,
+    routes=None,
+    intents=INTENTS,
+    secret_patterns=SECRET_PATTERNS,
+    doctor=voice_call_checks,
+    describe=describe_for_health,
+)

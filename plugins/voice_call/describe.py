@@ -1,0 +1,38 @@
+"""A secret-free summary of the voice-call config, for chat, the CLI and /healthz."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from plugins.voice_call.config import VoiceCallConfig
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+
+
+def describe_config(config: VoiceCallConfig, host: "Host | None" = None) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "provider": config.provider or "not chosen",
+        "phone number": config.phone_number or "not set",
+        "inbound policy": config.inbound.policy,
+        "allowed callers": ", ".join(config.inbound.allow_from) or "none",
+        "greeting": config.inbound.greeting,
+        "mode": config.mode,
+        "speech": f"{config.tts.engine} ({config.voice()})",
+        "speech recognition": config.stt.engine,
+        "streaming": "on" if config.streaming.enabled else "off",
+        "max duration": f"{config.max_duration_seconds} s",
+        "silence timeout": f"{config.silence_timeout_seconds} s",
+        "max concurrent calls": config.max_concurrent_calls,
+        "public URL": config.public_url or "not set",
+    }
+    if host is not None and config.provider:
+        ref = {"twilio": config.twilio.auth_token_ref, "telnyx": config.telnyx.api_key_ref,
+               "plivo": config.plivo.auth_token_ref}[config.provider]
+        summary["carrier secret"] = "stored in vault" if ref and host.vault.has(ref) else "missing"
+    return summary
+
+
+def describe_for_health(config: VoiceCallConfig) -> dict[str, Any]:
+    return {"provider": config.provider, "inbound_policy": config.inbound.policy, "mode": config.mode,
+            "tts": config.tts.engine, "streaming": config.streaming.enabled}

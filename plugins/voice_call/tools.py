@@ -1,0 +1,262 @@
+"""The owner's tools for setting up voice calls. Every change goes through `VoiceCallConfig`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pydantic_ai import RunContext, Tool
+
+from assistant.chat_secrets import SecretNotAvailable
+from assistant.config import ConfigError
+from assistant.doctor import format_checks
+from assistant.tools import ToolContext, ToolResult
+from plugins.voice_call import validation
+from plugins.voice_call.config import (
+    PLIVO_AUTH_TOKEN,
+    TELNYX_API_KEY,
+    TWILIO_AUTH_TOKEN,
+    VoiceCallConfig,
+)
+from plugins.voice_call.describe import describe_config
+from plugins.voice_call.doctor import voice_call_checks
+from plugins.voice_call.setup_flow import PROVIDER_NAMES, next_step
+
+PLUGIN = "voice_call"
+Result = dict[str, Any]
+
+
+def _config(ctx: RunContext[ToolContext]) -> VoiceCallConfig:
+    return ctx.deps.host.config.get(PLUGIN)  # type: ignore[return-value]
+
+
+def _apply(
+    ctx: RunContext[ToolContext],
+    change: Mapping[str, Any] | Callable[[dict[str, Any]], None],
+    done: Callable[[VoiceCallConfig], str],
+    secrets: Mapping[str, str] | None = None,
+) -> Result:
+    host = ctx.deps.host
+    try:
+        _, after = host.config.update(PLUGIN, change, secrets=secrets)
+    except ConfigError as exc:
+        return ToolResult(False, f"Nothing was changed: {exc}").as_dict()
+    return ToolResult(True, done(after), restart_required=host.restart_required(PLUGIN)).as_dict()  # type: ignore[arg-type]
+
+
+def voice_call_setup(ctx: RunContext[ToolContext], provider: Literal["twilio", "telnyx", "plivo"] | None = None) -> Result:
+    """Start or continue setting up phone calls. Call it when the user wants to receive or make calls,
+    or names the provider they use. Returns the next question to ask the user."""
+    if provider is None:
+        config = _config(ctx)
+        return ToolResult(True, next_step(config, ctx.deps.host), data={"provider": config.provider}).as_dict()
+    return _apply(ctx, {"provider": provider}, lambda c: f"{PROVIDER_NAMES[provider]} it is. " + next_step(c, ctx.deps.host))
+
+
+def set_voice_call_credentials(
+    ctx: RunContext[ToolContext],
+    provider: Literal["twilio", "telnyx", "plivo"] | None = None,
+    phone_number: str | None = None,
+    account_sid: str | None = None,
+    auth_token: str | None = None,
+    api_key: str | None = None,
+    connection_id: str | None = None,
+    public_key: str | None = None,
+    auth_id: str | None = None,
+) -> Result:
+    """Store carrier credentials. Twilio: account_sid, auth_token. Telnyx: api_key, connection_id, public_key.
+    Plivo: auth_id, auth_token. phone_number is the carrier number in E.164. Pass secret placeholders
+    like <secret:1a2b3c4d> exactly as they appear; they are resolved from the vault."""
+    config = _config(ctx)
+    provider = provider or config.provider
+    if provider is None:
+        return ToolResult(False, "Which provider are these credentials for: Twilio, Telnyx or Plivo?").as_dict()
+    given = {k: v for k, v in dict(account_sid=account_sid, auth_token=auth_token, api_key=api_key,
+                                   connection_id=connection_id, public_key=public_key, auth_id=auth_id).items() if v}
+    allowed = {"twilio": {"account_sid", "auth_token"}, "telnyx": {"api_key", "connection_id", "public_key"},
+               "plivo": {"auth_id", "auth_token"}}[provider]
+    foreign = sorted(set(given) - allowed)
+    if foreign:
+        return ToolResult(False, f"Nothing was changed: {PROVIDER_NAMES[provider]} does not use {', '.join(foreign)}.").as_dict()
+    if not given and not phone_number:
+        return ToolResult(False, "No credentials were given. " + next_step(config, ctx.deps.host)).as_dict()
+
+    chat_secrets = ctx.deps.host.secrets
+    changes: dict[str, Any] = {"provider": provider}
+    secrets: dict[str, str] = {}
+    try:
+        if phone_number:
+            changes["phoneNumber"] = phone_number
+        if provider == "twilio":
+            if account_sid:
+                changes["twilio.accountSid"] = account_sid.strip()
+            if auth_token:
+                secrets[TWILIO_AUTH_TOKEN] = validation.twilio_auth_token(chat_secrets.resolve(auth_token))
+                changes["twilio.authTokenRef"] = TWILIO_AUTH_TOKEN
+        elif provider == "telnyx":
+            if api_key:
+                secrets[TELNYX_API_KEY] = validation.telnyx_api_key(chat_secrets.resolve(api_key))
+                changes["telnyx.apiKeyRef"] = TELNYX_API_KEY
+            if connection_id:
+                changes["telnyx.connectionId"] = connection_id.strip()
+            if public_key:
+                changes["telnyx.publicKey"] = public_key.strip()
+        else:
+            if auth_id:
+                changes["plivo.authId"] = auth_id.strip()
+            if auth_token:
+                secrets[PLIVO_AUTH_TOKEN] = validation.plivo_auth_token(chat_secrets.resolve(auth_token))
+                changes["plivo.authTokenRef"] = PLIVO_AUTH_TOKEN
+    except (ValueError, SecretNotAvailable) as exc:
+        return ToolResult(False, f"Nothing was changed: {exc}.").as_dict()
+
+    def done(after: VoiceCallConfig) -> str:
+        stored = [k.replace("_", " ") for k in given if k not in ("auth_token", "api_key")]
+        parts = [f"Saved {PROVIDER_NAMES[provider]} settings"]
+        if stored or phone_number:
+            parts.append(f" ({', '.join(stored + (['phone number ' + after.phone_number] if phone_number else []))})")
+        if secrets:
+            parts.append("; the secret is stored in the encrypted vault")
+        return "".join(parts) + ". " + next_step(after, ctx.deps.host)
+
+    result = _apply(ctx, changes, done, secrets=secrets)
+    if result["ok"]:
+        for value in (auth_token, api_key):
+            if value:
+                chat_secrets.forget(value)
+    return result
+
+
+def set_inbound_policy(
+    ctx: RunContext[ToolContext],
+    policy: Literal["disabled", "open", "allowlist", "pairing"],
+    allow_from: list[str] | None = None,
+) -> Result:
+    """Who may call in. disabled: nobody (default). open: anyone. allowlist: only the numbers in allow_from
+    (E.164; replaces the list). pairing: unknown callers get a code the owner approves in chat."""
+    changes: dict[str, Any] = {"inbound.policy": policy}
+    if allow_from is not None:
+        changes["inbound.allowFrom"] = allow_from
+
+    def done(after: VoiceCallConfig) -> str:
+        text = {
+            "disabled": "Inbound calls are now disabled: every call is rejected.",
+            "open": "Inbound calls are now accepted from anyone.",
+            "allowlist": f"Inbound calls are now accepted only from {', '.join(after.inbound.allow_from)}.",
+            "pairing": 'Unknown callers will now hear a pairing code; approve one in chat with "approve pairing 1234".',
+        }[after.inbound.policy]
+        return text if after.public_url else text + " " + next_step(after, ctx.deps.host)
+
+    return _apply(ctx, changes, done)
+
+
+def update_allowlist(ctx: RunContext[ToolContext], add: list[str] | None = None, remove: list[str] | None = None) -> Result:
+    """Add numbers to, or remove numbers from, the list of callers that may call in (E.164)."""
+    try:
+        to_add = [validation.phone_number(n) for n in add or []]
+        to_remove = {validation.phone_number(n) for n in remove or []}
+    except ValueError as exc:
+        return ToolResult(False, f"Nothing was changed: {exc}.").as_dict()
+
+    def change(data: dict[str, Any]) -> None:
+        inbound = data["inbound"]
+        inbound["allowFrom"] = [n for n in inbound["allowFrom"] + to_add if n not in to_remove]
+        if to_add and inbound["policy"] == "disabled":
+            inbound["policy"] = "allowlist"
+
+    return _apply(ctx, change, lambda c: f"Callers allowed: {', '.join(c.inbound.allow_from) or 'none'} (policy {c.inbound.policy}).")
+
+
+def set_voice_call_greeting(ctx: RunContext[ToolContext], greeting: str) -> Result:
+    """Set what the assistant says first when it answers a call."""
+    return _apply(ctx, {"inbound.greeting": greeting.strip().strip('"')}, lambda c: f'Callers will now hear: "{c.inbound.greeting}"')
+
+
+def set_voice_call_speech(
+    ctx: RunContext[ToolContext],
+    engine: Literal["kokoro", "openai", "elevenlabs"] | None = None,
+    voice: str | None = None,
+) -> Result:
+    """Choose the text-to-speech engine for calls (kokoro runs locally; openai and elevenlabs need API keys)
+    and optionally its voice."""
+    current = _config(ctx)
+    changes: dict[str, Any] = {}
+    if engine:
+        changes["tts.engine"] = engine
+        if engine != current.tts.engine and voice is None:
+            changes["tts.voice"] = None
+    if voice:
+        changes["tts.voice"] = voice
+    if not changes:
+        return ToolResult(False, "Say which engine (Kokoro, OpenAI or ElevenLabs) or which voice to use.").as_dict()
+    return _apply(ctx, changes, lambda c: f"Calls will use {c.tts.engine} for speech, voice {c.voice()}.")
+
+
+def set_voice_call_mode(ctx: RunContext[ToolContext], mode: Literal["voice", "realtime"]) -> Result:
+    """voice: local pipeline (speech recognition, the assistant, text to speech). realtime: OpenAI Realtime API."""
+    def done(c: VoiceCallConfig) -> str:
+        extra = " Realtime mode needs an OpenAI API key." if mode == "realtime" else ""
+        return f"Calls will use {c.mode} mode.{extra}"
+
+    return _apply(ctx, {"mode": mode}, done)
+
+
+def set_voice_call_limits(
+    ctx: RunContext[ToolContext],
+    max_duration_seconds: int | None = None,
+    silence_timeout_seconds: int | None = None,
+    max_concurrent_calls: int | None = None,
+) -> Result:
+    """Set call limits: the longest a call may last, how long silence ends a call, how many calls at once."""
+    changes = {k: v for k, v in {"maxDurationSeconds": max_duration_seconds, "silenceTimeoutSeconds": silence_timeout_seconds,
+                                  "maxConcurrentCalls": max_concurrent_calls}.items() if v is not None}
+    if not changes:
+        return ToolResult(False, "Say which limit to change: maximum duration, silence timeout or concurrent calls.").as_dict()
+    return _apply(ctx, changes, lambda c: (
+        f"Limits: calls end after {c.max_duration_seconds} s, or after {c.silence_timeout_seconds} s of silence; "
+        f"at most {c.max_concurrent_calls} calls at once."))
+
+
+def set_voice_call_streaming(ctx: RunContext[ToolContext], enabled: bool) -> Result:
+    """Turn media streaming on or off (streaming sends the caller's audio to the assistant live)."""
+    return _apply(ctx, {"streaming.enabled": enabled}, lambda c: f"Media streaming is {'on' if c.streaming.enabled else 'off'}.")
+
+
+def set_voice_call_public_url(ctx: RunContext[ToolContext], url: str) -> Result:
+    """Set the public https address where the carrier reaches this gateway (a tunnel or reverse proxy)."""
+    return _apply(ctx, {"publicUrl": url.strip()}, lambda c: f"Carriers will reach the gateway at {c.public_url}. " + next_step(c, ctx.deps.host))
+
+
+def show_voice_call_config(ctx: RunContext[ToolContext]) -> Result:
+    """Show the current voice-call settings (secrets are never shown, only whether they are stored)."""
+    config = _config(ctx)
+    summary = describe_config(config, ctx.deps.host)
+    lines = [f"{key}: {value}" for key, value in summary.items()]
+    return ToolResult(True, "Voice-call configuration:\n" + "\n".join(lines), data=summary).as_dict()
+
+
+def check_voice_call_config(ctx: RunContext[ToolContext]) -> Result:
+    """Check the voice-call setup and report what is missing or wrong."""
+    checks = voice_call_checks(ctx.deps.host)
+    failing = [c for c in checks if c.status != "ok"]
+    verdict = "Everything needed for calls is in place." if not failing else f"{len(failing)} thing(s) need attention."
+    return ToolResult(not any(c.status == "fail" for c in checks), f"{verdict}\n{format_checks(checks)}").as_dict()
+
+
+TOOLS = [
+    Tool(fn)
+    for fn in (
+        voice_call_setup,
+        set_voice_call_credentials,
+        set_inbound_policy,
+        update_allowlist,
+        set_voice_call_greeting,
+        set_voice_call_speech,
+        set_voice_call_mode,
+        set_voice_call_limits,
+        set_voice_call_streaming,
+        set_voice_call_public_url,
+        show_voice_call_config,
+        check_voice_call_config,
+    )
+]
