@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
+import threading
 from typing import TextIO
 
 from assistant.agent import AssistantAgent
 from assistant.chat_secrets import mask
-from assistant.gateway import Gateway
+from assistant.gateway import Gateway, GatewayError
 from assistant.host import Host
 
 QUIT = {"/quit", "/exit", "quit", "exit"}
 
 
 async def _read_line(prompt: str) -> str | None:
-    def read() -> str | None:
-        try:
-            return input(prompt) if sys.stdin.isatty() else _read_piped(prompt)
-        except EOFError:
-            return None
+    """Read one line without blocking the event loop (the gateway runs on it).
 
-    return await asyncio.to_thread(read)
+    A daemon thread, not the default executor: a thread stuck in input() must not keep the
+    process alive after /quit, Ctrl+C or SIGTERM.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str | None] = loop.create_future()
+
+    def read() -> None:
+        try:
+            line = input(prompt) if sys.stdin.isatty() else _read_piped(prompt)
+        except (EOFError, OSError, ValueError):
+            line = None
+        loop.call_soon_threadsafe(lambda: future.done() or future.set_result(line))
+
+    threading.Thread(target=read, name="chat-input", daemon=True).start()
+    return await future
 
 
 def _read_piped(prompt: str) -> str | None:
@@ -37,7 +50,7 @@ async def run_chat(host: Host, *, new: bool = False, with_gateway: bool = True, 
         host.gateway = Gateway(host)
         try:
             url = await host.gateway.start()
-        except (RuntimeError, OSError, SystemExit) as exc:
+        except GatewayError as exc:
             print(f"Gateway not started: {exc}", file=out)
             host.gateway = None
         else:
@@ -51,6 +64,11 @@ async def run_chat(host: Host, *, new: bool = False, with_gateway: bool = True, 
             who = "You" if message.role == "user" else "Assistant"
             print(f"{who}: {mask(message.text, values)}", file=out)
         print("--", file=out)
+    # SIGTERM ends the chat like /quit, so the gateway shuts down and removes its state file.
+    loop = asyncio.get_running_loop()
+    main_task = asyncio.current_task()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGTERM, main_task.cancel)
     try:
         while True:
             line = await _read_line("You: ")
@@ -60,6 +78,8 @@ async def run_chat(host: Host, *, new: bool = False, with_gateway: bool = True, 
                 continue
             reply = await agent.ask(conversation_id, line)
             print(f"Assistant: {reply.text}", file=out, flush=True)
+    except asyncio.CancelledError:
+        pass
     finally:
         if host.gateway is not None:
             await host.gateway.stop()

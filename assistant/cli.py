@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
 import sys
 from types import SimpleNamespace
 from typing import Any
@@ -56,13 +58,22 @@ def serve() -> None:
     host = _host()
 
     async def run() -> None:
+        from assistant.gateway import GatewayError
+
         host.gateway = Gateway(host)
-        url = await host.gateway.start()
-        click.echo(f"Gateway listening on {url}", err=False)
-        sys.stdout.flush()
         try:
-            while host.gateway.running:
-                await asyncio.sleep(0.5)
+            url = await host.gateway.start()
+        except GatewayError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Gateway listening on {url}")
+        sys.stdout.flush()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        try:
+            while host.gateway.running and not stop.is_set():
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=0.5)
         finally:
             await host.gateway.stop()
 

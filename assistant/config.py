@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.plugins import Plugin
@@ -32,11 +33,16 @@ def explain(error: ValidationError) -> str:
 
 
 def parse_value(text: str) -> Any:
-    """Read a CLI value: JSON when it parses (numbers, true/false, null, lists), else the plain string."""
+    """Read a CLI value: JSON lists, objects and null are parsed; anything else stays a string.
+
+    Scalars stay strings so that "+15550001234" or "0123" keep their form; the config model turns
+    "600" into a number or "false" into a boolean where the setting is one.
+    """
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError:
         return text
+    return value if value is None or isinstance(value, (list, dict)) else text
 
 
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -90,8 +96,19 @@ class ConfigService:
         Returns (before, after). Raises ConfigError, and writes nothing, if the result is invalid.
         """
         plugin = self.plugin(name)
+        for attempt in range(3):
+            try:
+                return self._update_once(plugin, change, secrets, after_write)
+            except IntegrityError:
+                # Two first-ever writes raced to insert the row (PostgreSQL); the next try updates it.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _update_once(self, plugin, change, secrets, after_write) -> tuple[BaseModel, BaseModel]:
+        name = plugin.name
         with self._db.transaction() as session:
-            row = session.get(PluginConfigRow, name)
+            row = session.get(PluginConfigRow, name, with_for_update=True)
             before = plugin.config_model.model_validate(dict(row.data) if row else {})
             data = before.model_dump(mode="json", by_alias=True)
             if callable(change):

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import secrets
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,27 +107,29 @@ class Gateway:
 
     async def start(self, host: str | None = None, port: int | None = None) -> str:
         """Bind and serve. Port 0 picks a free port. Returns the base URL."""
+        bind_host = host or self.host.settings.gateway_host
+        bind_port = self.host.settings.gateway_port if port is None else port
+        # Bind here rather than in uvicorn: uvicorn answers a busy port with sys.exit().
+        sock = socket.socket(socket.AF_INET6 if ":" in bind_host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((bind_host, bind_port))
+        except OSError as exc:
+            sock.close()
+            raise GatewayError(
+                f"The gateway could not listen on {bind_host}:{bind_port} ({exc.strerror}); is another assistant "
+                "running? Set ASSISTANT_GATEWAY_PORT to use another port."
+            ) from None
         self._app = self._build()
         self.generation = 1
-        config = uvicorn.Config(
-            self,
-            host=host or self.host.settings.gateway_host,
-            port=self.host.settings.gateway_port if port is None else port,
-            log_level="warning",
-            lifespan="on",
-            ws="websockets-sansio",
-        )
+        config = uvicorn.Config(self, log_level="warning", lifespan="on", ws="websockets-sansio")
         self._server = _EmbeddedServer(config)
-        self._task = asyncio.create_task(self._server.serve(), name="gateway")
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="gateway")
         while not self._server.started:
             if self._task.done():
-                self._task.result()  # re-raise the bind error
-                raise RuntimeError(
-                    f"The gateway could not listen on {config.host}:{config.port}; "
-                    "is another assistant running? Set ASSISTANT_GATEWAY_PORT to use another port."
-                )
+                self._task.result()
+                raise GatewayError("The gateway stopped while starting; see the log above.")
             await asyncio.sleep(0.02)
-        sock = self._server.servers[0].sockets[0]
         bound_host, bound_port = sock.getsockname()[:2]
         self.url = f"http://{bound_host}:{bound_port}"
         self._write_state()
@@ -170,6 +173,10 @@ class Gateway:
                 self._state_path().unlink()
         except (FileNotFoundError, ValueError):
             pass
+
+
+class GatewayError(RuntimeError):
+    """The gateway could not start; the message says why and what to do."""
 
 
 class GatewayNotRunning(RuntimeError):

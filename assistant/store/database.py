@@ -20,6 +20,8 @@ class StoreError(RuntimeError):
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # We emit BEGIN ourselves (see _sqlite_begin), so the driver must not.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the CLI read and write while the assistant runs; a crash mid-write rolls back.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -27,6 +29,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # A write transaction takes the write lock up front: concurrent read-modify-write updates
+    # (parallel tool calls, the CLI beside a running assistant) then queue instead of one of
+    # them failing or silently overwriting the other.
+    if connection.get_execution_options().get("write"):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
 
 
 def alembic_config(url: str) -> AlembicConfig:
@@ -42,12 +54,17 @@ class Database:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as exc:
+                raise StoreError(f"Could not open or upgrade the database at {url}: {exc}") from exc
         self.url = url
         self.engine: Engine = create_engine(url)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self.engine.execution_options(write=True), expire_on_commit=False)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision, in place, keeping all data."""
@@ -61,7 +78,7 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
+        with self._write_sessions() as session, session.begin():
             yield session
 
     @contextmanager

@@ -1,0 +1,72 @@
+"""Shared fixtures: every test gets its own data folder and a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.host import Host
+from assistant.settings import Settings
+
+# Values shaped like real credentials, all distinct so a leak of one cannot hide inside another.
+TWILIO_SID = "AC11112222333344445555666677778888"
+TWILIO_TOKEN = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+TELNYX_KEY = "KEY0192AB34CD56EF78_SecretPartXyz123"
+TELNYX_PUBLIC_KEY = "dGhpcyBpcyBhIDMyIGJ5dGUgcHVibGljIGtleSEhISE="  # 32 bytes
+PLIVO_ID = "MAZDM1ZTHHNGEYYTVLYW"
+PLIVO_TOKEN = "ZmQ4YTc1NjJkYjQyYjI0OTdkZjU1ZTk2M2ExNjdk"
+OWNER = "+15550001234"
+FRIEND = "+15559876543"
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def env(home: Path) -> dict[str, str]:
+    """Environment for subprocesses: own data folder, free port, no real model keys."""
+    result = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    result.update(ASSISTANT_HOME=str(home), ASSISTANT_GATEWAY_PORT="0", PYTHONUNBUFFERED="1")
+    return result
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> Settings:
+    return Settings.from_env(env)
+
+
+@pytest.fixture
+def host(settings: Settings):
+    h = Host(settings)
+    yield h
+    h.close()
+
+
+def assistant_cmd() -> list[str]:
+    exe = shutil.which("assistant", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "assistant"]
+
+
+def run_cli(env: dict[str, str], *args: str, input: str | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    result = subprocess.run([*assistant_cmd(), *args], env=env, input=input, capture_output=True, text=True, timeout=60)
+    if check and result.returncode != 0:
+        raise AssertionError(f"assistant {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def files_under(path: Path) -> list[Path]:
+    return [p for p in path.rglob("*") if p.is_file()]
+
+
+def assert_nowhere_on_disk(home: Path, *values: str) -> None:
+    for file in files_under(home):
+        data = file.read_bytes()
+        for value in values:
+            assert value.encode() not in data, f"{value[:6]}... found in {file}"
