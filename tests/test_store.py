@@ -144,6 +144,17 @@ def test_postgres_url_works(tmp_path) -> None:
     h.vault.set("pg.secret", "pg-value-1")
     assert h.config.get("voice_call").inbound.policy == "open"
     assert h.vault.get("pg.secret") == "pg-value-1"
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .helpers import Chat
+
+    numbers = [f"+1555000{i:04d}" for i in range(8)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda n: h.config.update("voice_call", lambda d: d["inbound"]["allowFrom"].append(n)), numbers))
+    assert sorted(h.config.get("voice_call").inbound.allow_from) == numbers
+    chat = Chat(h)
+    assert "Which provider" in chat.say("I want to receive phone calls").text
+    assert [m.role for m in h.conversations.shown(chat.conversation_id)] == ["user", "assistant"]
     h.close()
 
 
