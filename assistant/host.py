@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.chat_secrets import ChatSecrets
 from assistant.config import ConfigService
@@ -21,14 +21,24 @@ class Host:
     def __init__(self, settings: Settings, plugins: Sequence[Plugin] | None = None) -> None:
         self.settings = settings
         settings.ensure_home()
-        self.db = Database(settings.database_url)
-        self.db.upgrade()
-        self.vault = Vault(self.db, load_or_create_key(settings.home, settings.vault_key))
         self.plugins: dict[str, Plugin] = {p.name: p for p in (discover() if plugins is None else plugins)}
+        self.db = Database(settings.database_url)
+        self.db.upgrade([p.migrations for p in self.plugins.values() if p.migrations])
+        self.vault = Vault(self.db, load_or_create_key(settings.home, settings.vault_key))
         self.config = ConfigService(self.db, self.vault, self.plugins)
         self.conversations = Conversations(self.db)
         self.secrets = ChatSecrets(self.vault, [pat for p in self.plugins.values() for pat in p.secret_patterns])
         self.gateway: Gateway | None = None
+        #: Per-plugin state that outlives gateway restarts (active calls, loaded engines).
+        self.extensions: dict[str, Any] = {}
+        self._started: set[str] = set()
+
+    def start_plugins(self) -> None:
+        """Run each plugin's startup hook once per process."""
+        for name, plugin in self.plugins.items():
+            if plugin.startup is not None and name not in self._started:
+                plugin.startup(self)
+                self._started.add(name)
 
     def restart_required(self, plugin: str) -> bool:
         """Whether the running gateway was built from a config other than the stored one."""

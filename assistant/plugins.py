@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -48,6 +49,10 @@ class Plugin:
     doctor: Callable[["Host"], list["Check"]] | None = None
     #: A short, secret-free summary of the config for /healthz and the chat.
     describe: Callable[[BaseModel], dict[str, Any]] | None = None
+    #: A folder of Alembic revisions for the plugin's own tables (a branch of its own).
+    migrations: Path | None = None
+    #: Runs once when the gateway first starts in this process (e.g. to close stale calls).
+    startup: Callable[["Host"], None] | None = None
 
 
 class PluginError(RuntimeError):

@@ -38,7 +38,7 @@ def test_existing_database_upgrades_in_place_and_keeps_data(settings, tmp_path) 
     with db.engine.begin() as connection:
         cfg = alembic_config(url)
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0001")
+        command.upgrade(cfg, "0001")  # the host's first schema, before any plugin tables
     db.close()
     first = Host(settings)
     first.config.update("voice_call", {"inbound.policy": "open"})
@@ -51,15 +51,17 @@ def test_existing_database_upgrades_in_place_and_keeps_data(settings, tmp_path) 
 
 
 def test_downgrade_and_upgrade_round_trip(settings) -> None:
+    from plugins.voice_call import plugin as voice_call
+
     db = Database(settings.database_url)
-    db.upgrade()
-    cfg = alembic_config(settings.database_url)
+    db.upgrade([voice_call.migrations])
+    cfg = alembic_config(settings.database_url, [voice_call.migrations])
     with db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, "base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-    db.upgrade()
-    assert "messages" in inspect(db.engine).get_table_names()
+    db.upgrade([voice_call.migrations])
+    assert {"messages", "calls"} <= set(inspect(db.engine).get_table_names())
 
 
 def test_unreachable_database_gives_a_clear_error(tmp_path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,9 +41,11 @@ def _sqlite_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def alembic_config(url: str) -> AlembicConfig:
+def alembic_config(url: str, extra_migrations: Sequence[Path] = ()) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    locations = [MIGRATIONS_DIR / "versions", *extra_migrations]
+    cfg.set_main_option("version_locations", " ".join(str(p) for p in locations))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
@@ -66,13 +68,13 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self.engine.execution_options(write=True), expire_on_commit=False)
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest revision, in place, keeping all data."""
-        cfg = alembic_config(self.url)
+    def upgrade(self, extra_migrations: Sequence[Path] = ()) -> None:
+        """Bring the schema (host and plugin branches) to the newest revisions, in place, keeping all data."""
+        cfg = alembic_config(self.url, extra_migrations)
         try:
             with self.engine.begin() as connection:
                 cfg.attributes["connection"] = connection
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, "heads")
         except Exception as exc:  # noqa: BLE001 - report any driver error the same way
             raise StoreError(f"Could not open or upgrade the database at {self.url_for_display()}: {exc}") from exc
 

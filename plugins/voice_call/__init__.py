@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from assistant.plugins import Plugin, SecretPattern
+from plugins.voice_call.calls import tables as _tables  # noqa: F401 - registers the tables
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.intents import INTENTS
+from plugins.voice_call.routes import build_routes
+from plugins.voice_call.runtime import startup
 from plugins.voice_call.tools import TOOLS
 
 SECRET_PATTERNS = [
@@ -21,9 +25,11 @@ plugin = Plugin(
     name="voice_call",
     config_model=VoiceCallConfig,
     tools=TOOLS,
-    routes=None,
+    routes=build_routes,
     intents=INTENTS,
     secret_patterns=SECRET_PATTERNS,
     doctor=voice_call_checks,
     describe=describe_for_health,
+    migrations=Path(__file__).resolve().parent / "migrations",
+    startup=startup,
 )

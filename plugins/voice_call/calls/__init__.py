@@ -1,0 +1,1 @@
+"""Calls: records in the store, pairing codes, the live session and its speech pipeline."""

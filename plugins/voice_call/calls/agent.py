@@ -1,0 +1,94 @@
+"""The call agent: the same agent machinery as the owner's, with the call prompt and a toolset
+that cannot touch config, the vault or dialing, whatever the caller says."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from pydantic_ai import Agent, RunContext
+from pydantic_ai.messages import ModelMessage, ModelRequest, ToolReturnPart, UserPromptPart
+from pydantic_ai.models import Model
+from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
+
+from assistant.agent import choose_model, read_prompt
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+
+
+class CallControl(Protocol):
+    """What the call agent's tools may do to the call they run in."""
+
+    def request_hangup(self, reason: str) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+
+@dataclass
+class CallDeps:
+    call: CallControl
+    notes: list[str] = field(default_factory=list)
+
+
+def end_call(ctx: RunContext[CallDeps], reason: str = "caller said goodbye") -> str:
+    """End the call after your goodbye has been spoken."""
+    ctx.deps.call.request_hangup(reason)
+    return "The call will end after your reply is spoken."
+
+
+def take_message(ctx: RunContext[CallDeps], message: str) -> str:
+    """Record a message from the caller for the owner."""
+    ctx.deps.call.note(message)
+    return "Message recorded for the owner."
+
+
+CALL_TOOLS = [end_call, take_message]
+GOODBYE = re.compile(r"\b(bye|goodbye|good bye|that'?s all|hang up|no thanks?|nothing else)\b", re.I)
+
+
+def _last_user_text(messages: list[ModelMessage]) -> str:
+    request = messages[-1]
+    assert isinstance(request, ModelRequest)
+    return " ".join(p.content for p in request.parts if isinstance(p, UserPromptPart) and isinstance(p.content, str))
+
+
+async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | dict[int, DeltaToolCall]]:
+    """Offline call model: takes messages and says goodbye; honest that it cannot converse."""
+    last = messages[-1]
+    returns = [p for p in last.parts if isinstance(p, ToolReturnPart)]
+    if returns:
+        if any(p.tool_name == "end_call" for p in returns):
+            yield "Thank you for calling. Goodbye!"
+        else:
+            yield "Thank you, I've noted that for my owner. "
+            yield "Is there anything else?"
+        return
+    text = _last_user_text(messages)
+    if GOODBYE.search(text):
+        yield {0: DeltaToolCall(name="end_call", json_args='{"reason": "caller said goodbye"}')}
+    else:
+        yield {0: DeltaToolCall(name="take_message", json_args=__import__("json").dumps({"message": text}))}
+
+
+def offline_call_model() -> FunctionModel:
+    return FunctionModel(stream_function=_answering_machine, model_name="offline-call")
+
+
+class CallAgent:
+    def __init__(self, host: "Host", model: Model | None = None) -> None:
+        if model is None:
+            model, description = choose_model(host.settings, [])
+            if description == "built-in offline model":
+                model = offline_call_model()
+        self.agent = Agent(model, deps_type=CallDeps, instructions=read_prompt(host.settings, "call"),
+                           tools=CALL_TOOLS, name="call")
+
+    async def reply(self, text: str, history: list[ModelMessage], deps: CallDeps) -> AsyncIterator[str]:
+        """Stream the reply's text; `history` is extended with the turn's messages when it completes."""
+        async with self.agent.run_stream(text, message_history=history, deps=deps) as result:
+            async for delta in result.stream_text(delta=True, debounce_by=None):
+                yield delta
+        history.extend(result.new_messages())

@@ -1,0 +1,82 @@
+"""Pairing: an unknown caller hears a short code; the owner approves it in chat; that number is allowed.
+
+A code is bound to the number that received it, expires after `CODE_TTL`, and the same number
+calling again within that time hears the same code (so redialing cannot farm codes). Wrong codes
+typed by the owner count against a small budget; once spent, pending codes are voided.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select, update
+
+from assistant.store import Database
+from assistant.store.tables import utcnow
+from plugins.voice_call.calls.tables import PairingRow
+
+CODE_TTL = timedelta(minutes=10)
+MAX_PENDING = 20
+MAX_WRONG_APPROVALS = 5
+
+
+@dataclass(frozen=True)
+class Approval:
+    ok: bool
+    message: str
+    number: str | None = None
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class Pairing:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._wrong_approvals = 0
+
+    def code_for(self, number: str) -> str | None:
+        """The caller's pending code (new if needed), or None when too many are pending."""
+        now = utcnow()
+        with self._db.transaction() as session:
+            session.execute(update(PairingRow).where(PairingRow.status == "pending", PairingRow.expires_at < now).values(status="expired"))
+            pending = list(session.scalars(select(PairingRow).where(PairingRow.status == "pending")))
+            for row in pending:
+                if row.number == number and _aware(row.expires_at) > now:
+                    return row.code
+            if len(pending) >= MAX_PENDING:
+                return None
+            taken = {row.code for row in pending}
+            code = f"{secrets.randbelow(10_000):04d}"
+            while code in taken:
+                code = f"{secrets.randbelow(10_000):04d}"
+            session.add(PairingRow(number=number, code=code, status="pending", created_at=now, expires_at=now + CODE_TTL))
+            return code
+
+    def approve(self, code: str) -> Approval:
+        now = utcnow()
+        code = code.strip()
+        with self._db.transaction() as session:
+            row = session.scalar(select(PairingRow).where(PairingRow.status == "pending", PairingRow.code == code))
+            if row is not None and _aware(row.expires_at) <= now:
+                row.status = "expired"
+                return Approval(False, f"Pairing code {code} has expired; ask the caller to call again for a new one.")
+            if row is None:
+                self._wrong_approvals += 1
+                if self._wrong_approvals >= MAX_WRONG_APPROVALS:
+                    session.execute(update(PairingRow).where(PairingRow.status == "pending").values(status="expired"))
+                    self._wrong_approvals = 0
+                    return Approval(False, f"No pending pairing has code {code}. Too many wrong codes: all pending codes were voided.")
+                return Approval(False, f"No pending pairing has code {code}.")
+            row.status = "approved"
+            self._wrong_approvals = 0
+            return Approval(True, f"Approved {row.number}: calls from this number are now accepted.", row.number)
+
+    def pending(self) -> list[tuple[str, str]]:
+        now = utcnow()
+        with self._db.reader() as session:
+            rows = session.scalars(select(PairingRow).where(PairingRow.status == "pending"))
+            return [(r.number, r.code) for r in rows if _aware(r.expires_at) > now]

@@ -1,0 +1,83 @@
+"""Outgoing audio: 20 ms frames paced near real time, marks to learn what the caller heard."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from plugins.voice_call.carriers.base import Carrier
+from plugins.voice_call.speech.audio import FRAME_MS, frames
+
+LEAD_MS = 80  # how far ahead of real time we let audio run, so a flush has little to drop
+
+
+class Player:
+    def __init__(self, carrier: Carrier, stream_id: str, send: Callable[[str], Awaitable[None]],
+                 on_heard: Callable[[str], None] | None = None) -> None:
+        self._carrier, self._stream_id, self._send = carrier, stream_id, send
+        self._on_heard = on_heard
+        self._queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+        self._generation = 0
+        self._sending = False
+        self._epoch = 0.0
+        self._sent = 0
+        self.pending_marks: dict[str, asyncio.Event] = {}
+        self.frames_sent = 0
+
+    @property
+    def busy(self) -> bool:
+        """True while audio is queued, being sent, or not yet played out at the carrier."""
+        return self._sending or not self._queue.empty() or bool(self.pending_marks)
+
+    def enqueue(self, name: str, audio: bytes) -> asyncio.Event:
+        played = asyncio.Event()
+        self.pending_marks[name] = played
+        self._queue.put_nowait((name, audio))
+        return played
+
+    async def run(self) -> None:
+        while True:
+            name, audio = await self._queue.get()
+            generation = self._generation
+            self._sending = True
+            try:
+                for frame in frames(audio):
+                    await self._pace()
+                    if generation != self._generation:
+                        break
+                    await self._send(self._carrier.media(self._stream_id, frame))
+                    self.frames_sent += 1
+                else:
+                    await self._send(self._carrier.mark(self._stream_id, name))
+            finally:
+                self._sending = False
+
+    async def _pace(self) -> None:
+        now = time.monotonic()
+        if now > self._epoch + (self._sent + 1) * FRAME_MS / 1000:
+            self._epoch, self._sent = now, 0  # idle or fell behind: start a new burst
+        due = self._epoch + (self._sent * FRAME_MS - LEAD_MS) / 1000
+        if due > now:
+            await asyncio.sleep(due - now)
+        self._sent += 1
+
+    async def flush(self) -> list[str]:
+        """Drop everything not yet played and tell the carrier to do the same. Returns the dropped names."""
+        self._generation += 1
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        dropped = list(self.pending_marks)
+        for event in self.pending_marks.values():
+            event.set()
+        self.pending_marks.clear()
+        self._epoch, self._sent = 0.0, 0
+        await self._send(self._carrier.clear(self._stream_id))
+        return dropped
+
+    def mark_played(self, name: str) -> None:
+        event = self.pending_marks.pop(name, None)
+        if event is not None:
+            event.set()
+            if self._on_heard:
+                self._on_heard(name)

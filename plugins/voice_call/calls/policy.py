@@ -1,0 +1,47 @@
+"""Who may call in: the inbound policy applied to one caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from plugins.voice_call import validation
+from plugins.voice_call.calls.pairing import Pairing
+from plugins.voice_call.config import VoiceCallConfig
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Literal["accept", "reject", "pair"]
+    reason: str
+    code: str | None = None
+
+
+def normalise(number: str) -> str | None:
+    try:
+        return validation.phone_number(number)
+    except ValueError:
+        return None
+
+
+def decide(config: VoiceCallConfig, caller: str, pairing: Pairing) -> Decision:
+    policy = config.inbound.policy
+    number = normalise(caller)
+    if policy == "disabled":
+        return Decision("reject", "inbound calls are disabled")
+    if policy == "open":
+        return Decision("accept", "policy open")
+    if number is not None and number in config.inbound.allow_from:
+        return Decision("accept", f"{number} is allowed")
+    if policy == "allowlist" or number is None:
+        return Decision("reject", "caller not on the allowlist" if number else "caller number withheld or invalid")
+    code = pairing.code_for(number)
+    if code is None:
+        return Decision("reject", "too many pairing requests pending")
+    return Decision("pair", "pairing code sent", code)
+
+
+def pairing_prompt(code: str) -> str:
+    spoken = ", ".join(code)
+    return (f"Hello. This assistant only takes calls from approved numbers. Your pairing code is {spoken}. "
+            f"Again: {spoken}. Ask the owner to approve it, then call back. Goodbye.")

@@ -1,0 +1,237 @@
+"""A live call: media in -> VAD -> STT -> call agent -> TTS -> paced media out, with barge-in and limits.
+
+Time in a call is the media clock: 20 ms per caller frame received, so limits hold whatever the
+machine's load. Everything the caller heard is known from mark echoes and lands in the transcript.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pydantic_ai.messages import ModelMessage
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from plugins.voice_call.calls.agent import CallAgent, CallDeps
+from plugins.voice_call.calls.player import Player
+from plugins.voice_call.carriers.base import (
+    Carrier,
+    DtmfReceived,
+    MarkPlayed,
+    MediaProtocolError,
+    MediaReceived,
+    StreamStopped,
+)
+from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.speech.audio import ulaw_to_float
+from plugins.voice_call.speech.stt import SpeechToText
+from plugins.voice_call.speech.tts import TextToSpeech, sentences_from_stream
+from plugins.voice_call.speech.vad import UtteranceDetector
+
+if TYPE_CHECKING:
+    from plugins.voice_call.calls.records import CallRecords
+
+log = logging.getLogger(__name__)
+
+GOODBYE_LIMIT = "I'm sorry, we've reached the time limit for this call. Goodbye."
+GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Goodbye."
+MAX_BAD_MESSAGES = 20
+
+
+class CallSession:
+    def __init__(self, *, call_id: str, carrier: Carrier, websocket: WebSocket, stream_id: str,
+                 config: VoiceCallConfig, records: "CallRecords", agent: CallAgent, stt: SpeechToText,
+                 tts: TextToSpeech, end_silence_ms: int = 600, greeting_audio: asyncio.Task[bytes] | None = None) -> None:
+        self.call_id, self.carrier, self.ws, self.stream_id = call_id, carrier, websocket, stream_id
+        self.config, self.records, self.agent, self.stt, self.tts = config, records, agent, stt, tts
+        self.vad = UtteranceDetector(end_silence_ms=end_silence_ms)
+        self.player = Player(carrier, stream_id, self._send, on_heard=self._heard)
+        self.media_ms = 0
+        self.last_activity_ms = 0
+        self.end_reason: str | None = None
+        self.hangup_reason: str | None = None
+        self.history: list[ModelMessage] = []
+        self.deps = CallDeps(self)
+        self._greeting_audio = greeting_audio
+        self._turn: asyncio.Task[None] | None = None
+        self._turns = 0
+        self._spoken: dict[str, str] = {}
+        self._ending = False
+        self._send_lock = asyncio.Lock()
+        self.barge_ins = 0
+
+    # -- CallControl for the call agent's tools ---------------------------------------------------
+
+    def request_hangup(self, reason: str) -> None:
+        self.hangup_reason = reason
+
+    def note(self, text: str) -> None:
+        self.records.append_transcript(self.call_id, [{"role": "note", "text": text, "at_ms": self.media_ms}])
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    async def _send(self, text: str) -> None:
+        if self.ws.client_state != WebSocketState.CONNECTED:
+            return
+        async with self._send_lock:
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await self.ws.send_text(text)
+
+    def _heard(self, name: str) -> None:
+        text = self._spoken.pop(name, None)
+        if text is not None:
+            self.records.append_transcript(self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": True}])
+
+    def _say(self, name: str, text: str, audio: bytes) -> asyncio.Event:
+        self._spoken[name] = text
+        return self.player.enqueue(name, audio)
+
+    # -- the call ---------------------------------------------------------------------------------
+
+    async def run(self) -> str:
+        player = asyncio.create_task(self.player.run(), name=f"player-{self.call_id}")
+        greeting = asyncio.create_task(self._greet(), name=f"greeting-{self.call_id}")
+        try:
+            await self._receive()
+        finally:
+            for task in (greeting, self._turn, player):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+            for name, text in list(self._spoken.items()):
+                self.records.append_transcript(self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": False}])
+            self._spoken.clear()
+        return self.end_reason or "caller hung up"
+
+    async def _greet(self) -> None:
+        text = self.config.inbound.greeting
+        audio = await self._greeting_audio if self._greeting_audio is not None else await self.tts.synthesize(text)
+        self._say("greeting", text, audio)
+
+    async def _receive(self) -> None:
+        bad = 0
+        while not self._ending:
+            try:
+                message = await self.ws.receive()
+            except (RuntimeError, WebSocketDisconnect):
+                message = {"type": "websocket.disconnect"}
+            if message["type"] == "websocket.disconnect":
+                self.end_reason = self.end_reason or "caller hung up"
+                return
+            text = message.get("text")
+            try:
+                if text is None:
+                    raise MediaProtocolError("binary frames are not part of the media protocol")
+                event = self.carrier.parse_media(text)
+            except MediaProtocolError as exc:
+                bad += 1
+                log.warning("call %s: ignoring bad media message (%s)", self.call_id, exc)
+                if bad >= MAX_BAD_MESSAGES:
+                    self.end_reason = "media protocol errors"
+                    await self.ws.close(code=1007, reason="too many malformed media messages")
+                    return
+                continue
+            bad = 0
+            if isinstance(event, MediaReceived):
+                await self._on_media(event.payload)
+            elif isinstance(event, MarkPlayed):
+                self.player.mark_played(event.name)
+            elif isinstance(event, StreamStopped):
+                self.end_reason = self.end_reason or "caller hung up"
+                return
+            elif isinstance(event, DtmfReceived):
+                self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
+
+    async def _on_media(self, payload: bytes) -> None:
+        self.media_ms += len(payload) // 8
+        for event in self.vad.feed(ulaw_to_float(payload)):
+            if event.kind == "speech_start":
+                if self.player.busy or (self._turn is not None and not self._turn.done()):
+                    await self._barge_in()
+            elif event.kind == "speech_end" and event.audio is not None:
+                self._turn = asyncio.create_task(self._take_turn(event.audio), name=f"turn-{self.call_id}")
+        if self.vad.speaking or self.player.busy or (self._turn is not None and not self._turn.done()):
+            self.last_activity_ms = self.media_ms
+        if self.media_ms >= self.config.max_duration_seconds * 1000:
+            await self._finish("max duration reached", GOODBYE_LIMIT)
+        elif self.media_ms - self.last_activity_ms >= self.config.silence_timeout_seconds * 1000:
+            await self._finish("silence timeout", GOODBYE_SILENCE)
+
+    async def _barge_in(self) -> None:
+        self.barge_ins += 1
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+        dropped = await self.player.flush()
+        entries = [{"role": "assistant", "text": self._spoken.pop(n), "at_ms": self.media_ms, "heard": False, "interrupted": True}
+                   for n in dropped if n in self._spoken]
+        if entries:
+            self.records.append_transcript(self.call_id, entries)
+
+    async def _take_turn(self, audio: Any) -> None:
+        text = (await self.stt.transcribe(audio)).strip()
+        if not text:
+            return
+        self.records.append_transcript(self.call_id, [{"role": "caller", "text": text, "at_ms": self.media_ms}])
+        self._turns += 1
+        played: list[asyncio.Event] = []
+        try:
+            sentences = sentences_from_stream(self.agent.reply(text, self.history, self.deps))
+            index = 0
+            async for sentence in sentences:
+                audio_out = await self.tts.synthesize(sentence)
+                played.append(self._say(f"t{self._turns}s{index}", sentence, audio_out))
+                index += 1
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a failing model must not leave the caller in silence
+            log.exception("call %s: reply failed", self.call_id)
+            apology = "I'm sorry, I'm having trouble answering right now."
+            played.append(self._say(f"t{self._turns}err", apology, await self.tts.synthesize(apology)))
+            self.records.append_transcript(self.call_id, [{"role": "error", "text": str(exc)[:200], "at_ms": self.media_ms}])
+        if self.hangup_reason:
+            for event in played:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(event.wait(), timeout=15)
+            await self._close(self.hangup_reason)
+
+    async def _finish(self, reason: str, goodbye: str) -> None:
+        """Say goodbye, wait until it has been heard, and hang up."""
+        if self._ending:
+            return
+        self._ending = True
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+        if self.player.busy:
+            await self.player.flush()
+        played = self._say("goodbye", goodbye, await self.tts.synthesize(goodbye))
+        # Keep reading the socket so mark echoes arrive while we wait.
+        reader = asyncio.create_task(self._drain_marks())
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(played.wait(), timeout=15)
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reader
+        await self._close(reason)
+
+    async def _drain_marks(self) -> None:
+        while True:
+            try:
+                message = await self.ws.receive()
+            except (RuntimeError, WebSocketDisconnect):
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            with contextlib.suppress(MediaProtocolError):
+                event = self.carrier.parse_media(message.get("text") or "")
+                if isinstance(event, MarkPlayed):
+                    self.player.mark_played(event.name)
+
+    async def _close(self, reason: str) -> None:
+        self.end_reason = reason
+        self._ending = True
+        if self.ws.client_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError):
+                await self.ws.close(code=1000, reason=reason[:100])

@@ -1,0 +1,129 @@
+"""Twilio: form webhooks signed with X-Twilio-Signature, TwiML answers, and Media Streams JSON."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape, quoteattr
+
+from starlette.responses import Response
+from twilio.request_validator import RequestValidator
+
+from plugins.voice_call.carriers.base import (
+    BadWebhook,
+    Carrier,
+    DtmfReceived,
+    Ignored,
+    InboundCall,
+    MarkPlayed,
+    MediaEvent,
+    MediaProtocolError,
+    MediaReceived,
+    StreamStarted,
+    StreamStopped,
+    WebhookRejected,
+)
+
+CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+STATUS = {
+    "queued": "ringing", "initiated": "ringing", "ringing": "ringing", "in-progress": "in-progress",
+    "answered": "in-progress", "completed": "completed", "busy": "busy", "failed": "failed",
+    "no-answer": "no-answer", "canceled": "no-answer",
+}
+
+
+def _twiml(inner: str) -> Response:
+    return Response(f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>', media_type="application/xml")
+
+
+class TwilioCarrier(Carrier):
+    name = "twilio"
+
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        self.account_sid = account_sid
+        self._validator = RequestValidator(auth_token)
+
+    def _form(self, body: bytes) -> dict[str, str]:
+        try:
+            return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
+        except (UnicodeDecodeError, ValueError):
+            raise BadWebhook("The body is not a form-encoded Twilio webhook.") from None
+
+    def verify(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
+        signature = headers.get("x-twilio-signature", "")
+        if not signature:
+            raise WebhookRejected("missing X-Twilio-Signature")
+        try:
+            params = self._form(body)
+        except BadWebhook:
+            raise WebhookRejected("unsigned body") from None
+        if not self._validator.validate(url, params, signature):
+            raise WebhookRejected("X-Twilio-Signature does not match")
+
+    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
+        return hashlib.sha256(headers.get("x-twilio-signature", "").encode() + b"\n" + body).hexdigest()
+
+    def parse_call(self, body: bytes) -> InboundCall:
+        form = self._form(body)
+        sid = form.get("CallSid", "")
+        if not CALL_SID.match(sid):
+            raise BadWebhook("CallSid is missing or is not a Twilio call SID (CA followed by 32 hex characters).")
+        if form.get("AccountSid") != self.account_sid:
+            raise BadWebhook("AccountSid does not match the configured Twilio account.")
+        direction = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
+        status = STATUS.get(form.get("CallStatus", "ringing"), "ringing")
+        return InboundCall(sid, form.get("From", ""), form.get("To", ""), direction, status)
+
+    def answer(self, stream_url: str, token: str) -> Response:
+        return _twiml(f'<Connect><Stream url={quoteattr(stream_url)}>'
+                      f'<Parameter name="token" value={quoteattr(token)}/></Stream></Connect>')
+
+    def reject(self, busy: bool = False) -> Response:
+        return _twiml(f'<Reject reason="{"busy" if busy else "rejected"}"/>')
+
+    def say_and_hang_up(self, text: str) -> Response:
+        return _twiml(f"<Say>{escape(text)}</Say><Hangup/>")
+
+    def parse_media(self, text: str) -> MediaEvent:
+        try:
+            message = json.loads(text)
+        except (json.JSONDecodeError, TypeError):
+            raise MediaProtocolError("not JSON") from None
+        if not isinstance(message, dict):
+            raise MediaProtocolError("not a JSON object")
+        event = message.get("event")
+        try:
+            if event == "media":
+                payload = base64.b64decode(message["media"]["payload"], validate=True)
+                timestamp = message["media"].get("timestamp")
+                return MediaReceived(payload, int(timestamp) if timestamp is not None else None)
+            if event == "start":
+                start = message["start"]
+                params = start.get("customParameters") or {}
+                return StreamStarted(str(start["callSid"]), str(message.get("streamSid") or start["streamSid"]),
+                                     {str(k): str(v) for k, v in params.items()})
+            if event == "mark":
+                return MarkPlayed(str(message["mark"]["name"]))
+            if event == "dtmf":
+                return DtmfReceived(str(message["dtmf"]["digit"]))
+            if event == "stop":
+                return StreamStopped()
+            if event == "connected":
+                return Ignored()
+        except (KeyError, TypeError, AttributeError, ValueError, binascii.Error) as exc:
+            raise MediaProtocolError(f"malformed {event} message: {exc.__class__.__name__}") from None
+        raise MediaProtocolError(f"unknown event {event!r}")
+
+    def media(self, stream_id: str, payload: bytes) -> str:
+        return json.dumps({"event": "media", "streamSid": stream_id, "media": {"payload": base64.b64encode(payload).decode()}})
+
+    def mark(self, stream_id: str, name: str) -> str:
+        return json.dumps({"event": "mark", "streamSid": stream_id, "mark": {"name": name}})
+
+    def clear(self, stream_id: str) -> str:
+        return json.dumps({"event": "clear", "streamSid": stream_id})

@@ -1,0 +1,47 @@
+"""Speech to text: local Whisper tiny.en through faster-whisper (CTranslate2, int8 on the CPU)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Protocol
+
+import numpy as np
+
+from plugins.voice_call.speech.audio import PHONE_RATE, resample
+from plugins.voice_call.speech.models import whisper_model_path
+
+
+class SpeechToText(Protocol):
+    async def transcribe(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str: ...
+
+
+class LocalWhisper:
+    """Loaded once per process and shared by all calls; one transcription at a time per model."""
+
+    _shared: "LocalWhisper | None" = None
+    _shared_lock = threading.Lock()
+
+    def __init__(self) -> None:
+        from faster_whisper import WhisperModel
+
+        self._model = WhisperModel(str(whisper_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def shared(cls) -> "LocalWhisper":
+        with cls._shared_lock:
+            if cls._shared is None:
+                cls._shared = cls()
+            return cls._shared
+
+    def transcribe_sync(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str:
+        samples = resample(audio, rate, 16000)
+        with self._lock:
+            segments, _ = self._model.transcribe(
+                samples, language="en", beam_size=1, vad_filter=False, condition_on_previous_text=False
+            )
+            return " ".join(s.text.strip() for s in segments).strip()
+
+    async def transcribe(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str:
+        return await asyncio.to_thread(self.transcribe_sync, audio, rate)

