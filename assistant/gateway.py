@@ -152,6 +152,9 @@ class Gateway:
             except (asyncio.TimeoutError, SystemExit):
                 self._task.cancel()
         self._task = None
+        for plugin in self.host.plugins.values():
+            if plugin.shutdown is not None:
+                plugin.shutdown(self.host)
         self._remove_state()
 
     # -- state file for other processes ---------------------------------------------------------

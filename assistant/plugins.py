@@ -53,6 +53,8 @@ class Plugin:
     migrations: Path | None = None
     #: Runs once when the gateway first starts in this process (e.g. to close stale calls).
     startup: Callable[["Host"], None] | None = None
+    #: Runs when the gateway stops (e.g. to settle calls that can no longer connect).
+    shutdown: Callable[["Host"], None] | None = None
 
 
 class PluginError(RuntimeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def alembic_config(url: str, extra_migrations: Sequence[Path] = ()) -> AlembicCo
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     locations = [MIGRATIONS_DIR / "versions", *extra_migrations]
-    cfg.set_main_option("version_locations", " ".join(str(p) for p in locations))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

@@ -12,7 +12,7 @@ from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.intents import INTENTS
 from plugins.voice_call.routes import build_routes
-from plugins.voice_call.runtime import startup
+from plugins.voice_call.runtime import shutdown, startup
 from plugins.voice_call.tools import TOOLS
 
 SECRET_PATTERNS = [
@@ -32,4 +32,5 @@ plugin = Plugin(
     describe=describe_for_health,
     migrations=Path(__file__).resolve().parent / "migrations",
     startup=startup,
+    shutdown=shutdown,
 )

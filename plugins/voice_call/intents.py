@@ -156,7 +156,17 @@ def check(text: str) -> list[ToolCall] | None:
     return None
 
 
+def pairing(text: str) -> list[ToolCall] | None:
+    code = _one(r"\b(?:approve|accept|allow)\s+(?:the\s+)?pairing(?:\s+code)?\s*:?\s*(\d{4})\b", text)
+    if code:
+        return [("approve_pairing", {"code": code})]
+    if re.search(r"\b(pending|waiting)\b.*\bpairing|\bpairing\s+requests\b", text, I):
+        return [("list_pairing_requests", {})]
+    return None
+
+
 INTENTS = [
+    Intent("pairing", pairing, "approve pairing 4821"),
     Intent("check", check, "check the voice call configuration"),
     Intent("show", show, "show the voice call configuration"),
     Intent("credentials", credentials, "Twilio Account SID is AC..., Auth Token is ..., my number is +1..."),

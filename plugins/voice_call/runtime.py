@@ -67,6 +67,14 @@ class VoiceCallRuntime:
                     pending.greeting_audio.cancel()
                 self.records.transition(pending.call_id, "failed", "media stream never arrived")
 
+
+    def drop_pending(self, reason: str) -> None:
+        for pending in self.pending.values():
+            if pending.greeting_audio:
+                pending.greeting_audio.cancel()
+            self.records.transition(pending.call_id, "failed", reason)
+        self.pending.clear()
+
     def stt(self) -> SpeechToText:
         return self.stt_factory()
 
@@ -80,3 +88,8 @@ class VoiceCallRuntime:
 def startup(host: "Host") -> None:
     """Runs once per process: calls a previous process left active can never finish now."""
     VoiceCallRuntime.of(host).records.close_stale()
+
+
+def shutdown(host: "Host") -> None:
+    """The gateway stopped: answered calls whose media never arrived can no longer connect."""
+    VoiceCallRuntime.of(host).drop_pending("gateway stopped before the media stream arrived")

@@ -260,3 +260,33 @@ TOOLS = [
         check_voice_call_config,
     )
 ]
+
+
+def approve_pairing(ctx: RunContext[ToolContext], code: str) -> Result:
+    """Approve a caller who heard a pairing code on the phone; their number may call from now on."""
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+    approval = VoiceCallRuntime.of(ctx.deps.host).pairing.approve(code)
+    if not approval.ok or approval.number is None:
+        return ToolResult(False, approval.message).as_dict()
+    number = approval.number
+
+    def change(data: dict[str, Any]) -> None:
+        if number not in data["inbound"]["allowFrom"]:
+            data["inbound"]["allowFrom"].append(number)
+
+    return _apply(ctx, change, lambda c: approval.message)
+
+
+def list_pairing_requests(ctx: RunContext[ToolContext]) -> Result:
+    """Show callers waiting for pairing approval."""
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+    pending = VoiceCallRuntime.of(ctx.deps.host).pairing.pending()
+    if not pending:
+        return ToolResult(True, "No callers are waiting for pairing.").as_dict()
+    lines = [f"{number} (code {code})" for number, code in pending]
+    return ToolResult(True, "Waiting for approval: " + ", ".join(lines)).as_dict()
+
+
+TOOLS += [Tool(approve_pairing), Tool(list_pairing_requests)]

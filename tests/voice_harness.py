@@ -1,0 +1,104 @@
+"""A live gateway for voice tests: its own thread and event loop, a configured Twilio, fakes injected."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from collections.abc import AsyncIterator
+
+from pydantic_ai.messages import ModelMessage, ToolReturnPart, UserPromptPart
+from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
+
+from assistant.gateway import Gateway
+from assistant.host import Host
+from plugins.voice_call.runtime import VoiceCallRuntime
+from plugins.voice_call.speech.audio import ulaw_to_float
+from plugins.voice_call.speech.stt import LocalWhisper
+from plugins.voice_call.speech.tts import KokoroTTS
+
+from .conftest import TWILIO_SID, TWILIO_TOKEN
+from .fakes.twilio_carrier import FakeTwilio
+
+PUBLIC_URL = "https://assistant.example.test"
+GREETING = "Hello, this is the test assistant."
+LONG_ANSWER = ("Once upon a time there was a lighthouse keeper who lived alone on a rocky island. "
+               "Every night he climbed the stairs and lit the lamp. Ships passed safely in the dark. "
+               "He wrote letters to the sea and never sent them. One morning a boat arrived.")
+
+
+async def scripted_call_model(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | dict[int, DeltaToolCall]]:
+    """The call agent's model in tests: fixed answers, so we can check what the caller hears."""
+    last = messages[-1]
+    if any(isinstance(p, ToolReturnPart) for p in last.parts):
+        yield "Goodbye!"
+        return
+    text = " ".join(p.content for p in last.parts if isinstance(p, UserPromptPart) and isinstance(p.content, str)).lower()
+    if "bye" in text:
+        yield {0: DeltaToolCall(name="end_call", json_args=json.dumps({"reason": "caller said goodbye"}))}
+    elif "capital" in text and "france" in text:
+        for piece in ["The capital of France ", "is Paris."]:
+            yield piece
+    elif "story" in text:
+        for sentence in re.split(r"(?<=\.) ", LONG_ANSWER):
+            yield sentence + " "
+    else:
+        yield "Sorry, I did not catch that."
+
+
+class LiveGateway:
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="gateway-loop", daemon=True)
+        self.url = ""
+
+    def __enter__(self) -> "LiveGateway":
+        self.thread.start()
+        self.host.gateway = Gateway(self.host)
+        self.url = self.run(self.host.gateway.start(port=0))
+        return self
+
+    def run(self, coroutine, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def __exit__(self, *exc) -> None:
+        self.run(self.host.gateway.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+    def restart(self) -> int:
+        return self.run(self.host.gateway.restart())
+
+    @property
+    def runtime(self) -> VoiceCallRuntime:
+        return VoiceCallRuntime.of(self.host)
+
+    def carrier(self, auth_token: str = TWILIO_TOKEN) -> FakeTwilio:
+        return FakeTwilio(self.url, PUBLIC_URL, TWILIO_SID, auth_token)
+
+
+def configure_twilio(host: Host, **changes) -> None:
+    settings = {"provider": "twilio", "phoneNumber": "+15550001234", "publicUrl": PUBLIC_URL,
+                "twilio.accountSid": TWILIO_SID, "twilio.authTokenRef": "voice_call.twilio.auth_token",
+                "inbound.policy": "open", "inbound.greeting": GREETING, **changes}
+    host.config.update("voice_call", settings, secrets={"voice_call.twilio.auth_token": TWILIO_TOKEN})
+
+
+def speak(text: str, voice: str = "am_adam") -> bytes:
+    """Caller speech, synthesised by the local TTS (a different voice from the assistant's)."""
+    return KokoroTTS.shared().synthesize_sync(text, voice)
+
+
+def transcribe(ulaw_float) -> str:
+    return LocalWhisper.shared().transcribe_sync(ulaw_float)
+
+
+def transcribe_ulaw(ulaw: bytes) -> str:
+    return transcribe(ulaw_to_float(ulaw))
+
+
+def install_fakes(runtime: VoiceCallRuntime) -> None:
+    runtime.call_model = FunctionModel(stream_function=scripted_call_model)
+    runtime.end_silence_ms = 500
