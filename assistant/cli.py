@@ -326,3 +326,14 @@ def tools_run(name: str, args: tuple[str, ...]) -> None:
 
 async def _call(schema, validated, ctx):
     return await schema.call(validated, ctx)
+
+
+def _add_plugin_commands() -> None:
+    from assistant.plugins import discover
+
+    for plugin in discover():
+        if plugin.cli is not None:
+            main.add_command(plugin.cli)
+
+
+_add_plugin_commands()

@@ -55,6 +55,8 @@ class Plugin:
     startup: Callable[["Host"], None] | None = None
     #: Runs when the gateway stops (e.g. to settle calls that can no longer connect).
     shutdown: Callable[["Host"], None] | None = None
+    #: Extra `assistant` subcommands (a click command or group).
+    cli: Any = None
 
 
 class PluginError(RuntimeError):

@@ -11,7 +11,7 @@ import pytest
 
 from plugins.voice_call.calls.records import CallRecords
 
-from .conftest import FRIEND, OWNER
+from .conftest import FRIEND, OWNER, run_cli
 from .fakes.twilio_carrier import new_sid
 from .helpers import Chat
 from .voice_harness import GREETING, LiveGateway, configure_twilio, install_fakes, speak, transcribe, transcribe_ulaw
@@ -31,7 +31,7 @@ def records(host) -> CallRecords:
     return CallRecords(host.db)
 
 
-def test_call_is_answered_greeted_and_answers_a_spoken_question(gateway, host) -> None:
+def test_call_is_answered_greeted_and_answers_a_spoken_question(gateway, host, env) -> None:
     twilio = gateway.carrier()
     params, response, answer = twilio.ring(FRIEND, OWNER)
     assert response.status_code == 200 and answer.verbs == ["Connect"]
@@ -64,6 +64,9 @@ def test_call_is_answered_greeted_and_answers_a_spoken_question(gateway, host) -
     spoken = " ".join(e["text"] for e in record.transcript if e["role"] == "assistant" and e.get("heard"))
     assert "The capital of France is Paris." in spoken
     assert record.answered_at is not None and record.ended_at is not None
+    shown = run_cli(env, "calls", "show", record.id, check=True).stdout
+    assert "The capital of France is Paris." in shown and "caller hung up" in shown
+    assert record.id in run_cli(env, "calls", "list", check=True).stdout
 
 
 def test_barge_in_clears_playback_and_cancels_the_reply(gateway, host) -> None:

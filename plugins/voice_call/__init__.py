@@ -7,6 +7,7 @@ from pathlib import Path
 
 from assistant.plugins import Plugin, SecretPattern
 from plugins.voice_call.calls import tables as _tables  # noqa: F401 - registers the tables
+from plugins.voice_call.cli import calls
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
@@ -33,4 +34,5 @@ plugin = Plugin(
     migrations=Path(__file__).resolve().parent / "migrations",
     startup=startup,
     shutdown=shutdown,
+    cli=calls,
 )
