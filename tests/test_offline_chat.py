@@ -11,7 +11,7 @@ from plugins.voice_call.intents import INTENTS
 from .conftest import FRIEND, OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TELNYX_PUBLIC_KEY, TWILIO_SID, TWILIO_TOKEN
 from .helpers import Chat
 
-ALL_TOOLS = {
+ALL_TOOLS = {"approve_pairing", "list_pairing_requests",
     "restart_gateway", "voice_call_setup", "set_voice_call_credentials", "set_inbound_policy", "update_allowlist",
     "set_voice_call_greeting", "set_voice_call_speech", "set_voice_call_mode", "set_voice_call_limits",
     "set_voice_call_streaming", "set_voice_call_public_url", "show_voice_call_config", "check_voice_call_config",
@@ -39,6 +39,7 @@ ALL_TOOLS = {
         ("set the max call duration to 10 minutes", [("set_voice_call_limits", {"max_duration_seconds": 600})]),
         ("set the silence timeout to 20 seconds", [("set_voice_call_limits", {"silence_timeout_seconds": 20})]),
         ("disable streaming", [("set_voice_call_streaming", {"enabled": False})]),
+        ("set the end of utterance pause to 800 ms", [("set_voice_call_limits", {"end_of_utterance_ms": 800})]),
         ("set the public URL to https://calls.example.com", [("set_voice_call_public_url", {"url": "https://calls.example.com"})]),
         ("check the voice call configuration", [("check_voice_call_config", {})]),
         ("show the voice call configuration", [("show_voice_call_config", {})]),

@@ -82,7 +82,7 @@ class LiveGateway:
 def configure_twilio(host: Host, **changes) -> None:
     settings = {"provider": "twilio", "phoneNumber": "+15550001234", "publicUrl": PUBLIC_URL,
                 "twilio.accountSid": TWILIO_SID, "twilio.authTokenRef": "voice_call.twilio.auth_token",
-                "inbound.policy": "open", "inbound.greeting": GREETING, **changes}
+                "inbound.policy": "open", "inbound.greeting": GREETING, "endOfUtteranceMs": 500, **changes}
     host.config.update("voice_call", settings, secrets={"voice_call.twilio.auth_token": TWILIO_TOKEN})
 
 
@@ -101,4 +101,3 @@ def transcribe_ulaw(ulaw: bytes) -> str:
 
 def install_fakes(runtime: VoiceCallRuntime) -> None:
     runtime.call_model = FunctionModel(stream_function=scripted_call_model)
-    runtime.end_silence_ms = 500

@@ -128,6 +128,10 @@ def limits(text: str) -> list[ToolCall] | None:
     concurrent = _one(r"(?:at\s+most|max(?:imum)?(?:\s+of)?)\s+(\d+)\s+(?:concurrent|simultaneous)\s+calls", text)
     if concurrent:
         args["max_concurrent_calls"] = int(concurrent)
+    pause = re.search(r"(?:end[\s-]of[\s-](?:utterance|speech)|pause)\s+(?:silence\s+)?" + IS + r"(\d+)\s*(ms|milliseconds?|seconds?|s)?\b", text, I)
+    if pause:
+        unit = (pause.group(2) or "ms").lower()
+        args["end_of_utterance_ms"] = int(pause.group(1)) * (1 if unit.startswith("m") else 1000)
     return [("set_voice_call_limits", args)] if args else None
 
 

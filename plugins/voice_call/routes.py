@@ -171,7 +171,7 @@ class VoiceRoutes:
         session = CallSession(call_id=pending.call_id, carrier=self.carrier, websocket=websocket,
                               stream_id=started.stream_id, config=config, records=self.runtime.records,
                               agent=self.runtime.call_agent(), stt=self.runtime.stt(), tts=self.runtime.tts(config),
-                              end_silence_ms=self.runtime.end_silence_ms, greeting_audio=pending.greeting_audio)
+                              end_silence_ms=config.end_of_utterance_ms, greeting_audio=pending.greeting_audio)
         self.runtime.sessions[pending.call_id] = session
         reason = "failed"
         try:

@@ -45,7 +45,6 @@ class VoiceCallRuntime:
         self.call_model: Model | None = None
         self.stt_factory = LocalWhisper.shared
         self.tts_factory = lambda config: KokoroTTS.shared().for_voice(config.voice())
-        self.end_silence_ms = 600
 
     @classmethod
     def of(cls, host: "Host") -> "VoiceCallRuntime":

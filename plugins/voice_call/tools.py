@@ -206,15 +206,18 @@ def set_voice_call_limits(
     max_duration_seconds: int | None = None,
     silence_timeout_seconds: int | None = None,
     max_concurrent_calls: int | None = None,
+    end_of_utterance_ms: int | None = None,
 ) -> Result:
-    """Set call limits: the longest a call may last, how long silence ends a call, how many calls at once."""
+    """Set call limits: the longest a call may last, how long silence ends a call, how many calls at once,
+    and how long a pause (ms) ends the caller's turn."""
     changes = {k: v for k, v in {"maxDurationSeconds": max_duration_seconds, "silenceTimeoutSeconds": silence_timeout_seconds,
-                                  "maxConcurrentCalls": max_concurrent_calls}.items() if v is not None}
+                                  "maxConcurrentCalls": max_concurrent_calls,
+                                  "endOfUtteranceMs": end_of_utterance_ms}.items() if v is not None}
     if not changes:
         return ToolResult(False, "Say which limit to change: maximum duration, silence timeout or concurrent calls.").as_dict()
     return _apply(ctx, changes, lambda c: (
         f"Limits: calls end after {c.max_duration_seconds} s, or after {c.silence_timeout_seconds} s of silence; "
-        f"at most {c.max_concurrent_calls} calls at once."))
+        f"at most {c.max_concurrent_calls} calls at once; a {c.end_of_utterance_ms} ms pause ends the caller's turn."))
 
 
 def set_voice_call_streaming(ctx: RunContext[ToolContext], enabled: bool) -> Result:
