@@ -7,7 +7,15 @@ import asyncio
 from plugins.voice_call.calls.agent import CALL_TOOLS, CallAgent, CallDeps
 from plugins.voice_call.doctor import voice_call_checks
 
-from .voice_harness import LiveGateway, configure_twilio
+from .conftest import TWILIO_SID, TWILIO_TOKEN
+from .voice_harness import LiveGateway
+
+
+def configure_twilio(host, **changes) -> None:
+    host.config.update("voice_call", {"provider": "twilio", "phoneNumber": "+15550001234", "twilio.accountSid": TWILIO_SID,
+                                      "twilio.authTokenRef": "voice_call.twilio.auth_token",
+                                      "publicUrl": "https://assistant.example.test", **changes},
+                       secrets={"voice_call.twilio.auth_token": TWILIO_TOKEN})
 
 
 def by_name(checks):

@@ -1,4 +1,4 @@
-"""A live gateway for voice tests: its own thread and event loop, a configured Twilio, fakes injected."""
+"""A live gateway for voice tests: its own thread and event loop, a fake carrier, fakes injected."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.stt import LocalWhisper
 from plugins.voice_call.speech.tts import KokoroTTS
 
-from .conftest import TWILIO_SID, TWILIO_TOKEN
+from .conftest import OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TWILIO_SID, TWILIO_TOKEN
+from .fakes.carrier import FakeCarrier
+from .fakes.plivo_carrier import FakePlivo
+from .fakes.telnyx_carrier import FakeTelnyx
 from .fakes.twilio_carrier import FakeTwilio
 
 PUBLIC_URL = "https://assistant.example.test"
@@ -26,6 +29,7 @@ GREETING = "Hello, this is the test assistant."
 LONG_ANSWER = ("Once upon a time there was a lighthouse keeper who lived alone on a rocky island. "
                "Every night he climbed the stairs and lit the lamp. Ships passed safely in the dark. "
                "He wrote letters to the sea and never sent them. One morning a boat arrived.")
+CARRIERS = ("twilio", "telnyx", "plivo")
 
 
 async def scripted_call_model(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | dict[int, DeltaToolCall]]:
@@ -75,15 +79,49 @@ class LiveGateway:
     def runtime(self) -> VoiceCallRuntime:
         return VoiceCallRuntime.of(self.host)
 
-    def carrier(self, auth_token: str = TWILIO_TOKEN) -> FakeTwilio:
-        return FakeTwilio(self.url, PUBLIC_URL, TWILIO_SID, auth_token)
+
+def make_carrier(name: str, gateway_url: str) -> FakeCarrier:
+    if name == "twilio":
+        return FakeTwilio(gateway_url, PUBLIC_URL, TWILIO_SID, TWILIO_TOKEN)
+    if name == "telnyx":
+        return FakeTelnyx(gateway_url, PUBLIC_URL, TELNYX_KEY)
+    return FakePlivo(gateway_url, PUBLIC_URL, PLIVO_ID, PLIVO_TOKEN)
 
 
-def configure_twilio(host: Host, **changes) -> None:
-    settings = {"provider": "twilio", "phoneNumber": "+15550001234", "publicUrl": PUBLIC_URL,
-                "twilio.accountSid": TWILIO_SID, "twilio.authTokenRef": "voice_call.twilio.auth_token",
-                "inbound.policy": "open", "inbound.greeting": GREETING, "endOfUtteranceMs": 500, **changes}
-    host.config.update("voice_call", settings, secrets={"voice_call.twilio.auth_token": TWILIO_TOKEN})
+def configure(host: Host, carrier: FakeCarrier, **changes) -> None:
+    settings, secrets = carrier.settings()
+    host.config.update("voice_call", {"phoneNumber": OWNER, "publicUrl": PUBLIC_URL, "inbound.policy": "open",
+                                      "inbound.greeting": GREETING, "endOfUtteranceMs": 500, **settings, **changes},
+                       secrets=secrets)
+
+
+class CallLab:
+    """A gateway answering through one fake carrier, with the scripted call model."""
+
+    def __init__(self, host: Host, carrier_name: str) -> None:
+        self.host = host
+        self.live = LiveGateway(host)
+        self.carrier_name = carrier_name
+
+    def __enter__(self) -> "CallLab":
+        self.live.__enter__()
+        self.carrier = make_carrier(self.carrier_name, self.live.url)
+        configure(self.host, self.carrier)
+        self.live.restart()
+        self.live.runtime.call_model = FunctionModel(stream_function=scripted_call_model)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.live.__exit__(*exc)
+        self.carrier.close()
+
+    def set(self, **changes) -> None:
+        self.host.config.update("voice_call", changes)
+        self.live.restart()
+
+    @property
+    def runtime(self) -> VoiceCallRuntime:
+        return self.live.runtime
 
 
 def speak(text: str, voice: str = "am_adam") -> bytes:
@@ -91,13 +129,9 @@ def speak(text: str, voice: str = "am_adam") -> bytes:
     return KokoroTTS.shared().synthesize_sync(text, voice)
 
 
-def transcribe(ulaw_float) -> str:
-    return LocalWhisper.shared().transcribe_sync(ulaw_float)
+def transcribe(samples) -> str:
+    return LocalWhisper.shared().transcribe_sync(samples)
 
 
 def transcribe_ulaw(ulaw: bytes) -> str:
     return transcribe(ulaw_to_float(ulaw))
-
-
-def install_fakes(runtime: VoiceCallRuntime) -> None:
-    runtime.call_model = FunctionModel(stream_function=scripted_call_model)

@@ -26,20 +26,26 @@ class Section(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid")
 
 
+ApiBaseUrl = Annotated[str, AfterValidator(validation.public_url)]
+
+
 class TwilioSettings(Section):
     account_sid: Annotated[str, AfterValidator(validation.twilio_account_sid)] | None = None
     auth_token_ref: str | None = None
+    api_base_url: ApiBaseUrl = "https://api.twilio.com"
 
 
 class TelnyxSettings(Section):
     connection_id: Annotated[str, AfterValidator(validation.telnyx_connection_id)] | None = None
     api_key_ref: str | None = None
     public_key: Annotated[str, AfterValidator(validation.telnyx_public_key)] | None = None
+    api_base_url: ApiBaseUrl = "https://api.telnyx.com"
 
 
 class PlivoSettings(Section):
     auth_id: Annotated[str, AfterValidator(validation.plivo_auth_id)] | None = None
     auth_token_ref: str | None = None
+    api_base_url: ApiBaseUrl = "https://api.plivo.com"
 
 
 class InboundSettings(Section):

@@ -10,6 +10,7 @@ import secrets
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -20,7 +21,16 @@ from plugins.voice_call.calls.policy import decide, pairing_prompt
 from plugins.voice_call.calls.session import CallSession
 from plugins.voice_call.calls.tables import WebhookReceiptRow
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
-from plugins.voice_call.carriers.base import BadWebhook, Carrier, MediaProtocolError, StreamStarted, WebhookRejected
+from plugins.voice_call.carriers.base import (
+    BadWebhook,
+    CallEvent,
+    Carrier,
+    CarrierError,
+    Endpoint,
+    MediaProtocolError,
+    StreamStarted,
+    WebhookRejected,
+)
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.runtime import PendingCall, VoiceCallRuntime
 
@@ -99,6 +109,12 @@ class VoiceRoutes:
                                       media_type=response.media_type or "text/plain", body=bytes(response.body).decode()))
 
     async def webhook(self, request: Request) -> Response:
+        return await self._handle(request, "webhook")
+
+    async def status(self, request: Request) -> Response:
+        return await self._handle(request, "status")
+
+    async def _handle(self, request: Request, endpoint: Endpoint) -> Response:
         body = await self._verified(request)
         if isinstance(body, Response):
             return body
@@ -106,52 +122,68 @@ class VoiceRoutes:
         if (previous := self._replayed(digest)) is not None:
             return previous
         try:
-            call = self.carrier.parse_call(body)
+            event = self.carrier.parse_webhook(endpoint, body)
         except BadWebhook as exc:
             return PlainTextResponse(str(exc), status_code=400)
-        if self.runtime.records.by_carrier_id(self.carrier.name, call.carrier_call_id) is not None:
-            return PlainTextResponse("this call was already answered", status_code=409)
-
-        decision = decide(self.config, call.from_number, self.runtime.pairing)
-        state, reason, pending = "failed", decision.reason, None
-        if decision.action == "reject":
-            response = self.carrier.reject()
-        elif decision.action == "pair":
-            response, state = self.carrier.say_and_hang_up(pairing_prompt(decision.code or "")), "completed"
-        elif self.runtime.active_count() >= self.config.max_concurrent_calls:
-            response, state, reason = self.carrier.reject(busy=True), "busy", "too many calls at once"
+        if event.kind == "ignored":
+            return self.carrier.acknowledge()
+        if event.kind == "status":
+            response = self._on_status(event)
         else:
-            token = secrets.token_urlsafe(24)
-            response, state, reason = self.carrier.answer(self.stream_url(), token), "ringing", ""
-            pending = token
-        with self.host.db.transaction() as session:
-            call_id = self.runtime.records.create(self.carrier.name, call.carrier_call_id, call.direction,
-                                                  call.from_number, call.to_number, state=state, end_reason=reason,
-                                                  session=session)
-            self._remember(session, digest, response)
-        if pending is not None:
-            # Start speaking the greeting now, while the carrier sets up the media stream.
-            tts = self.runtime.tts(self.config)
-            greeting = asyncio.create_task(tts.synthesize(self.config.inbound.greeting))
-            self.runtime.pending[call.carrier_call_id] = PendingCall(call_id, pending, self.config, greeting)
+            if self.runtime.records.by_carrier_id(self.carrier.name, event.carrier_call_id) is not None:
+                return PlainTextResponse("this call was already answered", status_code=409)
+            response = await self._on_incoming(event)
+        if response.status_code < 500:
+            with self.host.db.transaction() as session:
+                self._remember(session, digest, response)
         return response
 
-    async def status(self, request: Request) -> Response:
-        body = await self._verified(request)
-        if isinstance(body, Response):
-            return body
-        try:
-            call = self.carrier.parse_call(body)
-        except BadWebhook as exc:
-            return PlainTextResponse(str(exc), status_code=400)
-        record = self.runtime.records.by_carrier_id(self.carrier.name, call.carrier_call_id)
+    def _on_status(self, event: CallEvent) -> Response:
+        record = self.runtime.records.by_carrier_id(self.carrier.name, event.carrier_call_id)
         if record is None:
             return PlainTextResponse("unknown call", status_code=404)
-        if call.status in ("completed", "failed", "no-answer", "busy"):
-            self.runtime.records.transition(record.id, call.status, f"carrier reported {call.status}")
-        elif call.status == "in-progress":
+        if event.status in ("completed", "failed", "no-answer", "busy"):
+            reason = f"carrier reported {event.status}" + (f" ({event.detail})" if event.detail else "")
+            self.runtime.records.transition(record.id, event.status, reason)
+            session = self.runtime.sessions.get(record.id)
+            if session is not None:
+                session.carrier_ended()
+        elif event.status == "in-progress":
             self.runtime.records.transition(record.id, "in-progress")
-        return PlainTextResponse("ok")
+        return self.carrier.acknowledge()
+
+    async def _on_incoming(self, event: CallEvent) -> Response:
+        records = self.runtime.records
+        decision = decide(self.config, event.from_number, self.runtime.pairing)
+        busy = decision.action != "reject" and self.runtime.active_count() >= self.config.max_concurrent_calls
+        if decision.action == "reject" or busy:
+            reason = "too many calls at once" if busy else decision.reason
+            records.create(self.carrier.name, event.carrier_call_id, event.direction, event.from_number,
+                           event.to_number, state="busy" if busy else "failed", end_reason=reason)
+            try:
+                return await self.carrier.reject(event, busy=busy)
+            except (CarrierError, httpx.HTTPError) as exc:
+                log.warning("could not reject %s call: %s", self.carrier.name, exc)
+                return self.carrier.acknowledge()
+
+        call_id = records.create(self.carrier.name, event.carrier_call_id, event.direction, event.from_number, event.to_number)
+        pairing = decision.action == "pair"
+        intro = pairing_prompt(decision.code or "") if pairing else self.config.inbound.greeting
+        token = secrets.token_hex(16)
+        # Synthesis starts now, while the carrier sets up the media stream; the call is registered
+        # before we answer because the carrier may open the stream before the answer returns.
+        tts = self.runtime.tts(self.config)
+        self.runtime.pending[event.carrier_call_id] = PendingCall(
+            call_id, token, self.config, intro, asyncio.create_task(tts.synthesize(intro)), intro_only=pairing)
+        try:
+            return await self.carrier.answer(event, self.stream_url(), token)
+        except (CarrierError, httpx.HTTPError) as exc:
+            log.warning("could not answer %s call: %s", self.carrier.name, exc)
+            pending = self.runtime.pending.pop(event.carrier_call_id, None)
+            if pending and pending.intro_audio:
+                pending.intro_audio.cancel()
+            records.transition(call_id, "failed", "the carrier refused our answer")
+            return PlainTextResponse("could not answer the call", status_code=502)
 
     async def stream(self, websocket: WebSocket) -> None:
         await websocket.accept()
@@ -159,7 +191,7 @@ class VoiceRoutes:
         if started is None:
             return
         pending = self.runtime.pending.get(started.carrier_call_id)
-        token = self.carrier.token_from(started) or ""
+        token = started.token or ""
         if pending is None or not hmac.compare_digest(token.encode(), pending.token.encode()):
             await websocket.close(code=1008, reason="unknown call or bad stream token")
             return
@@ -171,12 +203,14 @@ class VoiceRoutes:
         session = CallSession(call_id=pending.call_id, carrier=self.carrier, websocket=websocket,
                               stream_id=started.stream_id, config=config, records=self.runtime.records,
                               agent=self.runtime.call_agent(), stt=self.runtime.stt(), tts=self.runtime.tts(config),
-                              end_silence_ms=config.end_of_utterance_ms, greeting_audio=pending.greeting_audio)
+                              end_silence_ms=config.end_of_utterance_ms, intro=pending.intro,
+                              intro_audio=pending.intro_audio, intro_only=pending.intro_only)
         self.runtime.sessions[pending.call_id] = session
-        reason = "failed"
         try:
             reason = await session.run()
             self.runtime.records.transition(pending.call_id, "completed", reason)
+            if session.ended_by_us:
+                await self._hang_up(started.carrier_call_id)
         except Exception:
             log.exception("call %s failed", pending.call_id)
             self.runtime.records.transition(pending.call_id, "failed", "internal error")
@@ -184,6 +218,12 @@ class VoiceRoutes:
                 await websocket.close(code=1011, reason="internal error")
         finally:
             self.runtime.sessions.pop(pending.call_id, None)
+
+    async def _hang_up(self, carrier_call_id: str) -> None:
+        try:
+            await self.carrier.hang_up(carrier_call_id)
+        except (CarrierError, httpx.HTTPError) as exc:
+            log.warning("could not hang up %s call %s: %s", self.carrier.name, carrier_call_id, exc)
 
     async def _await_start(self, websocket: WebSocket) -> StreamStarted | None:
         try:

@@ -30,7 +30,10 @@ class PendingCall:
     call_id: str
     token: str
     config: VoiceCallConfig
-    greeting_audio: asyncio.Task[bytes] | None = None
+    intro: str
+    intro_audio: asyncio.Task[bytes] | None = None
+    #: Pairing: say the intro (the code), then hang up.
+    intro_only: bool = False
     created: float = field(default_factory=time.monotonic)
 
 
@@ -62,15 +65,15 @@ class VoiceCallRuntime:
         for sid, pending in list(self.pending.items()):
             if now - pending.created > PENDING_TTL_S:
                 del self.pending[sid]
-                if pending.greeting_audio:
-                    pending.greeting_audio.cancel()
+                if pending.intro_audio:
+                    pending.intro_audio.cancel()
                 self.records.transition(pending.call_id, "failed", "media stream never arrived")
 
 
     def drop_pending(self, reason: str) -> None:
         for pending in self.pending.values():
-            if pending.greeting_audio:
-                pending.greeting_audio.cancel()
+            if pending.intro_audio:
+                pending.intro_audio.cancel()
             self.records.transition(pending.call_id, "failed", reason)
         self.pending.clear()
 

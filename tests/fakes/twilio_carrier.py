@@ -1,84 +1,96 @@
-"""A fake Twilio that behaves like Twilio towards our gateway.
+"""A fake Twilio: signed form webhooks (the SDK's RequestValidator), TwiML, Media Streams, REST.
 
-- Webhooks: form-encoded POSTs signed with X-Twilio-Signature by the official `twilio` helper
-  (`RequestValidator.compute_signature`) over the public URL, as Twilio signs them.
-- TwiML: parsed as Twilio would; `<Connect><Stream>` opens the media WebSocket with the
-  `<Parameter>`s in `start.customParameters`.
-- Media stream: `connected`, `start`, then one `media` message per 20 ms (string sequence numbers,
-  chunks and timestamps), paced in real time, as a phone line does; `stop` on hangup.
-- Playout: audio we receive is "played" at real time into `heard`; a `mark` is echoed when the audio
-  queued before it has played, and at once after a `clear` (which drops unplayed audio).
+- Webhooks are signed exactly as Twilio signs them, over the public URL.
+- `<Connect><Stream>` opens the media socket with the `<Parameter>`s in `start.customParameters`;
+  sequence numbers, chunks and timestamps are strings, as Twilio sends them.
+- Marks are echoed when reached, and at once after a `clear`. Only `media`, `mark`, `clear` are accepted.
+- REST: `POST /2010-04-01/Accounts/{sid}/Calls/{CallSid}.json` with `Status=completed` (Basic auth);
+  404 with code 20404 once the call is gone.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import secrets
-import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs
 
 import httpx
-import numpy as np
-import websockets
+from starlette.responses import JSONResponse
 from twilio.request_validator import RequestValidator
 
-FRAME = 160  # 20 ms of 8 kHz mu-law
-SILENCE = b"\xff" * FRAME
+from tests.fakes.carrier import FakeCarrier, Ring
+from tests.fakes.media import FakeMediaCall, b64
 
 
 def new_sid(prefix: str) -> str:
     return prefix + secrets.token_hex(16)
 
 
-@dataclass
-class TwimlAnswer:
-    status_code: int
-    body: str
-    stream_url: str | None = None
-    parameters: dict[str, str] = field(default_factory=dict)
-    verbs: list[str] = field(default_factory=list)
-    say: str = ""
-    reject_reason: str | None = None
+class TwilioMediaCall(FakeMediaCall):
+    def __init__(self, ws_url: str, account_sid: str, call_sid: str, parameters: dict[str, str]) -> None:
+        super().__init__(ws_url)
+        self.account_sid, self.call_sid, self.parameters = account_sid, call_sid, parameters
+        self.stream_sid = new_sid("MZ")
+
+    def opening(self) -> list[dict]:
+        return [{"event": "connected", "protocol": "Call", "version": "1.0.0"},
+                {"event": "start", "sequenceNumber": str(self.next_seq()), "streamSid": self.stream_sid,
+                 "start": {"streamSid": self.stream_sid, "accountSid": self.account_sid, "callSid": self.call_sid,
+                           "tracks": ["inbound"], "customParameters": self.parameters,
+                           "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}}]
+
+    def media_message(self, frame: bytes, chunk: int) -> dict:
+        return {"event": "media", "sequenceNumber": str(self.next_seq()), "streamSid": self.stream_sid,
+                "media": {"track": "inbound", "chunk": str(chunk), "timestamp": str(chunk * 20), "payload": b64(frame)}}
+
+    def mark_echo(self, name: str) -> dict:
+        return {"event": "mark", "sequenceNumber": str(self.next_seq()), "streamSid": self.stream_sid, "mark": {"name": name}}
+
+    def closing(self) -> dict:
+        return {"event": "stop", "sequenceNumber": str(self.next_seq()), "streamSid": self.stream_sid,
+                "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}}
+
+    def classify(self, message: dict) -> tuple[str, object]:
+        assert message.get("streamSid") == self.stream_sid, message
+        event = message["event"]
+        if event == "media":
+            return "media", base64.b64decode(message["media"]["payload"])
+        if event == "mark":
+            return "mark", message["mark"]["name"]
+        if event == "clear":
+            return "clear", None
+        raise AssertionError(f"Twilio does not accept {event!r} from the server")
 
 
-def parse_twiml(status_code: int, body: str) -> TwimlAnswer:
-    answer = TwimlAnswer(status_code, body)
-    if status_code != 200:
-        return answer
-    root = ET.fromstring(body)
-    assert root.tag == "Response", body
-    for verb in root:
-        answer.verbs.append(verb.tag)
-        if verb.tag == "Connect":
-            stream = verb.find("Stream")
-            answer.stream_url = stream.get("url")
-            answer.parameters = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
-        elif verb.tag == "Say":
-            answer.say += verb.text or ""
-        elif verb.tag == "Reject":
-            answer.reject_reason = verb.get("reason", "rejected")
-    return answer
+class FakeTwilio(FakeCarrier):
+    name = "twilio"
 
-
-class FakeTwilio:
     def __init__(self, gateway_url: str, public_url: str, account_sid: str, auth_token: str) -> None:
-        self.gateway_url = gateway_url.rstrip("/")
-        self.public_url = public_url.rstrip("/")
-        self.account_sid = account_sid
+        super().__init__(gateway_url, public_url)
+        self.account_sid, self.auth_token = account_sid, auth_token
         self.validator = RequestValidator(auth_token)
+        self.rest_hangups: list[str] = []
 
-    def local(self, public: str) -> str:
-        """Where the tunnel delivers a public URL: the same path on the local gateway."""
-        parts = urlsplit(public)
-        local = urlsplit(self.gateway_url)
-        scheme = {"https": "http", "wss": "ws", "http": "http", "ws": "ws"}[parts.scheme]
-        if scheme == "ws":
-            return f"ws://{local.netloc}{parts.path}"
-        return f"{local.scheme}://{local.netloc}{parts.path}"
+    def settings(self) -> tuple[dict, dict]:
+        return ({"provider": "twilio", "twilio.accountSid": self.account_sid, "twilio.apiBaseUrl": self.rest.url,
+                 "twilio.authTokenRef": "voice_call.twilio.auth_token"}, {"voice_call.twilio.auth_token": self.auth_token})
+
+    async def handle_rest(self, call, request):
+        if request.headers.get("authorization") != "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode():
+            return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
+        prefix = f"/2010-04-01/Accounts/{self.account_sid}/Calls/"
+        if request.method == "POST" and call.path.startswith(prefix) and call.path.endswith(".json"):
+            sid = call.path[len(prefix):-len(".json")]
+            form = parse_qs(call.body.decode())
+            if sid in self.ended:
+                return JSONResponse({"code": 20404, "message": "The requested resource was not found", "status": 404}, status_code=404)
+            if form.get("Status") == ["completed"]:
+                self.ended.add(sid)
+                self.rest_hangups.append(sid)
+            return JSONResponse({"sid": sid, "status": "completed"})
+        return JSONResponse({"code": 20404, "message": "not found", "status": 404}, status_code=404)
 
     def signed_post(self, path: str, params: dict[str, str], signature: str | None = None,
                     body: bytes | None = None) -> httpx.Response:
@@ -93,143 +105,38 @@ class FakeTwilio:
         return {"CallSid": call_sid or new_sid("CA"), "AccountSid": self.account_sid, "From": caller, "To": callee,
                 "CallStatus": status, "Direction": "inbound", "ApiVersion": "2010-04-01", "CallerName": ""}
 
-    def ring(self, caller: str, callee: str, **kwargs) -> tuple[dict[str, str], httpx.Response, TwimlAnswer]:
+    def ring(self, caller: str, callee: str, **kwargs) -> Ring:
         params = self.call_params(caller, callee, **kwargs)
         response = self.signed_post("/voice/twilio/webhook", params)
-        return params, response, parse_twiml(response.status_code, response.text)
-
-    def media_call(self, params: dict[str, str], answer: TwimlAnswer) -> "MediaCall":
-        assert answer.stream_url, f"call was not connected to a stream: {answer.body}"
-        return MediaCall(self.local(answer.stream_url), self.account_sid, params["CallSid"], answer.parameters)
-
-
-class MediaCall:
-    """One Twilio media stream. Use as `async with`; send speech with `say()`; silence flows otherwise."""
-
-    def __init__(self, ws_url: str, account_sid: str, call_sid: str, parameters: dict[str, str]) -> None:
-        self.ws_url, self.account_sid, self.call_sid, self.parameters = ws_url, account_sid, call_sid, parameters
-        self.stream_sid = new_sid("MZ")
-        self.received: list[dict] = []  # every message from our server, in order, with arrival time
-        self.heard = bytearray()  # audio "played" to the caller
-        self.clears: list[float] = []
-        self.marks_echoed: list[str] = []
-        self.closed: tuple[int, str] | None = None
-        self.first_audio_at: float | None = None
-        self._queue: list[bytes | str] = []  # unplayed frames and marks, in order
-        self._outgoing: asyncio.Queue[bytes] = asyncio.Queue()
-        self._seq = 0
-        self._chunk = 0
-        self._started = 0.0
-
-    async def __aenter__(self) -> "MediaCall":
-        self.ws = await websockets.connect(self.ws_url, max_size=2**20)
-        self._started = time.monotonic()
-        await self._send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
-        await self._send({"event": "start", "sequenceNumber": self._next_seq(), "streamSid": self.stream_sid,
-                          "start": {"streamSid": self.stream_sid, "accountSid": self.account_sid, "callSid": self.call_sid,
-                                    "tracks": ["inbound"], "customParameters": self.parameters,
-                                    "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}})
-        self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._stream()), asyncio.create_task(self._play())]
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await self.hang_up()
-
-    async def hang_up(self) -> None:
-        if self.closed is None:
-            try:
-                await self._send({"event": "stop", "sequenceNumber": self._next_seq(), "streamSid": self.stream_sid,
-                                  "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}})
-                await self.ws.close()
-            except websockets.ConnectionClosed:
-                pass
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _next_seq(self) -> str:
-        self._seq += 1
-        return str(self._seq)
-
-    async def _send(self, message: dict) -> None:
-        await self.ws.send(json.dumps(message))
-
-    async def send_raw(self, text: str) -> None:
-        await self.ws.send(text)
-
-    async def say(self, ulaw: bytes) -> None:
-        """Queue caller speech; it goes out in 20 ms frames in real time."""
-        for i in range(0, len(ulaw), FRAME):
-            frame = ulaw[i : i + FRAME]
-            await self._outgoing.put(frame + b"\xff" * (FRAME - len(frame)))
-
-    async def _stream(self) -> None:
-        """Caller audio, one frame per 20 ms: speech when queued, silence otherwise."""
-        next_at = time.monotonic()
-        while True:
-            frame = self._outgoing.get_nowait() if not self._outgoing.empty() else SILENCE
-            self._chunk += 1
-            await self._send({"event": "media", "sequenceNumber": self._next_seq(), "streamSid": self.stream_sid,
-                              "media": {"track": "inbound", "chunk": str(self._chunk), "timestamp": str(self._chunk * 20),
-                                        "payload": base64.b64encode(frame).decode()}})
-            next_at += 0.02
-            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-
-    async def _read(self) -> None:
-        try:
-            async for raw in self.ws:
-                message = json.loads(raw)
-                message["_at"] = time.monotonic()
-                self.received.append(message)
-                assert message.get("streamSid") == self.stream_sid, message
-                if message["event"] == "media":
-                    if self.first_audio_at is None:
-                        self.first_audio_at = message["_at"]
-                    self._queue.append(base64.b64decode(message["media"]["payload"]))
-                elif message["event"] == "mark":
-                    self._queue.append(message["mark"]["name"])
-                elif message["event"] == "clear":
-                    self.clears.append(message["_at"])
-                    marks = [m for m in self._queue if isinstance(m, str)]
-                    self._queue.clear()
-                    for name in marks:  # Twilio echoes pending marks at once after a clear
-                        await self._echo(name)
+        ring = Ring(params["CallSid"], response.status_code, response.text)
+        if response.status_code == 200:
+            root = ET.fromstring(response.text)
+            assert root.tag == "Response", response.text
+            for verb in root:
+                if verb.tag == "Connect":
+                    stream = verb.find("Stream")
+                    ring.stream_url = stream.get("url")
+                    ring.extra = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+                elif verb.tag == "Reject":
+                    ring.rejected = verb.get("reason", "rejected")
                 else:
-                    raise AssertionError(f"Twilio does not accept {message['event']!r} from the server")
-        except websockets.ConnectionClosed:
-            pass
-        # A normal close ends `async for` silently; the close frame tells how the server hung up.
-        self.closed = (self.ws.close_code or 1006, self.ws.close_reason or "")
+                    raise AssertionError(f"unexpected TwiML verb {verb.tag}")
+        return ring
 
-    async def _echo(self, name: str) -> None:
-        self.marks_echoed.append(name)
-        try:
-            await self._send({"event": "mark", "sequenceNumber": self._next_seq(), "streamSid": self.stream_sid, "mark": {"name": name}})
-        except websockets.ConnectionClosed:
-            pass
+    def media_call(self, ring: Ring) -> TwilioMediaCall:
+        assert ring.stream_url and ring.stream_url.startswith("wss://"), ring.body
+        return TwilioMediaCall(self.local(ring.stream_url), self.account_sid, ring.call_id, ring.extra)
 
-    async def _play(self) -> None:
-        """The phone's speaker: one queued frame per 20 ms; marks echo when reached."""
-        next_at = time.monotonic()
-        while True:
-            while self._queue and isinstance(self._queue[0], str):
-                await self._echo(self._queue.pop(0))
-            if self._queue:
-                self.heard.extend(self._queue.pop(0))
-            next_at += 0.02
-            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+    def post_forged(self, caller: str, callee: str, how: str) -> httpx.Response:
+        params = self.call_params(caller, callee)
+        if how == "unsigned":
+            return self.signed_post("/voice/twilio/webhook", params, signature="")
+        forged = RequestValidator("0" * 32).compute_signature(self.public_url + "/voice/twilio/webhook", params)
+        return self.signed_post("/voice/twilio/webhook", params, signature=forged)
 
-    async def wait_for(self, predicate, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out; received {[m['event'] for m in self.received][-10:]}, closed={self.closed}")
-            await asyncio.sleep(0.05)
+    def report_hangup(self, ring: Ring) -> int:
+        params = {**self.call_params("", "", call_sid=ring.call_id, status="completed"), "CallbackSource": "call-progress-events"}
+        return self.signed_post("/voice/twilio/status", params).status_code
 
-    def events(self, kind: str) -> list[dict]:
-        return [m for m in self.received if m["event"] == kind]
-
-    def heard_audio(self) -> np.ndarray:
-        from plugins.voice_call.speech.audio import ulaw_to_float
-
-        return ulaw_to_float(bytes(self.heard))
+    def hung_up_by_rest(self) -> list[str]:
+        return list(self.rest_hangups)

@@ -43,7 +43,8 @@ MAX_BAD_MESSAGES = 20
 class CallSession:
     def __init__(self, *, call_id: str, carrier: Carrier, websocket: WebSocket, stream_id: str,
                  config: VoiceCallConfig, records: "CallRecords", agent: CallAgent, stt: SpeechToText,
-                 tts: TextToSpeech, end_silence_ms: int = 600, greeting_audio: asyncio.Task[bytes] | None = None) -> None:
+                 tts: TextToSpeech, end_silence_ms: int = 600, intro: str = "",
+                 intro_audio: asyncio.Task[bytes] | None = None, intro_only: bool = False) -> None:
         self.call_id, self.carrier, self.ws, self.stream_id = call_id, carrier, websocket, stream_id
         self.config, self.records, self.agent, self.stt, self.tts = config, records, agent, stt, tts
         self.vad = UtteranceDetector(end_silence_ms=end_silence_ms)
@@ -54,7 +55,11 @@ class CallSession:
         self.hangup_reason: str | None = None
         self.history: list[ModelMessage] = []
         self.deps = CallDeps(self)
-        self._greeting_audio = greeting_audio
+        self._intro = intro or config.inbound.greeting
+        self._intro_audio = intro_audio
+        #: Pairing calls only hear the intro (their code) and are then hung up; nothing interrupts it.
+        self.intro_only = intro_only
+        self._last_sequence: int | None = None
         self._turn: asyncio.Task[None] | None = None
         self._turns = 0
         self._spoken: dict[str, str] = {}
@@ -106,10 +111,24 @@ class CallSession:
             self._spoken.clear()
         return self.end_reason or "caller hung up"
 
+    @property
+    def ended_by_us(self) -> bool:
+        return self.end_reason not in (None, "caller hung up", "carrier ended the call")
+
+    def carrier_ended(self) -> None:
+        """The carrier reported the call over (e.g. a Telnyx hangup webhook)."""
+        self.end_reason = self.end_reason or "carrier ended the call"
+        self._ending = True
+        asyncio.get_running_loop().create_task(self._close_socket())
+
     async def _greet(self) -> None:
-        text = self.config.inbound.greeting
-        audio = await self._greeting_audio if self._greeting_audio is not None else await self.tts.synthesize(text)
-        self._say("greeting", text, audio)
+        text = self._intro
+        audio = await self._intro_audio if self._intro_audio is not None else await self.tts.synthesize(text)
+        played = self._say("greeting", text, audio)
+        if self.intro_only:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(played.wait(), timeout=60)
+            await self._close("pairing code given")
 
     async def _receive(self) -> None:
         bad = 0
@@ -136,7 +155,7 @@ class CallSession:
                 continue
             bad = 0
             if isinstance(event, MediaReceived):
-                await self._on_media(event.payload)
+                await self._on_media(event.payload, event.sequence)
             elif isinstance(event, MarkPlayed):
                 self.player.mark_played(event.name)
             elif isinstance(event, StreamStopped):
@@ -145,8 +164,15 @@ class CallSession:
             elif isinstance(event, DtmfReceived):
                 self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
 
-    async def _on_media(self, payload: bytes) -> None:
+    async def _on_media(self, payload: bytes, sequence: int | None) -> None:
+        if sequence is not None:
+            # Telnyx does not guarantee order; a frame older than one we processed is dropped.
+            if self._last_sequence is not None and sequence <= self._last_sequence:
+                return
+            self._last_sequence = sequence
         self.media_ms += len(payload) // 8
+        if self.intro_only:
+            return
         for event in self.vad.feed(ulaw_to_float(payload)):
             if event.kind == "speech_start":
                 if self.player.busy or (self._turn is not None and not self._turn.done()):
@@ -232,6 +258,10 @@ class CallSession:
     async def _close(self, reason: str) -> None:
         self.end_reason = reason
         self._ending = True
+        await self._close_socket()
+
+    async def _close_socket(self) -> None:
+        reason = self.end_reason or ""
         if self.ws.client_state == WebSocketState.CONNECTED:
             with contextlib.suppress(RuntimeError):
                 await self.ws.close(code=1000, reason=reason[:100])

@@ -1,13 +1,18 @@
-"""The carrier interface. A carrier module is the only place that knows its field names, XML,
-signature scheme and media messages; everything else sees these neutral types."""
+"""The carrier interface. A carrier module is the only place that knows its field names, XML or
+commands, signature scheme and media messages; everything else sees these neutral types."""
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
-from starlette.responses import Response
+import httpx
+from starlette.responses import PlainTextResponse, Response
+
+log = logging.getLogger(__name__)
 
 
 class WebhookRejected(Exception):
@@ -22,26 +27,35 @@ class MediaProtocolError(ValueError):
     """A media-stream message we cannot use."""
 
 
+class CarrierError(RuntimeError):
+    """The carrier's API refused or failed a command."""
+
+
 @dataclass(frozen=True)
-class InboundCall:
-    carrier_call_id: str
-    from_number: str
-    to_number: str
-    direction: str  # "inbound" | "outbound"
-    status: str  # the carrier's status mapped to ours: ringing|in-progress|completed|failed|no-answer|busy
+class CallEvent:
+    """What a webhook tells us. `kind` is "incoming" for a new inbound call awaiting our answer,
+    "status" for a change of state, "ignored" for events we need not act on."""
+
+    kind: Literal["incoming", "status", "ignored"]
+    carrier_call_id: str = ""
+    from_number: str = ""
+    to_number: str = ""
+    direction: str = "inbound"
+    status: str = ""  # ours: ringing|in-progress|completed|failed|no-answer|busy
+    detail: str = ""
 
 
 @dataclass(frozen=True)
 class StreamStarted:
     carrier_call_id: str
     stream_id: str
-    parameters: Mapping[str, str] = field(default_factory=dict)
+    token: str | None = None
 
 
 @dataclass(frozen=True)
 class MediaReceived:
     payload: bytes  # 8 kHz mu-law
-    timestamp_ms: int | None = None
+    sequence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,14 +75,20 @@ class StreamStopped:
 
 @dataclass(frozen=True)
 class Ignored:
-    """A message we recognise and need not act on (e.g. `connected`)."""
+    """A message we recognise and need not act on (e.g. `connected`, `clearedAudio`)."""
 
 
 MediaEvent = StreamStarted | MediaReceived | MarkPlayed | DtmfReceived | StreamStopped | Ignored
+Endpoint = Literal["webhook", "status"]
 
 
+@dataclass(kw_only=True)
 class Carrier(ABC):
-    name: str
+    """One carrier account. `api_base_url` is the carrier's REST API (tests point it at a fake)."""
+
+    api_base_url: str
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10.0), repr=False)
+    name = "carrier"
 
     # -- webhooks --------------------------------------------------------------------------------
 
@@ -78,21 +98,24 @@ class Carrier(ABC):
 
     @abstractmethod
     def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
-        """Bytes that identify this exact delivery, so a replay is recognised."""
+        """A digest that identifies this exact delivery, so a replay is recognised."""
 
     @abstractmethod
-    def parse_call(self, body: bytes) -> InboundCall:
-        """The call a voice or status webhook is about. Raise BadWebhook when unusable."""
+    def parse_webhook(self, endpoint: Endpoint, body: bytes) -> CallEvent:
+        """What a signed webhook says. Raise BadWebhook when unusable."""
 
     @abstractmethod
-    def answer(self, stream_url: str, token: str) -> Response:
-        """Answer and connect a bidirectional media stream that carries `token`."""
+    async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
+        """Answer `call` and connect a bidirectional 8 kHz mu-law media stream carrying `token`."""
 
     @abstractmethod
-    def reject(self, busy: bool = False) -> Response: ...
+    async def reject(self, call: CallEvent, busy: bool = False) -> Response: ...
 
-    @abstractmethod
-    def say_and_hang_up(self, text: str) -> Response: ...
+    async def hang_up(self, carrier_call_id: str) -> None:
+        """End the call through the REST API; a call that has already ended is not an error."""
+
+    def acknowledge(self) -> Response:
+        return PlainTextResponse("ok")
 
     # -- media stream ----------------------------------------------------------------------------
 
@@ -109,5 +132,8 @@ class Carrier(ABC):
     @abstractmethod
     def clear(self, stream_id: str) -> str: ...
 
-    def token_from(self, started: StreamStarted) -> str | None:
-        return started.parameters.get("token")
+    #: Whether the carrier keeps the call up after our media socket closes (then we hang up by REST).
+    socket_close_ends_call = True
+
+    async def aclose(self) -> None:
+        await self.http.aclose()

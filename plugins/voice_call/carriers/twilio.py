@@ -1,4 +1,4 @@
-"""Twilio: form webhooks signed with X-Twilio-Signature, TwiML answers, and Media Streams JSON."""
+"""Twilio: form webhooks signed with X-Twilio-Signature, TwiML answers, Media Streams JSON, REST hang-up."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from starlette.responses import Response
 from twilio.request_validator import RequestValidator
 
 from plugins.voice_call.carriers.base import (
     BadWebhook,
+    CallEvent,
     Carrier,
+    CarrierError,
     DtmfReceived,
+    Endpoint,
     Ignored,
-    InboundCall,
     MarkPlayed,
     MediaEvent,
     MediaProtocolError,
@@ -41,18 +44,22 @@ def _twiml(inner: str) -> Response:
     return Response(f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>', media_type="application/xml")
 
 
+@dataclass(kw_only=True)
 class TwilioCarrier(Carrier):
+    account_sid: str
+    auth_token: str = field(repr=False)
     name = "twilio"
 
-    def __init__(self, account_sid: str, auth_token: str) -> None:
-        self.account_sid = account_sid
-        self._validator = RequestValidator(auth_token)
+    def __post_init__(self) -> None:
+        self._validator = RequestValidator(self.auth_token)
 
     def _form(self, body: bytes) -> dict[str, str]:
         try:
             return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
         except (UnicodeDecodeError, ValueError):
             raise BadWebhook("The body is not a form-encoded Twilio webhook.") from None
+
+    # -- webhooks --------------------------------------------------------------------------------
 
     def verify(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
         signature = headers.get("x-twilio-signature", "")
@@ -68,7 +75,7 @@ class TwilioCarrier(Carrier):
     def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
         return hashlib.sha256(headers.get("x-twilio-signature", "").encode() + b"\n" + body).hexdigest()
 
-    def parse_call(self, body: bytes) -> InboundCall:
+    def parse_webhook(self, endpoint: Endpoint, body: bytes) -> CallEvent:
         form = self._form(body)
         sid = form.get("CallSid", "")
         if not CALL_SID.match(sid):
@@ -77,17 +84,28 @@ class TwilioCarrier(Carrier):
             raise BadWebhook("AccountSid does not match the configured Twilio account.")
         direction = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
         status = STATUS.get(form.get("CallStatus", "ringing"), "ringing")
-        return InboundCall(sid, form.get("From", ""), form.get("To", ""), direction, status)
+        kind = "incoming" if endpoint == "webhook" and direction == "inbound" else "status"
+        return CallEvent(kind, sid, form.get("From", ""), form.get("To", ""), direction, status)
 
-    def answer(self, stream_url: str, token: str) -> Response:
+    async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
         return _twiml(f'<Connect><Stream url={quoteattr(stream_url)}>'
                       f'<Parameter name="token" value={quoteattr(token)}/></Stream></Connect>')
 
-    def reject(self, busy: bool = False) -> Response:
+    async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         return _twiml(f'<Reject reason="{"busy" if busy else "rejected"}"/>')
 
-    def say_and_hang_up(self, text: str) -> Response:
-        return _twiml(f"<Say>{escape(text)}</Say><Hangup/>")
+    def acknowledge(self) -> Response:
+        return _twiml("")
+
+    async def hang_up(self, carrier_call_id: str) -> None:
+        url = f"{self.api_base_url}/2010-04-01/Accounts/{self.account_sid}/Calls/{carrier_call_id}.json"
+        response = await self.http.post(url, data={"Status": "completed"}, auth=(self.account_sid, self.auth_token))
+        if response.status_code == 404:  # 20404: the call has already ended
+            return
+        if response.status_code >= 400:
+            raise CarrierError(f"Twilio refused to hang up {carrier_call_id}: {response.status_code} {response.text[:200]}")
+
+    # -- media stream ----------------------------------------------------------------------------
 
     def parse_media(self, text: str) -> MediaEvent:
         try:
@@ -100,13 +118,13 @@ class TwilioCarrier(Carrier):
         try:
             if event == "media":
                 payload = base64.b64decode(message["media"]["payload"], validate=True)
-                timestamp = message["media"].get("timestamp")
-                return MediaReceived(payload, int(timestamp) if timestamp is not None else None)
+                chunk = message["media"].get("chunk")
+                return MediaReceived(payload, int(chunk) if chunk is not None else None)
             if event == "start":
                 start = message["start"]
                 params = start.get("customParameters") or {}
                 return StreamStarted(str(start["callSid"]), str(message.get("streamSid") or start["streamSid"]),
-                                     {str(k): str(v) for k, v in params.items()})
+                                     str(params["token"]) if "token" in params else None)
             if event == "mark":
                 return MarkPlayed(str(message["mark"]["name"]))
             if event == "dtmf":

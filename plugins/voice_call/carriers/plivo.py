@@ -1,0 +1,162 @@
+"""Plivo: V3-signed form webhooks, `<Stream>` XML, audio stream JSON (playAudio / checkpoint / clearAudio)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape, quoteattr
+
+from plivo.utils.signature_v3 import validate_v3_signature
+from starlette.responses import Response
+
+from plugins.voice_call.carriers.base import (
+    BadWebhook,
+    CallEvent,
+    Carrier,
+    CarrierError,
+    DtmfReceived,
+    Endpoint,
+    Ignored,
+    MarkPlayed,
+    MediaEvent,
+    MediaProtocolError,
+    MediaReceived,
+    StreamStarted,
+    WebhookRejected,
+)
+
+CALL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+STATUS = {"ringing": "ringing", "in-progress": "in-progress", "completed": "completed", "busy": "busy",
+          "failed": "failed", "timeout": "no-answer", "no-answer": "no-answer", "cancel": "no-answer"}
+TOKEN_IN_HEADERS = re.compile(r"(?:^|[,;&\s])token=([0-9A-Za-z]+)")
+
+
+def _e164(number: str) -> str:
+    """Plivo sends numbers as bare digits ("14155551234"); the rest of the code speaks E.164."""
+    return "+" + number if number.isdigit() else number
+
+
+def _xml(inner: str) -> Response:
+    return Response(f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>', media_type="application/xml")
+
+
+@dataclass(kw_only=True)
+class PlivoCarrier(Carrier):
+    auth_id: str
+    auth_token: str = field(repr=False)
+    name = "plivo"
+
+    def _form(self, body: bytes) -> dict[str, str]:
+        try:
+            return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
+        except (UnicodeDecodeError, ValueError):
+            raise BadWebhook("The body is not a form-encoded Plivo callback.") from None
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    def verify(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
+        signature = headers.get("x-plivo-signature-v3", "")
+        nonce = headers.get("x-plivo-signature-v3-nonce", "")
+        if not signature or not nonce:
+            raise WebhookRejected("missing X-Plivo-Signature-V3 or its nonce")
+        try:
+            params = self._form(body)
+            valid = validate_v3_signature("POST", url, nonce, self.auth_token, signature, params=params)
+        except (BadWebhook, Exception) as exc:  # the helper raises its own ValidationError on odd input
+            raise WebhookRejected(f"unverifiable request ({exc.__class__.__name__})") from None
+        if not valid:
+            raise WebhookRejected("X-Plivo-Signature-V3 does not match")
+
+    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
+        nonce = headers.get("x-plivo-signature-v3-nonce", "")
+        return hashlib.sha256(nonce.encode() + b"\n" + body).hexdigest()
+
+    def parse_webhook(self, endpoint: Endpoint, body: bytes) -> CallEvent:
+        form = self._form(body)
+        uuid = form.get("CallUUID", "")
+        if not CALL_UUID.match(uuid):
+            raise BadWebhook("CallUUID is missing or is not a Plivo call UUID.")
+        direction = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
+        status = STATUS.get(form.get("CallStatus", "ringing"), "completed" if endpoint == "status" else "ringing")
+        kind = "incoming" if endpoint == "webhook" and direction == "inbound" else "status"
+        return CallEvent(kind, uuid, _e164(form.get("From", "")), _e164(form.get("To", "")), direction, status,
+                         form.get("HangupCause", ""))
+
+    async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
+        if not token.isalnum():
+            raise ValueError("Plivo extraHeaders values must be alphanumeric")
+        return _xml(f'<Stream bidirectional="true" keepCallAlive="true" contentType="audio/x-mulaw;rate=8000" '
+                    f'extraHeaders={quoteattr("token=" + token)}>{escape(stream_url)}</Stream>')
+
+    async def reject(self, call: CallEvent, busy: bool = False) -> Response:
+        return _xml(f'<Hangup reason="{"busy" if busy else "rejected"}"/>')
+
+    def acknowledge(self) -> Response:
+        return _xml("")
+
+    async def hang_up(self, carrier_call_id: str) -> None:
+        url = f"{self.api_base_url}/v1/Account/{self.auth_id}/Call/{carrier_call_id}/"
+        response = await self.http.delete(url, auth=(self.auth_id, self.auth_token))
+        if response.status_code in (204, 404):
+            return
+        if response.status_code >= 400:
+            raise CarrierError(f"Plivo refused to hang up {carrier_call_id}: {response.status_code} {response.text[:200]}")
+
+    # -- media stream ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _token(extra: object) -> str | None:
+        """`extra_headers` is documented loosely: accept a mapping, a JSON object, or `k=v` pairs."""
+        if isinstance(extra, dict):
+            return str(extra["token"]) if "token" in extra else None
+        if isinstance(extra, str):
+            try:
+                decoded = json.loads(extra)
+            except json.JSONDecodeError:
+                match = TOKEN_IN_HEADERS.search(extra)
+                return match.group(1) if match else None
+            return PlivoCarrier._token(decoded) if isinstance(decoded, dict) else None
+        return None
+
+    def parse_media(self, text: str) -> MediaEvent:
+        try:
+            message = json.loads(text)
+        except (json.JSONDecodeError, TypeError):
+            raise MediaProtocolError("not JSON") from None
+        if not isinstance(message, dict):
+            raise MediaProtocolError("not a JSON object")
+        event = message.get("event")
+        try:
+            if event == "media":
+                media = message["media"]
+                chunk = media.get("chunk")
+                return MediaReceived(base64.b64decode(media["payload"], validate=True), int(chunk) if chunk is not None else None)
+            if event == "start":
+                start = message["start"]
+                extra = message.get("extra_headers", start.get("extra_headers"))
+                return StreamStarted(str(start["callId"]), str(start["streamId"]), self._token(extra))
+            if event == "playedStream":
+                return MarkPlayed(str(message["name"]))
+            if event == "dtmf":
+                return DtmfReceived(str(message["dtmf"]["digit"]))
+            if event in ("clearedAudio", "connected"):
+                return Ignored()
+        except (KeyError, TypeError, AttributeError, ValueError, binascii.Error) as exc:
+            raise MediaProtocolError(f"malformed {event} message: {exc.__class__.__name__}") from None
+        raise MediaProtocolError(f"unknown event {event!r}")
+
+    def media(self, stream_id: str, payload: bytes) -> str:
+        return json.dumps({"event": "playAudio", "media": {"contentType": "audio/x-mulaw", "sampleRate": 8000,
+                                                            "payload": base64.b64encode(payload).decode()}})
+
+    def mark(self, stream_id: str, name: str) -> str:
+        return json.dumps({"event": "checkpoint", "streamId": stream_id, "name": name})
+
+    def clear(self, stream_id: str) -> str:
+        return json.dumps({"event": "clearAudio", "streamId": stream_id})

@@ -1,0 +1,157 @@
+"""Telnyx Call Control v2: Ed25519-signed JSON webhooks, REST commands, media WebSocket JSON.
+
+Inbound calls are not answered by a webhook reply: we POST `actions/answer` with the stream fields.
+The media socket closing does not end a Telnyx call, so we hang up by command.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.responses import Response
+from telnyx.lib.webhook_verification import WebhookVerificationError, verify_webhook_signature
+
+from plugins.voice_call.carriers.base import (
+    BadWebhook,
+    CallEvent,
+    Carrier,
+    CarrierError,
+    DtmfReceived,
+    Endpoint,
+    Ignored,
+    MarkPlayed,
+    MediaEvent,
+    MediaProtocolError,
+    MediaReceived,
+    StreamStarted,
+    StreamStopped,
+    WebhookRejected,
+)
+
+HANGUP_STATUS = {"normal_clearing": "completed", "user_busy": "busy", "no_answer": "no-answer", "timeout": "no-answer",
+                 "originator_cancel": "no-answer", "call_rejected": "failed", "time_limit": "completed"}
+ALREADY_ENDED = "90018"
+
+
+@dataclass(kw_only=True)
+class TelnyxCarrier(Carrier):
+    api_key: str = field(repr=False)
+    public_key: str
+    name = "telnyx"
+    socket_close_ends_call = False
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    def verify(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
+        try:
+            verify_webhook_signature(body, dict(headers), self.public_key)
+        except WebhookVerificationError as exc:
+            raise WebhookRejected(exc.message) from None
+
+    def _json(self, body: bytes) -> dict[str, Any]:
+        try:
+            message = json.loads(body)
+            data = message["data"]
+            if not isinstance(data, dict):
+                raise TypeError
+            return data
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
+            raise BadWebhook("The body is not a Telnyx webhook ({\"data\": {...}}).") from None
+
+    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
+        try:
+            return hashlib.sha256(str(self._json(body)["id"]).encode()).hexdigest()
+        except (BadWebhook, KeyError):
+            return hashlib.sha256(body).hexdigest()
+
+    def parse_webhook(self, endpoint: Endpoint, body: bytes) -> CallEvent:
+        data = self._json(body)
+        kind, payload = data.get("event_type", ""), data.get("payload") or {}
+        call_id = str(payload.get("call_control_id") or "")
+        if not call_id:
+            return CallEvent("ignored")
+        direction = "inbound" if payload.get("direction") == "incoming" else "outbound"
+        common = dict(carrier_call_id=call_id, from_number=str(payload.get("from", "")), to_number=str(payload.get("to", "")),
+                      direction=direction)
+        if kind == "call.initiated":
+            return CallEvent("incoming" if direction == "inbound" else "status", status="ringing", **common)
+        if kind == "call.answered":
+            return CallEvent("status", status="in-progress", **common)
+        if kind == "call.hangup":
+            cause = str(payload.get("hangup_cause", "normal_clearing"))
+            return CallEvent("status", status=HANGUP_STATUS.get(cause, "completed"), detail=cause, **common)
+        return CallEvent("ignored", **common)
+
+    async def _command(self, call_id: str, action: str, body: dict[str, Any]) -> None:
+        response = await self.http.post(
+            f"{self.api_base_url}/v2/calls/{call_id}/actions/{action}",
+            json={**body, "command_id": str(uuid.uuid4())},
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
+        if response.status_code == 422 and action == "hangup" and ALREADY_ENDED in response.text:
+            return
+        if response.status_code >= 400:
+            raise CarrierError(f"Telnyx refused {action} for {call_id}: {response.status_code} {response.text[:200]}")
+
+    async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
+        await self._command(call.carrier_call_id, "answer", {
+            "client_state": base64.b64encode(token.encode()).decode(),
+            "stream_url": stream_url, "stream_track": "inbound_track",
+            "stream_bidirectional_mode": "rtp", "stream_bidirectional_codec": "PCMU",
+        })
+        return self.acknowledge()
+
+    async def reject(self, call: CallEvent, busy: bool = False) -> Response:
+        await self._command(call.carrier_call_id, "reject", {"cause": "USER_BUSY" if busy else "CALL_REJECTED"})
+        return self.acknowledge()
+
+    async def hang_up(self, carrier_call_id: str) -> None:
+        await self._command(carrier_call_id, "hangup", {})
+
+    # -- media stream ----------------------------------------------------------------------------
+
+    def parse_media(self, text: str) -> MediaEvent:
+        try:
+            message = json.loads(text)
+        except (json.JSONDecodeError, TypeError):
+            raise MediaProtocolError("not JSON") from None
+        if not isinstance(message, dict):
+            raise MediaProtocolError("not a JSON object")
+        event = message.get("event")
+        try:
+            if event == "media":
+                media = message["media"]
+                chunk = media.get("chunk")
+                return MediaReceived(base64.b64decode(media["payload"], validate=True), int(chunk) if chunk is not None else None)
+            if event == "start":
+                start = message["start"]
+                state = start.get("client_state")
+                token = base64.b64decode(state, validate=True).decode() if state else None
+                return StreamStarted(str(start["call_control_id"]), str(message["stream_id"]), token)
+            if event == "mark":
+                return MarkPlayed(str(message["mark"]["name"]))
+            if event == "dtmf":
+                return DtmfReceived(str(message["dtmf"]["digit"]))
+            if event == "stop":
+                return StreamStopped()
+            if event in ("connected", "error"):
+                return Ignored()
+        except (KeyError, TypeError, AttributeError, ValueError, binascii.Error, UnicodeDecodeError) as exc:
+            raise MediaProtocolError(f"malformed {event} message: {exc.__class__.__name__}") from None
+        raise MediaProtocolError(f"unknown event {event!r}")
+
+    def media(self, stream_id: str, payload: bytes) -> str:
+        return json.dumps({"event": "media", "media": {"payload": base64.b64encode(payload).decode()}})
+
+    def mark(self, stream_id: str, name: str) -> str:
+        return json.dumps({"event": "mark", "mark": {"name": name}})
+
+    def clear(self, stream_id: str) -> str:
+        return json.dumps({"event": "clear"})

@@ -1,0 +1,71 @@
+"""What every fake carrier offers the conformance suite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from tests.fakes.media import FakeMediaCall
+from tests.fakes.rest import FakeRest
+
+
+@dataclass
+class Ring:
+    """What happened when the phone rang at our gateway."""
+
+    call_id: str
+    status_code: int
+    body: str
+    stream_url: str | None = None
+    rejected: str | None = None  # "rejected" | "busy"
+    extra: dict = field(default_factory=dict)  # the dialect's stream credentials
+
+    @property
+    def connected(self) -> bool:
+        return self.stream_url is not None
+
+
+class FakeCarrier:
+    name = "carrier"
+
+    def __init__(self, gateway_url: str, public_url: str) -> None:
+        self.gateway_url = gateway_url.rstrip("/")
+        self.public_url = public_url.rstrip("/")
+        self.rest = FakeRest(self.handle_rest).start()
+        self.ended: set[str] = set()
+
+    def close(self) -> None:
+        self.rest.stop()
+
+    def local(self, public: str) -> str:
+        """Where the tunnel delivers a public URL: the same path on the local gateway."""
+        parts, local = urlsplit(public), urlsplit(self.gateway_url)
+        scheme = "ws" if parts.scheme in ("wss", "ws") else "http"
+        return f"{scheme}://{local.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+    # -- to implement ----------------------------------------------------------------------------
+
+    def settings(self) -> tuple[dict, dict]:
+        """(config changes, vault secrets) that point the assistant at this carrier."""
+        raise NotImplementedError
+
+    async def handle_rest(self, call, request):
+        raise NotImplementedError
+
+    def ring(self, caller: str, callee: str) -> Ring:
+        raise NotImplementedError
+
+    def media_call(self, ring: Ring) -> FakeMediaCall:
+        raise NotImplementedError
+
+    def post_forged(self, caller: str, callee: str, how: str):
+        """A webhook that is unsigned ("unsigned") or signed with the wrong key ("wrong-key")."""
+        raise NotImplementedError
+
+    def report_hangup(self, ring: Ring) -> int:
+        """The carrier tells us the caller hung up (status callback); returns the HTTP status."""
+        raise NotImplementedError
+
+    def hung_up_by_rest(self) -> list[str]:
+        """Call ids our server hung up through the REST API."""
+        raise NotImplementedError

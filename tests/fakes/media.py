@@ -1,0 +1,175 @@
+"""The phone side of a carrier media stream, shared by the fake carriers.
+
+Caller audio goes out one 20 ms frame at a time in real time (speech when queued, silence
+otherwise). Audio from our server is "played" at real time into `heard`; a playout marker is
+echoed once the audio before it has played. Each carrier's dialect (message shapes, what a flush
+does to pending markers, how a hangup looks) is a subclass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+
+import numpy as np
+import websockets
+
+FRAME = 160  # 20 ms of 8 kHz mu-law
+SILENCE = b"\xff" * FRAME
+
+
+class FakeMediaCall:
+    echo_marks_on_clear = True
+
+    def __init__(self, ws_url: str) -> None:
+        self.ws_url = ws_url
+        self.received: list[dict] = []
+        self.heard = bytearray()
+        self.clears: list[float] = []
+        self.marks_echoed: list[str] = []
+        self.closed: tuple[int, str] | None = None
+        self._queue: list[bytes | str] = []
+        self._outgoing: asyncio.Queue[bytes] = asyncio.Queue()
+        self._chunk = 0
+        self._seq = 0
+
+    # -- dialect ---------------------------------------------------------------------------------
+
+    def opening(self) -> list[dict]:
+        raise NotImplementedError
+
+    def media_message(self, frame: bytes, chunk: int) -> dict:
+        raise NotImplementedError
+
+    def mark_echo(self, name: str) -> dict:
+        raise NotImplementedError
+
+    def closing(self) -> dict | None:
+        """The message sent when the caller hangs up (None: the socket just closes)."""
+        raise NotImplementedError
+
+    def classify(self, message: dict) -> tuple[str, object]:
+        """("media", bytes) | ("mark", name) | ("clear", None); anything else the carrier would refuse."""
+        raise NotImplementedError
+
+    async def on_clear(self) -> None:
+        pass
+
+    # -- the call --------------------------------------------------------------------------------
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    async def __aenter__(self):
+        self.ws = await websockets.connect(self.ws_url, max_size=2**20)
+        for message in self.opening():
+            await self.send(message)
+        self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._stream()), asyncio.create_task(self._play())]
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.hang_up()
+
+    async def hang_up(self) -> None:
+        if self.closed is None:
+            try:
+                closing = self.closing()
+                if closing is not None:
+                    await self.send(closing)
+                await self.ws.close()
+            except websockets.ConnectionClosed:
+                pass
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def send(self, message: dict) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def send_raw(self, text: str) -> None:
+        await self.ws.send(text)
+
+    async def say(self, ulaw: bytes) -> None:
+        for i in range(0, len(ulaw), FRAME):
+            frame = ulaw[i : i + FRAME]
+            await self._outgoing.put(frame + b"\xff" * (FRAME - len(frame)))
+
+    async def _stream(self) -> None:
+        next_at = time.monotonic()
+        while True:
+            frame = self._outgoing.get_nowait() if not self._outgoing.empty() else SILENCE
+            self._chunk += 1
+            await self.send(self.media_message(frame, self._chunk))
+            next_at += 0.02
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self.ws:
+                message = json.loads(raw)
+                message["_at"] = time.monotonic()
+                self.received.append(message)
+                kind, value = self.classify(message)
+                message["_kind"] = kind
+                if kind == "media":
+                    self._queue.append(value)
+                elif kind == "mark":
+                    self._queue.append(value)
+                elif kind == "clear":
+                    self.clears.append(message["_at"])
+                    marks = [m for m in self._queue if isinstance(m, str)]
+                    self._queue.clear()
+                    await self.on_clear()
+                    if self.echo_marks_on_clear:
+                        for name in marks:
+                            await self._echo(name)
+        except websockets.ConnectionClosed:
+            pass
+        # A normal close ends `async for` silently; the close frame tells how the server hung up.
+        self.closed = (self.ws.close_code or 1006, self.ws.close_reason or "")
+
+    async def _echo(self, name: str) -> None:
+        self.marks_echoed.append(name)
+        try:
+            await self.send(self.mark_echo(name))
+        except websockets.ConnectionClosed:
+            pass
+
+    async def _play(self) -> None:
+        next_at = time.monotonic()
+        while True:
+            while self._queue and isinstance(self._queue[0], str):
+                await self._echo(self._queue.pop(0))
+            if self._queue:
+                self.heard.extend(self._queue.pop(0))
+            next_at += 0.02
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+    # -- for tests -------------------------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        return bool(self._queue)
+
+    async def wait_for(self, predicate, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                kinds = [m.get("_kind") for m in self.received][-10:]
+                raise AssertionError(f"timed out; last received {kinds}, marks {self.marks_echoed}, closed={self.closed}")
+            await asyncio.sleep(0.05)
+
+    def events(self, kind: str) -> list[dict]:
+        return [m for m in self.received if m.get("_kind") == kind]
+
+    def heard_audio(self) -> np.ndarray:
+        from plugins.voice_call.speech.audio import ulaw_to_float
+
+        return ulaw_to_float(bytes(self.heard))
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()

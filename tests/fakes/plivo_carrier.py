@@ -1,0 +1,146 @@
+"""A fake Plivo: V3-signed form callbacks (signed with the plivo SDK's own helpers), `<Stream>` XML,
+the audio stream JSON, and the REST API's hang-up.
+
+- answer_url / hangup_url POSTs carry `X-Plivo-Signature-V3` and its nonce.
+- `<Stream bidirectional="true" keepCallAlive="true" contentType="audio/x-mulaw;rate=8000"
+  extraHeaders="token=...">wss://...</Stream>` opens the socket; `start` carries `extra_headers`.
+- Numbers are numbers (`sequenceNumber`, `chunk`); the server may send `playAudio`, `checkpoint`
+  (answered by `playedStream`) and `clearAudio` (answered by `clearedAudio`). There is no stop
+  event: a hangup closes the socket.
+- REST: `DELETE /v1/Account/{auth_id}/Call/{uuid}/` (Basic auth): 204, or 404 once the call is gone.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+import xml.etree.ElementTree as ET
+
+import httpx
+from plivo.utils.signature_v3 import construct_post_url, get_signature_v3
+from starlette.responses import JSONResponse, Response
+
+from tests.fakes.carrier import FakeCarrier, Ring
+from tests.fakes.media import FakeMediaCall, b64
+
+
+class PlivoMediaCall(FakeMediaCall):
+    echo_marks_on_clear = False  # cleared audio never plays, so its checkpoints never answer
+
+    def __init__(self, ws_url: str, auth_id: str, call_uuid: str, extra_headers: str) -> None:
+        super().__init__(ws_url)
+        self.auth_id, self.call_uuid, self.extra_headers = auth_id, call_uuid, extra_headers
+        self.stream_id = str(uuid.uuid4())
+
+    def opening(self) -> list[dict]:
+        return [{"event": "start", "sequenceNumber": self.next_seq(),
+                 "start": {"callId": self.call_uuid, "streamId": self.stream_id, "accountId": self.auth_id,
+                           "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000}},
+                 "extra_headers": self.extra_headers}]
+
+    def media_message(self, frame: bytes, chunk: int) -> dict:
+        return {"event": "media", "sequenceNumber": self.next_seq(), "streamId": self.stream_id,
+                "media": {"track": "inbound", "timestamp": str(chunk * 20), "chunk": chunk, "payload": b64(frame)}}
+
+    def mark_echo(self, name: str) -> dict:
+        return {"event": "playedStream", "sequenceNumber": self.next_seq(), "streamId": self.stream_id, "name": name}
+
+    def closing(self) -> None:
+        return None
+
+    async def on_clear(self) -> None:
+        await self.send({"event": "clearedAudio", "sequenceNumber": self.next_seq(), "streamId": self.stream_id})
+
+    def classify(self, message: dict) -> tuple[str, object]:
+        event = message["event"]
+        if event == "playAudio":
+            media = message["media"]
+            assert media["contentType"] == "audio/x-mulaw" and int(media["sampleRate"]) == 8000, media
+            return "media", base64.b64decode(media["payload"])
+        if event == "checkpoint":
+            assert message["streamId"] == self.stream_id, message
+            return "mark", message["name"]
+        if event == "clearAudio":
+            assert message["streamId"] == self.stream_id, message
+            return "clear", None
+        raise AssertionError(f"Plivo does not accept {event!r} from the server")
+
+
+class FakePlivo(FakeCarrier):
+    name = "plivo"
+
+    def __init__(self, gateway_url: str, public_url: str, auth_id: str, auth_token: str) -> None:
+        super().__init__(gateway_url, public_url)
+        self.auth_id, self.auth_token = auth_id, auth_token
+        self.rest_hangups: list[str] = []
+
+    def settings(self) -> tuple[dict, dict]:
+        return ({"provider": "plivo", "plivo.authId": self.auth_id, "plivo.apiBaseUrl": self.rest.url,
+                 "plivo.authTokenRef": "voice_call.plivo.auth_token"}, {"voice_call.plivo.auth_token": self.auth_token})
+
+    async def handle_rest(self, call, request):
+        expected = "Basic " + base64.b64encode(f"{self.auth_id}:{self.auth_token}".encode()).decode()
+        if request.headers.get("authorization") != expected:
+            return JSONResponse({"error": "not authorized"}, status_code=401)
+        prefix = f"/v1/Account/{self.auth_id}/Call/"
+        if request.method == "DELETE" and call.path.startswith(prefix):
+            call_uuid = call.path[len(prefix):].strip("/")
+            if call_uuid in self.ended:
+                return JSONResponse({"error": "call not found"}, status_code=404)
+            self.ended.add(call_uuid)
+            self.rest_hangups.append(call_uuid)
+            return Response(status_code=204)
+        return JSONResponse({"error": "not found"}, status_code=404)
+
+    def signed_post(self, path: str, params: dict[str, str], token: str | None = None, sign: bool = True) -> httpx.Response:
+        url = self.public_url + path
+        nonce = secrets.token_hex(10)
+        headers = {}
+        if sign:
+            base = construct_post_url(url, params).decode()
+            signature = get_signature_v3((token or self.auth_token).encode(), base, nonce.encode()).decode()
+            headers = {"X-Plivo-Signature-V3": signature, "X-Plivo-Signature-V3-Nonce": nonce}
+        return httpx.post(self.local(url), data=params, headers=headers, timeout=30)
+
+    def call_params(self, caller: str, callee: str, call_uuid: str, status: str = "ringing") -> dict[str, str]:
+        return {"CallUUID": call_uuid, "From": caller.lstrip("+"), "To": callee.lstrip("+"), "CallStatus": status,
+                "Direction": "inbound", "ALegUUID": call_uuid, "ALegRequestUUID": str(uuid.uuid4()), "Event": "StartApp"}
+
+    def ring(self, caller: str, callee: str) -> Ring:
+        call_uuid = str(uuid.uuid4())
+        response = self.signed_post("/voice/plivo/webhook", self.call_params(caller, callee, call_uuid))
+        ring = Ring(call_uuid, response.status_code, response.text)
+        if response.status_code == 200:
+            root = ET.fromstring(response.text)
+            assert root.tag == "Response", response.text
+            for element in root:
+                if element.tag == "Stream":
+                    assert element.get("bidirectional") == "true" and element.get("keepCallAlive") == "true", response.text
+                    assert element.get("contentType") == "audio/x-mulaw;rate=8000", response.text
+                    ring.stream_url = (element.text or "").strip()
+                    ring.extra = {"extra_headers": element.get("extraHeaders", "")}
+                elif element.tag == "Hangup":
+                    ring.rejected = element.get("reason", "rejected")
+                else:
+                    raise AssertionError(f"unexpected Plivo XML element {element.tag}")
+        return ring
+
+    def media_call(self, ring: Ring) -> PlivoMediaCall:
+        assert ring.stream_url and ring.stream_url.startswith("wss://"), ring.body
+        return PlivoMediaCall(self.local(ring.stream_url), self.auth_id, ring.call_id, ring.extra["extra_headers"])
+
+    def post_forged(self, caller: str, callee: str, how: str) -> httpx.Response:
+        params = self.call_params(caller, callee, str(uuid.uuid4()))
+        if how == "unsigned":
+            return self.signed_post("/voice/plivo/webhook", params, sign=False)
+        return self.signed_post("/voice/plivo/webhook", params, token="X" * 40)
+
+    def report_hangup(self, ring: Ring) -> int:
+        params = {**self.call_params("", "", ring.call_id, status="completed"), "HangupCause": "NORMAL_CLEARING",
+                  "Duration": "12", "BillDuration": "60", "Event": "Hangup"}
+        self.ended.add(ring.call_id)
+        return self.signed_post("/voice/plivo/status", params).status_code
+
+    def hung_up_by_rest(self) -> list[str]:
+        return list(self.rest_hangups)

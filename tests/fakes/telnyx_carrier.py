@@ -1,0 +1,146 @@
+"""A fake Telnyx (Call Control v2): Ed25519-signed JSON webhooks, REST commands, media WebSocket.
+
+- Webhooks: `{"data": {"record_type": "event", "id", "event_type", "occurred_at", "payload"}}`, signed with
+  Ed25519 over `f"{timestamp}|{raw body}"` in `telnyx-signature-ed25519` / `telnyx-timestamp`.
+- An inbound call waits for `POST /v2/calls/{id}/actions/answer` (Bearer API key) with the stream fields
+  inline; `actions/reject` and `actions/hangup` end it; a hangup of an ended call is 422 with error 90018.
+- Media: `connected`, `start` (stream_id at top level, `client_state` as given to answer), `media`
+  (string sequence numbers and chunks); accepts `media` / `mark` / `clear` from the server.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from datetime import datetime, timezone
+
+import httpx
+from nacl.signing import SigningKey
+from starlette.responses import JSONResponse
+
+from tests.fakes.carrier import FakeCarrier, Ring
+from tests.fakes.media import FakeMediaCall, b64
+
+
+class TelnyxMediaCall(FakeMediaCall):
+    def __init__(self, ws_url: str, call_control_id: str, client_state: str | None) -> None:
+        super().__init__(ws_url)
+        self.call_control_id, self.client_state = call_control_id, client_state
+        self.stream_id = str(uuid.uuid4())
+
+    def opening(self) -> list[dict]:
+        return [{"event": "connected", "version": "1.0.0"},
+                {"event": "start", "sequence_number": str(self.next_seq()), "stream_id": self.stream_id,
+                 "start": {"call_control_id": self.call_control_id, "call_session_id": str(uuid.uuid4()),
+                           "from": "", "to": "", "client_state": self.client_state, "custom_parameters": {},
+                           "media_format": {"encoding": "PCMU", "sample_rate": 8000, "channels": 1}}}]
+
+    def media_message(self, frame: bytes, chunk: int) -> dict:
+        return {"event": "media", "sequence_number": str(self.next_seq()), "stream_id": self.stream_id,
+                "media": {"track": "inbound", "chunk": str(chunk), "timestamp": str(chunk * 20), "payload": b64(frame)}}
+
+    def mark_echo(self, name: str) -> dict:
+        return {"event": "mark", "sequence_number": str(self.next_seq()), "stream_id": self.stream_id, "mark": {"name": name}}
+
+    def closing(self) -> dict:
+        return {"event": "stop", "sequence_number": str(self.next_seq()), "stream_id": self.stream_id,
+                "stop": {"call_control_id": self.call_control_id}}
+
+    def classify(self, message: dict) -> tuple[str, object]:
+        event = message["event"]
+        if event == "media":
+            return "media", base64.b64decode(message["media"]["payload"])
+        if event == "mark":
+            return "mark", message["mark"]["name"]
+        if event == "clear":
+            return "clear", None
+        raise AssertionError(f"Telnyx does not accept {event!r} from the server")
+
+
+class FakeTelnyx(FakeCarrier):
+    name = "telnyx"
+
+    def __init__(self, gateway_url: str, public_url: str, api_key: str) -> None:
+        super().__init__(gateway_url, public_url)
+        self.api_key = api_key
+        self.signing_key = SigningKey.generate()
+        self.public_key = base64.b64encode(bytes(self.signing_key.verify_key)).decode()
+        self.commands: list[tuple[str, str, dict]] = []  # (call id, action, body)
+
+    def settings(self) -> tuple[dict, dict]:
+        return ({"provider": "telnyx", "telnyx.connectionId": "1494404757140276705", "telnyx.publicKey": self.public_key,
+                 "telnyx.apiBaseUrl": self.rest.url, "telnyx.apiKeyRef": "voice_call.telnyx.api_key"},
+                {"voice_call.telnyx.api_key": self.api_key})
+
+    async def handle_rest(self, call, request):
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return JSONResponse({"errors": [{"code": "10009", "title": "Authentication failed"}]}, status_code=401)
+        parts = call.path.strip("/").split("/")
+        if len(parts) != 5 or parts[:2] != ["v2", "calls"] or parts[3] != "actions":
+            return JSONResponse({"errors": [{"code": "10005", "title": "Resource not found"}]}, status_code=404)
+        call_id, action = parts[2], parts[4]
+        body = json.loads(call.body or b"{}")
+        assert "command_id" in body, "commands carry a command_id"
+        if call_id in self.ended:
+            return JSONResponse({"errors": [{"code": "90018", "title": "Call has already ended"}]}, status_code=422)
+        if action == "answer":
+            assert body["stream_bidirectional_mode"] == "rtp" and body["stream_bidirectional_codec"] == "PCMU", body
+            assert body["stream_url"].startswith("wss://"), body
+        if action in ("reject", "hangup"):
+            self.ended.add(call_id)
+        self.commands.append((call_id, action, body))
+        return JSONResponse({"data": {"result": "ok"}})
+
+    def _signed(self, body: bytes, key: SigningKey | None = None, timestamp: int | None = None) -> dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = (key or self.signing_key).sign(f"{ts}|".encode() + body).signature
+        return {"telnyx-signature-ed25519": base64.b64encode(signature).decode(), "telnyx-timestamp": ts,
+                "Content-Type": "application/json"}
+
+    def event(self, event_type: str, call_id: str, caller: str, callee: str, **payload) -> bytes:
+        return json.dumps({"data": {"record_type": "event", "id": str(uuid.uuid4()), "event_type": event_type,
+                                    "occurred_at": datetime.now(timezone.utc).isoformat(),
+                                    "payload": {"call_control_id": call_id, "call_leg_id": str(uuid.uuid4()),
+                                                "call_session_id": str(uuid.uuid4()), "client_state": None,
+                                                "connection_id": "1494404757140276705", "from": caller, "to": callee,
+                                                "direction": "incoming", "state": "parked", **payload}},
+                           "meta": {"attempt": 1, "delivered_to": self.public_url + "/voice/telnyx/webhook"}}).encode()
+
+    def post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        return httpx.post(self.local(self.public_url + "/voice/telnyx/webhook"), content=body, headers=headers, timeout=30)
+
+    def ring(self, caller: str, callee: str) -> Ring:
+        call_id = "v3:" + uuid.uuid4().hex
+        body = self.event("call.initiated", call_id, caller, callee)
+        response = self.post(body, self._signed(body))
+        ring = Ring(call_id, response.status_code, response.text)
+        for cid, action, command in self.commands:
+            if cid != call_id:
+                continue
+            if action == "answer":
+                ring.stream_url, ring.extra = command["stream_url"], {"client_state": command.get("client_state")}
+            elif action == "reject":
+                ring.rejected = "busy" if command.get("cause") == "USER_BUSY" else "rejected"
+        return ring
+
+    def media_call(self, ring: Ring) -> TelnyxMediaCall:
+        assert ring.stream_url, ring.body
+        return TelnyxMediaCall(self.local(ring.stream_url), ring.call_id, ring.extra.get("client_state"))
+
+    def post_forged(self, caller: str, callee: str, how: str) -> httpx.Response:
+        body = self.event("call.initiated", "v3:" + uuid.uuid4().hex, caller, callee)
+        if how == "unsigned":
+            return self.post(body, {"Content-Type": "application/json"})
+        if how == "stale":
+            return self.post(body, self._signed(body, timestamp=int(time.time()) - 600))
+        return self.post(body, self._signed(body, key=SigningKey.generate()))
+
+    def report_hangup(self, ring: Ring) -> int:
+        body = self.event("call.hangup", ring.call_id, "", "", hangup_cause="normal_clearing", hangup_source="caller")
+        self.ended.add(ring.call_id)
+        return self.post(body, self._signed(body)).status_code
+
+    def hung_up_by_rest(self) -> list[str]:
+        return [cid for cid, action, _ in self.commands if action == "hangup"]

@@ -1,0 +1,171 @@
+"""One conformance suite, run against every carrier: a fake carrier rings a real gateway on 127.0.0.1,
+streams real speech in its own wire dialect, and we check what the caller hears by transcribing it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from plugins.voice_call.calls.records import CallRecords
+
+from .conftest import FRIEND, OWNER
+from .helpers import Chat
+from .voice_harness import CARRIERS, GREETING, CallLab, speak, transcribe, transcribe_ulaw
+
+STRANGER = "+15557770000"
+
+
+@pytest.fixture(params=CARRIERS)
+def lab(request, host):
+    with CallLab(host, request.param) as lab:
+        yield lab
+
+
+def record_of(lab: CallLab, ring):
+    return CallRecords(lab.host.db).by_carrier_id(lab.carrier_name, ring.call_id)
+
+
+def settle(predicate, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the server"
+        time.sleep(0.05)
+
+
+def test_answer_greeting_question_and_answer(lab) -> None:
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    assert ring.status_code == 200 and ring.connected and ring.stream_url == f"wss://assistant.example.test/voice/{lab.carrier_name}/stream"
+    question = speak("What is the capital of France?")
+
+    async def scenario():
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=20)
+            greeting = transcribe(call.heard_audio())
+            start = len(call.heard)
+            await call.say(question)
+            await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
+            await call.wait_for(lambda: not call.playing, timeout=10)
+            return greeting, transcribe_ulaw(bytes(call.heard[start:])), call
+
+    greeting, answer, call = asyncio.run(scenario())
+    assert "test assistant" in greeting.lower()
+    assert "paris" in answer.lower()
+    assert call.events("clear") == []
+    settle(lambda: record_of(lab, ring).state == "completed")
+    record = record_of(lab, ring)
+    assert (record.direction, record.from_number, record.end_reason) == ("inbound", FRIEND, "caller hung up")
+    assert record.transcript[0] == {**record.transcript[0], "role": "assistant", "text": GREETING, "heard": True}
+    assert any(e["role"] == "caller" and "capital of france" in e["text"].lower() for e in record.transcript)
+    assert any(e["role"] == "assistant" and e.get("heard") and e["text"] == "The capital of France is Paris." for e in record.transcript)
+
+
+def test_barge_in_flushes_the_carrier_and_cancels_the_reply(lab) -> None:
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    ask, interrupt = speak("Tell me a story please."), speak("Wait, stop, stop.")
+
+    async def scenario():
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=20)
+            await call.say(ask)
+            await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
+            await call.say(interrupt)
+            await call.wait_for(lambda: call.clears, timeout=10)
+            await asyncio.sleep(1.5)
+            return call
+
+    call = asyncio.run(scenario())
+    story = [m for m in call.marks_echoed if m.startswith("t1")]
+    assert 1 <= len(story) < 5, "the reply was cut before all five sentences were heard"
+    settle(lambda: any(e.get("interrupted") for e in record_of(lab, ring).transcript))
+    heard = [e["text"] for e in record_of(lab, ring).transcript if e["role"] == "assistant" and e.get("heard")]
+    assert not any("boat arrived" in text for text in heard)
+
+
+def test_caller_hangs_up(lab) -> None:
+    ring = lab.carrier.ring(FRIEND, OWNER)
+
+    async def scenario():
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=20)
+
+    asyncio.run(scenario())
+    assert lab.carrier.report_hangup(ring) == 200
+    settle(lambda: record_of(lab, ring).state == "completed")
+    assert lab.carrier.hung_up_by_rest() == [], "we do not hang up a call the caller ended"
+
+
+def test_agent_ends_the_call_and_hangs_up_through_the_carrier(lab) -> None:
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    bye = speak("Okay, thank you, bye bye.")
+
+    async def scenario():
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=20)
+            start = len(call.heard)
+            await call.say(bye)
+            await call.wait_for(lambda: call.closed is not None, timeout=30)
+            return call, transcribe_ulaw(bytes(call.heard[start:]))
+
+    call, heard = asyncio.run(scenario())
+    assert call.closed[0] == 1000 and "goodbye" in heard.lower()
+    settle(lambda: lab.carrier.hung_up_by_rest() == [ring.call_id])
+    assert (record_of(lab, ring).state, record_of(lab, ring).end_reason) == ("completed", "caller said goodbye")
+
+
+def test_duration_limit(lab) -> None:
+    lab.set(maxDurationSeconds=10, silenceTimeoutSeconds=60)
+    ring = lab.carrier.ring(FRIEND, OWNER)
+
+    async def scenario():
+        async with lab.carrier.media_call(ring) as call:
+            started = time.monotonic()
+            await call.wait_for(lambda: call.closed is not None, timeout=25)
+            return call, time.monotonic() - started
+
+    call, elapsed = asyncio.run(scenario())
+    assert 10 <= elapsed < 20
+    assert "time limit" in transcribe(call.heard_audio()[-8000 * 5 :]).lower()
+    settle(lambda: lab.carrier.hung_up_by_rest() == [ring.call_id])
+    assert record_of(lab, ring).end_reason == "max duration reached"
+
+
+@pytest.mark.parametrize(("policy", "allow", "caller", "connected"),
+                         [("disabled", [], FRIEND, False), ("allowlist", [FRIEND], STRANGER, False), ("allowlist", [FRIEND], FRIEND, True)])
+def test_inbound_policy(lab, policy, allow, caller, connected) -> None:
+    lab.set(**{"inbound.allowFrom": allow, "inbound.policy": policy})
+    ring = lab.carrier.ring(caller, OWNER)
+    assert ring.status_code == 200 and ring.connected == connected
+    if not connected:
+        assert ring.rejected == "rejected"
+        assert record_of(lab, ring).state == "failed"
+
+
+def test_pairing_over_our_own_speech(lab) -> None:
+    lab.set(**{"inbound.policy": "pairing"})
+    ring = lab.carrier.ring(STRANGER, OWNER)
+    assert ring.connected, "the pairing prompt is spoken by our TTS over the media stream"
+    (number, code), = lab.runtime.pairing.pending()
+    assert number == STRANGER
+
+    async def scenario():
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: call.closed is not None, timeout=40)
+            return transcribe(call.heard_audio())
+
+    heard = asyncio.run(scenario()).lower()
+    assert "pairing code" in heard and "".join(ch for ch in heard if ch.isdigit()).startswith(code)
+    settle(lambda: lab.carrier.hung_up_by_rest() == [ring.call_id])
+    assert "Approved" in Chat(lab.host).say(f"approve pairing {code}").text
+    lab.live.restart()
+    again = lab.carrier.ring(STRANGER, OWNER)
+    assert again.connected and lab.runtime.pairing.pending() == []
+
+
+@pytest.mark.parametrize("how", ["unsigned", "wrong-key"])
+def test_forged_webhooks_are_refused(lab, how) -> None:
+    response = lab.carrier.post_forged(FRIEND, OWNER, how)
+    assert response.status_code == 403
+    assert CallRecords(lab.host.db).recent() == []
+    assert lab.runtime.pending == {}
