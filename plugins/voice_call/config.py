@@ -11,12 +11,6 @@ from plugins.voice_call import validation
 
 PhoneNumber = Annotated[str, AfterValidator(validation.phone_number)]
 Provider = Literal["twilio", "telnyx", "plivo"]
-PROVIDERS: tuple[Provider, ...] = ("twilio", "telnyx", "plivo")
-
-# Vault names of the carriers' secrets.
-TWILIO_AUTH_TOKEN = "voice_call.twilio.auth_token"
-TELNYX_API_KEY = "voice_call.telnyx.api_key"
-PLIVO_AUTH_TOKEN = "voice_call.plivo.auth_token"
 
 DEFAULT_GREETING = "Hello, you've reached my assistant. How can I help?"
 DEFAULT_VOICES = {"kokoro": "af_heart", "openai": "marin", "elevenlabs": "21m00Tcm4TlvDq8ikWAM"}

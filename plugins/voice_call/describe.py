@@ -27,9 +27,12 @@ def describe_config(config: VoiceCallConfig, host: "Host | None" = None) -> dict
         "public URL": config.public_url or "not set",
     }
     if host is not None and config.provider:
-        ref = {"twilio": config.twilio.auth_token_ref, "telnyx": config.telnyx.api_key_ref,
-               "plivo": config.plivo.auth_token_ref}[config.provider]
-        summary["carrier secret"] = "stored in vault" if ref and host.vault.has(ref) else "missing"
+        from plugins.voice_call.carriers import SETUPS
+
+        for credential in SETUPS[config.provider].credentials:
+            if credential.secret:
+                stored = host.vault.has(credential.secret)
+                summary[credential.label] = "stored in the vault" if stored else "missing"
     return summary
 
 

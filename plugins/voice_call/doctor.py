@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from assistant.doctor import Check
 from assistant.vault import VaultError
 from plugins.voice_call.config import VoiceCallConfig
-from plugins.voice_call.setup_flow import PROVIDER_NAMES, missing_credentials
+from plugins.voice_call.setup_flow import missing_credentials, title
 
 if TYPE_CHECKING:
     from assistant.host import Host
@@ -58,7 +58,7 @@ def voice_call_checks(host: "Host") -> list[Check]:
     if config.provider is None:
         checks.append(Check("voice: provider", "fail", 'no carrier chosen; say "I want to receive phone calls"'))
     else:
-        name = PROVIDER_NAMES[config.provider]
+        name = title(config.provider)
         missing = missing_credentials(config, host)
         if missing:
             checks.append(Check("voice: credentials", "fail", f"{name} still needs: {', '.join(missing)}"))

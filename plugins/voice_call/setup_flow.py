@@ -4,65 +4,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from plugins.voice_call.config import PLIVO_AUTH_TOKEN, TELNYX_API_KEY, TWILIO_AUTH_TOKEN, VoiceCallConfig
+from plugins.voice_call.carriers import SETUPS
+from plugins.voice_call.carriers.setup import missing
+from plugins.voice_call.config import VoiceCallConfig
 
 if TYPE_CHECKING:
     from assistant.host import Host
 
-PROVIDER_NAMES = {"twilio": "Twilio", "telnyx": "Telnyx", "plivo": "Plivo"}
 
-CREDENTIAL_PROMPTS = {
-    "twilio": (
-        "To use Twilio I need your Account SID, Auth Token and the Twilio phone number, for example: "
-        '"Twilio Account SID is AC..., Auth Token is ..., my number is +15550001234". '
-        "The Auth Token goes straight into the encrypted vault."
-    ),
-    "telnyx": (
-        "To use Telnyx I need your API key, the Call Control connection id, the webhook public key and your Telnyx number, "
-        'for example: "Telnyx API key is KEY..., connection id is 1494404757140276705, public key is ..., my number is +15550001234". '
-        "The API key goes straight into the encrypted vault."
-    ),
-    "plivo": (
-        "To use Plivo I need your Auth ID, Auth Token and your Plivo number, for example: "
-        '"Plivo Auth ID is MA..., Auth Token is ..., my number is +15550001234". '
-        "The Auth Token goes straight into the encrypted vault."
-    ),
-}
+def title(provider: str) -> str:
+    return SETUPS[provider].title
 
 
 def missing_credentials(config: VoiceCallConfig, host: "Host") -> list[str]:
-    """Names (as a user would say them) of what the chosen provider still needs."""
-    missing = []
-    if config.provider == "twilio":
-        if not config.twilio.account_sid:
-            missing.append("Account SID")
-        if not (config.twilio.auth_token_ref and host.vault.has(TWILIO_AUTH_TOKEN)):
-            missing.append("Auth Token")
-    elif config.provider == "telnyx":
-        if not (config.telnyx.api_key_ref and host.vault.has(TELNYX_API_KEY)):
-            missing.append("API key")
-        if not config.telnyx.connection_id:
-            missing.append("connection id")
-        if not config.telnyx.public_key:
-            missing.append("public key")
-    elif config.provider == "plivo":
-        if not config.plivo.auth_id:
-            missing.append("Auth ID")
-        if not (config.plivo.auth_token_ref and host.vault.has(PLIVO_AUTH_TOKEN)):
-            missing.append("Auth Token")
-    if config.provider and not config.phone_number:
-        missing.append("phone number")
-    return missing
+    """Labels (as a user would say them) of what the chosen provider still needs."""
+    return missing(SETUPS[config.provider], config, host) if config.provider else []
 
 
 def next_step(config: VoiceCallConfig, host: "Host") -> str:
     """The one question that moves setup forward, or a confirmation that it is complete."""
     if config.provider is None:
-        return "Which provider do you use for calls: Twilio, Telnyx or Plivo?"
-    name = PROVIDER_NAMES[config.provider]
-    missing = missing_credentials(config, host)
-    if missing:
-        return f"Still needed for {name}: {', '.join(missing)}. " + CREDENTIAL_PROMPTS[config.provider]
+        names = [s.title for s in SETUPS.values()]
+        return f"Which provider do you use for calls: {', '.join(names[:-1])} or {names[-1]}?"
+    setup = SETUPS[config.provider]
+    needed = missing_credentials(config, host)
+    if needed:
+        return f"Still needed for {setup.title}: {', '.join(needed)}. " + setup.prompt()
     if config.inbound.policy == "disabled":
         return (
             'Inbound calls are disabled; who may call? Say "accept calls from anyone", '
@@ -70,7 +37,7 @@ def next_step(config: VoiceCallConfig, host: "Host") -> str:
         )
     if not config.public_url:
         return (
-            f"Last step: the public https address where {name} can reach this gateway, "
+            f"Last step: the public https address where {setup.title} can reach this gateway, "
             'e.g. "set the public URL to https://calls.example.com".'
         )
-    return f"Voice calls are set up with {name} on {config.phone_number}."
+    return f"Voice calls are set up with {setup.title} on {config.phone_number}."

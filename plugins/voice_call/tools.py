@@ -12,15 +12,11 @@ from assistant.config import ConfigError
 from assistant.doctor import format_checks
 from assistant.tools import ToolContext, ToolResult
 from plugins.voice_call import validation
-from plugins.voice_call.config import (
-    PLIVO_AUTH_TOKEN,
-    TELNYX_API_KEY,
-    TWILIO_AUTH_TOKEN,
-    VoiceCallConfig,
-)
+from plugins.voice_call.carriers import SETUPS
+from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.describe import describe_config
 from plugins.voice_call.doctor import voice_call_checks
-from plugins.voice_call.setup_flow import PROVIDER_NAMES, next_step
+from plugins.voice_call.setup_flow import next_step, title
 
 PLUGIN = "voice_call"
 Result = dict[str, Any]
@@ -50,7 +46,7 @@ def voice_call_setup(ctx: RunContext[ToolContext], provider: Literal["twilio", "
     if provider is None:
         config = _config(ctx)
         return ToolResult(True, next_step(config, ctx.deps.host), data={"provider": config.provider}).as_dict()
-    return _apply(ctx, {"provider": provider}, lambda c: f"{PROVIDER_NAMES[provider]} it is. " + next_step(c, ctx.deps.host))
+    return _apply(ctx, {"provider": provider}, lambda c: f"{title(provider)} it is. " + next_step(c, ctx.deps.host))
 
 
 def set_voice_call_credentials(
@@ -71,58 +67,46 @@ def set_voice_call_credentials(
     provider = provider or config.provider
     if provider is None:
         return ToolResult(False, "Which provider are these credentials for: Twilio, Telnyx or Plivo?").as_dict()
-    given = {k: v for k, v in dict(account_sid=account_sid, auth_token=auth_token, api_key=api_key,
-                                   connection_id=connection_id, public_key=public_key, auth_id=auth_id).items() if v}
-    allowed = {"twilio": {"account_sid", "auth_token"}, "telnyx": {"api_key", "connection_id", "public_key"},
-               "plivo": {"auth_id", "auth_token"}}[provider]
-    foreign = sorted(set(given) - allowed)
+    setup = SETUPS[provider]
+    given = {k: v.strip() for k, v in dict(account_sid=account_sid, auth_token=auth_token, api_key=api_key,
+                                           connection_id=connection_id, public_key=public_key, auth_id=auth_id).items() if v}
+    known = {c.arg: c for c in setup.credentials}
+    foreign = sorted(set(given) - set(known))
     if foreign:
-        return ToolResult(False, f"Nothing was changed: {PROVIDER_NAMES[provider]} does not use {', '.join(foreign)}.").as_dict()
+        return ToolResult(False, f"Nothing was changed: {setup.title} does not use {', '.join(foreign)}.").as_dict()
     if not given and not phone_number:
         return ToolResult(False, "No credentials were given. " + next_step(config, ctx.deps.host)).as_dict()
 
     chat_secrets = ctx.deps.host.secrets
     changes: dict[str, Any] = {"provider": provider}
     secrets: dict[str, str] = {}
+    if phone_number:
+        changes["phoneNumber"] = phone_number
     try:
-        if phone_number:
-            changes["phoneNumber"] = phone_number
-        if provider == "twilio":
-            if account_sid:
-                changes["twilio.accountSid"] = account_sid.strip()
-            if auth_token:
-                secrets[TWILIO_AUTH_TOKEN] = validation.twilio_auth_token(chat_secrets.resolve(auth_token))
-                changes["twilio.authTokenRef"] = TWILIO_AUTH_TOKEN
-        elif provider == "telnyx":
-            if api_key:
-                secrets[TELNYX_API_KEY] = validation.telnyx_api_key(chat_secrets.resolve(api_key))
-                changes["telnyx.apiKeyRef"] = TELNYX_API_KEY
-            if connection_id:
-                changes["telnyx.connectionId"] = connection_id.strip()
-            if public_key:
-                changes["telnyx.publicKey"] = public_key.strip()
-        else:
-            if auth_id:
-                changes["plivo.authId"] = auth_id.strip()
-            if auth_token:
-                secrets[PLIVO_AUTH_TOKEN] = validation.plivo_auth_token(chat_secrets.resolve(auth_token))
-                changes["plivo.authTokenRef"] = PLIVO_AUTH_TOKEN
+        for arg, value in given.items():
+            credential = known[arg]
+            if credential.secret is None:
+                changes[credential.path] = value
+                continue
+            resolved = chat_secrets.resolve(value)
+            secrets[credential.secret] = credential.validate(resolved) if credential.validate else resolved
+            changes[credential.path] = credential.secret
     except (ValueError, SecretNotAvailable) as exc:
         return ToolResult(False, f"Nothing was changed: {exc}.").as_dict()
 
     def done(after: VoiceCallConfig) -> str:
-        stored = [k.replace("_", " ") for k in given if k not in ("auth_token", "api_key")]
-        parts = [f"Saved {PROVIDER_NAMES[provider]} settings"]
-        if stored or phone_number:
-            parts.append(f" ({', '.join(stored + (['phone number ' + after.phone_number] if phone_number else []))})")
+        stored = [known[arg].label for arg in given if known[arg].secret is None]
+        if phone_number:
+            stored.append(f"phone number {after.phone_number}")
+        parts = [f"Saved {setup.title} settings"] + ([f" ({', '.join(stored)})"] if stored else [])
         if secrets:
             parts.append("; the secret is stored in the encrypted vault")
         return "".join(parts) + ". " + next_step(after, ctx.deps.host)
 
     result = _apply(ctx, changes, done, secrets=secrets)
     if result["ok"]:
-        for value in (auth_token, api_key):
-            if value:
+        for arg, value in given.items():
+            if known[arg].secret:
                 chat_secrets.forget(value)
     return result
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
-from plivo.utils.signature_v3 import validate_v3_signature
 from starlette.responses import Response
 
+from plugins.voice_call import validation
+from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
 from plugins.voice_call.carriers.base import (
     BadWebhook,
     CallEvent,
@@ -65,6 +66,8 @@ class PlivoCarrier(Carrier):
         nonce = headers.get("x-plivo-signature-v3-nonce", "")
         if not signature or not nonce:
             raise WebhookRejected("missing X-Plivo-Signature-V3 or its nonce")
+        from plivo.utils.signature_v3 import validate_v3_signature  # the SDK's own check, imported on use
+
         try:
             params = self._form(body)
             valid = validate_v3_signature("POST", url, nonce, self.auth_token, signature, params=params)
@@ -160,3 +163,20 @@ class PlivoCarrier(Carrier):
 
     def clear(self, stream_id: str) -> str:
         return json.dumps({"event": "clearAudio", "streamId": stream_id})
+
+
+def _build(config, host) -> PlivoCarrier:
+    return PlivoCarrier(api_base_url=config.plivo.api_base_url, auth_id=config_value(config, "plivo.authId"),
+                        auth_token=secret(host, SETUP.credentials[1]))
+
+
+SETUP = CarrierSetup(
+    name="plivo",
+    title="Plivo",
+    credentials=(
+        Credential("auth_id", "Auth ID", "plivo.authId"),
+        Credential("auth_token", "Auth Token", "plivo.authTokenRef", "voice_call.plivo.auth_token", validation.plivo_auth_token),
+    ),
+    example="Plivo Auth ID is MA..., Auth Token is ..., my number is +15550001234",
+    build=_build,
+)

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.responses import Response
-from telnyx.lib.webhook_verification import WebhookVerificationError, verify_webhook_signature
 
+from plugins.voice_call import validation
+from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
 from plugins.voice_call.carriers.base import (
     BadWebhook,
     CallEvent,
@@ -50,6 +51,9 @@ class TelnyxCarrier(Carrier):
     # -- webhooks --------------------------------------------------------------------------------
 
     def verify(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
+        # The SDK's own Ed25519 check (with its 300 s window); the telnyx package is slow to import.
+        from telnyx.lib.webhook_verification import WebhookVerificationError, verify_webhook_signature
+
         try:
             verify_webhook_signature(body, dict(headers), self.public_key)
         except WebhookVerificationError as exc:
@@ -155,3 +159,21 @@ class TelnyxCarrier(Carrier):
 
     def clear(self, stream_id: str) -> str:
         return json.dumps({"event": "clear"})
+
+
+def _build(config, host) -> TelnyxCarrier:
+    return TelnyxCarrier(api_base_url=config.telnyx.api_base_url, api_key=secret(host, SETUP.credentials[0]),
+                         public_key=config_value(config, "telnyx.publicKey"))
+
+
+SETUP = CarrierSetup(
+    name="telnyx",
+    title="Telnyx",
+    credentials=(
+        Credential("api_key", "API key", "telnyx.apiKeyRef", "voice_call.telnyx.api_key", validation.telnyx_api_key),
+        Credential("connection_id", "connection id", "telnyx.connectionId"),
+        Credential("public_key", "public key", "telnyx.publicKey"),
+    ),
+    example="Telnyx API key is KEY..., connection id is 1494404757140276705, public key is ..., my number is +15550001234",
+    build=_build,
+)

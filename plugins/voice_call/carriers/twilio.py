@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl
 from xml.sax.saxutils import quoteattr
 
 from starlette.responses import Response
-from twilio.request_validator import RequestValidator
 
+from plugins.voice_call import validation
+from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
 from plugins.voice_call.carriers.base import (
     BadWebhook,
     CallEvent,
@@ -51,6 +52,8 @@ class TwilioCarrier(Carrier):
     name = "twilio"
 
     def __post_init__(self) -> None:
+        from twilio.request_validator import RequestValidator  # the SDK's own check, imported on use
+
         self._validator = RequestValidator(self.auth_token)
 
     def _form(self, body: bytes) -> dict[str, str]:
@@ -145,3 +148,20 @@ class TwilioCarrier(Carrier):
 
     def clear(self, stream_id: str) -> str:
         return json.dumps({"event": "clear", "streamSid": stream_id})
+
+
+def _build(config, host) -> TwilioCarrier:
+    return TwilioCarrier(api_base_url=config.twilio.api_base_url, account_sid=config_value(config, "twilio.accountSid"),
+                         auth_token=secret(host, SETUP.credentials[1]))
+
+
+SETUP = CarrierSetup(
+    name="twilio",
+    title="Twilio",
+    credentials=(
+        Credential("account_sid", "Account SID", "twilio.accountSid"),
+        Credential("auth_token", "Auth Token", "twilio.authTokenRef", "voice_call.twilio.auth_token", validation.twilio_auth_token),
+    ),
+    example="Twilio Account SID is AC..., Auth Token is ..., my number is +15550001234",
+    build=_build,
+)
