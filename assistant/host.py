@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.chat_secrets import ChatSecrets
@@ -32,6 +32,17 @@ class Host:
         #: Per-plugin state that outlives gateway restarts (active calls, loaded engines).
         self.extensions: dict[str, Any] = {}
         self._started: set[str] = set()
+        self.owner_listeners: list[Callable[[str], None]] = []
+
+    def tell_owner(self, text: str) -> None:
+        """Something the owner should hear about without asking (e.g. how a call went): it goes into
+        the latest conversation and to every open chat surface."""
+        from pydantic_ai.messages import ModelResponse, TextPart
+
+        conversation_id = self.conversations.latest_or_create()
+        self.conversations.append(conversation_id, [ModelResponse(parts=[TextPart(text)])])
+        for listener in list(self.owner_listeners):
+            listener(text)
 
     def start_plugins(self) -> None:
         """Run each plugin's startup hook once per process."""

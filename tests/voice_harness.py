@@ -115,6 +115,15 @@ class CallLab:
         self.live.__exit__(*exc)
         self.carrier.close()
 
+    def say(self, text: str) -> str:
+        """The owner types in chat; the turn runs on the gateway's loop, as in `assistant chat`."""
+        from assistant.agent import AssistantAgent
+
+        if not hasattr(self, "_agent"):
+            self._agent = AssistantAgent(self.host)
+            self._conversation = self.host.conversations.create()
+        return self.live.run(self._agent.ask(self._conversation, text)).text
+
     def set(self, **changes) -> None:
         self.host.config.update("voice_call", changes)
         self.live.restart()

@@ -14,6 +14,8 @@ from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.intents import INTENTS
 from plugins.voice_call.routes import build_routes
 from plugins.voice_call.runtime import shutdown, startup
+from plugins.voice_call.call_intents import CALL_INTENTS
+from plugins.voice_call.call_tools import CALL_TOOLS
 from plugins.voice_call.tools import TOOLS
 
 SECRET_PATTERNS = [
@@ -25,9 +27,9 @@ SECRET_PATTERNS = [
 plugin = Plugin(
     name="voice_call",
     config_model=VoiceCallConfig,
-    tools=TOOLS,
+    tools=[*TOOLS, *CALL_TOOLS],
     routes=build_routes,
-    intents=INTENTS,
+    intents=[*CALL_INTENTS, *INTENTS],
     secret_patterns=SECRET_PATTERNS,
     doctor=voice_call_checks,
     describe=describe_for_health,

@@ -18,14 +18,19 @@ def _records():
     return host, CallRecords(host.db)
 
 
-@calls.command("list", help="Recent calls, newest first.")
+@calls.command("list", help="Scheduled calls, then recent calls, newest first.")
 @click.option("--limit", default=20, show_default=True)
 def calls_list(limit: int) -> None:
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
     host, records = _records()
     try:
         rows = records.recent(limit)
+        scheduled = VoiceCallRuntime.of(host).scheduler.list()
     finally:
         host.close()
+    for call in scheduled:
+        click.echo(f"#{call.id}  scheduled {call.local_time()}  to {call.to_number} ({call.mode}, {call.status}): {call.message}")
     if not rows:
         click.echo("No calls yet.")
     for call in rows:
@@ -48,3 +53,45 @@ def calls_show(call_id: str) -> None:
     for entry in call.transcript:
         flag = " (not heard)" if entry.get("role") == "assistant" and not entry.get("heard") else ""
         click.echo(f"  [{entry.get('at_ms', 0) / 1000:7.1f}s] {entry['role']}: {entry['text']}{flag}")
+
+
+@calls.command("cancel", help="Cancel a scheduled call by its number.")
+@click.argument("scheduled_id", type=int)
+def calls_cancel(scheduled_id: int) -> None:
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+    host, _ = _records()
+    try:
+        cancelled = VoiceCallRuntime.of(host).scheduler.cancel(scheduled_id)
+    finally:
+        host.close()
+    if not cancelled:
+        raise click.ClickException(f"There is no pending scheduled call #{scheduled_id}.")
+    click.echo(f"Cancelled scheduled call #{scheduled_id}.")
+
+
+@calls.command("place", help="Call a number: now (the running gateway dials within a second) or --at a time.")
+@click.argument("to")
+@click.option("--message", required=True, help="What to say when they answer.")
+@click.option("--mode", type=click.Choice(["notify", "conversation"]), default="notify", show_default=True)
+@click.option("--at", "when", default="now", show_default=True, help='e.g. "tomorrow at 9", "in 10 minutes".')
+def calls_place(to: str, message: str, mode: str, when: str) -> None:
+    from plugins.voice_call.calls.outbound import OutboundError
+    from plugins.voice_call.calls.when import local_zone, parse_when
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+    host, _ = _records()
+    try:
+        runtime = VoiceCallRuntime.of(host)
+        zone = local_zone(host.config.get("voice_call").timezone)  # type: ignore[attr-defined]
+        now = runtime.scheduler.clock()
+        moment = now if when.strip().lower() == "now" else parse_when(when, zone, now)
+        if moment is None:
+            raise click.ClickException(f'Could not read "{when}" as a time; try "tomorrow at 9:00" or "in 30 minutes".')
+        try:
+            call = runtime.scheduler.schedule(to, message, mode, moment, zone.key)
+        except OutboundError as exc:
+            raise click.ClickException(str(exc)) from None
+    finally:
+        host.close()
+    click.echo(f"Scheduled call #{call.id} to {call.to_number} for {call.local_time()}.")

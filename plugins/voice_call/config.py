@@ -59,6 +59,31 @@ class InboundSettings(Section):
         return list(dict.fromkeys(numbers))
 
 
+class OutboundSettings(Section):
+    #: When not empty, the only numbers the assistant may dial (so a confused model cannot call anyone).
+    allow_to: list[PhoneNumber] = Field(default_factory=list)
+    #: Extra attempts for a scheduled call that was busy, unanswered or failed.
+    retries: int = Field(default=0, ge=0, le=3)
+    retry_delay_seconds: int = Field(default=120, ge=30, le=3600)
+    ring_timeout_seconds: int = Field(default=30, ge=10, le=120)
+    machine_detection: bool = True
+
+    @field_validator("allow_to", mode="after")
+    @classmethod
+    def _unique(cls, numbers: list[str]) -> list[str]:
+        return list(dict.fromkeys(numbers))
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone name like Europe/Paris or America/New_York") from None
+    return value
+
+
 class TtsSettings(Section):
     engine: Literal["kokoro", "openai", "elevenlabs"] = "kokoro"
     voice: str | None = Field(default=None, max_length=100)
@@ -81,6 +106,9 @@ class VoiceCallConfig(Section):
     telnyx: TelnyxSettings = Field(default_factory=TelnyxSettings)
     plivo: PlivoSettings = Field(default_factory=PlivoSettings)
     inbound: InboundSettings = Field(default_factory=InboundSettings)
+    outbound: OutboundSettings = Field(default_factory=OutboundSettings)
+    #: Your time zone, for "call ... tomorrow at 9" (IANA name; default: this machine's).
+    timezone: Annotated[str, AfterValidator(_timezone)] | None = None
     tts: TtsSettings = Field(default_factory=TtsSettings)
     stt: SttSettings = Field(default_factory=SttSettings)
     streaming: StreamingSettings = Field(default_factory=StreamingSettings)

@@ -122,13 +122,15 @@ class VoiceRoutes:
         if (previous := self._replayed(digest)) is not None:
             return previous
         try:
-            event = self.carrier.parse_webhook(endpoint, body)
+            event = self.carrier.parse_webhook(endpoint, body, dict(request.query_params))
         except BadWebhook as exc:
             return PlainTextResponse(str(exc), status_code=400)
         if event.kind == "ignored":
             return self.carrier.acknowledge()
         if event.kind == "status":
             response = self._on_status(event)
+        elif event.kind == "outbound-answered":
+            response = await self._on_outbound_answered(event)
         else:
             if self.runtime.records.by_carrier_id(self.carrier.name, event.carrier_call_id) is not None:
                 return PlainTextResponse("this call was already answered", status_code=409)
@@ -138,19 +140,48 @@ class VoiceRoutes:
                 self._remember(session, digest, response)
         return response
 
+    def _record_for(self, event: CallEvent):
+        records = self.runtime.records
+        record = records.get(event.ref) if event.ref else None
+        if record is None or record.provider != self.carrier.name:
+            record = records.by_carrier_id(self.carrier.name, event.carrier_call_id)
+        return record
+
     def _on_status(self, event: CallEvent) -> Response:
-        record = self.runtime.records.by_carrier_id(self.carrier.name, event.carrier_call_id)
+        record = self._record_for(event)
         if record is None:
             return PlainTextResponse("unknown call", status_code=404)
-        if event.status in ("completed", "failed", "no-answer", "busy"):
+        session = self.runtime.sessions.get(record.id)
+        if event.status == "voicemail":
+            # An answering machine picked up: this attempt ends with that status.
+            self.runtime.records.transition(record.id, "voicemail", "answering machine")
+            if session is not None:
+                session.end_attempt("answering machine")
+            else:
+                self.runtime.drop_pending_call(record.id)
+                asyncio.get_running_loop().create_task(self._hang_up(event.carrier_call_id))
+                self.runtime.call_ended(record.id)
+        elif event.status in ("completed", "failed", "no-answer", "busy"):
             reason = f"carrier reported {event.status}" + (f" ({event.detail})" if event.detail else "")
-            self.runtime.records.transition(record.id, event.status, reason)
-            session = self.runtime.sessions.get(record.id)
+            changed = self.runtime.records.transition(record.id, event.status, reason)
             if session is not None:
                 session.carrier_ended()
-        elif event.status == "in-progress":
-            self.runtime.records.transition(record.id, "in-progress")
+            elif changed:
+                self.runtime.drop_pending_call(record.id)
+                self.runtime.call_ended(record.id)
+        elif event.status == "in-progress" and record.direction == "outbound":
+            pass  # the media stream's start moves the call to in-progress
         return self.carrier.acknowledge()
+
+    async def _on_outbound_answered(self, event: CallEvent) -> Response:
+        """A carrier that asks for instructions when our outbound call is answered (Plivo)."""
+        record = self._record_for(event)
+        pending = self.runtime.pending.pop(record.carrier_call_id, None) if record else None
+        if record is None or pending is None:
+            return PlainTextResponse("unknown call", status_code=404)
+        self.runtime.records.set_carrier_id(record.id, event.carrier_call_id)
+        self.runtime.pending[event.carrier_call_id] = pending
+        return await self.carrier.answer(event, self.stream_url(), pending.token)
 
     async def _on_incoming(self, event: CallEvent) -> Response:
         records = self.runtime.records
@@ -205,10 +236,14 @@ class VoiceRoutes:
                               agent=self.runtime.call_agent(), stt=self.runtime.stt(), tts=self.runtime.tts(config),
                               end_silence_ms=config.end_of_utterance_ms, intro=pending.intro,
                               intro_audio=pending.intro_audio, intro_only=pending.intro_only)
+        session.mode, session.message = pending.mode, pending.message
         self.runtime.sessions[pending.call_id] = session
         try:
             reason = await session.run()
-            self.runtime.records.transition(pending.call_id, "completed", reason)
+            if reason == "answering machine":
+                self.runtime.records.transition(pending.call_id, "voicemail", reason)
+            else:
+                self.runtime.records.transition(pending.call_id, "completed", reason)
             if session.ended_by_us:
                 await self._hang_up(started.carrier_call_id)
         except Exception:
@@ -218,6 +253,7 @@ class VoiceRoutes:
                 await websocket.close(code=1011, reason="internal error")
         finally:
             self.runtime.sessions.pop(pending.call_id, None)
+            self.runtime.call_ended(pending.call_id)
 
     async def _hang_up(self, carrier_call_id: str) -> None:
         try:

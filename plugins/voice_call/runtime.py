@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,9 @@ class PendingCall:
     intro_audio: asyncio.Task[bytes] | None = None
     #: Pairing: say the intro (the code), then hang up.
     intro_only: bool = False
+    #: inbound | notify | conversation
+    mode: str = "inbound"
+    message: str = ""
     created: float = field(default_factory=time.monotonic)
 
 
@@ -48,6 +52,13 @@ class VoiceCallRuntime:
         self.call_model: Model | None = None
         self.stt_factory = LocalWhisper.shared
         self.tts_factory = lambda config: KokoroTTS.shared().for_voice(config.voice())
+        self.end_listeners: list[Callable[[str], None]] = []
+        from plugins.voice_call.calls.outbound import OutboundCalls
+        from plugins.voice_call.calls.scheduler import CallScheduler
+
+        self.outbound = OutboundCalls(self)
+        self.scheduler = CallScheduler(self)
+        self._scheduler_task: asyncio.Task[None] | None = None
 
     @classmethod
     def of(cls, host: "Host") -> "VoiceCallRuntime":
@@ -77,6 +88,18 @@ class VoiceCallRuntime:
             self.records.transition(pending.call_id, "failed", reason)
         self.pending.clear()
 
+    def drop_pending_call(self, call_id: str) -> None:
+        for key, pending in list(self.pending.items()):
+            if pending.call_id == call_id:
+                del self.pending[key]
+                if pending.intro_audio:
+                    pending.intro_audio.cancel()
+
+    def call_ended(self, call_id: str) -> None:
+        """Every call passes here once it is over: outbound calls report back and scheduled ones may retry."""
+        for listener in list(self.end_listeners):
+            listener(call_id)
+
     def stt(self) -> SpeechToText:
         return self.stt_factory()
 
@@ -88,10 +111,17 @@ class VoiceCallRuntime:
 
 
 def startup(host: "Host") -> None:
-    """Runs once per process: calls a previous process left active can never finish now."""
-    VoiceCallRuntime.of(host).records.close_stale()
+    """Runs once per process, in the gateway's event loop: calls a previous process left active can
+    never finish now; the scheduler starts."""
+    runtime = VoiceCallRuntime.of(host)
+    runtime.records.close_stale()
+    runtime._scheduler_task = asyncio.get_running_loop().create_task(runtime.scheduler.run(), name="call-scheduler")
 
 
 def shutdown(host: "Host") -> None:
     """The gateway stopped: answered calls whose media never arrived can no longer connect."""
-    VoiceCallRuntime.of(host).drop_pending("gateway stopped before the media stream arrived")
+    runtime = VoiceCallRuntime.of(host)
+    runtime.drop_pending("gateway stopped before the media stream arrived")
+    if runtime._scheduler_task is not None:
+        runtime._scheduler_task.cancel()
+        runtime._scheduler_task = None

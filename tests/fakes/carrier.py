@@ -25,6 +25,17 @@ class Ring:
         return self.stream_url is not None
 
 
+@dataclass
+class Dial:
+    """An outbound call our server placed through the carrier's REST API."""
+
+    call_id: str
+    to: str
+    from_: str
+    body: dict
+    extra: dict = field(default_factory=dict)
+
+
 class FakeCarrier:
     name = "carrier"
 
@@ -33,6 +44,24 @@ class FakeCarrier:
         self.public_url = public_url.rstrip("/")
         self.rest = FakeRest(self.handle_rest).start()
         self.ended: set[str] = set()
+        self.dials: list[Dial] = []
+
+    def wait_for_dial(self, count: int = 1, timeout: float = 10.0) -> Dial:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.dials) < count:
+            assert time.monotonic() < deadline, f"expected {count} dial(s), saw {len(self.dials)}"
+            time.sleep(0.05)
+        return self.dials[count - 1]
+
+    def answer_outbound(self, dial: Dial) -> FakeMediaCall:
+        """The callee picks up: the carrier reports it and opens the media stream."""
+        raise NotImplementedError
+
+    def outbound_status(self, dial: Dial, outcome: str) -> int:
+        """The attempt ends without a conversation: "busy", "no-answer" or "machine"."""
+        raise NotImplementedError
 
     def close(self) -> None:
         self.rest.stop()

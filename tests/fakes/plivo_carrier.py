@@ -13,6 +13,7 @@ the audio stream JSON, and the REST API's hang-up.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import uuid
 import xml.etree.ElementTree as ET
@@ -21,7 +22,7 @@ import httpx
 from plivo.utils.signature_v3 import construct_post_url, get_signature_v3
 from starlette.responses import JSONResponse, Response
 
-from tests.fakes.carrier import FakeCarrier, Ring
+from tests.fakes.carrier import Dial, FakeCarrier, Ring
 from tests.fakes.media import FakeMediaCall, b64
 
 
@@ -84,6 +85,14 @@ class FakePlivo(FakeCarrier):
         if request.headers.get("authorization") != expected:
             return JSONResponse({"error": "not authorized"}, status_code=401)
         prefix = f"/v1/Account/{self.auth_id}/Call/"
+        if request.method == "POST" and call.path == prefix:
+            body = json.loads(call.body)
+            for required in ("from", "to", "answer_url", "hangup_url"):
+                assert required in body, f"POST Call/ needs {required}"
+            assert body["to"].isdigit() and body["from"].isdigit(), "Plivo numbers are digits without +"
+            request_uuid = str(uuid.uuid4())
+            self.dials.append(Dial(request_uuid, "+" + body["to"], "+" + body["from"], body))
+            return JSONResponse({"api_id": str(uuid.uuid4()), "message": "call fired", "request_uuid": request_uuid}, status_code=201)
         if request.method == "DELETE" and call.path.startswith(prefix):
             call_uuid = call.path[len(prefix):].strip("/")
             if call_uuid in self.ended:
@@ -144,3 +153,27 @@ class FakePlivo(FakeCarrier):
 
     def hung_up_by_rest(self) -> list[str]:
         return list(self.rest_hangups)
+
+    def post_to(self, url: str, params: dict[str, str]) -> httpx.Response:
+        nonce = secrets.token_hex(10)
+        signature = get_signature_v3(self.auth_token.encode(), construct_post_url(url, params).decode(), nonce.encode()).decode()
+        return httpx.post(self.local(url), data=params,
+                          headers={"X-Plivo-Signature-V3": signature, "X-Plivo-Signature-V3-Nonce": nonce}, timeout=30)
+
+    def answer_outbound(self, dial: Dial) -> PlivoMediaCall:
+        call_uuid = str(uuid.uuid4())
+        dial.extra["call_uuid"] = call_uuid
+        params = {"CallUUID": call_uuid, "From": dial.from_.lstrip("+"), "To": dial.to.lstrip("+"), "CallStatus": "in-progress",
+                  "Direction": "outbound", "RequestUUID": dial.call_id, "Event": "StartApp"}
+        response = self.post_to(dial.body["answer_url"], params)
+        assert response.status_code == 200, response.text
+        stream = ET.fromstring(response.text).find("Stream")
+        assert stream is not None and stream.get("contentType") == "audio/x-mulaw;rate=8000", response.text
+        return PlivoMediaCall(self.local(stream.text.strip()), self.auth_id, call_uuid, stream.get("extraHeaders", ""))
+
+    def outbound_status(self, dial: Dial, outcome: str) -> int:
+        assert outcome in ("busy", "no-answer"), "machine detection is not simulated for Plivo"
+        params = {"CallUUID": str(uuid.uuid4()), "From": dial.from_.lstrip("+"), "To": dial.to.lstrip("+"),
+                  "CallStatus": outcome, "Direction": "outbound", "RequestUUID": dial.call_id,
+                  "HangupCause": {"busy": "USER_BUSY", "no-answer": "NO_ANSWER"}[outcome], "Duration": "0", "BillDuration": "0"}
+        return self.post_to(dial.body["hangup_url"], params).status_code

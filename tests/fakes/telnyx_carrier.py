@@ -20,7 +20,7 @@ import httpx
 from nacl.signing import SigningKey
 from starlette.responses import JSONResponse
 
-from tests.fakes.carrier import FakeCarrier, Ring
+from tests.fakes.carrier import Dial, FakeCarrier, Ring
 from tests.fakes.media import FakeMediaCall, b64
 
 
@@ -78,6 +78,15 @@ class FakeTelnyx(FakeCarrier):
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
             return JSONResponse({"errors": [{"code": "10009", "title": "Authentication failed"}]}, status_code=401)
         parts = call.path.strip("/").split("/")
+        if request.method == "POST" and parts == ["v2", "calls"]:
+            body = json.loads(call.body)
+            for required in ("connection_id", "to", "from", "stream_url", "webhook_url", "client_state"):
+                assert required in body, f"POST /v2/calls needs {required}"
+            assert body["stream_bidirectional_mode"] == "rtp" and body["stream_bidirectional_codec"] == "PCMU", body
+            call_id = "v3:" + uuid.uuid4().hex
+            self.dials.append(Dial(call_id, body["to"], body["from"], body))
+            return JSONResponse({"data": {"call_control_id": call_id, "call_leg_id": str(uuid.uuid4()),
+                                          "call_session_id": str(uuid.uuid4()), "is_alive": False, "record_type": "call"}})
         if len(parts) != 5 or parts[:2] != ["v2", "calls"] or parts[3] != "actions":
             return JSONResponse({"errors": [{"code": "10005", "title": "Resource not found"}]}, status_code=404)
         call_id, action = parts[2], parts[4]
@@ -144,3 +153,20 @@ class FakeTelnyx(FakeCarrier):
 
     def hung_up_by_rest(self) -> list[str]:
         return [cid for cid, action, _ in self.commands if action == "hangup"]
+
+    def _outbound_event(self, dial: Dial, event_type: str, **payload) -> int:
+        body = self.event(event_type, dial.call_id, dial.from_, dial.to, direction="outgoing",
+                          client_state=dial.body["client_state"], **payload)
+        url = dial.body["webhook_url"]
+        return httpx.post(self.local(url), content=body, headers=self._signed(body), timeout=30).status_code
+
+    def answer_outbound(self, dial: Dial) -> TelnyxMediaCall:
+        assert self._outbound_event(dial, "call.answered") == 200
+        return TelnyxMediaCall(self.local(dial.body["stream_url"]), dial.call_id, dial.body["client_state"])
+
+    def outbound_status(self, dial: Dial, outcome: str) -> int:
+        if outcome == "machine":
+            return self._outbound_event(dial, "call.machine.detection.ended", result="machine")
+        self.ended.add(dial.call_id)
+        cause = {"busy": "user_busy", "no-answer": "no_answer"}[outcome]
+        return self._outbound_event(dial, "call.hangup", hangup_cause=cause, hangup_source="callee")

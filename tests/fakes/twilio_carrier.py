@@ -20,7 +20,7 @@ import httpx
 from starlette.responses import JSONResponse
 from twilio.request_validator import RequestValidator
 
-from tests.fakes.carrier import FakeCarrier, Ring
+from tests.fakes.carrier import Dial, FakeCarrier, Ring
 from tests.fakes.media import FakeMediaCall, b64
 
 
@@ -80,6 +80,17 @@ class FakeTwilio(FakeCarrier):
     async def handle_rest(self, call, request):
         if request.headers.get("authorization") != "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode():
             return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
+        if request.method == "POST" and call.path == f"/2010-04-01/Accounts/{self.account_sid}/Calls.json":
+            form = parse_qs(call.body.decode())
+            for required in ("To", "From", "Twiml", "StatusCallback"):
+                assert required in form, f"Calls.json needs {required}"
+            assert sorted(form["StatusCallbackEvent"]) == ["answered", "completed", "initiated", "ringing"], form
+            stream = ET.fromstring(form["Twiml"][0]).find("Connect/Stream")
+            sid = new_sid("CA")
+            self.dials.append(Dial(sid, form["To"][0], form["From"][0], {k: v[0] for k, v in form.items()},
+                                   {"stream_url": stream.get("url"),
+                                    "parameters": {p.get("name"): p.get("value") for p in stream.findall("Parameter")}}))
+            return JSONResponse({"sid": sid, "status": "queued", "to": form["To"][0]}, status_code=201)
         prefix = f"/2010-04-01/Accounts/{self.account_sid}/Calls/"
         if request.method == "POST" and call.path.startswith(prefix) and call.path.endswith(".json"):
             sid = call.path[len(prefix):-len(".json")]
@@ -140,3 +151,22 @@ class FakeTwilio(FakeCarrier):
 
     def hung_up_by_rest(self) -> list[str]:
         return list(self.rest_hangups)
+
+    def post_to(self, url: str, params: dict[str, str]) -> httpx.Response:
+        headers = {"X-Twilio-Signature": self.validator.compute_signature(url, params)}
+        return httpx.post(self.local(url), data=params, headers=headers, timeout=30)
+
+    def _progress(self, dial: Dial, status: str, **extra: str) -> int:
+        params = {**self.call_params(dial.from_, dial.to, call_sid=dial.call_id, status=status), "Direction": "outbound-api",
+                  "CallbackSource": "call-progress-events", **extra}
+        return self.post_to(dial.body["StatusCallback"], params).status_code
+
+    def answer_outbound(self, dial: Dial) -> TwilioMediaCall:
+        assert self._progress(dial, "in-progress", AnsweredBy="human") == 200
+        return TwilioMediaCall(self.local(dial.extra["stream_url"]), self.account_sid, dial.call_id, dial.extra["parameters"])
+
+    def outbound_status(self, dial: Dial, outcome: str) -> int:
+        if outcome == "machine":
+            return self._progress(dial, "in-progress", AnsweredBy="machine_start")
+        self.ended.add(dial.call_id)
+        return self._progress(dial, outcome)

@@ -86,9 +86,10 @@ class CallAgent:
         self.agent = Agent(model, deps_type=CallDeps, instructions=read_prompt(host.settings, "call"),
                            tools=CALL_TOOLS, name="call")
 
-    async def reply(self, text: str, history: list[ModelMessage], deps: CallDeps) -> AsyncIterator[str]:
+    async def reply(self, text: str, history: list[ModelMessage], deps: CallDeps,
+                    context: str | None = None) -> AsyncIterator[str]:
         """Stream the reply's text; `history` is extended with the turn's messages when it completes."""
-        async with self.agent.run_stream(text, message_history=history, deps=deps) as result:
+        async with self.agent.run_stream(text, message_history=history, deps=deps, instructions=context) as result:
             async for delta in result.stream_text(delta=True, debounce_by=None):
                 yield delta
         history.extend(result.new_messages())

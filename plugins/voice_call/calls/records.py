@@ -14,10 +14,10 @@ from assistant.store.tables import utcnow
 from plugins.voice_call.calls.tables import CallRow
 
 ACTIVE = ("ringing", "in-progress")
-ENDED = ("completed", "failed", "no-answer", "busy")
+ENDED = ("completed", "failed", "no-answer", "busy", "voicemail")
 TRANSITIONS = {
-    "ringing": {"in-progress", "completed", "failed", "no-answer", "busy"},
-    "in-progress": {"completed", "failed"},
+    "ringing": {"in-progress", "completed", "failed", "no-answer", "busy", "voicemail"},
+    "in-progress": {"completed", "failed", "voicemail"},
 }
 
 
@@ -35,11 +35,18 @@ class CallInfo:
     ended_at: datetime | None
     end_reason: str
     transcript: list[dict[str, Any]]
+    mode: str = "inbound"
+    message: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
 
 
 def _info(row: CallRow) -> CallInfo:
     return CallInfo(row.id, row.provider, row.carrier_call_id, row.direction, row.from_number, row.to_number,
-                    row.state, row.created_at, row.answered_at, row.ended_at, row.end_reason, list(row.transcript))
+                    row.state, row.created_at, row.answered_at, row.ended_at, row.end_reason, list(row.transcript),
+                    row.mode, row.message)
 
 
 class CallRecords:
@@ -47,10 +54,12 @@ class CallRecords:
         self._db = db
 
     def create(self, provider: str, carrier_call_id: str, direction: str, from_number: str, to_number: str,
-               state: str = "ringing", end_reason: str = "", session=None) -> str:
-        call_id = uuid.uuid4().hex
+               state: str = "ringing", end_reason: str = "", session=None, mode: str = "inbound", message: str = "",
+               call_id: str | None = None) -> str:
+        call_id = call_id or uuid.uuid4().hex
         row = CallRow(id=call_id, provider=provider, carrier_call_id=carrier_call_id, direction=direction,
-                      from_number=from_number, to_number=to_number, state=state, end_reason=end_reason, transcript=[])
+                      from_number=from_number, to_number=to_number, state=state, end_reason=end_reason, transcript=[],
+                      mode=mode, message=message)
         if state in ENDED:
             row.ended_at = utcnow()
         if session is not None:
@@ -83,6 +92,12 @@ class CallRecords:
                 row.ended_at = utcnow()
                 row.end_reason = end_reason or row.end_reason
             return True
+
+    def set_carrier_id(self, call_id: str, carrier_call_id: str) -> None:
+        with self._db.transaction() as session:
+            row = session.get(CallRow, call_id)
+            if row is not None:
+                row.carrier_call_id = carrier_call_id
 
     def append_transcript(self, call_id: str, entries: list[dict[str, Any]]) -> None:
         with self._db.transaction() as session:

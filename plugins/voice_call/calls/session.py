@@ -60,6 +60,11 @@ class CallSession:
         #: Pairing calls only hear the intro (their code) and are then hung up; nothing interrupts it.
         self.intro_only = intro_only
         self._last_sequence: int | None = None
+        self._intro_done = False
+        self._waiters: list[asyncio.Future[str]] = []
+        self._spoken_count = 0
+        self.mode = "inbound"
+        self.message = ""
         self._turn: asyncio.Task[None] | None = None
         self._turns = 0
         self._spoken: dict[str, str] = {}
@@ -121,14 +126,41 @@ class CallSession:
         self._ending = True
         asyncio.get_running_loop().create_task(self._close_socket())
 
+    def end_attempt(self, reason: str) -> None:
+        """End the call now (e.g. an answering machine picked up)."""
+        self.end_reason = reason
+        self._ending = True
+        asyncio.get_running_loop().create_task(self._close_socket())
+
+    async def speak(self, text: str) -> asyncio.Event:
+        """Say `text` on the call (the owner's agent speaking through `realtime_call`)."""
+        self._spoken_count += 1
+        return self._say(f"o{self._spoken_count}", text, await self.tts.synthesize(text))
+
+    async def next_utterance(self, timeout: float) -> str | None:
+        """The next thing the caller says (it then goes to whoever waits here, not to the call agent)."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except asyncio.TimeoutError:
+            return None
+        finally:
+            if future in self._waiters:
+                self._waiters.remove(future)
+
     async def _greet(self) -> None:
         text = self._intro
         audio = await self._intro_audio if self._intro_audio is not None else await self.tts.synthesize(text)
         played = self._say("greeting", text, audio)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(played.wait(), timeout=120)
+        self._intro_done = True
         if self.intro_only:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(played.wait(), timeout=60)
             await self._close("pairing code given")
+        elif self.mode == "notify":
+            await asyncio.sleep(1.0)  # a short pause, so the message does not end abruptly
+            await self._close("message delivered")
 
     async def _receive(self) -> None:
         bad = 0
@@ -171,9 +203,11 @@ class CallSession:
                 return
             self._last_sequence = sequence
         self.media_ms += len(payload) // 8
-        if self.intro_only:
+        if self.intro_only or self.mode == "notify":
             return
         for event in self.vad.feed(ulaw_to_float(payload)):
+            if not self._intro_done:
+                continue  # the opening message is not interrupted (callees often say "hello?" as they pick up)
             if event.kind == "speech_start":
                 if self.player.busy or (self._turn is not None and not self._turn.done()):
                     await self._barge_in()
@@ -201,10 +235,17 @@ class CallSession:
         if not text:
             return
         self.records.append_transcript(self.call_id, [{"role": "caller", "text": text, "at_ms": self.media_ms}])
+        waiters = [w for w in self._waiters if not w.done()]
+        if waiters:
+            for waiter in waiters:
+                waiter.set_result(text)
+            return
         self._turns += 1
         played: list[asyncio.Event] = []
         try:
-            sentences = sentences_from_stream(self.agent.reply(text, self.history, self.deps))
+            context = (f"You placed this call on your owner's behalf and opened with: {self.message!r}. "
+                       "Stay on that topic." if self.mode == "conversation" else None)
+            sentences = sentences_from_stream(self.agent.reply(text, self.history, self.deps, context))
             index = 0
             async for sentence in sentences:
                 audio_out = await self.tts.synthesize(sentence)

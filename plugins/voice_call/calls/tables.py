@@ -27,6 +27,10 @@ class CallRow(Base):
     end_reason: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     #: [{"role": "caller"|"assistant"|"note", "text", "at_ms", "heard": bool}]
     transcript: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: inbound | notify | conversation
+    mode: Mapped[str] = mapped_column(String(16), nullable=False, default="inbound")
+    #: What an outbound call was placed to say.
+    message: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
 class WebhookReceiptRow(Base):
@@ -53,3 +57,22 @@ class PairingRow(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending|approved|expired
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ScheduledCallRow(Base):
+    """A call to place later. `status`: pending -> dialing -> done | failed; or cancelled | missed."""
+
+    __tablename__ = "scheduled_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    to_number: Mapped[str] = mapped_column(String(32), nullable=False)
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    mode: Mapped[str] = mapped_column(String(16), nullable=False)
+    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    call_id: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -34,15 +34,18 @@ class CarrierError(RuntimeError):
 @dataclass(frozen=True)
 class CallEvent:
     """What a webhook tells us. `kind` is "incoming" for a new inbound call awaiting our answer,
+    "outbound-answered" for a call we placed that now wants its media instructions (Plivo),
     "status" for a change of state, "ignored" for events we need not act on."""
 
-    kind: Literal["incoming", "status", "ignored"]
+    kind: Literal["incoming", "outbound-answered", "status", "ignored"]
     carrier_call_id: str = ""
     from_number: str = ""
     to_number: str = ""
     direction: str = "inbound"
-    status: str = ""  # ours: ringing|in-progress|completed|failed|no-answer|busy
+    status: str = ""  # ours: ringing|in-progress|completed|failed|no-answer|busy|voicemail
     detail: str = ""
+    #: Our call id, when the carrier echoes it back (outbound calls).
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,22 @@ MediaEvent = StreamStarted | MediaReceived | MarkPlayed | DtmfReceived | StreamS
 Endpoint = Literal["webhook", "status"]
 
 
+@dataclass(frozen=True)
+class DialRequest:
+    """An outbound call to place. The URLs are public; `ref` (our call id) rides along in them."""
+
+    ref: str
+    to: str
+    from_: str
+    stream_url: str
+    token: str
+    webhook_url: str  # where the carrier asks for instructions (Plivo's answer_url) ...
+    status_url: str  # ... and reports progress
+    ring_timeout: int
+    time_limit: int
+    machine_detection: bool
+
+
 @dataclass(kw_only=True)
 class Carrier(ABC):
     """One carrier account. `api_base_url` is the carrier's REST API (tests point it at a fake)."""
@@ -101,8 +120,12 @@ class Carrier(ABC):
         """A digest that identifies this exact delivery, so a replay is recognised."""
 
     @abstractmethod
-    def parse_webhook(self, endpoint: Endpoint, body: bytes) -> CallEvent:
-        """What a signed webhook says. Raise BadWebhook when unusable."""
+    def parse_webhook(self, endpoint: Endpoint, body: bytes, query: Mapping[str, str]) -> CallEvent:
+        """What a signed webhook says (`query`: the request URL's parameters). Raise BadWebhook when unusable."""
+
+    @abstractmethod
+    async def dial(self, request: DialRequest) -> str:
+        """Place a call through the REST API; returns the carrier's id for it. Raise CarrierError."""
 
     @abstractmethod
     async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:

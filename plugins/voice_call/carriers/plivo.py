@@ -21,6 +21,7 @@ from plugins.voice_call.carriers.base import (
     CallEvent,
     Carrier,
     CarrierError,
+    DialRequest,
     DtmfReceived,
     Endpoint,
     Ignored,
@@ -80,16 +81,19 @@ class PlivoCarrier(Carrier):
         nonce = headers.get("x-plivo-signature-v3-nonce", "")
         return hashlib.sha256(nonce.encode() + b"\n" + body).hexdigest()
 
-    def parse_webhook(self, endpoint: Endpoint, body: bytes) -> CallEvent:
+    def parse_webhook(self, endpoint: Endpoint, body: bytes, query: Mapping[str, str]) -> CallEvent:
         form = self._form(body)
         uuid = form.get("CallUUID", "")
         if not CALL_UUID.match(uuid):
             raise BadWebhook("CallUUID is missing or is not a Plivo call UUID.")
         direction = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
         status = STATUS.get(form.get("CallStatus", "ringing"), "completed" if endpoint == "status" else "ringing")
-        kind = "incoming" if endpoint == "webhook" and direction == "inbound" else "status"
+        if endpoint == "webhook":
+            kind = "incoming" if direction == "inbound" else "outbound-answered"
+        else:
+            kind = "status"
         return CallEvent(kind, uuid, _e164(form.get("From", "")), _e164(form.get("To", "")), direction, status,
-                         form.get("HangupCause", ""))
+                         form.get("HangupCause", ""), ref=query.get("ref", ""))
 
     async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
         if not token.isalnum():
@@ -102,6 +106,19 @@ class PlivoCarrier(Carrier):
 
     def acknowledge(self) -> Response:
         return _xml("")
+
+    async def dial(self, request: DialRequest) -> str:
+        response = await self.http.post(
+            f"{self.api_base_url}/v1/Account/{self.auth_id}/Call/", auth=(self.auth_id, self.auth_token),
+            json={"from": request.from_.lstrip("+"), "to": request.to.lstrip("+"), "answer_url": request.webhook_url,
+                  "answer_method": "POST", "hangup_url": request.status_url, "hangup_method": "POST",
+                  "ring_timeout": request.ring_timeout, "time_limit": request.time_limit,
+                  **({"machine_detection": "true"} if request.machine_detection else {})},
+        )
+        if response.status_code != 201:
+            raise CarrierError(f"Plivo refused the call to {request.to}: {response.status_code} {response.text[:200]}")
+        # The call's UUID arrives with the answer_url request; until then we know the request UUID.
+        return str(response.json()["request_uuid"])
 
     async def hang_up(self, carrier_call_id: str) -> None:
         url = f"{self.api_base_url}/v1/Account/{self.auth_id}/Call/{carrier_call_id}/"

@@ -24,6 +24,7 @@ from plugins.voice_call.carriers.base import (
     CallEvent,
     Carrier,
     CarrierError,
+    DialRequest,
     DtmfReceived,
     Endpoint,
     Ignored,
@@ -41,10 +42,26 @@ HANGUP_STATUS = {"normal_clearing": "completed", "user_busy": "busy", "no_answer
 ALREADY_ENDED = "90018"
 
 
+def _state(**values: str) -> str:
+    """client_state travels base64-encoded and comes back on the media start and every webhook."""
+    return base64.b64encode(json.dumps(values).encode()).decode()
+
+
+def _read_state(encoded: object) -> dict[str, str]:
+    if not isinstance(encoded, str) or not encoded:
+        return {}
+    try:
+        value = json.loads(base64.b64decode(encoded, validate=True))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return {}
+    return {k: str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
 @dataclass(kw_only=True)
 class TelnyxCarrier(Carrier):
     api_key: str = field(repr=False)
     public_key: str
+    connection_id: str = ""
     name = "telnyx"
     socket_close_ends_call = False
 
@@ -75,15 +92,19 @@ class TelnyxCarrier(Carrier):
         except (BadWebhook, KeyError):
             return hashlib.sha256(body).hexdigest()
 
-    def parse_webhook(self, endpoint: Endpoint, body: bytes) -> CallEvent:
+    def parse_webhook(self, endpoint: Endpoint, body: bytes, query: Mapping[str, str]) -> CallEvent:
         data = self._json(body)
         kind, payload = data.get("event_type", ""), data.get("payload") or {}
         call_id = str(payload.get("call_control_id") or "")
         if not call_id:
             return CallEvent("ignored")
         direction = "inbound" if payload.get("direction") == "incoming" else "outbound"
+        state = _read_state(payload.get("client_state"))
         common = dict(carrier_call_id=call_id, from_number=str(payload.get("from", "")), to_number=str(payload.get("to", "")),
-                      direction=direction)
+                      direction=direction, ref=state.get("ref", ""))
+        if kind == "call.machine.detection.ended":
+            machine = str(payload.get("result", "")) == "machine"
+            return CallEvent("status" if machine else "ignored", status="voicemail", detail="answering machine", **common)
         if kind == "call.initiated":
             return CallEvent("incoming" if direction == "inbound" else "status", status="ringing", **common)
         if kind == "call.answered":
@@ -106,7 +127,7 @@ class TelnyxCarrier(Carrier):
 
     async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
         await self._command(call.carrier_call_id, "answer", {
-            "client_state": base64.b64encode(token.encode()).decode(),
+            "client_state": _state(token=token, ref=call.ref),
             "stream_url": stream_url, "stream_track": "inbound_track",
             "stream_bidirectional_mode": "rtp", "stream_bidirectional_codec": "PCMU",
         })
@@ -115,6 +136,22 @@ class TelnyxCarrier(Carrier):
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         await self._command(call.carrier_call_id, "reject", {"cause": "USER_BUSY" if busy else "CALL_REJECTED"})
         return self.acknowledge()
+
+    async def dial(self, request: DialRequest) -> str:
+        response = await self.http.post(
+            f"{self.api_base_url}/v2/calls",
+            headers={"Authorization": f"Bearer {self.api_key}"},
+            json={"connection_id": self.connection_id, "to": request.to, "from": request.from_,
+                  "stream_url": request.stream_url, "stream_track": "inbound_track",
+                  "stream_bidirectional_mode": "rtp", "stream_bidirectional_codec": "PCMU",
+                  "client_state": _state(token=request.token, ref=request.ref), "webhook_url": request.status_url,
+                  "timeout_secs": request.ring_timeout, "time_limit_secs": request.time_limit,
+                  "answering_machine_detection": "detect" if request.machine_detection else "disabled",
+                  "command_id": str(uuid.uuid4())},
+        )
+        if response.status_code >= 400:
+            raise CarrierError(f"Telnyx refused the call to {request.to}: {response.status_code} {response.text[:200]}")
+        return str(response.json()["data"]["call_control_id"])
 
     async def hang_up(self, carrier_call_id: str) -> None:
         await self._command(carrier_call_id, "hangup", {})
@@ -136,8 +173,7 @@ class TelnyxCarrier(Carrier):
                 return MediaReceived(base64.b64decode(media["payload"], validate=True), int(chunk) if chunk is not None else None)
             if event == "start":
                 start = message["start"]
-                state = start.get("client_state")
-                token = base64.b64decode(state, validate=True).decode() if state else None
+                token = _read_state(start.get("client_state")).get("token")
                 return StreamStarted(str(start["call_control_id"]), str(message["stream_id"]), token)
             if event == "mark":
                 return MarkPlayed(str(message["mark"]["name"]))
@@ -163,7 +199,8 @@ class TelnyxCarrier(Carrier):
 
 def _build(config, host) -> TelnyxCarrier:
     return TelnyxCarrier(api_base_url=config.telnyx.api_base_url, api_key=secret(host, SETUP.credentials[0]),
-                         public_key=config_value(config, "telnyx.publicKey"))
+                         public_key=config_value(config, "telnyx.publicKey"),
+                         connection_id=config_value(config, "telnyx.connectionId"))
 
 
 SETUP = CarrierSetup(

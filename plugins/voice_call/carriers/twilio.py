@@ -21,6 +21,7 @@ from plugins.voice_call.carriers.base import (
     CallEvent,
     Carrier,
     CarrierError,
+    DialRequest,
     DtmfReceived,
     Endpoint,
     Ignored,
@@ -78,7 +79,7 @@ class TwilioCarrier(Carrier):
     def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
         return hashlib.sha256(headers.get("x-twilio-signature", "").encode() + b"\n" + body).hexdigest()
 
-    def parse_webhook(self, endpoint: Endpoint, body: bytes) -> CallEvent:
+    def parse_webhook(self, endpoint: Endpoint, body: bytes, query: Mapping[str, str]) -> CallEvent:
         form = self._form(body)
         sid = form.get("CallSid", "")
         if not CALL_SID.match(sid):
@@ -87,8 +88,12 @@ class TwilioCarrier(Carrier):
             raise BadWebhook("AccountSid does not match the configured Twilio account.")
         direction = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
         status = STATUS.get(form.get("CallStatus", "ringing"), "ringing")
+        answered_by = form.get("AnsweredBy", "")
+        if answered_by.startswith("machine") or answered_by == "fax":
+            status = "voicemail"
         kind = "incoming" if endpoint == "webhook" and direction == "inbound" else "status"
-        return CallEvent(kind, sid, form.get("From", ""), form.get("To", ""), direction, status)
+        return CallEvent(kind, sid, form.get("From", ""), form.get("To", ""), direction, status, answered_by,
+                         ref=query.get("ref", ""))
 
     async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
         return _twiml(f'<Connect><Stream url={quoteattr(stream_url)}>'
@@ -99,6 +104,22 @@ class TwilioCarrier(Carrier):
 
     def acknowledge(self) -> Response:
         return _twiml("")
+
+    async def dial(self, request: DialRequest) -> str:
+        twiml = (f'<Response><Connect><Stream url={quoteattr(request.stream_url)}>'
+                 f'<Parameter name="token" value={quoteattr(request.token)}/></Stream></Connect></Response>')
+        form: dict[str, str | list[str]] = {
+            "To": request.to, "From": request.from_, "Twiml": twiml, "StatusCallback": request.status_url,
+            "StatusCallbackMethod": "POST", "StatusCallbackEvent": ["initiated", "ringing", "answered", "completed"],
+            "Timeout": str(request.ring_timeout), "TimeLimit": str(request.time_limit),
+        }
+        if request.machine_detection:
+            form["MachineDetection"] = "Enable"
+        response = await self.http.post(f"{self.api_base_url}/2010-04-01/Accounts/{self.account_sid}/Calls.json",
+                                        data=form, auth=(self.account_sid, self.auth_token))
+        if response.status_code != 201:
+            raise CarrierError(f"Twilio refused the call to {request.to}: {response.status_code} {response.text[:200]}")
+        return str(response.json()["sid"])
 
     async def hang_up(self, carrier_call_id: str) -> None:
         url = f"{self.api_base_url}/2010-04-01/Accounts/{self.account_sid}/Calls/{carrier_call_id}.json"

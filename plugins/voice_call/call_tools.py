@@ -1,0 +1,125 @@
+"""The owner's calling tools: `realtime_call` (place and steer calls now) and scheduled calls."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic_ai import RunContext, Tool
+
+from assistant.tools import ToolContext, ToolResult
+from plugins.voice_call.calls.outbound import OutboundError
+from plugins.voice_call.calls.when import local_zone, parse_when
+from plugins.voice_call.runtime import VoiceCallRuntime
+
+Result = dict[str, Any]
+
+
+def _runtime(ctx: RunContext[ToolContext]) -> VoiceCallRuntime:
+    return VoiceCallRuntime.of(ctx.deps.host)
+
+
+def _status(runtime: VoiceCallRuntime, call_id: str) -> Result:
+    record = runtime.records.get(call_id)
+    if record is None:
+        return ToolResult(False, f"There is no call {call_id}.").as_dict()
+    session = runtime.sessions.get(call_id)
+    seconds = session.media_ms / 1000 if session else (
+        (record.ended_at - record.answered_at).total_seconds() if record.answered_at and record.ended_at else 0)
+    lines = [f"{e['role']}: {e['text']}" for e in record.transcript if e["role"] in ("caller", "assistant", "note")]
+    text = f"Call {call_id} to {record.to_number}: {record.state}, {seconds:.0f} s"
+    text += f" ({record.end_reason})" if record.end_reason else ""
+    return ToolResult(True, text + ("\n" + "\n".join(lines) if lines else ""),
+                      data={"state": record.state, "duration_seconds": round(seconds, 1), "transcript": lines}).as_dict()
+
+
+async def realtime_call(
+    ctx: RunContext[ToolContext],
+    action: Literal["initiate_call", "continue_call", "speak_to_user", "end_call", "get_status"],
+    to: str | None = None,
+    message: str | None = None,
+    mode: Literal["notify", "conversation"] = "notify",
+    call_id: str | None = None,
+    timeout_seconds: int = 30,
+) -> Result:
+    """Phone calls now. initiate_call(to, message, mode): notify speaks the message and hangs up; conversation
+    speaks it, then talks with the person. continue_call(call_id, message): say it and wait for their reply.
+    speak_to_user(call_id, message): say it. end_call(call_id). get_status(call_id): state, duration, transcript."""
+    runtime = _runtime(ctx)
+    if action == "initiate_call":
+        if not to or not message:
+            return ToolResult(False, "To place a call I need the number and what to say.").as_dict()
+        try:
+            new_id = await runtime.outbound.place(to, message, mode)
+        except OutboundError as exc:
+            return ToolResult(False, f"The call was not placed: {exc}.").as_dict()
+        what = "deliver the message and hang up" if mode == "notify" else "say that and talk with them"
+        return ToolResult(True, f"Calling {to} (call {new_id}); I will {what}, and tell you how it went.",
+                          data={"call_id": new_id}).as_dict()
+    if not call_id:
+        return ToolResult(False, f"{action} needs the call_id.").as_dict()
+    if action == "get_status":
+        return _status(runtime, call_id)
+    session = runtime.sessions.get(call_id)
+    record = runtime.records.get(call_id)
+    if action == "end_call":
+        if session is not None:
+            session.end_attempt("ended by the owner")
+            return ToolResult(True, f"Ending call {call_id}.").as_dict()
+        if record is not None and record.active:
+            runtime.drop_pending_call(call_id)
+            runtime.records.transition(call_id, "no-answer", "cancelled by the owner before it was answered")
+            runtime.call_ended(call_id)
+            return ToolResult(True, f"Call {call_id} was cancelled before it was answered.").as_dict()
+        return ToolResult(False, f"Call {call_id} is not in progress.").as_dict()
+    if session is None:
+        state = record.state if record else "unknown"
+        return ToolResult(False, f"Call {call_id} is not connected (state: {state}).").as_dict()
+    if not message:
+        return ToolResult(False, f"{action} needs the message to say.").as_dict()
+    played = await session.speak(message)
+    if action == "speak_to_user":
+        return ToolResult(True, f"Said on call {call_id}: {message}").as_dict()
+    reply = await session.next_utterance(timeout=max(5, min(timeout_seconds, 120)))
+    await played.wait()
+    if reply is None:
+        return ToolResult(True, f"Said it; no reply within {timeout_seconds} s.", data={"reply": None}).as_dict()
+    return ToolResult(True, f"They replied: {reply}", data={"reply": reply}).as_dict()
+
+
+async def schedule_call(
+    ctx: RunContext[ToolContext], to: str, message: str, when: str,
+    mode: Literal["notify", "conversation"] = "notify",
+) -> Result:
+    """Schedule a call for later. `when` is the owner's phrase ("tomorrow at 9", "in 2 hours", "friday 3pm")
+    or an ISO time; it is read in the owner's time zone."""
+    runtime = _runtime(ctx)
+    config = ctx.deps.host.config.get("voice_call")
+    zone = local_zone(config.timezone)  # type: ignore[attr-defined]
+    moment = parse_when(when, zone, runtime.scheduler.clock())
+    if moment is None:
+        return ToolResult(False, f'I could not read "{when}" as a time; try "tomorrow at 9:00" or "in 30 minutes".').as_dict()
+    try:
+        call = runtime.scheduler.schedule(to, message, mode, moment, zone.key)
+    except OutboundError as exc:
+        return ToolResult(False, f"Nothing was scheduled: {exc}.").as_dict()
+    return ToolResult(True, f"Scheduled call #{call.id} to {call.to_number} for {call.local_time()}.",
+                      data={"scheduled_id": call.id, "run_at": call.run_at.isoformat()}).as_dict()
+
+
+def list_scheduled_calls(ctx: RunContext[ToolContext]) -> Result:
+    """List calls scheduled for later."""
+    calls = _runtime(ctx).scheduler.list()
+    if not calls:
+        return ToolResult(True, "No calls are scheduled.").as_dict()
+    lines = [f"#{c.id} {c.local_time()} to {c.to_number} ({c.mode}): {c.message}" for c in calls]
+    return ToolResult(True, "Scheduled calls:\n" + "\n".join(lines)).as_dict()
+
+
+def cancel_scheduled_call(ctx: RunContext[ToolContext], scheduled_id: int) -> Result:
+    """Cancel a scheduled call by its number."""
+    if _runtime(ctx).scheduler.cancel(scheduled_id):
+        return ToolResult(True, f"Cancelled scheduled call #{scheduled_id}.").as_dict()
+    return ToolResult(False, f"There is no pending scheduled call #{scheduled_id}.").as_dict()
+
+
+CALL_TOOLS = [Tool(realtime_call), Tool(schedule_call), Tool(list_scheduled_calls), Tool(cancel_scheduled_call)]

@@ -1,0 +1,103 @@
+"""Placing calls: checks, the carrier's dial, and the report back to the owner when a call ends."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from typing import TYPE_CHECKING
+
+import httpx
+from urllib.parse import urlsplit
+
+from plugins.voice_call import validation
+from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
+from plugins.voice_call.carriers.base import CarrierError, DialRequest
+from plugins.voice_call.config import VoiceCallConfig
+
+if TYPE_CHECKING:
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+MODES = ("notify", "conversation")
+
+
+class OutboundError(ValueError):
+    """The call was not placed; the message says why."""
+
+
+def check_number(config: VoiceCallConfig, to: str) -> str:
+    try:
+        number = validation.phone_number(to)
+    except ValueError as exc:
+        raise OutboundError(str(exc)) from None
+    if config.outbound.allow_to and number not in config.outbound.allow_to:
+        raise OutboundError(f"{number} is not on the list of numbers I may call; add it with "
+                            f"`assistant config set voice_call outbound.allowTo '[...]'`.")
+    return number
+
+
+class OutboundCalls:
+    def __init__(self, runtime: "VoiceCallRuntime") -> None:
+        self.runtime = runtime
+        runtime.end_listeners.append(self._report)
+
+    async def place(self, to: str, message: str, mode: str = "notify") -> str:
+        """Dial `to`; returns our call id. Raises OutboundError with a sentence for the owner."""
+        runtime = self.runtime
+        config: VoiceCallConfig = runtime.host.config.get("voice_call")  # type: ignore[assignment]
+        number = check_number(config, to)
+        if mode not in MODES:
+            raise OutboundError(f"mode must be notify or conversation, not {mode!r}")
+        message = message.strip()
+        if not message or len(message) > 1000:
+            raise OutboundError("the message to say must be 1 to 1000 characters")
+        if not config.public_url or not config.phone_number:
+            raise OutboundError("calls need a phone number and a public URL first; say \"check the voice call configuration\"")
+        gateway = runtime.host.gateway
+        if gateway is None or not gateway.running:
+            raise OutboundError("the gateway is not running in this process; start the assistant with `assistant chat` or `assistant serve`")
+        if runtime.active_count() >= config.max_concurrent_calls:
+            raise OutboundError(f"already {config.max_concurrent_calls} calls at once; try again when one ends")
+        try:
+            carrier = carrier_for(config, runtime.host)
+        except CarrierNotConfigured as exc:
+            raise OutboundError(str(exc)) from None
+
+        call_id, token = uuid.uuid4().hex, secrets.token_hex(16)
+        base = f"{config.public_url}/voice/{carrier.name}"
+        stream = urlsplit(f"{base}/stream")
+        request = DialRequest(
+            ref=call_id, to=number, from_=config.phone_number,
+            stream_url=stream._replace(scheme="wss" if stream.scheme == "https" else "ws").geturl(), token=token,
+            webhook_url=f"{base}/webhook?ref={call_id}", status_url=f"{base}/status?ref={call_id}",
+            ring_timeout=config.outbound.ring_timeout_seconds, time_limit=config.max_duration_seconds + 30,
+            machine_detection=config.outbound.machine_detection,
+        )
+        records = runtime.records
+        records.create(carrier.name, f"pending-{call_id}", "outbound", config.phone_number, number,
+                       mode=mode, message=message, call_id=call_id)
+        from plugins.voice_call.runtime import PendingCall
+
+        intro_audio = asyncio.create_task(runtime.tts(config).synthesize(message))
+        try:
+            carrier_id = await carrier.dial(request)
+        except (CarrierError, httpx.HTTPError) as exc:
+            intro_audio.cancel()
+            records.transition(call_id, "failed", f"the carrier refused the call: {exc}"[:200])
+            raise OutboundError(f"the carrier refused the call ({exc.__class__.__name__})") from None
+        finally:
+            await carrier.aclose()
+        records.set_carrier_id(call_id, carrier_id)
+        runtime.pending[carrier_id] = PendingCall(call_id, token, config, message, intro_audio, mode=mode, message=message)
+        return call_id
+
+    def _report(self, call_id: str) -> None:
+        """Tell the owner, in their chat, how an outbound call went."""
+        record = self.runtime.records.get(call_id)
+        if record is None or record.direction != "outbound":
+            return
+        said = [e["text"] for e in record.transcript if e["role"] in ("caller", "note")]
+        text = f"Call to {record.to_number} ({record.mode}) ended: {record.state}, {record.end_reason or 'no reason given'}."
+        if said:
+            text += " They said: " + " / ".join(said[:6])
+        self.runtime.host.tell_owner(text)

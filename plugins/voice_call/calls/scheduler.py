@@ -1,0 +1,168 @@
+"""Scheduled calls: persisted in the store, fired once at their time by a loop in the gateway.
+
+Firing claims a row with a conditional update (pending -> dialing), so it happens exactly once even
+with two processes. After a restart, a row left "dialing" is never re-dialed, and a pending call whose
+time passed more than `GRACE` ago while we were down is marked missed rather than placed late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from assistant.store.tables import utcnow
+from plugins.voice_call.calls.outbound import MODES, OutboundError, check_number
+from plugins.voice_call.calls.tables import ScheduledCallRow
+
+if TYPE_CHECKING:
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+log = logging.getLogger(__name__)
+GRACE = timedelta(minutes=10)
+RETRY_STATES = ("busy", "no-answer", "failed")
+
+
+@dataclass(frozen=True)
+class ScheduledCall:
+    id: int
+    to_number: str
+    message: str
+    mode: str
+    run_at: datetime
+    timezone: str
+    status: str
+    attempts: int
+    max_attempts: int
+    call_id: str | None
+    outcome: str
+
+    def local_time(self) -> str:
+        from zoneinfo import ZoneInfo
+
+        return self.run_at.astimezone(ZoneInfo(self.timezone)).strftime("%a %d %b %H:%M %Z")
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _info(row: ScheduledCallRow) -> ScheduledCall:
+    return ScheduledCall(row.id, row.to_number, row.message, row.mode, _aware(row.run_at), row.timezone, row.status,
+                         row.attempts, row.max_attempts, row.call_id, row.outcome)
+
+
+class CallScheduler:
+    def __init__(self, runtime: "VoiceCallRuntime", clock: Callable[[], datetime] = utcnow, poll_seconds: float = 1.0) -> None:
+        self.runtime = runtime
+        self.clock = clock
+        self.poll_seconds = poll_seconds
+        self._db = runtime.host.db
+        runtime.end_listeners.append(self._call_ended)
+
+    def schedule(self, to: str, message: str, mode: str, run_at: datetime, zone: str) -> ScheduledCall:
+        config = self.runtime.host.config.get("voice_call")
+        number = check_number(config, to)  # type: ignore[arg-type]
+        if mode not in MODES:
+            raise OutboundError(f"mode must be notify or conversation, not {mode!r}")
+        if not message.strip():
+            raise OutboundError("say what the call is for")
+        if run_at < self.clock() - timedelta(minutes=1):
+            raise OutboundError("that time has already passed")
+        with self._db.transaction() as session:
+            row = ScheduledCallRow(to_number=number, message=message.strip(), mode=mode, run_at=run_at, timezone=zone,
+                                   status="pending", attempts=0, max_attempts=1 + config.outbound.retries, outcome="")  # type: ignore[attr-defined]
+            session.add(row)
+            session.flush()
+            return _info(row)
+
+    def cancel(self, scheduled_id: int) -> bool:
+        with self._db.transaction() as session:
+            result = session.execute(update(ScheduledCallRow).where(
+                ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending").values(status="cancelled", outcome="cancelled by the owner"))
+            return result.rowcount == 1
+
+    def list(self, upcoming_only: bool = True) -> list[ScheduledCall]:
+        with self._db.reader() as session:
+            query = select(ScheduledCallRow).order_by(ScheduledCallRow.run_at)
+            if upcoming_only:
+                query = query.where(ScheduledCallRow.status.in_(["pending", "dialing"]))
+            return [_info(r) for r in session.scalars(query)]
+
+    def get(self, scheduled_id: int) -> ScheduledCall | None:
+        with self._db.reader() as session:
+            row = session.get(ScheduledCallRow, scheduled_id)
+            return _info(row) if row else None
+
+    def recover(self) -> None:
+        """After a restart: never re-dial a call that was being placed; skip ones missed while down."""
+        now = self.clock()
+        with self._db.transaction() as session:
+            session.execute(update(ScheduledCallRow).where(ScheduledCallRow.status == "dialing")
+                            .values(status="failed", outcome="interrupted by a restart; not dialed again"))
+            session.execute(update(ScheduledCallRow).where(ScheduledCallRow.status == "pending", ScheduledCallRow.run_at < now - GRACE)
+                            .values(status="missed", outcome="the assistant was not running at the time"))
+
+    def _claim(self, scheduled_id: int) -> bool:
+        with self._db.transaction() as session:
+            result = session.execute(update(ScheduledCallRow).where(
+                ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending")
+                .values(status="dialing", attempts=ScheduledCallRow.attempts + 1))
+            return result.rowcount == 1
+
+    async def tick(self) -> int:
+        """Place every call that is due. Returns how many were placed."""
+        now = self.clock()
+        with self._db.reader() as session:
+            due = [r.id for r in session.scalars(select(ScheduledCallRow).where(
+                ScheduledCallRow.status == "pending", ScheduledCallRow.run_at <= now))]
+        placed = 0
+        for scheduled_id in due:
+            if not self._claim(scheduled_id):
+                continue
+            call = self.get(scheduled_id)
+            assert call is not None
+            try:
+                call_id = await self.runtime.outbound.place(call.to_number, call.message, call.mode)
+            except OutboundError as exc:
+                self._finish(scheduled_id, "failed", str(exc))
+                self.runtime.host.tell_owner(f"The scheduled call to {call.to_number} was not placed: {exc}.")
+                continue
+            with self._db.transaction() as session:
+                session.get(ScheduledCallRow, scheduled_id).call_id = call_id
+            placed += 1
+        return placed
+
+    def _finish(self, scheduled_id: int, status: str, outcome: str) -> None:
+        with self._db.transaction() as session:
+            row = session.get(ScheduledCallRow, scheduled_id)
+            row.status, row.outcome = status, outcome[:200]
+
+    def _call_ended(self, call_id: str) -> None:
+        record = self.runtime.records.get(call_id)
+        with self._db.transaction() as session:
+            row = session.scalar(select(ScheduledCallRow).where(ScheduledCallRow.call_id == call_id))
+            if row is None or record is None:
+                return
+            if record.state in RETRY_STATES and row.attempts < row.max_attempts:
+                delay = self.runtime.host.config.get("voice_call").outbound.retry_delay_seconds  # type: ignore[attr-defined]
+                row.status, row.call_id = "pending", None
+                row.run_at = self.clock() + timedelta(seconds=delay)
+                row.outcome = f"attempt {row.attempts} {record.state}; trying again"
+            else:
+                row.status = "done" if record.state == "completed" else "failed"
+                row.outcome = f"{record.state}: {record.end_reason}"[:200]
+
+    async def run(self) -> None:
+        self.recover()
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # noqa: BLE001 - one bad row must not stop the scheduler
+                log.exception("scheduler tick failed")
+            await asyncio.sleep(self.poll_seconds)

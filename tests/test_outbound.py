@@ -1,0 +1,254 @@
+"""Outbound calls through the fake carriers: notify, conversation, unanswered attempts, the
+realtime_call tool's actions, and scheduled calls with a controllable clock."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from plugins.voice_call.calls.records import CallRecords
+
+from .conftest import FRIEND, run_cli
+from .voice_harness import CARRIERS, CallLab, speak, transcribe, transcribe_ulaw
+
+STRANGER = "+15557770000"
+
+
+@pytest.fixture(params=CARRIERS)
+def lab(request, host):
+    with CallLab(host, request.param) as lab:
+        yield lab
+
+
+@pytest.fixture
+def twilio(host):
+    with CallLab(host, "twilio") as lab:
+        yield lab
+
+
+def outbound_record(lab):
+    calls = [c for c in CallRecords(lab.host.db).recent(20) if c.direction == "outbound"]
+    assert calls, "no outbound call was recorded"
+    return calls[0]
+
+
+def settle(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the server"
+        time.sleep(0.05)
+
+
+def latest_owner_messages(lab) -> list[str]:
+    conversation = lab.host.conversations.latest()
+    return [m.text for m in lab.host.conversations.shown(conversation)]
+
+
+def test_notify_call_from_chat(lab) -> None:
+    reply = lab.say(f"Call {FRIEND} and remind them about tomorrow's appointment")
+    assert "Calling" in reply, reply
+    dial = lab.carrier.wait_for_dial()
+    assert dial.to == FRIEND
+
+    async def scenario():
+        async with lab.carrier.answer_outbound(dial) as call:
+            await call.wait_for(lambda: call.closed is not None, timeout=30)
+            return transcribe(call.heard_audio()).lower()
+
+    heard = asyncio.run(scenario())
+    assert "reminder" in heard and "appointment" in heard
+    settle(lambda: outbound_record(lab).state == "completed")
+    record = outbound_record(lab)
+    assert (record.mode, record.end_reason, record.to_number) == ("notify", "message delivered", FRIEND)
+    settle(lambda: len(lab.carrier.hung_up_by_rest()) == 1)
+    settle(lambda: any(f"Call to {FRIEND} (notify) ended: completed" in m for m in latest_owner_messages(lab)))
+
+
+def test_conversation_call_reports_back(lab) -> None:
+    assert "Calling" in lab.say(f"call {FRIEND} and have a conversation about their order")
+    dial = lab.carrier.wait_for_dial()
+    question, bye = speak("What is the capital of France?"), speak("Okay, thanks, bye bye.")
+
+    async def scenario():
+        async with lab.carrier.answer_outbound(dial) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+            opening = transcribe(call.heard_audio()).lower()
+            start = len(call.heard)
+            await call.say(question)
+            await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
+            answer = transcribe_ulaw(bytes(call.heard[start:])).lower()
+            await call.say(bye)
+            await call.wait_for(lambda: call.closed is not None, timeout=30)
+            return opening, answer
+
+    opening, answer = asyncio.run(scenario())
+    assert "your order" in opening and "paris" in answer
+    settle(lambda: outbound_record(lab).state == "completed")
+    settle(lambda: any("(conversation) ended: completed" in m and "capital of France" in m for m in latest_owner_messages(lab)))
+
+
+@pytest.mark.parametrize("outcome", ["busy", "no-answer"])
+def test_unanswered_attempts_end_with_a_clear_status(lab, outcome) -> None:
+    assert "Calling" in lab.say(f"Call {FRIEND} and remind them about the dentist")
+    dial = lab.carrier.wait_for_dial()
+    assert lab.carrier.outbound_status(dial, outcome) == 200
+    settle(lambda: outbound_record(lab).state == outcome)
+    assert lab.runtime.pending == {}
+    settle(lambda: any(f"ended: {outcome}" in m for m in latest_owner_messages(lab)))
+
+
+@pytest.mark.parametrize("carrier", ["twilio", "telnyx"])
+def test_answering_machine_ends_the_attempt(host, carrier) -> None:
+    with CallLab(host, carrier) as lab:
+        lab.say(f"Call {FRIEND} and remind them about the dentist")
+        dial = lab.carrier.wait_for_dial()
+        assert lab.carrier.outbound_status(dial, "machine") == 200
+        settle(lambda: outbound_record(lab).state == "voicemail")
+        settle(lambda: lab.carrier.hung_up_by_rest() == [dial.call_id])
+
+
+def test_realtime_call_actions(twilio) -> None:
+    from pydantic_ai import RunContext  # noqa: F401 - the tool is called as the agent would, with a context
+
+    from assistant.tools import ToolContext
+    from plugins.voice_call.call_tools import realtime_call
+
+    class Ctx:
+        deps = ToolContext(twilio.host)
+
+    def act(**kwargs):
+        return twilio.live.run(realtime_call(Ctx(), **kwargs), timeout=90)
+
+    assert "not placed" in act(action="initiate_call", to="12345", message="hi")["message"]
+    assert "needs the call_id" in act(action="get_status")["message"]
+    started = act(action="initiate_call", to=FRIEND, message="Hello, quick question for you.", mode="conversation")
+    call_id = started["data"]["call_id"]
+    dial = twilio.carrier.wait_for_dial()
+    assert act(action="get_status", call_id=call_id)["data"]["state"] == "ringing"
+    yes = speak("Yes please, with extra cheese.")
+
+    async def callee(call):
+        await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+        await call.wait_for(lambda: any(m.startswith("o1") for m in call.marks_echoed), timeout=30)
+        await call.say(yes)
+        await call.wait_for(lambda: call.closed is not None, timeout=60)
+
+    async def scenario():
+        async with twilio.carrier.answer_outbound(dial) as call:
+            task = asyncio.create_task(callee(call))
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+            reply = await asyncio.to_thread(act, action="continue_call", call_id=call_id, message="Do you want pizza tonight?")
+            status = await asyncio.to_thread(act, action="get_status", call_id=call_id)
+            spoke = await asyncio.to_thread(act, action="speak_to_user", call_id=call_id, message="Great, see you then.")
+            await asyncio.sleep(3)
+            ended = await asyncio.to_thread(act, action="end_call", call_id=call_id)
+            await task
+            return reply, status, spoke, ended, transcribe(call.heard_audio()).lower()
+
+    reply, status, spoke, ended, heard = asyncio.run(scenario())
+    assert "pizza" in heard
+    assert reply["ok"] and "cheese" in reply["data"]["reply"].lower()
+    assert status["data"]["state"] == "in-progress" and any("pizza" in line.lower() for line in status["data"]["transcript"])
+    assert spoke["ok"] and ended["ok"]
+    settle(lambda: act(action="get_status", call_id=call_id)["data"]["state"] == "completed")
+    assert "not in progress" in act(action="end_call", call_id=call_id)["message"]
+
+
+def test_outbound_allowlist_stops_other_numbers(twilio) -> None:
+    twilio.set(**{"outbound.allowTo": [FRIEND]})
+    reply = twilio.say(f"Call {STRANGER} and remind them about the dentist")
+    assert "not on the list of numbers I may call" in reply
+    assert twilio.carrier.dials == []
+    assert "E.164" in twilio.say("Call 12345678 and remind them about the dentist")
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_scheduled_call_fires_once_at_its_time(twilio) -> None:
+    twilio.set(timezone="America/New_York")
+    clock = Clock(datetime(2026, 11, 24, 20, 0, tzinfo=timezone.utc))  # 15:00 in New York
+    scheduler = twilio.runtime.scheduler
+    scheduler.clock = clock
+    reply = twilio.say(f"Call {FRIEND} tomorrow at 9 and remind them about the dentist")
+    assert "Scheduled call #1" in reply and "09:00" in reply, reply
+    (call,) = scheduler.list()
+    assert call.run_at == datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)  # 9:00 EST
+    assert twilio.live.run(scheduler.tick()) == 0
+    clock.now = datetime(2026, 11, 25, 13, 59, tzinfo=timezone.utc)
+    assert twilio.live.run(scheduler.tick()) == 0
+    clock.now = datetime(2026, 11, 25, 14, 0, 1, tzinfo=timezone.utc)
+    dial = twilio.carrier.wait_for_dial()  # the gateway's own scheduler loop fires it within a second
+    assert twilio.live.run(scheduler.tick()) == 0
+    time.sleep(1.5)
+    assert len(twilio.carrier.dials) == 1, "fired twice"
+    assert dial.to == FRIEND and scheduler.get(1).status == "dialing"
+    twilio.carrier.outbound_status(dial, "no-answer")
+    settle(lambda: scheduler.get(1).status == "failed")
+    assert "no-answer" in scheduler.get(1).outcome
+
+
+def test_retries_are_bounded(twilio) -> None:
+    twilio.set(**{"outbound.retries": 1, "outbound.retryDelaySeconds": 60})
+    clock = Clock(datetime.now(timezone.utc))
+    scheduler = twilio.runtime.scheduler
+    scheduler.clock = clock
+    assert "Scheduled" in twilio.say(f"Call {FRIEND} in 5 minutes and remind them about the dentist")
+    clock.now += timedelta(minutes=6)
+    first = twilio.carrier.wait_for_dial(1)
+    twilio.carrier.outbound_status(first, "busy")
+    settle(lambda: scheduler.get(1).status == "pending")
+    clock.now += timedelta(seconds=61)
+    second = twilio.carrier.wait_for_dial(2)
+    twilio.carrier.outbound_status(second, "busy")
+    settle(lambda: scheduler.get(1).status == "failed")
+    clock.now += timedelta(minutes=10)
+    time.sleep(1.5)
+    assert len(twilio.carrier.dials) == 2 and scheduler.get(1).attempts == 2
+
+
+def test_restart_never_redials_and_keeps_future_calls(host) -> None:
+    from plugins.voice_call.calls.scheduler import CallScheduler
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+    with CallLab(host, "twilio") as lab:
+        scheduler = lab.runtime.scheduler
+        now = scheduler.clock()
+        in_flight = scheduler.schedule(FRIEND, "Hello one.", "notify", now + timedelta(hours=1), "UTC")
+        future = scheduler.schedule(FRIEND, "Hello two.", "notify", now + timedelta(hours=2), "UTC")
+        stale = scheduler.schedule(FRIEND, "Hello three.", "notify", now + timedelta(hours=3), "UTC")
+        assert scheduler._claim(in_flight.id)  # it was being dialed when the process died
+        carrier = lab.carrier
+    # A new process over the same store, an hour and a half later (3h row is still ahead, the 2h one not yet).
+    runtime = VoiceCallRuntime(host)
+    later = Clock(now + timedelta(hours=1, minutes=30))
+    restarted = CallScheduler(runtime, clock=later)
+    restarted.recover()
+    assert restarted.get(in_flight.id).status == "failed" and "not dialed again" in restarted.get(in_flight.id).outcome
+    assert restarted.get(future.id).status == "pending" and restarted.get(stale.id).status == "pending"
+    # Much later, the 2h call was missed while nothing ran: it is marked, never dialed late.
+    restarted.clock = Clock(now + timedelta(hours=2, minutes=30))
+    restarted.recover()
+    assert restarted.get(future.id).status == "missed"
+    assert carrier.dials == []
+
+
+def test_scheduled_calls_in_cli_and_chat(twilio, env) -> None:
+    assert "Scheduled call #1" in twilio.say(f"Call {FRIEND} tomorrow at 10:30 and remind them about the dentist")
+    assert "#1" in twilio.say("show scheduled calls")
+    listed = run_cli(env, "calls", "list", check=True).stdout
+    assert "#1" in listed and FRIEND in listed and "reminder about the dentist" in listed
+    assert run_cli(env, "calls", "cancel", "1", check=True).returncode == 0
+    assert "No calls are scheduled" in twilio.say("show scheduled calls")
+    assert "no pending scheduled call #1" in twilio.say("cancel scheduled call 1")
+    scheduled = run_cli(env, "calls", "place", FRIEND, "--message", "Hello from the command line.", "--at", "tomorrow 8am", check=True)
+    assert "Scheduled call #2" in scheduled.stdout
+    assert "not a phone number" in run_cli(env, "calls", "place", "12", "--message", "x").stderr
