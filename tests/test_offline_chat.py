@@ -11,7 +11,8 @@ from plugins.voice_call.intents import INTENTS
 from .conftest import FRIEND, OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TELNYX_PUBLIC_KEY, TWILIO_SID, TWILIO_TOKEN
 from .helpers import Chat
 
-ALL_TOOLS = {"approve_pairing", "list_pairing_requests",
+ALL_TOOLS = {"approve_pairing", "list_pairing_requests", "realtime_call", "schedule_call", "list_scheduled_calls",
+             "cancel_scheduled_call",
     "restart_gateway", "voice_call_setup", "set_voice_call_credentials", "set_inbound_policy", "update_allowlist",
     "set_voice_call_greeting", "set_voice_call_speech", "set_voice_call_mode", "set_voice_call_limits",
     "set_voice_call_streaming", "set_voice_call_public_url", "show_voice_call_config", "check_voice_call_config",
@@ -50,6 +51,20 @@ ALL_TOOLS = {"approve_pairing", "list_pairing_requests",
                                              "auth_token": "<secret:0a1b2c3d>", "phone_number": OWNER})],
         ),
         ("what's the weather like?", []),
+        (f"Call {FRIEND} and remind them about tomorrow's appointment",
+         [("realtime_call", {"action": "initiate_call", "to": FRIEND, "mode": "notify",
+                             "message": "Hello! This is a friendly reminder about tomorrow's appointment."})]),
+        ("call +1 555 987 6543 and have a conversation about their order",
+         [("realtime_call", {"action": "initiate_call", "to": FRIEND, "mode": "conversation",
+                             "message": "Hello! I'm calling on behalf of my owner about your order."})]),
+        (f"Call {FRIEND} tomorrow at 9 and remind them about the dentist",
+         [("schedule_call", {"to": FRIEND, "when": "tomorrow at 9", "mode": "notify",
+                             "message": "Hello! This is a friendly reminder about the dentist."})]),
+        (f"call {FRIEND} and tell them I'm running late",
+         [("realtime_call", {"action": "initiate_call", "to": FRIEND, "mode": "notify",
+                             "message": "Hello! I have a message for you: my owner is running late."})]),
+        ("cancel scheduled call 3", [("cancel_scheduled_call", {"scheduled_id": 3})]),
+        ("call mom", []),
     ],
 )
 def test_phrases_map_to_tool_calls(text: str, expected: list) -> None:

@@ -6,9 +6,9 @@ import asyncio
 import secrets
 import uuid
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
-from urllib.parse import urlsplit
 
 from plugins.voice_call import validation
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
