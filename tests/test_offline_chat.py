@@ -6,7 +6,7 @@ import pytest
 
 from assistant.agent import host_intents
 from assistant.offline_model import OfflineModel
-from plugins.voice_call.intents import INTENTS
+from plugins.voice_call import plugin as voice_call
 
 from .conftest import FRIEND, OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TELNYX_PUBLIC_KEY, TWILIO_SID, TWILIO_TOKEN
 from .helpers import Chat
@@ -68,7 +68,7 @@ ALL_TOOLS = {"approve_pairing", "list_pairing_requests", "realtime_call", "sched
     ],
 )
 def test_phrases_map_to_tool_calls(text: str, expected: list) -> None:
-    model = OfflineModel(host_intents() + INTENTS)
+    model = OfflineModel(host_intents() + list(voice_call.intents))
     assert model.match(text, ALL_TOOLS) == expected
 
 
