@@ -12,14 +12,15 @@ from assistant.offline_model import Intent, ToolCall
 I = re.IGNORECASE
 CALL = re.compile(r"^\s*(?:please\s+)?(?:call|phone|ring)\s+(\+?[\d][\d\s\-()]{5,18}\d)\s*(.*)$", I | re.S)
 WHEN = re.compile(r"\b(today|tonight|tomorrow|in \d+ (?:minutes?|hours?)|at \d|on \w+day|next \w+|\w+day\b)", I)
-PRONOUNS = [(r"\bI'm\b|\bI am\b", "my owner is"), (r"\bI've\b", "my owner has"), (r"\bI\b", "my owner"),
-            (r"\bmy\b", "my owner's"), (r"\bme\b", "my owner"), (r"\bthey're\b", "you're"), (r"\btheir\b", "your"), (r"\bthemselves\b", "yourself"), (r"\bthem\b", "you"),
-            (r"\bthey\b", "you"), (r"\bhis\b|\bher\b", "your"), (r"\bhim\b", "you")]
+# One pass over all words, so a replacement ("my owner") is never rewritten again ("my owner's owner").
+PRONOUNS = {"i'm": "my owner is", "i am": "my owner is", "i've": "my owner has", "i": "my owner", "my": "my owner's",
+            "me": "my owner", "they're": "you're", "their": "your", "themselves": "yourself", "them": "you",
+            "they": "you", "his": "your", "her": "your", "him": "you"}
+_PRONOUN = re.compile(r"\b(?:i'm|i am|i've|themselves|they're|their|them|they|his|her|him|my|me|i)\b", I)
 
 
 def _second_person(text: str) -> str:
-    for pattern, replacement in PRONOUNS:
-        text = re.sub(pattern, replacement, text, flags=I)
+    text = _PRONOUN.sub(lambda m: PRONOUNS[m.group(0).lower()], text)
     return text.strip().rstrip(".!")
 
 
