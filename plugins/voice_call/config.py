@@ -93,6 +93,23 @@ class SttSettings(Section):
     engine: Literal["local", "openai"] = "local"
 
 
+class OpenAISettings(Section):
+    """OpenAI speech, transcription and Realtime; the key is OPENAI_API_KEY or the vault secret openai.api_key."""
+
+    api_base_url: ApiBaseUrl = "https://api.openai.com/v1"
+    tts_model: str = Field(default="gpt-4o-mini-tts", max_length=100)
+    transcription_model: str = Field(default="gpt-4o-transcribe", max_length=100)
+    realtime_model: str = Field(default="gpt-realtime", max_length=100)
+    realtime_voice: str = Field(default="marin", max_length=100)
+
+
+class ElevenLabsSettings(Section):
+    """ElevenLabs streaming speech; the key is ELEVENLABS_API_KEY or the vault secret elevenlabs.api_key."""
+
+    api_base_url: ApiBaseUrl = "https://api.elevenlabs.io"
+    model_id: str = Field(default="eleven_flash_v2_5", max_length=100)
+
+
 class StreamingSettings(Section):
     enabled: bool = True
 
@@ -112,6 +129,8 @@ class VoiceCallConfig(Section):
     tts: TtsSettings = Field(default_factory=TtsSettings)
     stt: SttSettings = Field(default_factory=SttSettings)
     streaming: StreamingSettings = Field(default_factory=StreamingSettings)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    elevenlabs: ElevenLabsSettings = Field(default_factory=ElevenLabsSettings)
     max_duration_seconds: int = Field(default=300, ge=10, le=4 * 3600)
     silence_timeout_seconds: int = Field(default=30, ge=5, le=600)
     #: How long the caller must be quiet before their turn is over and the assistant answers.

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from plugins.voice_call.calls.policy import decide, pairing_prompt
+from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
 from plugins.voice_call.calls.session import CallSession
 from plugins.voice_call.calls.tables import WebhookReceiptRow
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
@@ -33,6 +34,7 @@ from plugins.voice_call.carriers.base import (
 )
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.runtime import PendingCall, VoiceCallRuntime
+from plugins.voice_call.speech.tts import describe_failure
 
 if TYPE_CHECKING:
     from assistant.host import Host
@@ -203,16 +205,14 @@ class VoiceRoutes:
         token = secrets.token_hex(16)
         # Synthesis starts now, while the carrier sets up the media stream; the call is registered
         # before we answer because the carrier may open the stream before the answer returns.
-        tts = self.runtime.tts(self.config)
-        self.runtime.pending[event.carrier_call_id] = PendingCall(
-            call_id, token, self.config, intro, asyncio.create_task(tts.synthesize(intro)), intro_only=pairing)
+        self.runtime.pending[event.carrier_call_id] = self.runtime.prepare(call_id, token, self.config, intro, intro_only=pairing)
         try:
             return await self.carrier.answer(event, self.stream_url(), token)
         except (CarrierError, httpx.HTTPError) as exc:
             log.warning("could not answer %s call: %s", self.carrier.name, exc)
             pending = self.runtime.pending.pop(event.carrier_call_id, None)
-            if pending and pending.intro_audio:
-                pending.intro_audio.cancel()
+            if pending:
+                pending.cancel()
             records.transition(call_id, "failed", "the carrier refused our answer")
             return PlainTextResponse("could not answer the call", status_code=502)
 
@@ -228,18 +228,11 @@ class VoiceRoutes:
             return
         del self.runtime.pending[started.carrier_call_id]
         if not self.runtime.records.transition(pending.call_id, "in-progress"):
+            pending.cancel()
             await websocket.close(code=1008, reason="call is no longer active")
             return
-        config = pending.config  # the call keeps the config it was answered with
-        session = CallSession(call_id=pending.call_id, carrier=self.carrier, websocket=websocket,
-                              stream_id=started.stream_id, config=config, records=self.runtime.records,
-                              agent=self.runtime.call_agent(), stt=self.runtime.stt(), tts=self.runtime.tts(config),
-                              end_silence_ms=config.end_of_utterance_ms, intro=pending.intro,
-                              intro_audio=pending.intro_audio, intro_only=pending.intro_only)
-        session.mode, session.message = pending.mode, pending.message
-        self.runtime.sessions[pending.call_id] = session
         try:
-            reason = await session.run()
+            session, reason = await self._converse(websocket, started, pending)
             if reason == "answering machine":
                 self.runtime.records.transition(pending.call_id, "voicemail", reason)
             else:
@@ -254,6 +247,43 @@ class VoiceRoutes:
         finally:
             self.runtime.sessions.pop(pending.call_id, None)
             self.runtime.call_ended(pending.call_id)
+
+    async def _converse(self, websocket: WebSocket, started: StreamStarted,
+                        pending: PendingCall) -> tuple[CallSession | RealtimeCallSession, str]:
+        """Run the call: over OpenAI Realtime when it is set up; the local pipeline when it is not,
+        could not connect, or dropped mid-call (then it takes over on the same media stream)."""
+        config = pending.config  # the call keeps the config it was answered with
+        intro, mode, media_ms = pending.intro, pending.mode, 0
+        if pending.realtime is not None:
+            try:
+                connection = await pending.realtime
+            except Exception as exc:  # noqa: BLE001 - missing model, 401, 429, timeout: all fall back
+                connection = None
+                self.runtime.records.append_transcript(pending.call_id, [{"role": "system", "at_ms": 0, "text":
+                    f"OpenAI Realtime unavailable ({describe_failure(exc)}); the local pipeline answered"}])
+            if connection is not None:
+                realtime = RealtimeCallSession(call_id=pending.call_id, carrier=self.carrier, websocket=websocket,
+                                               stream_id=started.stream_id, config=config, records=self.runtime.records,
+                                               connection=connection, intro=intro, mode=mode, message=pending.message)
+                self.runtime.sessions[pending.call_id] = realtime
+                reason = await realtime.run()
+                if not realtime.handover:
+                    return realtime, reason
+                media_ms = realtime.media_ms
+                if realtime.intro_delivered:
+                    if mode == "notify":
+                        realtime.end_reason = "message delivered"
+                        return realtime, "message delivered"
+                    intro = HANDOVER_LINE
+        session = CallSession(call_id=pending.call_id, carrier=self.carrier, websocket=websocket,
+                              stream_id=started.stream_id, config=config, records=self.runtime.records,
+                              agent=self.runtime.call_agent(), stt=self.runtime.stt(config),
+                              tts=pending.tts or self.runtime.tts(config), end_silence_ms=config.end_of_utterance_ms,
+                              intro=intro, intro_audio=pending.intro_audio, intro_only=pending.intro_only)
+        session.mode, session.message = mode, pending.message
+        session.media_ms = session.last_activity_ms = media_ms
+        self.runtime.sessions[pending.call_id] = session
+        return session, await session.run()
 
     async def _hang_up(self, carrier_call_id: str) -> None:
         try:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pydantic_ai import Agent, RunContext
+from pydantic import ValidationError
+from pydantic_ai import Agent, RunContext, Tool
 from pydantic_ai.messages import ModelMessage, ModelRequest, ToolReturnPart, UserPromptPart
 from pydantic_ai.models import Model
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
+from pydantic_ai.usage import RunUsage
 
 from assistant.agent import choose_model, read_prompt
 
@@ -46,6 +48,25 @@ def take_message(ctx: RunContext[CallDeps], message: str) -> str:
 
 
 CALL_TOOLS = [end_call, take_message]
+
+
+def realtime_tool_schemas() -> list[dict[str, Any]]:
+    """The call toolset as Realtime API function definitions (the same tools, nothing more)."""
+    return [{"type": "function", "name": t.tool_def.name, "description": t.tool_def.description or "",
+             "parameters": t.tool_def.parameters_json_schema} for t in map(Tool, CALL_TOOLS)]
+
+
+async def run_call_tool(name: str, arguments: str, deps: CallDeps) -> str:
+    """Run one call tool the Realtime model asked for; any problem comes back as text for the model."""
+    tool = next((Tool(f) for f in CALL_TOOLS if f.__name__ == name), None)
+    if tool is None:
+        return f"There is no tool named {name!r} on this call."
+    try:
+        args = tool.function_schema.validator.validate_json(arguments or "{}")
+    except ValidationError as exc:
+        return f"Invalid arguments for {name}: {exc.errors(include_url=False)}"
+    ctx = RunContext(deps=deps, model=offline_call_model(), usage=RunUsage())
+    return str(await tool.function_schema.call(args, ctx))
 GOODBYE = re.compile(r"\b(bye|goodbye|good bye|that'?s all|hang up|no thanks?|nothing else)\b", re.I)
 
 

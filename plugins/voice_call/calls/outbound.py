@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import uuid
 from typing import TYPE_CHECKING
@@ -76,19 +75,17 @@ class OutboundCalls:
         records = runtime.records
         records.create(carrier.name, f"pending-{call_id}", "outbound", config.phone_number, number,
                        mode=mode, message=message, call_id=call_id)
-        from plugins.voice_call.runtime import PendingCall
-
-        intro_audio = asyncio.create_task(runtime.tts(config).synthesize(message))
+        pending = runtime.prepare(call_id, token, config, message, mode=mode, message=message)
         try:
             carrier_id = await carrier.dial(request)
         except (CarrierError, httpx.HTTPError) as exc:
-            intro_audio.cancel()
+            pending.cancel()
             records.transition(call_id, "failed", f"the carrier refused the call: {exc}"[:200])
             raise OutboundError(f"the carrier refused the call ({exc.__class__.__name__})") from None
         finally:
             await carrier.aclose()
         records.set_carrier_id(call_id, carrier_id)
-        runtime.pending[carrier_id] = PendingCall(call_id, token, config, message, intro_audio, mode=mode, message=message)
+        runtime.pending[carrier_id] = pending
         return call_id
 
     def _report(self, call_id: str) -> None:

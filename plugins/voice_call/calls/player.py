@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from plugins.voice_call.carriers.base import Carrier
-from plugins.voice_call.speech.audio import FRAME_MS, frames
+from plugins.voice_call.speech.audio import FRAME_MS, FRAME_SAMPLES, MULAW_SILENCE, frames
+from plugins.voice_call.speech.tts import AudioStream
+
+Audio = bytes | AudioStream
 
 LEAD_MS = 80  # how far ahead of real time we let audio run, so a flush has little to drop
 
@@ -17,7 +20,8 @@ class Player:
                  on_heard: Callable[[str], None] | None = None) -> None:
         self._carrier, self._stream_id, self._send = carrier, stream_id, send
         self._on_heard = on_heard
-        self._queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, Audio]] = asyncio.Queue()
+        self._current: Audio | None = None
         self._generation = 0
         self._sending = False
         self._epoch = 0.0
@@ -30,7 +34,8 @@ class Player:
         """True while audio is queued, being sent, or not yet played out at the carrier."""
         return self._sending or not self._queue.empty() or bool(self.pending_marks)
 
-    def enqueue(self, name: str, audio: bytes) -> asyncio.Event:
+    def enqueue(self, name: str, audio: Audio) -> asyncio.Event:
+        """Queue audio (whole, or still being synthesised) to play after what is queued already."""
         played = asyncio.Event()
         self.pending_marks[name] = played
         self._queue.put_nowait((name, audio))
@@ -40,9 +45,9 @@ class Player:
         while True:
             name, audio = await self._queue.get()
             generation = self._generation
-            self._sending = True
+            self._sending, self._current = True, audio
             try:
-                for frame in frames(audio):
+                async for frame in _frames(audio):
                     await self._pace()
                     if generation != self._generation:
                         break
@@ -51,7 +56,7 @@ class Player:
                 else:
                     await self._send(self._carrier.mark(self._stream_id, name))
             finally:
-                self._sending = False
+                self._sending, self._current = False, None
 
     async def _pace(self) -> None:
         now = time.monotonic()
@@ -66,7 +71,9 @@ class Player:
         """Drop everything not yet played and tell the carrier to do the same. Returns the dropped names."""
         self._generation += 1
         while not self._queue.empty():
-            self._queue.get_nowait()
+            _cancel(self._queue.get_nowait()[1])
+        if self._current is not None:
+            _cancel(self._current)
         dropped = list(self.pending_marks)
         for event in self.pending_marks.values():
             event.set()
@@ -81,3 +88,24 @@ class Player:
             event.set()
             if self._on_heard:
                 self._on_heard(name)
+
+
+async def _frames(audio: Audio) -> AsyncIterator[bytes]:
+    """20 ms frames as soon as the audio for each one exists."""
+    if isinstance(audio, bytes):
+        for frame in frames(audio):
+            yield frame
+        return
+    buffer = b""
+    async for chunk in audio:
+        buffer += chunk
+        while len(buffer) >= FRAME_SAMPLES:
+            yield buffer[:FRAME_SAMPLES]
+            buffer = buffer[FRAME_SAMPLES:]
+    if buffer:
+        yield buffer + MULAW_SILENCE * (FRAME_SAMPLES - len(buffer))
+
+
+def _cancel(audio: Audio) -> None:
+    if isinstance(audio, AudioStream):
+        audio.cancel()

@@ -16,18 +16,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from plugins.voice_call.calls.agent import CallAgent, CallDeps
 from plugins.voice_call.calls.player import Player
-from plugins.voice_call.carriers.base import (
-    Carrier,
-    DtmfReceived,
-    MarkPlayed,
-    MediaProtocolError,
-    MediaReceived,
-    StreamStopped,
-)
+from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
+from plugins.voice_call.carriers.base import Carrier, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.stt import SpeechToText
-from plugins.voice_call.speech.tts import TextToSpeech, sentences_from_stream
+from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, sentences_from_stream
 from plugins.voice_call.speech.vad import UtteranceDetector
 
 if TYPE_CHECKING:
@@ -37,7 +31,6 @@ log = logging.getLogger(__name__)
 
 GOODBYE_LIMIT = "I'm sorry, we've reached the time limit for this call. Goodbye."
 GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Goodbye."
-MAX_BAD_MESSAGES = 20
 
 
 class CallSession:
@@ -71,6 +64,12 @@ class CallSession:
         self._ending = False
         self._send_lock = asyncio.Lock()
         self.barge_ins = 0
+        self._listening = False  # an utterance is open at the speech recogniser
+        for engine in (tts, stt):
+            if hasattr(engine, "on_switch"):
+                engine.on_switch = self._engine_switched
+                if engine.switched:
+                    self._engine_switched(engine.switched)
 
     # -- CallControl for the call agent's tools ---------------------------------------------------
 
@@ -89,14 +88,18 @@ class CallSession:
             with contextlib.suppress(RuntimeError, WebSocketDisconnect):
                 await self.ws.send_text(text)
 
+    def _engine_switched(self, why: str) -> None:
+        self.records.append_transcript(self.call_id, [{"role": "system", "text": why, "at_ms": self.media_ms}])
+
     def _heard(self, name: str) -> None:
         text = self._spoken.pop(name, None)
         if text is not None:
             self.records.append_transcript(self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": True}])
 
-    def _say(self, name: str, text: str, audio: bytes) -> asyncio.Event:
+    def _say(self, name: str, text: str, audio: bytes | None = None) -> asyncio.Event:
+        """Queue `text` to be spoken (synthesis starts now unless `audio` is given)."""
         self._spoken[name] = text
-        return self.player.enqueue(name, audio)
+        return self.player.enqueue(name, audio if audio is not None else AudioStream(self.tts.stream(text)))
 
     # -- the call ---------------------------------------------------------------------------------
 
@@ -114,6 +117,7 @@ class CallSession:
             for name, text in list(self._spoken.items()):
                 self.records.append_transcript(self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": False}])
             self._spoken.clear()
+            await self.stt.close()
         return self.end_reason or "caller hung up"
 
     @property
@@ -135,7 +139,7 @@ class CallSession:
     async def speak(self, text: str) -> asyncio.Event:
         """Say `text` on the call (the owner's agent speaking through `realtime_call`)."""
         self._spoken_count += 1
-        return self._say(f"o{self._spoken_count}", text, await self.tts.synthesize(text))
+        return self._say(f"o{self._spoken_count}", text)
 
     async def next_utterance(self, timeout: float) -> str | None:
         """The next thing the caller says (it then goes to whoever waits here, not to the call agent)."""
@@ -151,7 +155,7 @@ class CallSession:
 
     async def _greet(self) -> None:
         text = self._intro
-        audio = await self._intro_audio if self._intro_audio is not None else await self.tts.synthesize(text)
+        audio = await self._intro_audio if self._intro_audio is not None else None
         played = self._say("greeting", text, audio)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(played.wait(), timeout=120)
@@ -163,38 +167,22 @@ class CallSession:
             await self._close("message delivered")
 
     async def _receive(self) -> None:
-        bad = 0
-        while not self._ending:
-            try:
-                message = await self.ws.receive()
-            except (RuntimeError, WebSocketDisconnect):
-                message = {"type": "websocket.disconnect"}
-            if message["type"] == "websocket.disconnect":
-                self.end_reason = self.end_reason or "caller hung up"
-                return
-            text = message.get("text")
-            try:
-                if text is None:
-                    raise MediaProtocolError("binary frames are not part of the media protocol")
-                event = self.carrier.parse_media(text)
-            except MediaProtocolError as exc:
-                bad += 1
-                log.warning("call %s: ignoring bad media message (%s)", self.call_id, exc)
-                if bad >= MAX_BAD_MESSAGES:
-                    self.end_reason = "media protocol errors"
-                    await self.ws.close(code=1007, reason="too many malformed media messages")
+        try:
+            async for event in carrier_events(self.ws, self.carrier, self.call_id):
+                if self._ending:
                     return
-                continue
-            bad = 0
-            if isinstance(event, MediaReceived):
-                await self._on_media(event.payload, event.sequence)
-            elif isinstance(event, MarkPlayed):
-                self.player.mark_played(event.name)
-            elif isinstance(event, StreamStopped):
-                self.end_reason = self.end_reason or "caller hung up"
-                return
-            elif isinstance(event, DtmfReceived):
-                self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
+                if isinstance(event, MediaReceived):
+                    await self._on_media(event.payload, event.sequence)
+                elif isinstance(event, MarkPlayed):
+                    self.player.mark_played(event.name)
+                elif isinstance(event, StreamStopped):
+                    break
+                elif isinstance(event, DtmfReceived):
+                    self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
+        except TooManyBadMessages:
+            self.end_reason = "media protocol errors"
+            return
+        self.end_reason = self.end_reason or "caller hung up"
 
     async def _on_media(self, payload: bytes, sequence: int | None) -> None:
         if sequence is not None:
@@ -205,14 +193,22 @@ class CallSession:
         self.media_ms += len(payload) // 8
         if self.intro_only or self.mode == "notify":
             return
+        listening = self._listening
         for event in self.vad.feed(ulaw_to_float(payload)):
             if not self._intro_done:
                 continue  # the opening message is not interrupted (callees often say "hello?" as they pick up)
             if event.kind == "speech_start":
+                self._listening = True
+                self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
                 if self.player.busy or (self._turn is not None and not self._turn.done()):
                     await self._barge_in()
             elif event.kind == "speech_end" and event.audio is not None:
+                if not self._listening:  # it began during the greeting: the recogniser gets it whole
+                    self.stt.begin(event.audio)
+                self._listening = False
                 self._turn = asyncio.create_task(self._take_turn(event.audio), name=f"turn-{self.call_id}")
+        if listening:
+            self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
         if self.vad.speaking or self.player.busy or (self._turn is not None and not self._turn.done()):
             self.last_activity_ms = self.media_ms
         if self.media_ms >= self.config.max_duration_seconds * 1000:
@@ -248,15 +244,14 @@ class CallSession:
             sentences = sentences_from_stream(self.agent.reply(text, self.history, self.deps, context))
             index = 0
             async for sentence in sentences:
-                audio_out = await self.tts.synthesize(sentence)
-                played.append(self._say(f"t{self._turns}s{index}", sentence, audio_out))
+                played.append(self._say(f"t{self._turns}s{index}", sentence))
                 index += 1
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - a failing model must not leave the caller in silence
             log.exception("call %s: reply failed", self.call_id)
             apology = "I'm sorry, I'm having trouble answering right now."
-            played.append(self._say(f"t{self._turns}err", apology, await self.tts.synthesize(apology)))
+            played.append(self._say(f"t{self._turns}err", apology))
             self.records.append_transcript(self.call_id, [{"role": "error", "text": str(exc)[:200], "at_ms": self.media_ms}])
         if self.hangup_reason:
             for event in played:
@@ -273,7 +268,7 @@ class CallSession:
             self._turn.cancel()
         if self.player.busy:
             await self.player.flush()
-        played = self._say("goodbye", goodbye, await self.tts.synthesize(goodbye))
+        played = self._say("goodbye", goodbye)
         # Keep reading the socket so mark echoes arrive while we wait.
         reader = asyncio.create_task(self._drain_marks())
         with contextlib.suppress(asyncio.TimeoutError):
@@ -284,15 +279,8 @@ class CallSession:
         await self._close(reason)
 
     async def _drain_marks(self) -> None:
-        while True:
-            try:
-                message = await self.ws.receive()
-            except (RuntimeError, WebSocketDisconnect):
-                return
-            if message["type"] == "websocket.disconnect":
-                return
-            with contextlib.suppress(MediaProtocolError):
-                event = self.carrier.parse_media(message.get("text") or "")
+        with contextlib.suppress(TooManyBadMessages):
+            async for event in carrier_events(self.ws, self.carrier, self.call_id):
                 if isinstance(event, MarkPlayed):
                     self.player.mark_played(event.name)
 

@@ -1,4 +1,5 @@
-"""Speech to text: local Whisper tiny.en through faster-whisper (CTranslate2, int8 on the CPU)."""
+"""Speech to text: the engine interface and local Whisper tiny.en through faster-whisper
+(CTranslate2, int8 on the CPU)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,26 @@ from plugins.voice_call.speech.models import whisper_model_path
 
 
 class SpeechToText(Protocol):
+    """One call's speech recognition. The session reports each utterance as it happens (`begin`,
+    then `hear` per caller frame) so streaming engines have the audio before the caller stops;
+    `transcribe` gets the whole utterance at its end and returns the text."""
+
+    name: str
+
+    def begin(self, preroll: np.ndarray) -> None: ...
+
+    def hear(self, ulaw: bytes) -> None: ...
+
     async def transcribe(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str: ...
+
+    async def close(self) -> None: ...
 
 
 class LocalWhisper:
-    """Loaded once per process and shared by all calls; one transcription at a time per model."""
+    """Loaded once per process and shared by all calls; one transcription at a time per model.
+    It works on whole utterances, so `begin` and `hear` have nothing to do."""
+
+    name = "local"
 
     _shared: "LocalWhisper | None" = None
     _shared_lock = threading.Lock()
@@ -45,3 +61,12 @@ class LocalWhisper:
 
     async def transcribe(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str:
         return await asyncio.to_thread(self.transcribe_sync, audio, rate)
+
+    def begin(self, preroll: np.ndarray) -> None:
+        pass
+
+    def hear(self, ulaw: bytes) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass

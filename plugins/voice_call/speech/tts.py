@@ -1,16 +1,24 @@
-"""Text to speech: Kokoro-82M on the CPU (kokoro-onnx), sentence by sentence, out as 8 kHz mu-law."""
+"""Text to speech: the engine interface, Kokoro-82M on the CPU, and the pieces every engine shares.
+
+Every engine streams one sentence as 8 kHz mu-law chunks, so the first audio of a reply leaves
+while the rest is still being made, whichever engine makes it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol
+
+import numpy as np
 
 from plugins.voice_call.speech.audio import to_phone_ulaw
 from plugins.voice_call.speech.models import kokoro_model_path, kokoro_voices_path
 
+log = logging.getLogger(__name__)
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
@@ -19,9 +27,42 @@ def split_sentences(text: str) -> list[str]:
 
 
 class TextToSpeech(Protocol):
-    async def synthesize(self, text: str) -> bytes:
-        """One sentence -> 8 kHz mu-law audio."""
+    name: str
+
+    def stream(self, text: str) -> AsyncIterator[bytes]:
+        """One sentence -> 8 kHz mu-law audio, chunk by chunk as it is made."""
         ...
+
+
+async def synthesize(tts: TextToSpeech, text: str) -> bytes:
+    """All of one sentence's audio (for prompts we prepare ahead, like the greeting)."""
+    return b"".join([chunk async for chunk in tts.stream(text)])
+
+
+class AudioStream:
+    """Audio being synthesised in the background: synthesis starts now, playback reads it when its
+    turn comes, so sentence two is made while sentence one plays."""
+
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._task = asyncio.get_running_loop().create_task(self._pull(chunks))
+
+    async def _pull(self, chunks: AsyncIterator[bytes]) -> None:
+        try:
+            async for chunk in chunks:
+                if chunk:
+                    self._queue.put_nowait(chunk)
+        except Exception:  # noqa: BLE001 - a failed sentence ends early; the call goes on
+            log.exception("speech synthesis failed")
+        finally:
+            self._queue.put_nowait(None)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while (chunk := await self._queue.get()) is not None:
+            yield chunk
+
+    def cancel(self) -> None:
+        self._task.cancel()
 
 
 class KokoroTTS:
@@ -47,20 +88,73 @@ class KokoroTTS:
         return sorted(self._kokoro.get_voices())
 
     def synthesize_sync(self, text: str, voice: str = "af_heart", speed: float = 1.0) -> bytes:
+        return to_phone_ulaw(*self.samples(text, voice, speed))
+
+    def samples(self, text: str, voice: str = "af_heart", speed: float = 1.0) -> tuple[np.ndarray, int]:
         with self._lock:
-            samples, rate = self._kokoro.create(text, voice=voice, speed=speed, lang="en-us")
-        return to_phone_ulaw(samples, rate)
+            return self._kokoro.create(text, voice=voice, speed=speed, lang="en-us")
 
     def for_voice(self, voice: str) -> "KokoroVoice":
         return KokoroVoice(self, voice)
 
 
+def kokoro_voices() -> list[str]:
+    """The installed Kokoro voice names, read from the voices file without loading the model."""
+    with np.load(kokoro_voices_path()) as voices:
+        return sorted(voices.files)
+
+
 class KokoroVoice:
+    name = "kokoro"
+
     def __init__(self, engine: KokoroTTS, voice: str) -> None:
         self.engine, self.voice = engine, voice
 
-    async def synthesize(self, text: str) -> bytes:
-        return await asyncio.to_thread(self.engine.synthesize_sync, text, self.voice)
+    async def stream(self, text: str) -> AsyncIterator[bytes]:
+        yield await asyncio.to_thread(self.engine.synthesize_sync, text, self.voice)
+
+
+class FallbackTTS:
+    """A cloud engine with a local one behind it: a missing key, a 401, a 429 or a dropped
+    connection switches the rest of the call to the fallback, so the caller never hears silence."""
+
+    def __init__(self, primary: TextToSpeech | None, fallback: Callable[[], TextToSpeech],
+                 reason: str | None = None) -> None:
+        self.primary, self._fallback_factory = primary, fallback
+        self.name = primary.name if primary else "kokoro"
+        self._fallback: TextToSpeech | None = None
+        #: Why we switched (None while the primary works); the call notes it in its transcript.
+        self.switched: str | None = reason
+        self.on_switch: Callable[[str], None] | None = None
+
+    def _local(self) -> TextToSpeech:
+        if self._fallback is None:
+            self._fallback = self._fallback_factory()
+        return self._fallback
+
+    async def stream(self, text: str) -> AsyncIterator[bytes]:
+        if self.primary is not None and self.switched is None:
+            try:
+                async for chunk in self.primary.stream(text):
+                    yield chunk
+                return
+            except Exception as exc:  # noqa: BLE001 - any engine failure: switch, say it locally
+                self.switched = f"{self.primary.name} speech failed ({describe_failure(exc)}); switched to local Kokoro"
+                log.warning("%s", self.switched)
+                if self.on_switch:
+                    self.on_switch(self.switched)
+            # A sentence cut off mid-way is said again whole: repeating a few words beats losing them.
+        async for chunk in self._local().stream(text):
+            yield chunk
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A short cause without the provider's message text (it can echo parts of an API key)."""
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(status, int):
+        return {401: "HTTP 401: the API key was refused", 403: "HTTP 403: not allowed",
+                429: "HTTP 429: rate limited or out of quota"}.get(status, f"HTTP {status}")
+    return exc.__class__.__name__
 
 
 async def sentences_from_stream(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
@@ -75,3 +169,4 @@ async def sentences_from_stream(chunks: AsyncIterator[str]) -> AsyncIterator[str
         buffer = parts[-1]
     if buffer.strip():
         yield buffer.strip()
+

@@ -13,7 +13,8 @@ from plugins.voice_call.speech.audio import PHONE_RATE
 @dataclass
 class VadEvent:
     kind: str  # "speech_start" | "speech_end"
-    audio: np.ndarray | None = None  # the utterance, 8 kHz float, on speech_end
+    #: 8 kHz float: on speech_end the utterance, on speech_start what was heard so far (the pre-roll)
+    audio: np.ndarray | None = None
 
 
 @dataclass
@@ -60,7 +61,7 @@ class UtteranceDetector:
             if self._speech_ms >= self.min_speech_ms:
                 self._speaking, self._quiet_ms = True, 0
                 self._utterance, self._preroll = list(self._preroll), []
-                return [VadEvent("speech_start")]
+                return [VadEvent("speech_start", np.concatenate(self._utterance))]
             return []
         self._utterance.append(window)
         self._quiet_ms = 0 if voiced else self._quiet_ms + self._window_ms

@@ -1,0 +1,44 @@
+"""Reading a carrier's media socket: its messages as neutral events, bad ones skipped and counted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from plugins.voice_call.carriers.base import Carrier, MediaProtocolError
+
+log = logging.getLogger(__name__)
+MAX_BAD_MESSAGES = 20
+
+
+class TooManyBadMessages(Exception):
+    """The socket was closed with 1007 after MAX_BAD_MESSAGES malformed messages in a row."""
+
+
+async def carrier_events(ws: WebSocket, carrier: Carrier, call_id: str) -> AsyncIterator[object]:
+    """Parsed media events until the socket closes. A malformed message is logged and skipped;
+    MAX_BAD_MESSAGES in a row close the socket (1007) and raise TooManyBadMessages."""
+    bad = 0
+    while True:
+        try:
+            message = await ws.receive()
+        except (RuntimeError, WebSocketDisconnect):
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        try:
+            if text is None:
+                raise MediaProtocolError("binary frames are not part of the media protocol")
+            event = carrier.parse_media(text)
+        except MediaProtocolError as exc:
+            bad += 1
+            log.warning("call %s: ignoring bad media message (%s)", call_id, exc)
+            if bad >= MAX_BAD_MESSAGES:
+                await ws.close(code=1007, reason="too many malformed media messages")
+                raise TooManyBadMessages from None
+            continue
+        bad = 0
+        yield event

@@ -1,0 +1,421 @@
+"""Realtime Call mode: the carrier's media stream bridged to the OpenAI Realtime API (GA protocol).
+
+Both sides speak `audio/pcmu`, so the carrier's mu-law goes up and the model's comes down without
+conversion. OpenAI's server VAD takes turns; on barge-in we flush the carrier and truncate the
+model's item to what the caller heard, known from mark echoes. Tool calls run the call's restricted
+toolset. If the Realtime socket cannot open or drops, `run` returns and the local pipeline takes
+the call over on the same media stream (see routes), so the caller is never left in silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from plugins.voice_call.calls.agent import CallDeps, realtime_tool_schemas, run_call_tool
+from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
+from plugins.voice_call.calls.player import Player
+from plugins.voice_call.calls.session import GOODBYE_LIMIT, GOODBYE_SILENCE
+from plugins.voice_call.carriers.base import Carrier, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
+from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.speech.audio import FRAME_SAMPLES, MULAW_SILENCE
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
+    from plugins.voice_call.calls.records import CallRecords
+
+log = logging.getLogger(__name__)
+CONNECT_TIMEOUT_S = 8.0
+HANDOVER_LINE = "Sorry, I lost my connection for a moment. I'm still here. Could you say that again?"
+AUDIO_DELTA = ("response.output_audio.delta", "response.audio.delta")  # GA name, beta name
+AUDIO_DONE = ("response.output_audio.done", "response.audio.done")
+TRANSCRIPT_DONE = ("response.output_audio_transcript.done", "response.audio_transcript.done")
+
+
+def session_update(config: VoiceCallConfig, instructions: str) -> dict[str, Any]:
+    return {"type": "session.update", "session": {
+        "type": "realtime", "model": config.openai.realtime_model, "instructions": instructions,
+        "output_modalities": ["audio"],
+        "audio": {
+            "input": {"format": {"type": "audio/pcmu"},
+                      "transcription": {"model": config.openai.transcription_model},
+                      "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300,
+                                         "silence_duration_ms": config.end_of_utterance_ms,
+                                         "create_response": True, "interrupt_response": True}},
+            "output": {"format": {"type": "audio/pcmu"}, "voice": config.openai.realtime_voice},
+        },
+        "tools": realtime_tool_schemas(), "tool_choice": "auto",
+    }}
+
+
+async def open_realtime(client: "AsyncOpenAI", config: VoiceCallConfig, instructions: str):
+    """Connect and configure; called while the webhook is answered, so the socket is ready when
+    the media stream arrives."""
+    async with asyncio.timeout(CONNECT_TIMEOUT_S):
+        connection = await client.realtime.connect(model=config.openai.realtime_model).enter()
+        try:
+            await connection.send(session_update(config, instructions))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await connection.close()
+            raise
+    return connection
+
+
+def say_exactly(text: str) -> str:
+    return f"Say exactly this to the caller, word for word, and nothing else: {text}"
+
+
+@dataclass
+class SpokenItem:
+    """One assistant audio item: how much was generated, how much the caller heard, what it said."""
+
+    item_id: str
+    generated_ms: int = 0
+    heard_ms: int = 0
+    partial: bytes = b""
+    text: str | None = None
+    complete: asyncio.Event | None = None  # set when its last audio was heard (or flushed)
+    heard_all: bool = False
+    interrupted: bool = False
+    written: bool = False
+
+
+class RealtimeCallSession:
+    """One call in Realtime mode. Exposes what the owner's `realtime_call` tool uses on a
+    CallSession: speak, next_utterance, end_attempt, carrier_ended, media_ms."""
+
+    def __init__(self, *, call_id: str, carrier: Carrier, websocket: WebSocket, stream_id: str,
+                 config: VoiceCallConfig, records: "CallRecords", connection: Any, intro: str,
+                 mode: str = "inbound", message: str = "") -> None:
+        self.call_id, self.carrier, self.ws, self.stream_id = call_id, carrier, websocket, stream_id
+        self.config, self.records, self.rt = config, records, connection
+        self.intro, self.mode, self.message = intro, mode, message
+        self.player = Player(carrier, stream_id, self._send_carrier, on_heard=self._heard)
+        self.deps = CallDeps(self)
+        self.media_ms = 0
+        self.last_activity_ms = 0
+        self.end_reason: str | None = None
+        self.hangup_reason: str | None = None
+        #: True when the Realtime socket failed mid-call and the local pipeline should take over.
+        self.handover = False
+        self.intro_delivered = False
+        self.barge_ins = 0
+        self._items: dict[str, SpokenItem] = {}
+        self._marks: dict[str, tuple[SpokenItem, int, bool]] = {}
+        self._current: SpokenItem | None = None
+        self._responses: dict[str, list[SpokenItem]] = {}
+        self._response_calls: set[str] = set()
+        self._tags: dict[str, str] = {}
+        self._tag_events: dict[str, asyncio.Event] = {}
+        self._waiters: list[asyncio.Future[str]] = []
+        self._caller_speaking = False
+        self._responding = False
+        self._ending = False
+        self._send_lock = asyncio.Lock()
+        self._count = 0
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    # -- CallControl and the owner's realtime_call ------------------------------------------------
+
+    def request_hangup(self, reason: str) -> None:
+        self.hangup_reason = reason
+
+    def note(self, text: str) -> None:
+        self.records.append_transcript(self.call_id, [{"role": "note", "text": text, "at_ms": self.media_ms}])
+
+    async def speak(self, text: str) -> asyncio.Event:
+        return await self._respond(say_exactly(text))
+
+    async def next_utterance(self, timeout: float) -> str | None:
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except asyncio.TimeoutError:
+            return None
+        finally:
+            if future in self._waiters:
+                self._waiters.remove(future)
+
+    @property
+    def ended_by_us(self) -> bool:
+        return self.end_reason not in (None, "caller hung up", "carrier ended the call")
+
+    def carrier_ended(self) -> None:
+        self.end_reason = self.end_reason or "carrier ended the call"
+        self._stop()
+
+    def end_attempt(self, reason: str) -> None:
+        self.end_reason = reason
+        self._stop()
+
+    # -- the call ---------------------------------------------------------------------------------
+
+    async def run(self) -> str:
+        player = asyncio.create_task(self.player.run(), name=f"rt-player-{self.call_id}")
+        upstream = asyncio.create_task(self._from_openai(), name=f"rt-openai-{self.call_id}")
+        intro = asyncio.create_task(self._open(), name=f"rt-intro-{self.call_id}")
+        downstream = asyncio.create_task(self._from_carrier(), name=f"rt-carrier-{self.call_id}")
+        self._tasks = [player, upstream, intro, downstream]
+        try:
+            await asyncio.wait([upstream, downstream], return_when=asyncio.FIRST_COMPLETED)
+            if upstream.done() and not downstream.done() and not self._ending:
+                self.handover = True  # OpenAI went away; the caller is still there
+        finally:
+            for task in self._tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            for item in self._items.values():
+                self._write(item, final=True)
+            with contextlib.suppress(Exception):
+                await self.rt.close()
+        if self.handover:
+            self.records.append_transcript(self.call_id, [{"role": "system", "at_ms": self.media_ms,
+                                                           "text": "OpenAI Realtime connection lost; the local pipeline took over"}])
+            if self.player.busy:
+                await self.player.flush()
+        return self.end_reason or "caller hung up"
+
+    async def _open(self) -> None:
+        """The first words: the greeting, or the outbound message; a notify call then hangs up."""
+        played = await self._respond(say_exactly(self.intro), tag="intro")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(played.wait(), timeout=120)
+        self.intro_delivered = True
+        await self._send_openai({"type": "input_audio_buffer.clear"})
+        if self.mode == "notify":
+            await asyncio.sleep(1.0)
+            await self._close("message delivered")
+
+    async def _respond(self, instructions: str, tag: str | None = None) -> asyncio.Event:
+        """Ask for a response; the event is set once its audio has been heard."""
+        self._count += 1
+        tag = tag or f"o{self._count}"
+        done = self._tag_events[tag] = asyncio.Event()
+        await self._send_openai({"type": "response.create", "response": {
+            "instructions": instructions, "metadata": {"tag": tag}}})
+        return done
+
+    # -- carrier -> OpenAI --------------------------------------------------------------------------
+
+    async def _from_carrier(self) -> None:
+        try:
+            async for event in carrier_events(self.ws, self.carrier, self.call_id):
+                if isinstance(event, MediaReceived):
+                    await self._on_media(event.payload)
+                elif isinstance(event, MarkPlayed):
+                    self.player.mark_played(event.name)
+                elif isinstance(event, StreamStopped):
+                    break
+                elif isinstance(event, DtmfReceived):
+                    self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
+        except TooManyBadMessages:
+            self.end_reason = "media protocol errors"
+        self.end_reason = self.end_reason or "caller hung up"
+
+    async def _on_media(self, payload: bytes) -> None:
+        self.media_ms += len(payload) // 8
+        # Like the local pipeline, the opening words are not interrupted: the caller's audio goes up
+        # once they have been heard (callees often say "hello?" as they pick up).
+        if self.intro_delivered and not self._ending:
+            await self._send_openai({"type": "input_audio_buffer.append", "audio": base64.b64encode(payload).decode()})
+        if self._caller_speaking or self._responding or self.player.busy:
+            self.last_activity_ms = self.media_ms
+        if self.media_ms >= self.config.max_duration_seconds * 1000:
+            self._spawn(self._finish("max duration reached", GOODBYE_LIMIT))
+        elif self.media_ms - self.last_activity_ms >= self.config.silence_timeout_seconds * 1000:
+            self._spawn(self._finish("silence timeout", GOODBYE_SILENCE))
+
+    # -- OpenAI -> carrier --------------------------------------------------------------------------
+
+    async def _from_openai(self) -> None:
+        """Returns when the Realtime socket closes or fails."""
+        with contextlib.suppress(Exception):
+            while True:
+                await self._on_openai(json.loads(await self.rt.recv_bytes()))
+
+    async def _on_openai(self, event: dict[str, Any]) -> None:
+        kind = event.get("type", "")
+        if kind in AUDIO_DELTA:
+            self._audio(event["item_id"], base64.b64decode(event.get("delta", "")), event.get("response_id"))
+        elif kind in AUDIO_DONE:
+            self._audio_done(event["item_id"])
+        elif kind in TRANSCRIPT_DONE:
+            item = self._item(event["item_id"])
+            item.text = event.get("transcript", "")
+            self._write(item)
+        elif kind == "input_audio_buffer.speech_started":
+            self._caller_speaking = True
+            self.last_activity_ms = self.media_ms
+            if self.intro_delivered and self.player.busy:
+                await self._barge_in()
+        elif kind == "input_audio_buffer.speech_stopped":
+            self._caller_speaking = False
+        elif kind == "conversation.item.input_audio_transcription.completed":
+            self._caller_said(event.get("transcript", "").strip())
+        elif kind == "response.created":
+            self._responding = True
+            response = event.get("response") or {}
+            tag = (response.get("metadata") or {}).get("tag")
+            if tag:
+                self._tags[response.get("id", "")] = tag
+        elif kind == "response.function_call_arguments.done":
+            self._response_calls.add(event.get("response_id", ""))
+            self._spawn(self._tool_call(event))
+        elif kind == "response.done":
+            self._responding = False
+            self._spawn(self._response_done((event.get("response") or {}).get("id", "")))
+        elif kind == "error":
+            log.warning("call %s: OpenAI Realtime error %s", self.call_id, (event.get("error") or {}).get("code"))
+
+    def _item(self, item_id: str) -> SpokenItem:
+        if item_id not in self._items:
+            self._items[item_id] = SpokenItem(item_id, complete=asyncio.Event())
+        return self._items[item_id]
+
+    def _audio(self, item_id: str, ulaw: bytes, response_id: str | None) -> None:
+        item = self._item(item_id)
+        if item.generated_ms == 0 and not item.partial and response_id is not None:
+            self._responses.setdefault(response_id, []).append(item)
+        if item.interrupted:
+            return
+        # Whole 20 ms frames only, so chunk edges never become gaps of padding.
+        data = item.partial + ulaw
+        usable = len(data) - len(data) % FRAME_SAMPLES
+        item.partial = data[usable:]
+        if usable:
+            self._enqueue(item, data[:usable], final=False)
+
+    def _audio_done(self, item_id: str) -> None:
+        item = self._item(item_id)
+        if item.interrupted:
+            return
+        tail = item.partial + MULAW_SILENCE * ((FRAME_SAMPLES - len(item.partial) % FRAME_SAMPLES) % FRAME_SAMPLES)
+        item.partial = b""
+        self._enqueue(item, tail, final=True)
+
+    def _enqueue(self, item: SpokenItem, audio: bytes, final: bool) -> None:
+        item.generated_ms += len(audio) // 8
+        self._count += 1
+        name = f"rt{self._count}"
+        self._marks[name] = (item, item.generated_ms, final)
+        self._current = item
+        played = self.player.enqueue(name, audio)
+        if final:
+            self._spawn(self._complete_when(item, played))
+
+    async def _complete_when(self, item: SpokenItem, played: asyncio.Event) -> None:
+        await played.wait()
+        assert item.complete is not None
+        item.complete.set()
+
+    def _heard(self, name: str) -> None:
+        mark = self._marks.pop(name, None)
+        if mark is None:
+            return
+        item, end_ms, final = mark
+        item.heard_ms = max(item.heard_ms, end_ms)
+        if final:
+            item.heard_all = True
+            self._write(item)
+
+    def _write(self, item: SpokenItem, final: bool = False) -> None:
+        """The assistant's words go into the transcript once we know whether the caller heard them."""
+        if item.written or item.text is None or not (item.heard_all or item.interrupted or final):
+            return
+        item.written = True
+        entry: dict[str, Any] = {"role": "assistant", "text": item.text, "at_ms": self.media_ms, "heard": item.heard_all}
+        if item.interrupted:
+            entry.update(interrupted=True, heard_ms=item.heard_ms)
+        self.records.append_transcript(self.call_id, [entry])
+
+    async def _barge_in(self) -> None:
+        """The caller talks over us: flush the carrier, then cut the model's item to what was heard."""
+        self.barge_ins += 1
+        item = self._current
+        await self.player.flush()
+        self._marks.clear()
+        if item is not None and not item.heard_all:
+            item.interrupted = True
+            await self._send_openai({"type": "conversation.item.truncate", "item_id": item.item_id,
+                                     "content_index": 0, "audio_end_ms": min(item.heard_ms, item.generated_ms)})
+            self._write(item)
+
+    def _caller_said(self, text: str) -> None:
+        if not text:
+            return
+        self.records.append_transcript(self.call_id, [{"role": "caller", "text": text, "at_ms": self.media_ms}])
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(text)
+
+    async def _tool_call(self, event: dict[str, Any]) -> None:
+        output = await run_call_tool(event.get("name", ""), event.get("arguments", "{}"), self.deps)
+        await self._send_openai({"type": "conversation.item.create", "item": {
+            "type": "function_call_output", "call_id": event.get("call_id", ""), "output": output}})
+        await self._send_openai({"type": "response.create"})
+
+    async def _response_done(self, response_id: str) -> None:
+        items = self._responses.pop(response_id, [])
+        for item in items:
+            assert item.complete is not None
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(item.complete.wait(), timeout=120)
+        if (tag := self._tags.pop(response_id, None)) and tag in self._tag_events:
+            self._tag_events.pop(tag).set()
+        if self.hangup_reason and response_id not in self._response_calls:
+            await self._close(self.hangup_reason)  # the goodbye after end_call has been heard
+
+    # -- ending ---------------------------------------------------------------------------------------
+
+    async def _finish(self, reason: str, goodbye: str) -> None:
+        if self._ending:
+            return
+        self._ending = True
+        if self._responding:
+            await self._send_openai({"type": "response.cancel"})
+        if self.player.busy:
+            await self.player.flush()
+        played = await self._respond(say_exactly(goodbye))
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(played.wait(), timeout=15)
+        await self._close(reason)
+
+    async def _close(self, reason: str) -> None:
+        self.end_reason = reason
+        self._stop()
+
+    def _stop(self) -> None:
+        self._ending = True
+        self._spawn(self._close_socket())
+
+    async def _close_socket(self) -> None:
+        if self.ws.client_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError):
+                await self.ws.close(code=1000, reason=(self.end_reason or "")[:100])
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+
+    def _spawn(self, coroutine) -> None:
+        self._tasks.append(asyncio.get_running_loop().create_task(coroutine))
+
+    async def _send_carrier(self, text: str) -> None:
+        if self.ws.client_state != WebSocketState.CONNECTED:
+            return
+        async with self._send_lock:
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await self.ws.send_text(text)
+
+    async def _send_openai(self, event: dict[str, Any]) -> None:
+        with contextlib.suppress(Exception):  # a dead socket shows up in _from_openai
+            await self.rt.send(event)
