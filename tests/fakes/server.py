@@ -12,7 +12,7 @@ from starlette.types import ASGIApp
 class LocalServer:
     def __init__(self, app: ASGIApp, name: str) -> None:
         self.name = name
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="websockets"))
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio"))
         self._thread = threading.Thread(target=self._server.run, daemon=True, name=name)
 
     def start(self) -> None:

@@ -170,6 +170,11 @@ class RealtimeCallSession:
             await asyncio.wait([upstream, downstream], return_when=asyncio.FIRST_COMPLETED)
             if upstream.done() and not downstream.done() and not self._ending:
                 self.handover = True  # OpenAI went away; the caller is still there
+                # What is already on its way to the caller plays out (mark echoes still arrive).
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(30):
+                        while self.player.busy and not downstream.done():
+                            await asyncio.sleep(0.02)
         finally:
             for task in self._tasks:
                 task.cancel()
@@ -182,8 +187,6 @@ class RealtimeCallSession:
         if self.handover:
             self.records.append_transcript(self.call_id, [{"role": "system", "at_ms": self.media_ms,
                                                            "text": "OpenAI Realtime connection lost; the local pipeline took over"}])
-            if self.player.busy:
-                await self.player.flush()
         return self.end_reason or "caller hung up"
 
     async def _open(self) -> None:
@@ -343,8 +346,8 @@ class RealtimeCallSession:
         """The caller talks over us: flush the carrier, then cut the model's item to what was heard."""
         self.barge_ins += 1
         item = self._current
+        self._marks.clear()  # echoes of the audio we are about to flush do not count as heard
         await self.player.flush()
-        self._marks.clear()
         if item is not None and not item.heard_all:
             item.interrupted = True
             await self._send_openai({"type": "conversation.item.truncate", "item_id": item.item_id,
