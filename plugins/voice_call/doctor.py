@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from assistant.doctor import Check
-from assistant.vault import VaultError
 from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.speech.engines import ELEVENLABS_KEY_SECRET, OPENAI_KEY_SECRET, elevenlabs_key, openai_key
 from plugins.voice_call.setup_flow import missing_credentials, title
 
 if TYPE_CHECKING:
     from assistant.host import Host
 
-OPENAI_KEY_SECRET = "openai.api_key"
-ELEVENLABS_KEY_SECRET = "elevenlabs.api_key"
-
-
-def _has_key(host: "Host", env_name: str, secret: str) -> bool:
-    if os.environ.get(env_name):
-        return True
-    try:
-        return bool(host.vault.get(secret))
-    except VaultError:
-        return False
+def _engine_checks(host: "Host", config: VoiceCallConfig) -> list[Check]:
+    """Cloud engines need their keys; without one a call still works, on the local engine."""
+    openai = bool(openai_key(host))
+    need_openai = f"needs OPENAI_API_KEY or the vault secret {OPENAI_KEY_SECRET} (say \"my OpenAI API key is ...\")"
+    checks = []
+    engine = config.tts.engine
+    if engine == "openai" and not openai:
+        checks.append(Check("voice: speech", "fail", f"OpenAI TTS {need_openai}; until then calls speak with Kokoro"))
+    elif engine == "elevenlabs" and not elevenlabs_key(host):
+        checks.append(Check("voice: speech", "fail", f"ElevenLabs needs ELEVENLABS_API_KEY or the vault secret "
+                            f"{ELEVENLABS_KEY_SECRET}; until then calls speak with Kokoro"))
+    else:
+        fallback = "" if engine == "kokoro" else ", Kokoro if it fails"
+        checks.append(Check("voice: speech", "ok", f"{engine} ({config.voice()}){fallback}"))
+    if config.stt.engine == "openai" and not openai:
+        checks.append(Check("voice: recognition", "fail", f"OpenAI transcription {need_openai}; until then calls use local Whisper"))
+    else:
+        checks.append(Check("voice: recognition", "ok", "OpenAI streaming transcription, local Whisper if it fails"
+                            if config.stt.engine == "openai" else "local Whisper"))
+    if config.mode == "realtime":
+        if openai:
+            checks.append(Check("voice: mode", "ok", f"realtime ({config.openai.realtime_model}, voice {config.openai.realtime_voice}); "
+                                "the local pipeline takes over if OpenAI is unreachable"))
+        else:
+            checks.append(Check("voice: mode", "fail", f"realtime mode {need_openai}; until then calls use the local pipeline"))
+    return checks
 
 
 def _reachability(public_url: str) -> Check:
@@ -79,17 +93,6 @@ def voice_call_checks(host: "Host") -> list[Check]:
         checks.append(Check("voice: streaming", "ok", "media streaming on"))
     else:
         checks.append(Check("voice: streaming", "fail", "media streaming is off; the assistant cannot hear callers"))
-    if config.tts.engine == "openai" and not _has_key(host, "OPENAI_API_KEY", OPENAI_KEY_SECRET):
-        checks.append(Check("voice: speech", "fail", f"OpenAI TTS needs OPENAI_API_KEY or the vault secret {OPENAI_KEY_SECRET}"))
-    elif config.tts.engine == "elevenlabs" and not _has_key(host, "ELEVENLABS_API_KEY", ELEVENLABS_KEY_SECRET):
-        checks.append(Check("voice: speech", "fail", f"ElevenLabs needs ELEVENLABS_API_KEY or the vault secret {ELEVENLABS_KEY_SECRET}"))
-    else:
-        checks.append(Check("voice: speech", "ok", f"{config.tts.engine} ({config.voice()})"))
-    if config.tts.engine != "kokoro" or config.stt.engine != "local" or config.mode != "voice":
-        checks.append(Check("voice: engines", "warn", "only the local pipeline (Kokoro, local Whisper, voice mode) is built in so far; calls use it"))
+    checks.extend(_engine_checks(host, config))
     checks.append(_models())
-    needs_openai = config.mode == "realtime" or config.stt.engine == "openai"
-    if needs_openai and not _has_key(host, "OPENAI_API_KEY", OPENAI_KEY_SECRET):
-        what = "realtime mode" if config.mode == "realtime" else "OpenAI speech recognition"
-        checks.append(Check("voice: OpenAI key", "fail", f"{what} needs OPENAI_API_KEY or the vault secret {OPENAI_KEY_SECRET}"))
     return checks

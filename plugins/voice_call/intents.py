@@ -27,7 +27,12 @@ def _one(pattern: str, text: str) -> str | None:
     return match.group(1) if match else None
 
 
+SPEECH_SERVICE = r"\b(openai|open\s*ai|elevenlabs|eleven\s*labs)\b"
+
+
 def credentials(text: str) -> list[ToolCall] | None:
+    if re.search(SPEECH_SERVICE, text, I) and not re.search(r"\b" + PROVIDER + r"\b", text, I):
+        return None  # an OpenAI or ElevenLabs key is not a carrier credential (see speech_key)
     fields = {
         "account_sid": _one(r"account\s*sid" + IS + VALUE, text),
         "auth_token": _one(r"auth(?:entication)?\s*token" + IS + VALUE, text),
@@ -95,6 +100,8 @@ def greeting(text: str) -> list[ToolCall] | None:
 
 
 def speech(text: str) -> list[ToolCall] | None:
+    if re.search(r"\b(recognition|transcription|transcribe|stt)\b", text, I):
+        return None
     engine = _one(r"\buse\s+(kokoro|openai|open\s*ai|elevenlabs|eleven\s*labs)\b", text)
     if engine and re.search(r"\b(speech|voice|tts|speak|talk)", text, I):
         normal = re.sub(r"\s+", "", engine.lower())
@@ -102,6 +109,23 @@ def speech(text: str) -> list[ToolCall] | None:
     voice = _one(r"\buse\s+(?:the\s+)?voice\s+([A-Za-z0-9_\-]+)", text)
     if voice:
         return [("set_voice_call_speech", {"voice": voice})]
+    return None
+
+
+def recognition(text: str) -> list[ToolCall] | None:
+    if not re.search(r"\b(speech recognition|transcription|transcribe|stt)\b", text, I):
+        return None
+    engine = _one(r"\b(local|whisper|openai|open\s*ai)\b", text)
+    if engine is None:
+        return None
+    return [("set_voice_call_recognition", {"engine": "openai" if "open" in engine.lower() else "local"})]
+
+
+def speech_key(text: str) -> list[ToolCall] | None:
+    service = _one(SPEECH_SERVICE + r"[^<]*?\bkey\b", text)
+    key = _one(r"(<secret:[0-9a-f]{8}>)", text)
+    if service and key:
+        return [("set_speech_api_key", {"service": "openai" if "open" in service.lower() else "elevenlabs", "api_key": key})]
     return None
 
 
@@ -178,6 +202,8 @@ INTENTS = [
     Intent("inbound_policy", inbound_policy, "accept calls from anyone / only accept calls from +15559876543"),
     Intent("receive_calls", receive_calls, "I want to receive phone calls"),
     Intent("choose_provider", choose_provider, "I want to use Telnyx for calls"),
+    Intent("speech_key", speech_key, "my OpenAI API key is sk-..."),
+    Intent("recognition", recognition, "use OpenAI for speech recognition"),
     Intent("speech", speech, "use Kokoro for voice call speech"),
     Intent("mode", mode, "use realtime mode"),
     Intent("limits", limits, "set the max call duration to 10 minutes"),

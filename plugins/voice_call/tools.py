@@ -19,6 +19,7 @@ from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.setup_flow import next_step, title
 
 PLUGIN = "voice_call"
+OPENAI_VOICES = ("alloy", "ash", "ballad", "cedar", "coral", "echo", "fable", "marin", "nova", "onyx", "sage", "shimmer", "verse")
 Result = dict[str, Any]
 
 
@@ -170,16 +171,65 @@ def set_voice_call_speech(
         if engine != current.tts.engine and voice is None:
             changes["tts.voice"] = None
     if voice:
+        voice = voice.strip()
+        chosen = engine or current.tts.engine
+        problem = _unknown_kokoro_voice(voice) if chosen == "kokoro" else (
+            f"OpenAI has no voice {voice!r}. Voices: {', '.join(OPENAI_VOICES)}."
+            if chosen == "openai" and voice not in OPENAI_VOICES else None)
+        if problem:
+            return ToolResult(False, f"Nothing was changed: {problem}").as_dict()
         changes["tts.voice"] = voice
     if not changes:
         return ToolResult(False, "Say which engine (Kokoro, OpenAI or ElevenLabs) or which voice to use.").as_dict()
     return _apply(ctx, changes, lambda c: f"Calls will use {c.tts.engine} for speech, voice {c.voice()}.")
 
 
+def _unknown_kokoro_voice(voice: str) -> str | None:
+    from plugins.voice_call.speech.models import ModelsMissing
+    from plugins.voice_call.speech.tts import kokoro_voices
+
+    try:
+        voices = kokoro_voices()
+    except (ModelsMissing, OSError):
+        return None  # not installed yet: `assistant doctor` says so; the name is checked once it is
+    if voice in voices:
+        return None
+    return f"Kokoro has no voice {voice!r}. Voices: {', '.join(voices)}."
+
+
+def set_voice_call_recognition(ctx: RunContext[ToolContext], engine: Literal["local", "openai"]) -> Result:
+    """Choose speech recognition for calls: local (Whisper on this machine, offline) or openai (streaming
+    transcription; needs an OpenAI API key, falls back to local when it fails)."""
+    return _apply(ctx, {"stt.engine": engine}, lambda c: f"Calls will use {c.stt.engine} speech recognition.")
+
+
+def set_speech_api_key(ctx: RunContext[ToolContext], service: Literal["openai", "elevenlabs"], api_key: str) -> Result:
+    """Store the OpenAI or ElevenLabs API key used for call speech and Realtime mode. Pass the secret
+    placeholder (like <secret:1a2b3c4d>) exactly as it appears; it is resolved from the vault."""
+    from plugins.voice_call.speech.engines import ELEVENLABS_KEY_SECRET, OPENAI_KEY_SECRET
+
+    chat_secrets = ctx.deps.host.secrets
+    try:
+        key = validation.api_key(chat_secrets.resolve(api_key.strip()), service)
+    except (ValueError, SecretNotAvailable) as exc:
+        return ToolResult(False, f"Nothing was changed: {exc}.").as_dict()
+    name = OPENAI_KEY_SECRET if service == "openai" else ELEVENLABS_KEY_SECRET
+    label = "OpenAI" if service == "openai" else "ElevenLabs"
+    result = _apply(ctx, {}, lambda c: f"The {label} API key is stored in the encrypted vault.", secrets={name: key})
+    if result["ok"]:
+        chat_secrets.forget(api_key.strip())
+    return result
+
+
 def set_voice_call_mode(ctx: RunContext[ToolContext], mode: Literal["voice", "realtime"]) -> Result:
     """voice: local pipeline (speech recognition, the assistant, text to speech). realtime: OpenAI Realtime API."""
     def done(c: VoiceCallConfig) -> str:
-        extra = " Realtime mode needs an OpenAI API key." if mode == "realtime" else ""
+        from plugins.voice_call.speech.engines import openai_key
+
+        extra = ""
+        if mode == "realtime" and not openai_key(ctx.deps.host):
+            extra = (" Realtime mode needs an OpenAI API key (say \"my OpenAI API key is ...\"); "
+                     "until then calls use the local pipeline.")
         return f"Calls will use {c.mode} mode.{extra}"
 
     return _apply(ctx, {"mode": mode}, done)
@@ -239,6 +289,8 @@ TOOLS = [
         update_allowlist,
         set_voice_call_greeting,
         set_voice_call_speech,
+        set_voice_call_recognition,
+        set_speech_api_key,
         set_voice_call_mode,
         set_voice_call_limits,
         set_voice_call_streaming,

@@ -83,3 +83,13 @@ def public_url(value: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError("The public URL must not have a query string or fragment")
     return value.rstrip("/")
+
+
+def api_key(value: str, service: str) -> str:
+    """A cloud API key: one token of at least 20 characters (OpenAI keys start with sk-)."""
+    label = "OpenAI" if service == "openai" else "ElevenLabs"
+    if len(value) < 20 or any(c.isspace() for c in value):
+        raise ValueError(f"that does not look like an {label} API key (one word, at least 20 characters)")
+    if service == "openai" and not value.startswith("sk-"):
+        raise ValueError("OpenAI API keys start with sk-")
+    return value
