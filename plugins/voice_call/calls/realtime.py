@@ -123,6 +123,8 @@ class RealtimeCallSession:
         self._send_lock = asyncio.Lock()
         self._count = 0
         self._tasks: list[asyncio.Task[Any]] = []
+        self._intro_items: list[SpokenItem] = []
+        self._intro_generated = False
 
     # -- CallControl and the owner's realtime_call ------------------------------------------------
 
@@ -175,6 +177,9 @@ class RealtimeCallSession:
                     async with asyncio.timeout(30):
                         while self.player.busy and not downstream.done():
                             await asyncio.sleep(0.02)
+                # Decided from what was heard, not from the intro task, which may not have run yet.
+                self.intro_delivered = self.intro_delivered or (
+                    self._intro_generated and bool(self._intro_items) and all(i.heard_all for i in self._intro_items))
         finally:
             for task in self._tasks:
                 task.cancel()
@@ -277,7 +282,9 @@ class RealtimeCallSession:
             self._spawn(self._tool_call(event))
         elif kind == "response.done":
             self._responding = False
-            self._spawn(self._response_done((event.get("response") or {}).get("id", "")))
+            response_id = (event.get("response") or {}).get("id", "")
+            self._intro_generated = self._intro_generated or self._tags.get(response_id) == "intro"
+            self._spawn(self._response_done(response_id))
         elif kind == "error":
             log.warning("call %s: OpenAI Realtime error %s", self.call_id, (event.get("error") or {}).get("code"))
 
@@ -290,6 +297,8 @@ class RealtimeCallSession:
         item = self._item(item_id)
         if item.generated_ms == 0 and not item.partial and response_id is not None:
             self._responses.setdefault(response_id, []).append(item)
+            if self._tags.get(response_id) == "intro":
+                self._intro_items.append(item)
         if item.interrupted:
             return
         # Whole 20 ms frames only, so chunk edges never become gaps of padding.
