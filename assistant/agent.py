@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterable, Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic_ai import Agent
 from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
-from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelMessagesTypeAdapter,
+    PartDeltaEvent,
+    PartStartEvent,
+    TextPart,
+    TextPartDelta,
+)
 from pydantic_ai.models import Model
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
@@ -82,13 +90,26 @@ class AssistantAgent:
         cleaned = scrub(dumped, [json.dumps(v)[1:-1] for v in values])
         return ModelMessagesTypeAdapter.validate_json(cleaned)
 
-    async def ask(self, conversation_id: int, text: str) -> Reply:
-        """Run one turn. The user's secrets go to the vault first; only placeholders reach the model."""
+    async def ask(self, conversation_id: int, text: str,
+                  on_text: Callable[[str], Awaitable[None]] | None = None) -> Reply:
+        """Run one turn. The user's secrets go to the vault first; only placeholders reach the model.
+        With `on_text`, the reply's text is passed on piece by piece as the model streams it."""
         safe_text, _ = self.host.secrets.capture(text)
         history = self.host.conversations.load(conversation_id)
+        stream_handler = None
+        if on_text is not None:
+            values = self.host.secrets.known_values()
+
+            async def stream_handler(ctx: Any, events: AsyncIterable[Any]) -> None:
+                async for event in events:
+                    if isinstance(event, PartStartEvent) and isinstance(event.part, TextPart) and event.part.content:
+                        await on_text(mask(event.part.content, values))
+                    elif isinstance(event, PartDeltaEvent) and isinstance(event.delta, TextPartDelta):
+                        await on_text(mask(event.delta.content_delta, values))
         try:
             result = await self.agent.run(
-                safe_text, message_history=history, deps=ToolContext(self.host, conversation_id)
+                safe_text, message_history=history, deps=ToolContext(self.host, conversation_id),
+                event_stream_handler=stream_handler,
             )
         except (ModelAPIError, AgentRunError, UserError) as exc:
             detail = mask(str(exc), self.host.secrets.known_values())

@@ -54,7 +54,7 @@ async def run_chat(host: Host, *, new: bool = False, with_gateway: bool = True, 
             print(f"Gateway not started: {exc}", file=out)
             host.gateway = None
         else:
-            print(f"Gateway listening on {url}", file=out)
+            print(f"Gateway listening on {url}; web page at {url}/ (login link: `assistant web`)", file=out)
     print(f"Assistant ready ({agent.model_description}). Type /quit to leave.", file=out)
     host.owner_listeners.append(lambda text: print(f"\n[notice] {text}\nYou: ", end="", file=out, flush=True))
     previous = host.conversations.shown(conversation_id, limit=4)

@@ -115,6 +115,24 @@ def gateway_status() -> None:
         raise click.ClickException("No gateway is running. Start one with `assistant chat` or `assistant serve`.") from None
 
 
+@main.command(help="Print the web page's login link (chat, calls, test call in the browser).")
+@click.option("--new-token", is_flag=True, help="Make a new login token; links printed before stop working.")
+def web(new_token: bool) -> None:
+    from assistant.gateway import STATE_FILE
+    from assistant.web.auth import WebAuth
+
+    settings = Settings.from_env()
+    auth = WebAuth(settings.home)
+    if new_token:
+        auth.path.unlink(missing_ok=True)
+    try:
+        url = json.loads((settings.home / STATE_FILE).read_text())["url"]
+    except (FileNotFoundError, ValueError, KeyError):
+        url = f"http://{settings.gateway_host}:{settings.gateway_port}"
+        click.echo("(no gateway is running now; start one with `assistant chat` or `assistant serve`)", err=True)
+    click.echo(f"{url}/login?token={auth.token()}")
+
+
 # -- config ------------------------------------------------------------------------------------
 
 

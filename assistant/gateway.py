@@ -27,6 +27,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from assistant.web.app import WebApp
+
 if TYPE_CHECKING:
     from assistant.host import Host
 
@@ -64,6 +66,7 @@ class Gateway:
         routes: list[Any] = [
             Route("/healthz", self._healthz, methods=["GET"]),
             Route("/admin/restart", self._admin_restart, methods=["POST"]),
+            *WebApp.of(self.host).routes(),
         ]
         snapshot = {}
         for name, plugin in self.host.plugins.items():

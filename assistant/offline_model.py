@@ -8,7 +8,8 @@ else it says plainly that it is offline and what it can do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from pydantic_ai.messages import (
     ToolReturnPart,
     UserPromptPart,
 )
-from pydantic_ai.models.function import AgentInfo, FunctionModel
+from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
 #: A tool call an intent asks for: the tool's name and its arguments.
 ToolCall = tuple[str, dict[str, Any]]
@@ -105,5 +106,18 @@ class OfflineModel:
             return ModelResponse(parts=[TextPart(self.help_text())])
         return ModelResponse(parts=[TextPart("I didn't understand that. " + self.help_text())])
 
+    async def respond_stream(self, messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
+        """The same answers, streamed (the web chat shows replies as they come)."""
+        response = self.respond(messages, info)
+        calls = {i: DeltaToolCall(name=p.tool_name, json_args=p.args_as_json_str(), tool_call_id=p.tool_call_id)
+                 for i, p in enumerate(response.parts) if isinstance(p, ToolCallPart)}
+        if calls:
+            yield calls
+            return
+        for part in response.parts:
+            if isinstance(part, TextPart):
+                for word in re.findall(r"\S+\s*|\s+", part.content):
+                    yield word
+
     def model(self) -> FunctionModel:
-        return FunctionModel(self.respond, model_name="offline")
+        return FunctionModel(self.respond, stream_function=self.respond_stream, model_name="offline")

@@ -318,6 +318,13 @@ def unavailable(reason: str) -> list[BaseRoute]:
 
 
 def build_routes(host: "Host", config: VoiceCallConfig) -> list[BaseRoute]:
+    """The web page's routes always (the softphone needs no carrier), the carrier's when it is set up."""
+    from plugins.voice_call.web import web_routes
+
+    return web_routes(host, config) + _carrier_routes(host, config)
+
+
+def _carrier_routes(host: "Host", config: VoiceCallConfig) -> list[BaseRoute]:
     if not config.streaming.enabled:
         return unavailable("media streaming is off")
     if not config.public_url:

@@ -132,43 +132,61 @@ class TwilioCarrier(Carrier):
     # -- media stream ----------------------------------------------------------------------------
 
     def parse_media(self, text: str) -> MediaEvent:
-        try:
-            message = json.loads(text)
-        except (json.JSONDecodeError, TypeError):
-            raise MediaProtocolError("not JSON") from None
-        if not isinstance(message, dict):
-            raise MediaProtocolError("not a JSON object")
-        event = message.get("event")
-        try:
-            if event == "media":
-                payload = base64.b64decode(message["media"]["payload"], validate=True)
-                chunk = message["media"].get("chunk")
-                return MediaReceived(payload, int(chunk) if chunk is not None else None)
-            if event == "start":
-                start = message["start"]
-                params = start.get("customParameters") or {}
-                return StreamStarted(str(start["callSid"]), str(message.get("streamSid") or start["streamSid"]),
-                                     str(params["token"]) if "token" in params else None)
-            if event == "mark":
-                return MarkPlayed(str(message["mark"]["name"]))
-            if event == "dtmf":
-                return DtmfReceived(str(message["dtmf"]["digit"]))
-            if event == "stop":
-                return StreamStopped()
-            if event == "connected":
-                return Ignored()
-        except (KeyError, TypeError, AttributeError, ValueError, binascii.Error) as exc:
-            raise MediaProtocolError(f"malformed {event} message: {exc.__class__.__name__}") from None
-        raise MediaProtocolError(f"unknown event {event!r}")
+        return parse_media_message(text)
 
     def media(self, stream_id: str, payload: bytes) -> str:
-        return json.dumps({"event": "media", "streamSid": stream_id, "media": {"payload": base64.b64encode(payload).decode()}})
+        return media_message(stream_id, payload)
 
     def mark(self, stream_id: str, name: str) -> str:
-        return json.dumps({"event": "mark", "streamSid": stream_id, "mark": {"name": name}})
+        return mark_message(stream_id, name)
 
     def clear(self, stream_id: str) -> str:
-        return json.dumps({"event": "clear", "streamSid": stream_id})
+        return clear_message(stream_id)
+
+
+# Twilio's media-stream dialect, also spoken by the browser softphone (carriers/softphone.py).
+
+def parse_media_message(text: str) -> MediaEvent:
+    try:
+        message = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        raise MediaProtocolError("not JSON") from None
+    if not isinstance(message, dict):
+        raise MediaProtocolError("not a JSON object")
+    event = message.get("event")
+    try:
+        if event == "media":
+            payload = base64.b64decode(message["media"]["payload"], validate=True)
+            chunk = message["media"].get("chunk")
+            return MediaReceived(payload, int(chunk) if chunk is not None else None)
+        if event == "start":
+            start = message["start"]
+            params = start.get("customParameters") or {}
+            return StreamStarted(str(start["callSid"]), str(message.get("streamSid") or start["streamSid"]),
+                                 str(params["token"]) if "token" in params else None)
+        if event == "mark":
+            return MarkPlayed(str(message["mark"]["name"]))
+        if event == "dtmf":
+            return DtmfReceived(str(message["dtmf"]["digit"]))
+        if event == "stop":
+            return StreamStopped()
+        if event == "connected":
+            return Ignored()
+    except (KeyError, TypeError, AttributeError, ValueError, binascii.Error) as exc:
+        raise MediaProtocolError(f"malformed {event} message: {exc.__class__.__name__}") from None
+    raise MediaProtocolError(f"unknown event {event!r}")
+
+
+def media_message(stream_id: str, payload: bytes) -> str:
+    return json.dumps({"event": "media", "streamSid": stream_id, "media": {"payload": base64.b64encode(payload).decode()}})
+
+
+def mark_message(stream_id: str, name: str) -> str:
+    return json.dumps({"event": "mark", "streamSid": stream_id, "mark": {"name": name}})
+
+
+def clear_message(stream_id: str) -> str:
+    return json.dumps({"event": "clear", "streamSid": stream_id})
 
 
 def _build(config, host) -> TwilioCarrier:

@@ -1,0 +1,83 @@
+"""The voice-call part of the web page: calls live and past, scheduled calls, and the browser
+softphone's "test call", which enters through the same media route a carrier's call does."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from assistant.web.auth import WebAuth
+from plugins.voice_call.calls.records import CallInfo
+from plugins.voice_call.carriers.softphone import SoftphoneCarrier
+from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.runtime import VoiceCallRuntime
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+
+SOFTPHONE_NUMBER = "browser"
+
+
+def _call(call: CallInfo) -> dict[str, Any]:
+    return {"id": call.id, "provider": call.provider, "direction": call.direction, "from": call.from_number,
+            "to": call.to_number, "state": call.state, "mode": call.mode, "active": call.active,
+            "created_at": call.created_at.isoformat(), "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+            "end_reason": call.end_reason, "transcript": call.transcript}
+
+
+class VoiceWeb:
+    def __init__(self, host: "Host", config: VoiceCallConfig) -> None:
+        self.host, self.config = host, config
+        self.auth = WebAuth(host.settings.home)
+        self.runtime = VoiceCallRuntime.of(host)
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/web/api/calls", self.calls, methods=["GET"]),
+            Route("/web/api/softphone", self.start_test_call, methods=["POST"]),
+            WebSocketRoute("/voice/softphone/stream", self.softphone_stream),
+        ]
+
+    async def calls(self, request: Request) -> Response:
+        if not self.auth.logged_in(request):
+            return JSONResponse({"error": "log in first"}, status_code=401)
+        recent = self.runtime.records.recent(30)
+        scheduled = self.runtime.scheduler.list()
+        return JSONResponse({
+            "active": [_call(c) for c in recent if c.active],
+            "recent": [_call(c) for c in recent if not c.active],
+            "scheduled": [{"id": s.id, "to": s.to_number, "message": s.message, "mode": s.mode, "when": s.local_time(),
+                           "status": s.status, "attempts": s.attempts} for s in scheduled],
+        })
+
+    async def start_test_call(self, request: Request) -> Response:
+        """Register a call from the page; the page then opens the media stream with the token."""
+        if not self.auth.logged_in(request):
+            return JSONResponse({"error": "log in first"}, status_code=401)
+        if self.runtime.active_count() >= self.config.max_concurrent_calls:
+            return JSONResponse({"error": "too many calls at once; try again when one ends"}, status_code=409)
+        call_sid = f"SP{uuid.uuid4().hex}"
+        token = secrets.token_hex(16)
+        call_id = self.runtime.records.create(SoftphoneCarrier.name, call_sid, "inbound", SOFTPHONE_NUMBER,
+                                              self.config.phone_number or "assistant")
+        self.runtime.pending[call_sid] = self.runtime.prepare(call_id, token, self.config, self.config.inbound.greeting)
+        return JSONResponse({"call_id": call_id, "call_sid": call_sid, "token": token,
+                             "stream_path": "/voice/softphone/stream"})
+
+    async def softphone_stream(self, websocket: WebSocket) -> None:
+        if not self.auth.logged_in(websocket):
+            await websocket.close(code=1008, reason="log in first")
+            return
+        from plugins.voice_call.routes import VoiceRoutes
+
+        await VoiceRoutes(self.host, self.config, SoftphoneCarrier()).stream(websocket)
+
+
+def web_routes(host: "Host", config: VoiceCallConfig) -> list[BaseRoute]:
+    return VoiceWeb(host, config).routes()
