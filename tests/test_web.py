@@ -1,0 +1,174 @@
+"""The web page: login, chat, status, calls and the softphone, in headless Chromium against a real
+gateway on 127.0.0.1. Screenshots land in test-artifacts/screenshots/ for review."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import wave
+
+import httpx
+import numpy as np
+import pytest
+import websockets
+
+from assistant.web.auth import WebAuth
+from plugins.voice_call.speech.audio import resample, ulaw_to_float
+
+from .browser import FLAGS, ensure_chromium, screenshot
+from .conftest import FRIEND, OWNER
+from .test_call_conformance import record_of, settle
+from .voice_harness import CallLab, LiveGateway, speak
+
+pytestmark = pytest.mark.timeout(600)  # the first test may install Chromium
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    path = ensure_chromium()
+    with sync_playwright() as playwright:
+        yield playwright.chromium, path
+
+
+def open_browser(chromium, extra_flags=()):
+    launcher, path = chromium
+    return launcher.launch(executable_path=path, headless=True, args=[*FLAGS, *extra_flags])
+
+
+def log_in(browser, url: str, token: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "/")
+    page.wait_for_selector("#login:not([hidden])")
+    page.fill("#token", "not-the-token")
+    page.click("text=Log in")
+    page.wait_for_selector("#login-error:has-text('not valid')")
+    page.fill("#token", token)
+    page.click("text=Log in")
+    page.wait_for_selector("#app:not([hidden])")
+    return page
+
+
+def test_nothing_without_the_token(host) -> None:
+    with LiveGateway(host) as live:
+        client = httpx.Client(base_url=live.url)
+        assert client.get("/web/api/status").status_code == 401
+        assert client.get("/web/api/calls").status_code == 401
+        assert client.post("/web/api/softphone").status_code == 401
+        assert client.post("/web/login", json={"token": "guess"}).status_code == 403
+        assert client.get("/login", params={"token": "guess"}).status_code == 403
+        token = WebAuth(host.settings.home).token()
+        assert client.get("/login", params={"token": token}).headers["location"] == "/"
+        cookie = client.cookies["assistant_session"]
+        assert token not in cookie and client.get("/web/api/status").status_code == 200
+        ws_url = live.url.replace("http", "ws") + "/web/ws/chat"
+
+        async def handshake(headers):
+            async with websockets.connect(ws_url, additional_headers=headers) as ws:
+                return json.loads(await ws.recv())["type"]
+
+        async def refused(headers):
+            async with websockets.connect(ws_url, additional_headers=headers) as ws:
+                await ws.recv()
+
+        host_header = live.url.split("//")[1]
+        assert asyncio.run(handshake({"Cookie": f"assistant_session={cookie}", "Origin": live.url})) == "history"
+        for headers in ({"Origin": live.url}, {"Cookie": f"assistant_session={cookie}", "Origin": "http://evil.example"},
+                        {"Cookie": "assistant_session=forged", "Origin": f"http://{host_header}"}):
+            with pytest.raises(websockets.InvalidStatus) as refusal:  # closed before accept: the handshake fails
+                asyncio.run(refused(headers))
+            assert refusal.value.response.status_code == 403
+    assert (host.settings.home / "web.token").stat().st_mode & 0o777 == 0o600
+
+
+def test_chat_in_the_browser_changes_the_config(host, chromium) -> None:
+    with LiveGateway(host) as live:
+        browser = open_browser(chromium)
+        try:
+            page = log_in(browser, live.url, WebAuth(host.settings.home).token())
+            assert page.inner_text("#model") == "built-in offline model"
+            page.fill("#chat-input", "accept calls from anyone")
+            page.press("#chat-input", "Enter")
+            page.wait_for_selector(".msg.assistant[data-done=true]", timeout=20000)
+            assert "accepted from anyone" in page.inner_text("#messages")
+            page.wait_for_selector("dd[data-key='voice_call.inbound_policy']:has-text('open')", timeout=15000)
+            screenshot(page, "chat-config-changed")
+            # The same conversation as the terminal: a reload shows it again.
+            page.reload()
+            page.wait_for_selector(".msg.user:has-text('accept calls from anyone')")
+        finally:
+            browser.close()
+    assert host.config.get("voice_call").inbound.policy == "open"
+
+
+def test_a_fake_carrier_call_appears_with_its_transcript(host, chromium) -> None:
+    with CallLab(host, "twilio") as lab:
+        browser = open_browser(chromium)
+        try:
+            page = log_in(browser, lab.live.url, WebAuth(host.settings.home).token())
+            ring = lab.carrier.ring(FRIEND, OWNER)
+            question = speak("What is the capital of France?")
+            seen = threading.Event()
+
+            async def scenario():
+                async with lab.carrier.media_call(ring) as call:
+                    await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+                    await call.say(question)
+                    await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
+                    await asyncio.to_thread(seen.wait, 30)  # stay on the line while the page is checked
+
+            # Playwright's sync API owns this thread's event loop; the phone runs in its own thread.
+            phone = threading.Thread(target=asyncio.run, args=(scenario(),))
+            phone.start()
+            try:
+                page.wait_for_selector("#active-calls .call:has-text('Paris')", timeout=60000)
+                active = page.inner_text("#active-calls")
+            finally:
+                seen.set()
+            assert "in-progress" in active and FRIEND in active and "capital of France" in active
+            screenshot(page, "call-live")
+            phone.join(timeout=30)
+            lab.carrier.report_hangup(ring)
+            page.wait_for_selector("#past-calls .call:has-text('completed')", timeout=15000)
+            screenshot(page, "call-history")
+        finally:
+            browser.close()
+    assert record_of(lab, ring).state == "completed"
+
+
+def _question_wav(path) -> None:
+    """What the fake microphone says: four seconds of quiet (the greeting plays), then a question."""
+    speech = resample(ulaw_to_float(speak("What is the capital of France?")), 8000, 48000)
+    samples = np.concatenate([np.zeros(48000 * 4, np.float32), speech, np.zeros(48000 * 6, np.float32)])
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(48000)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+def test_softphone_test_call_from_the_page(host, chromium, tmp_path) -> None:
+    wav = tmp_path / "caller.wav"
+    _question_wav(wav)
+    with CallLab(host, "twilio") as lab:
+        browser = open_browser(chromium, ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                                          f"--use-file-for-fake-audio-capture={wav}%noloop"])
+        try:
+            page = log_in(browser, lab.live.url, WebAuth(host.settings.home).token())
+            page.click("#softphone")
+            page.wait_for_selector("#softphone-state:has-text('connected')", timeout=15000)
+            page.wait_for_selector("#active-calls .call:has-text('Paris')", timeout=60000)
+            screenshot(page, "softphone-call")
+            page.click("#softphone")  # hang up
+            page.wait_for_selector("#past-calls .call:has-text('softphone')", timeout=15000)
+        finally:
+            browser.close()
+    records = lab.runtime.records.recent(5)
+    call = next(r for r in records if r.provider == "softphone")
+    settle(lambda: lab.runtime.records.get(call.id).state == "completed")
+    transcript = lab.runtime.records.get(call.id).transcript
+    assert any(e["role"] == "caller" and "capital of france" in e["text"].lower() for e in transcript)
+    assert any(e["role"] == "assistant" and e.get("heard") and "Paris" in e["text"] for e in transcript), \
+        "the page played the answer and echoed its marks"
