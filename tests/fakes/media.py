@@ -34,6 +34,9 @@ class FakeMediaCall:
         self._outgoing: asyncio.Queue[bytes] = asyncio.Queue()
         self._chunk = 0
         self._seq = 0
+        #: When the first and the last frame of the caller's latest `say` left (benchmarks time from these).
+        self.speech_started_at: float | None = None
+        self.speech_sent_at: float | None = None
 
     # -- dialect ---------------------------------------------------------------------------------
 
@@ -100,9 +103,15 @@ class FakeMediaCall:
     async def _stream(self) -> None:
         next_at = time.monotonic()
         while True:
-            frame = self._outgoing.get_nowait() if not self._outgoing.empty() else SILENCE
+            speaking = not self._outgoing.empty()
+            frame = self._outgoing.get_nowait() if speaking else SILENCE
             self._chunk += 1
             await self.send(self.media_message(frame, self._chunk))
+            if speaking:
+                now = time.monotonic()
+                if self.speech_sent_at is None or now - self.speech_sent_at > 0.1:
+                    self.speech_started_at = now
+                self.speech_sent_at = now
             next_at += 0.02
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
 

@@ -1,0 +1,170 @@
+"""Side by side with Pipecat: the same fake Twilio caller, the same question, the same fake engines
+and delays, on the same machine in the same run; prints both figures and the ratio.
+
+    .venv/bin/python -m bench.pipecat_compare [--turns 30]
+
+The first run makes bench/.venv-pipecat with pipecat-ai[silero,websocket] and uvicorn from PyPI.
+Measured end to end at the carrier: caller's last speech frame -> first reply frame, minus the
+500 ms end-of-utterance silence and the 350 ms of injected engine delays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from pydantic_ai.models.function import FunctionModel
+
+from assistant.host import Host
+from assistant.settings import Settings
+from bench.fakes import INJECTED_S, FakeSTT, FakeTTS, fake_llm
+from bench.voice_latency import EOU_MS, VadClock, percentile, summary, trimmed
+from tests.conftest import FRIEND, OWNER
+from tests.fakes.twilio_carrier import TwilioMediaCall
+from tests.voice_harness import CallLab, speak
+
+HERE = Path(__file__).resolve().parent
+VENV = HERE / ".venv-pipecat"
+PIPECAT = ["pipecat-ai[silero,websocket]==1.14.0", "uvicorn[standard]"]
+
+
+def pipecat_python() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print("installing pipecat-ai into bench/.venv-pipecat (once) ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PIPECAT], check=True)
+    return python
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def measure(call, turns: int, question: bytes, greeting: bool) -> list[tuple[float, float]]:
+    """(caller's last speech frame sent, first reply frame received) per turn, for any server
+    behind the fake Twilio media stream."""
+    results = []
+    if greeting:
+        await call.wait_for(lambda: call.received and not call.playing, timeout=60)
+    for _ in range(turns):
+        await call.wait_for(lambda: not call.playing, timeout=30)
+        await asyncio.sleep(0.3)
+        before = len(call.received)
+        await call.say(question)
+
+        def replies():
+            return [m for m in call.received[before:] if m.get("_kind") == "media"]
+
+        await call.wait_for(lambda: replies() and call.speech_sent_at is not None, timeout=60)
+        results.append((call.speech_sent_at, replies()[0]["_at"]))
+        # The whole 1 s reply arrived (servers cut it into frames of different lengths).
+        await call.wait_for(lambda: sum(len(m["media"]["payload"]) * 3 // 4 for m in replies()) >= 7900, timeout=30)
+    return results
+
+
+def figures(times: list[tuple[float, float]], vad_ends: list[float]) -> tuple[list[float], list[float]]:
+    """End-to-end overhead, and overhead after the VAD's end of turn (both minus injected delays)."""
+    total, after_vad = [], []
+    for spoke, first in times:
+        total.append((first - spoke) * 1000 - EOU_MS - INJECTED_S * 1000)
+        end = max((t for t in vad_ends if spoke < t < first), default=None)
+        if end is not None:
+            after_vad.append((first - end) * 1000 - INJECTED_S * 1000)
+    return total, after_vad
+
+
+def ours(turns: int, question: bytes) -> tuple[list[float], list[float]]:
+    vad = VadClock()
+    with tempfile.TemporaryDirectory() as home:
+        host = Host(Settings.from_env({"ASSISTANT_HOME": home}))
+        with CallLab(host, "twilio") as lab:
+            lab.set(endOfUtteranceMs=EOU_MS, maxDurationSeconds=3600, silenceTimeoutSeconds=600)
+            lab.runtime.stt_factory = lambda config: FakeSTT()
+            lab.runtime.tts_factory = lambda config: FakeTTS(seconds=1.0)
+            lab.runtime.call_model = FunctionModel(stream_function=fake_llm)
+            ring = lab.carrier.ring(FRIEND, OWNER)
+
+            async def run():
+                async with lab.carrier.media_call(ring) as call:
+                    return await measure(call, turns, question, greeting=True)
+
+            result = asyncio.run(run())
+        host.close()
+    return figures(result, vad.ends)
+
+
+def pipecat(turns: int, question: bytes) -> tuple[list[float], list[float]]:
+    port = free_port()
+    server = subprocess.Popen([str(pipecat_python()), str(HERE / "pipecat_server.py"), str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    vad_ends: list[float] = []
+
+    def read_clock() -> None:
+        for line in server.stdout:
+            if line.startswith("VAD_STOP "):
+                vad_ends.append(float(line.split()[1]))
+
+    threading.Thread(target=read_clock, daemon=True).start()
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the Pipecat server did not start:\n" + (server.stderr.read() if server.stderr else ""))
+                time.sleep(0.2)
+        call = TwilioMediaCall(f"ws://127.0.0.1:{port}/ws", "AC" + "0" * 32, "CA" + "1" * 32, {})
+
+        async def run():
+            async with call:
+                return await measure(call, turns, question, greeting=False)
+
+        return figures(asyncio.run(run()), vad_ends)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def ratios(baseline: list[float], mine: list[float]) -> None:
+    if baseline and mine:
+        print("  Pipecat / ours: " + ", ".join(
+            f"p{p} {percentile(baseline, p) / max(percentile(mine, p), 0.001):.2f}x" for p in (50, 95, 99)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=30)
+    args = parser.parse_args()
+    question = trimmed(speak("What is the capital of France?"))
+    baseline, baseline_after_vad = pipecat(args.turns, question)
+    mine, mine_after_vad = ours(args.turns, question)
+    print(f"Fake engines inject {INJECTED_S * 1000:.0f} ms; both end a turn after {EOU_MS} ms of quiet (Silero); "
+          f"{args.turns} turns each, same machine, same run")
+    print("Overhead after the VAD's end of turn -> first reply frame at the carrier (pipeline overhead):")
+    print(summary("  phone-assistant", mine_after_vad))
+    print(summary("  Pipecat 1.14.0 (Twilio serializer)", baseline_after_vad))
+    ratios(baseline_after_vad, mine_after_vad)
+    print("Voice-to-voice beyond the configured silence (includes each VAD's own tail):")
+    print(summary("  phone-assistant", mine))
+    print(summary("  Pipecat 1.14.0 (Twilio serializer)", baseline))
+    ratios(baseline, mine)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Voice-to-voice latency of our pipeline, measured at a fake Twilio carrier on 127.0.0.1.
+
+    .venv/bin/python -m bench.voice_latency [--turns 40] [--real]
+
+Pipeline overhead: from the caller's last speech frame leaving the carrier to our first reply frame
+arriving there, minus the end-of-utterance silence and the fake engines' fixed delays (STT 100 ms,
+LLM first token 200 ms, TTS first audio 50 ms). The turn detector (Silero) needs a little speech-free
+audio before its quiet count starts; that share is printed on its own line ("VAD tail").
+Barge-in: from the caller's first interrupting frame to the carrier `clear`, minus the VAD's window.
+--real: the same turns with local faster-whisper tiny.en, Kokoro and a fixed-text model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pydantic_ai.models.function import FunctionModel
+
+from assistant.host import Host
+from assistant.settings import Settings
+from bench.fakes import INJECTED_S, FakeSTT, FakeTTS, fake_llm
+from plugins.voice_call.speech import vad as vad_module
+from tests.conftest import FRIEND, OWNER
+from tests.voice_harness import CallLab, speak
+
+EOU_MS = 500
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
+
+
+def summary(name: str, values_ms: list[float]) -> str:
+    return (f"{name:<38} p50 {percentile(values_ms, 50):7.1f} ms   p95 {percentile(values_ms, 95):7.1f} ms   "
+            f"p99 {percentile(values_ms, 99):7.1f} ms   (n={len(values_ms)})")
+
+
+def trimmed(ulaw: bytes) -> bytes:
+    """The question without Kokoro's trailing quiet, so its last frame is speech."""
+    import audioop  # noqa: PLC0415 - the standard module on 3.11/3.12, audioop-lts later
+
+    frames = [ulaw[i : i + 160] for i in range(0, len(ulaw), 160)]
+    while frames and audioop.rms(audioop.ulaw2lin(frames[-1], 2), 2) < 300:
+        frames.pop()
+    return b"".join(frames)
+
+
+class VadClock:
+    """Records when the turn detector declares each end of utterance (bench instrumentation only)."""
+
+    def __init__(self) -> None:
+        self.ends: list[float] = []
+        original = vad_module.UtteranceDetector.feed
+        clock = self
+
+        def feed(detector, samples):
+            events = original(detector, samples)
+            if any(e.kind == "speech_end" for e in events):
+                clock.ends.append(time.monotonic())
+            return events
+
+        vad_module.UtteranceDetector.feed = feed  # type: ignore[method-assign]
+
+
+def run_turns(lab: CallLab, turns: int, question: bytes, injected_s: float) -> tuple[list[float], list[float], list[float]]:
+    vad = VadClock()
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    totals, overheads, tails = [], [], []
+
+    async def scenario():
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=60)
+            for turn in range(1, turns + 1):
+                await call.wait_for(lambda: not call.playing, timeout=30)
+                before = len(call.received)
+                await call.say(question)
+                await call.wait_for(lambda: any(m.get("_kind") == "media" for m in call.received[before:])
+                                    and call.speech_sent_at is not None, timeout=60)
+                first = next(m["_at"] for m in call.received[before:] if m.get("_kind") == "media")
+                spoke = call.speech_sent_at
+                total = (first - spoke) * 1000
+                end = vad.ends[-1]
+                totals.append(total)
+                overheads.append(total - EOU_MS - injected_s * 1000)
+                tails.append((end - spoke) * 1000 - EOU_MS)
+                await call.wait_for(lambda: any(m.startswith(f"t{turn}") for m in call.marks_echoed), timeout=60)
+
+    asyncio.run(scenario())
+    return totals, overheads, tails
+
+
+def barge_in(lab: CallLab, rounds: int, question: bytes, interruption: bytes) -> list[float]:
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    delays = []
+
+    async def scenario():
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=60)
+            for _ in range(rounds):
+                await call.wait_for(lambda: not call.playing, timeout=30)
+                clears = len(call.clears)
+                before = len(call.received)
+                await call.say(question)
+                await call.wait_for(lambda: sum(m.get("_kind") == "media" for m in call.received[before:]) > 25, timeout=60)
+                await call.say(interruption)
+                await call.wait_for(lambda: len(call.clears) > clears, timeout=30)
+                delays.append((call.clears[-1] - call.speech_started_at) * 1000)
+                await asyncio.sleep(0.5)
+
+    asyncio.run(scenario())
+    return delays
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=40)
+    parser.add_argument("--real", action="store_true", help="also time the local engines (Whisper, Kokoro)")
+    args = parser.parse_args()
+    question = trimmed(speak("What is the capital of France?"))
+    interruption = trimmed(speak("Wait, stop, stop."))
+    with tempfile.TemporaryDirectory() as home:
+        host = Host(Settings.from_env({"ASSISTANT_HOME": str(Path(home))}))
+        with CallLab(host, "twilio") as lab:
+            lab.set(endOfUtteranceMs=EOU_MS, maxDurationSeconds=3600, silenceTimeoutSeconds=600)
+            lab.runtime.stt_factory = lambda config: FakeSTT()
+            lab.runtime.tts_factory = lambda config: FakeTTS(seconds=1.0)
+            lab.runtime.call_model = FunctionModel(stream_function=fake_llm)
+            totals, overheads, tails = run_turns(lab, args.turns, question, INJECTED_S)
+            print("Pipeline overhead, fake engines (STT 100 ms, LLM 200 ms, TTS 50 ms), end of utterance 500 ms")
+            print(summary("last caller frame -> first reply frame", totals))
+            print(summary("  of which VAD tail (beyond 500 ms)", tails))
+            print(summary("overhead (total - 500 ms - 350 ms)", overheads))
+            print(summary("overhead without the VAD tail", [o - t for o, t in zip(overheads, tails)]))
+            lab.runtime.tts_factory = lambda config: FakeTTS(seconds=4.0)
+            delays = barge_in(lab, max(5, args.turns // 4), question, interruption)
+            window = vad_module.UtteranceDetector.min_speech_ms + 32
+            print(summary("barge-in: first caller frame -> clear", delays))
+            print(summary(f"barge-in beyond the VAD window ({window} ms)", [d - window for d in delays]))
+        if args.real:
+            real_engines(host, question)
+        host.close()
+    return 0
+
+
+def real_engines(host: Host, question: bytes) -> None:
+    from plugins.voice_call.speech.stt import LocalWhisper
+    from plugins.voice_call.speech.tts import KokoroTTS
+
+    kokoro, whisper = KokoroTTS.shared(), LocalWhisper.shared()
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        kokoro.synthesize_sync("The capital of France is Paris.", "af_heart")
+        samples.append((time.perf_counter() - start) * 1000)
+    print(summary("Kokoro first sentence (31 chars)", samples))
+    from plugins.voice_call.speech.audio import ulaw_to_float
+
+    audio = ulaw_to_float(question)
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        whisper.transcribe_sync(audio)
+        samples.append((time.perf_counter() - start) * 1000)
+    print(summary("Whisper tiny.en, 1.9 s question", samples))
+    with CallLab(host, "twilio") as lab:
+        lab.set(endOfUtteranceMs=EOU_MS, maxDurationSeconds=3600, silenceTimeoutSeconds=600)
+        lab.runtime.call_model = FunctionModel(stream_function=_instant_llm)
+        totals, _, _ = run_turns(lab, 8, question, 0.0)
+        print(summary("real engines: last frame -> first reply", totals))
+
+
+async def _instant_llm(messages, info):
+    yield "The capital of France is Paris."
+
+
+if __name__ == "__main__":
+    sys.exit(main())
