@@ -88,7 +88,7 @@ def test_chat_in_the_browser_changes_the_config(host, chromium) -> None:
         browser = open_browser(chromium)
         try:
             page = log_in(browser, live.url, WebAuth(host.settings.home).token())
-            assert page.inner_text("#model") == "built-in offline model"
+            page.wait_for_selector("#model:has-text('built-in offline model')")
             page.fill("#chat-input", "accept calls from anyone")
             page.press("#chat-input", "Enter")
             page.wait_for_selector(".msg.assistant[data-done=true]", timeout=20000)
