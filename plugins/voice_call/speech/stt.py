@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from typing import Protocol
 
@@ -49,6 +50,7 @@ class LocalWhisper:
         with cls._shared_lock:
             if cls._shared is None:
                 cls._shared = cls()
+                gc.freeze()  # the model's objects stay put; see runtime.settle_heap
             return cls._shared
 
     def transcribe_sync(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str:

@@ -7,6 +7,7 @@ while the rest is still being made, whichever engine makes it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import threading
@@ -82,6 +83,7 @@ class KokoroTTS:
         with cls._shared_lock:
             if cls._shared is None:
                 cls._shared = cls()
+                gc.freeze()  # the model's objects stay put; see runtime.settle_heap
             return cls._shared
 
     def voices(self) -> list[str]:
