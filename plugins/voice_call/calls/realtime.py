@@ -17,9 +17,10 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocket
 
 from plugins.voice_call.calls.agent import CallDeps, realtime_tool_schemas, run_call_tool
+from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
 from plugins.voice_call.calls.player import Player
 from plugins.voice_call.calls.session import GOODBYE_LIMIT, GOODBYE_SILENCE
@@ -89,22 +90,18 @@ class SpokenItem:
     written: bool = False
 
 
-class RealtimeCallSession:
+class RealtimeCallSession(CallLine):
     """One call in Realtime mode. Exposes what the owner's `realtime_call` tool uses on a
     CallSession: speak, next_utterance, end_attempt, carrier_ended, media_ms."""
 
     def __init__(self, *, call_id: str, carrier: Carrier, websocket: WebSocket, stream_id: str,
                  config: VoiceCallConfig, records: "CallRecords", connection: Any, intro: str,
                  mode: str = "inbound", message: str = "") -> None:
-        self.call_id, self.carrier, self.ws, self.stream_id = call_id, carrier, websocket, stream_id
-        self.config, self.records, self.rt = config, records, connection
+        super().__init__(call_id=call_id, carrier=carrier, websocket=websocket, stream_id=stream_id, records=records)
+        self.config, self.rt = config, connection
         self.intro, self.mode, self.message = intro, mode, message
-        self.player = Player(carrier, stream_id, self._send_carrier, on_heard=self._heard)
+        self.player = Player(carrier, stream_id, self._send, on_heard=self._heard)
         self.deps = CallDeps(self)
-        self.media_ms = 0
-        self.last_activity_ms = 0
-        self.end_reason: str | None = None
-        self.hangup_reason: str | None = None
         #: True when the Realtime socket failed mid-call and the local pipeline should take over.
         self.handover = False
         self.intro_delivered = False
@@ -116,49 +113,17 @@ class RealtimeCallSession:
         self._response_calls: set[str] = set()
         self._tags: dict[str, str] = {}
         self._tag_events: dict[str, asyncio.Event] = {}
-        self._waiters: list[asyncio.Future[str]] = []
         self._caller_speaking = False
         self._responding = False
-        self._ending = False
-        self._send_lock = asyncio.Lock()
         self._count = 0
         self._tasks: list[asyncio.Task[Any]] = []
         self._intro_items: list[SpokenItem] = []
         self._intro_generated = False
 
-    # -- CallControl and the owner's realtime_call ------------------------------------------------
-
-    def request_hangup(self, reason: str) -> None:
-        self.hangup_reason = reason
-
-    def note(self, text: str) -> None:
-        self.records.append_transcript(self.call_id, [{"role": "note", "text": text, "at_ms": self.media_ms}])
+    # -- the owner's realtime_call ----------------------------------------------------------------
 
     async def speak(self, text: str) -> asyncio.Event:
         return await self._respond(say_exactly(text))
-
-    async def next_utterance(self, timeout: float) -> str | None:
-        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._waiters.append(future)
-        try:
-            return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
-            return None
-        finally:
-            if future in self._waiters:
-                self._waiters.remove(future)
-
-    @property
-    def ended_by_us(self) -> bool:
-        return self.end_reason not in (None, "caller hung up", "carrier ended the call")
-
-    def carrier_ended(self) -> None:
-        self.end_reason = self.end_reason or "carrier ended the call"
-        self._stop()
-
-    def end_attempt(self, reason: str) -> None:
-        self.end_reason = reason
-        self._stop()
 
     # -- the call ---------------------------------------------------------------------------------
 
@@ -270,7 +235,8 @@ class RealtimeCallSession:
         elif kind == "input_audio_buffer.speech_stopped":
             self._caller_speaking = False
         elif kind == "conversation.item.input_audio_transcription.completed":
-            self._caller_said(event.get("transcript", "").strip())
+            if text := event.get("transcript", "").strip():
+                self._caller_said(text)
         elif kind == "response.created":
             self._responding = True
             response = event.get("response") or {}
@@ -363,14 +329,6 @@ class RealtimeCallSession:
                                      "content_index": 0, "audio_end_ms": min(item.heard_ms, item.generated_ms)})
             self._write(item)
 
-    def _caller_said(self, text: str) -> None:
-        if not text:
-            return
-        self.records.append_transcript(self.call_id, [{"role": "caller", "text": text, "at_ms": self.media_ms}])
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_result(text)
-
     async def _tool_call(self, event: dict[str, Any]) -> None:
         output = await run_call_tool(event.get("name", ""), event.get("arguments", "{}"), self.deps)
         await self._send_openai({"type": "conversation.item.create", "item": {
@@ -403,30 +361,11 @@ class RealtimeCallSession:
             await asyncio.wait_for(played.wait(), timeout=15)
         await self._close(reason)
 
-    async def _close(self, reason: str) -> None:
-        self.end_reason = reason
-        self._stop()
-
-    def _stop(self) -> None:
-        self._ending = True
-        self._spawn(self._close_socket())
-
-    async def _close_socket(self) -> None:
-        if self.ws.client_state == WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError):
-                await self.ws.close(code=1000, reason=(self.end_reason or "")[:100])
-
     # -- plumbing ---------------------------------------------------------------------------------------
 
     def _spawn(self, coroutine) -> None:
+        """Tasks of this call are tracked, so they end with it."""
         self._tasks.append(asyncio.get_running_loop().create_task(coroutine))
-
-    async def _send_carrier(self, text: str) -> None:
-        if self.ws.client_state != WebSocketState.CONNECTED:
-            return
-        async with self._send_lock:
-            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-                await self.ws.send_text(text)
 
     async def _send_openai(self, event: dict[str, Any]) -> None:
         with contextlib.suppress(Exception):  # a dead socket shows up in _from_openai

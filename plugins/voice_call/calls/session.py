@@ -12,9 +12,10 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from pydantic_ai.messages import ModelMessage
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocket
 
 from plugins.voice_call.calls.agent import CallAgent, CallDeps
+from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.calls.player import Player
 from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
 from plugins.voice_call.carriers.base import Carrier, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
@@ -33,19 +34,15 @@ GOODBYE_LIMIT = "I'm sorry, we've reached the time limit for this call. Goodbye.
 GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Goodbye."
 
 
-class CallSession:
+class CallSession(CallLine):
     def __init__(self, *, call_id: str, carrier: Carrier, websocket: WebSocket, stream_id: str,
                  config: VoiceCallConfig, records: "CallRecords", agent: CallAgent, stt: SpeechToText,
                  tts: TextToSpeech, end_silence_ms: int = 600, intro: str = "",
                  intro_audio: asyncio.Task[bytes] | None = None, intro_only: bool = False) -> None:
-        self.call_id, self.carrier, self.ws, self.stream_id = call_id, carrier, websocket, stream_id
-        self.config, self.records, self.agent, self.stt, self.tts = config, records, agent, stt, tts
+        super().__init__(call_id=call_id, carrier=carrier, websocket=websocket, stream_id=stream_id, records=records)
+        self.config, self.agent, self.stt, self.tts = config, agent, stt, tts
         self.vad = UtteranceDetector(end_silence_ms=end_silence_ms)
         self.player = Player(carrier, stream_id, self._send, on_heard=self._heard)
-        self.media_ms = 0
-        self.last_activity_ms = 0
-        self.end_reason: str | None = None
-        self.hangup_reason: str | None = None
         self.history: list[ModelMessage] = []
         self.deps = CallDeps(self)
         self._intro = intro or config.inbound.greeting
@@ -54,15 +51,12 @@ class CallSession:
         self.intro_only = intro_only
         self._last_sequence: int | None = None
         self._intro_done = False
-        self._waiters: list[asyncio.Future[str]] = []
         self._spoken_count = 0
         self.mode = "inbound"
         self.message = ""
         self._turn: asyncio.Task[None] | None = None
         self._turns = 0
         self._spoken: dict[str, str] = {}
-        self._ending = False
-        self._send_lock = asyncio.Lock()
         self.barge_ins = 0
         self._listening = False  # an utterance is open at the speech recogniser
         for engine in (tts, stt):
@@ -71,22 +65,7 @@ class CallSession:
                 if engine.switched:
                     self._engine_switched(engine.switched)
 
-    # -- CallControl for the call agent's tools ---------------------------------------------------
-
-    def request_hangup(self, reason: str) -> None:
-        self.hangup_reason = reason
-
-    def note(self, text: str) -> None:
-        self.records.append_transcript(self.call_id, [{"role": "note", "text": text, "at_ms": self.media_ms}])
-
     # -- plumbing ---------------------------------------------------------------------------------
-
-    async def _send(self, text: str) -> None:
-        if self.ws.client_state != WebSocketState.CONNECTED:
-            return
-        async with self._send_lock:
-            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-                await self.ws.send_text(text)
 
     def _engine_switched(self, why: str) -> None:
         self.records.append_transcript(self.call_id, [{"role": "system", "text": why, "at_ms": self.media_ms}])
@@ -120,38 +99,10 @@ class CallSession:
             await self.stt.close()
         return self.end_reason or "caller hung up"
 
-    @property
-    def ended_by_us(self) -> bool:
-        return self.end_reason not in (None, "caller hung up", "carrier ended the call")
-
-    def carrier_ended(self) -> None:
-        """The carrier reported the call over (e.g. a Telnyx hangup webhook)."""
-        self.end_reason = self.end_reason or "carrier ended the call"
-        self._ending = True
-        asyncio.get_running_loop().create_task(self._close_socket())
-
-    def end_attempt(self, reason: str) -> None:
-        """End the call now (e.g. an answering machine picked up)."""
-        self.end_reason = reason
-        self._ending = True
-        asyncio.get_running_loop().create_task(self._close_socket())
-
     async def speak(self, text: str) -> asyncio.Event:
         """Say `text` on the call (the owner's agent speaking through `realtime_call`)."""
         self._spoken_count += 1
         return self._say(f"o{self._spoken_count}", text)
-
-    async def next_utterance(self, timeout: float) -> str | None:
-        """The next thing the caller says (it then goes to whoever waits here, not to the call agent)."""
-        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._waiters.append(future)
-        try:
-            return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
-            return None
-        finally:
-            if future in self._waiters:
-                self._waiters.remove(future)
 
     async def _greet(self) -> None:
         text = self._intro
@@ -230,11 +181,7 @@ class CallSession:
         text = (await self.stt.transcribe(audio)).strip()
         if not text:
             return
-        self.records.append_transcript(self.call_id, [{"role": "caller", "text": text, "at_ms": self.media_ms}])
-        waiters = [w for w in self._waiters if not w.done()]
-        if waiters:
-            for waiter in waiters:
-                waiter.set_result(text)
+        if self._caller_said(text):
             return
         self._turns += 1
         played: list[asyncio.Event] = []
@@ -283,14 +230,3 @@ class CallSession:
             async for event in carrier_events(self.ws, self.carrier, self.call_id):
                 if isinstance(event, MarkPlayed):
                     self.player.mark_played(event.name)
-
-    async def _close(self, reason: str) -> None:
-        self.end_reason = reason
-        self._ending = True
-        await self._close_socket()
-
-    async def _close_socket(self) -> None:
-        reason = self.end_reason or ""
-        if self.ws.client_state == WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError):
-                await self.ws.close(code=1000, reason=reason[:100])
