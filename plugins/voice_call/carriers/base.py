@@ -3,6 +3,7 @@ commands, signature scheme and media messages; everything else sees these neutra
 
 from __future__ import annotations
 
+import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -25,6 +26,17 @@ class BadWebhook(ValueError):
 
 class MediaProtocolError(ValueError):
     """A media-stream message we cannot use."""
+
+
+def media_json(text: str) -> dict:
+    """A media socket's text frame as a JSON object (every carrier here sends JSON objects)."""
+    try:
+        message = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        raise MediaProtocolError("not JSON") from None
+    if not isinstance(message, dict):
+        raise MediaProtocolError("not a JSON object")
+    return message
 
 
 class CarrierError(RuntimeError):

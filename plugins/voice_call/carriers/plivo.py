@@ -31,6 +31,7 @@ from plugins.voice_call.carriers.base import (
     MediaReceived,
     StreamStarted,
     WebhookRejected,
+    media_json,
 )
 
 CALL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -145,12 +146,7 @@ class PlivoCarrier(Carrier):
         return None
 
     def parse_media(self, text: str) -> MediaEvent:
-        try:
-            message = json.loads(text)
-        except (json.JSONDecodeError, TypeError):
-            raise MediaProtocolError("not JSON") from None
-        if not isinstance(message, dict):
-            raise MediaProtocolError("not a JSON object")
+        message = media_json(text)
         event = message.get("event")
         try:
             if event == "media":

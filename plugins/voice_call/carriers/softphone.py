@@ -16,14 +16,13 @@ from plugins.voice_call.carriers.base import (
     CarrierError,
     DialRequest,
     Endpoint,
-    MediaEvent,
     WebhookRejected,
 )
-from plugins.voice_call.carriers.twilio import clear_message, mark_message, media_message, parse_media_message
+from plugins.voice_call.carriers.twilio import TwilioMediaStream
 
 
 @dataclass(kw_only=True)
-class SoftphoneCarrier(Carrier):
+class SoftphoneCarrier(TwilioMediaStream, Carrier):
     api_base_url: str = ""
     name = "softphone"
 
@@ -44,15 +43,3 @@ class SoftphoneCarrier(Carrier):
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         raise CarrierError("softphone calls are started from the web page")
-
-    def parse_media(self, text: str) -> MediaEvent:
-        return parse_media_message(text)
-
-    def media(self, stream_id: str, payload: bytes) -> str:
-        return media_message(stream_id, payload)
-
-    def mark(self, stream_id: str, name: str) -> str:
-        return mark_message(stream_id, name)
-
-    def clear(self, stream_id: str) -> str:
-        return clear_message(stream_id)

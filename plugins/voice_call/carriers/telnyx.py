@@ -35,6 +35,7 @@ from plugins.voice_call.carriers.base import (
     StreamStarted,
     StreamStopped,
     WebhookRejected,
+    media_json,
 )
 
 HANGUP_STATUS = {"normal_clearing": "completed", "user_busy": "busy", "no_answer": "no-answer", "timeout": "no-answer",
@@ -159,12 +160,7 @@ class TelnyxCarrier(Carrier):
     # -- media stream ----------------------------------------------------------------------------
 
     def parse_media(self, text: str) -> MediaEvent:
-        try:
-            message = json.loads(text)
-        except (json.JSONDecodeError, TypeError):
-            raise MediaProtocolError("not JSON") from None
-        if not isinstance(message, dict):
-            raise MediaProtocolError("not a JSON object")
+        message = media_json(text)
         event = message.get("event")
         try:
             if event == "media":

@@ -32,6 +32,7 @@ from plugins.voice_call.carriers.base import (
     StreamStarted,
     StreamStopped,
     WebhookRejected,
+    media_json,
 )
 
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
@@ -46,8 +47,46 @@ def _twiml(inner: str) -> Response:
     return Response(f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>', media_type="application/xml")
 
 
+class TwilioMediaStream:
+    """Twilio's media-stream dialect (JSON events over the socket); the browser softphone speaks it too."""
+
+    def parse_media(self, text: str) -> MediaEvent:
+        message = media_json(text)
+        event = message.get("event")
+        try:
+            if event == "media":
+                payload = base64.b64decode(message["media"]["payload"], validate=True)
+                chunk = message["media"].get("chunk")
+                return MediaReceived(payload, int(chunk) if chunk is not None else None)
+            if event == "start":
+                start = message["start"]
+                params = start.get("customParameters") or {}
+                return StreamStarted(str(start["callSid"]), str(message.get("streamSid") or start["streamSid"]),
+                                     str(params["token"]) if "token" in params else None)
+            if event == "mark":
+                return MarkPlayed(str(message["mark"]["name"]))
+            if event == "dtmf":
+                return DtmfReceived(str(message["dtmf"]["digit"]))
+            if event == "stop":
+                return StreamStopped()
+            if event == "connected":
+                return Ignored()
+        except (KeyError, TypeError, AttributeError, ValueError, binascii.Error) as exc:
+            raise MediaProtocolError(f"malformed {event} message: {exc.__class__.__name__}") from None
+        raise MediaProtocolError(f"unknown event {event!r}")
+
+    def media(self, stream_id: str, payload: bytes) -> str:
+        return json.dumps({"event": "media", "streamSid": stream_id, "media": {"payload": base64.b64encode(payload).decode()}})
+
+    def mark(self, stream_id: str, name: str) -> str:
+        return json.dumps({"event": "mark", "streamSid": stream_id, "mark": {"name": name}})
+
+    def clear(self, stream_id: str) -> str:
+        return json.dumps({"event": "clear", "streamSid": stream_id})
+
+
 @dataclass(kw_only=True)
-class TwilioCarrier(Carrier):
+class TwilioCarrier(TwilioMediaStream, Carrier):
     account_sid: str
     auth_token: str = field(repr=False)
     name = "twilio"
@@ -128,65 +167,6 @@ class TwilioCarrier(Carrier):
             return
         if response.status_code >= 400:
             raise CarrierError(f"Twilio refused to hang up {carrier_call_id}: {response.status_code} {response.text[:200]}")
-
-    # -- media stream ----------------------------------------------------------------------------
-
-    def parse_media(self, text: str) -> MediaEvent:
-        return parse_media_message(text)
-
-    def media(self, stream_id: str, payload: bytes) -> str:
-        return media_message(stream_id, payload)
-
-    def mark(self, stream_id: str, name: str) -> str:
-        return mark_message(stream_id, name)
-
-    def clear(self, stream_id: str) -> str:
-        return clear_message(stream_id)
-
-
-# Twilio's media-stream dialect, also spoken by the browser softphone (carriers/softphone.py).
-
-def parse_media_message(text: str) -> MediaEvent:
-    try:
-        message = json.loads(text)
-    except (json.JSONDecodeError, TypeError):
-        raise MediaProtocolError("not JSON") from None
-    if not isinstance(message, dict):
-        raise MediaProtocolError("not a JSON object")
-    event = message.get("event")
-    try:
-        if event == "media":
-            payload = base64.b64decode(message["media"]["payload"], validate=True)
-            chunk = message["media"].get("chunk")
-            return MediaReceived(payload, int(chunk) if chunk is not None else None)
-        if event == "start":
-            start = message["start"]
-            params = start.get("customParameters") or {}
-            return StreamStarted(str(start["callSid"]), str(message.get("streamSid") or start["streamSid"]),
-                                 str(params["token"]) if "token" in params else None)
-        if event == "mark":
-            return MarkPlayed(str(message["mark"]["name"]))
-        if event == "dtmf":
-            return DtmfReceived(str(message["dtmf"]["digit"]))
-        if event == "stop":
-            return StreamStopped()
-        if event == "connected":
-            return Ignored()
-    except (KeyError, TypeError, AttributeError, ValueError, binascii.Error) as exc:
-        raise MediaProtocolError(f"malformed {event} message: {exc.__class__.__name__}") from None
-    raise MediaProtocolError(f"unknown event {event!r}")
-
-
-def media_message(stream_id: str, payload: bytes) -> str:
-    return json.dumps({"event": "media", "streamSid": stream_id, "media": {"payload": base64.b64encode(payload).decode()}})
-
-
-def mark_message(stream_id: str, name: str) -> str:
-    return json.dumps({"event": "mark", "streamSid": stream_id, "mark": {"name": name}})
-
-
-def clear_message(stream_id: str) -> str:
-    return json.dumps({"event": "clear", "streamSid": stream_id})
 
 
 def _build(config, host) -> TwilioCarrier:
