@@ -12,7 +12,7 @@ from plugins.voice_call.calls.realtime import HANDOVER_LINE
 from .conftest import FRIEND, OWNER
 from .fakes.openai_realtime import FakeRealtime
 from .test_call_conformance import record_of, settle
-from .voice_harness import GREETING, CallLab, speak, transcribe_ulaw
+from .voice_harness import GREETING, CallLab, ask_paris, speak, transcribe_ulaw
 
 KEY = "sk-test-openai-0123456789"
 
@@ -104,20 +104,7 @@ def test_realtime_barge_in_flushes_and_truncates_to_what_was_heard(lab, realtime
 
 def test_realtime_unavailable_falls_back_to_the_local_pipeline(lab, realtime) -> None:
     realtime.refuse_with = 429
-    ring = lab.carrier.ring(FRIEND, OWNER)
-    question = speak("What is the capital of France?")
-
-    async def scenario():
-        async with lab.carrier.media_call(ring) as call:
-            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
-            greeting = transcribe_ulaw(bytes(call.heard))
-            start = len(call.heard)
-            await call.say(question)
-            await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
-            await call.wait_for(lambda: not call.playing, timeout=10)
-            return greeting, transcribe_ulaw(bytes(call.heard[start:]))
-
-    greeting, answer = asyncio.run(scenario())
+    greeting, answer, ring = ask_paris(lab)
     assert "test assistant" in greeting.lower() and "paris" in answer.lower()
     record = record_of(lab, ring)
     assert any(e["role"] == "system" and "HTTP 429" in e["text"] for e in record.transcript)
@@ -125,20 +112,7 @@ def test_realtime_unavailable_falls_back_to_the_local_pipeline(lab, realtime) ->
 
 def test_realtime_socket_drop_mid_call_hands_over_without_silence(lab, realtime) -> None:
     realtime.drop_after_responses = 1  # the greeting is spoken, then the upstream dies
-    ring = lab.carrier.ring(FRIEND, OWNER)
-    question = speak("What is the capital of France?")
-
-    async def scenario():
-        async with lab.carrier.media_call(ring) as call:
-            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=40)
-            handover = transcribe_ulaw(bytes(call.heard))
-            start = len(call.heard)
-            await call.say(question)
-            await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
-            await call.wait_for(lambda: not call.playing, timeout=10)
-            return handover, transcribe_ulaw(bytes(call.heard[start:]))
-
-    heard_first, answer = asyncio.run(scenario())
+    heard_first, answer, ring = ask_paris(lab, greeting_timeout=40)  # the local pipeline's "greeting" is the handover line
     assert "test assistant" in heard_first.lower() and "say that again" in heard_first.lower()
     assert "paris" in answer.lower()
     record = record_of(lab, ring)

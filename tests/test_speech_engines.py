@@ -12,12 +12,11 @@ from openai import AsyncOpenAI
 from plugins.voice_call.speech.cloud_tts import ElevenLabsTTS, OpenAITTS
 from plugins.voice_call.speech.tts import FallbackTTS, KokoroTTS, synthesize
 
-from .conftest import FRIEND, OWNER
 from .fakes.cloud_tts import FakeElevenLabs, FakeOpenAISpeech
 from .fakes.openai_realtime import FakeRealtime
 from .helpers import Chat
-from .test_call_conformance import record_of, settle
-from .voice_harness import CallLab, speak, transcribe_ulaw
+from .test_call_conformance import record_of
+from .voice_harness import CallLab, ask_paris, transcribe_ulaw
 
 OPENAI_KEY = "sk-test-openai-0123456789"
 ELEVEN_KEY = "xi-test-key-0123456789"
@@ -75,24 +74,6 @@ def test_a_failing_cloud_voice_falls_back_to_kokoro(failure) -> None:
 def lab(host):
     with CallLab(host, "twilio") as lab:
         yield lab
-
-
-def ask_paris(lab: CallLab) -> tuple[str, str, object]:
-    ring = lab.carrier.ring(FRIEND, OWNER)
-    question = speak("What is the capital of France?")
-
-    async def scenario():
-        async with lab.carrier.media_call(ring) as call:
-            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
-            greeting = transcribe_ulaw(bytes(call.heard))
-            start = len(call.heard)
-            await call.say(question)
-            await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
-            await call.wait_for(lambda: not call.playing, timeout=10)
-            return greeting, transcribe_ulaw(bytes(call.heard[start:]))
-
-    greeting, answer = asyncio.run(scenario())
-    return greeting, answer, ring
 
 
 def test_call_speaks_with_openai_tts(lab) -> None:

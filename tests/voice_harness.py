@@ -18,7 +18,7 @@ from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.stt import LocalWhisper
 from plugins.voice_call.speech.tts import KokoroTTS
 
-from .conftest import OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TWILIO_SID, TWILIO_TOKEN
+from .conftest import FRIEND, OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TWILIO_SID, TWILIO_TOKEN
 from .fakes.carrier import FakeCarrier
 from .fakes.plivo_carrier import FakePlivo
 from .fakes.telnyx_carrier import FakeTelnyx
@@ -144,3 +144,23 @@ def transcribe(samples) -> str:
 
 def transcribe_ulaw(ulaw: bytes) -> str:
     return transcribe(ulaw_to_float(ulaw))
+
+
+def ask_paris(lab: CallLab, greeting_timeout: float = 30) -> tuple[str, str, object]:
+    """Ring, wait for the local pipeline's greeting (mark "greeting"), ask the capital of France.
+    Returns what the caller heard before asking, the answer they heard, and the ring."""
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    question = speak("What is the capital of France?")
+
+    async def scenario():
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=greeting_timeout)
+            greeting = transcribe_ulaw(bytes(call.heard))
+            start = len(call.heard)
+            await call.say(question)
+            await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
+            await call.wait_for(lambda: not call.playing, timeout=10)
+            return greeting, transcribe_ulaw(bytes(call.heard[start:]))
+
+    greeting, answer = asyncio.run(scenario())
+    return greeting, answer, ring

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from assistant.web.auth import WebAuth
+from assistant.web.app import WebApp
 from plugins.voice_call.calls.records import CallInfo
 from plugins.voice_call.carriers.softphone import SoftphoneCarrier
 from plugins.voice_call.config import VoiceCallConfig
@@ -34,7 +34,7 @@ def _call(call: CallInfo) -> dict[str, Any]:
 class VoiceWeb:
     def __init__(self, host: "Host", config: VoiceCallConfig) -> None:
         self.host, self.config = host, config
-        self.auth = WebAuth(host.settings.home)
+        self.auth = WebApp.of(host).auth
         self.runtime = VoiceCallRuntime.of(host)
 
     def routes(self) -> list[BaseRoute]:

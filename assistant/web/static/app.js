@@ -66,8 +66,7 @@ function connectChat() {
       $("messages").scrollTop = $("messages").scrollHeight;
     } else if (message.type === "reply") {
       if (!streaming) streaming = addMessage("assistant", "");
-      streaming.lastChild.textContent = ""; // the final text replaces the streamed pieces
-      streaming.replaceChildren(streaming.firstChild, message.text);
+      streaming.replaceChildren(streaming.firstChild, message.text); // the final text replaces the streamed pieces
       streaming.dataset.done = "true";
       streaming = null;
       refresh();
