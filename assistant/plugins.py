@@ -1,18 +1,23 @@
 """What a plugin hands the host, and how plugins are found.
 
 A plugin is a `Plugin` object published under the `assistant.plugins` entry-point group. It gives
-the host a pydantic config model, agent tools, gateway routes, and (for the offline model) the
-phrases it understands. The host knows nothing else about what a plugin does.
+the host a pydantic config model, agent tools, gateway routes, (for the offline model) the phrases
+it understands, and optionally a panel on the web page and offline models to install. Its CLI
+commands are published apart, under `assistant.commands`, so `assistant --help` loads no plugin;
+a command gets the host from `open_host()` (the click context's `obj`). The host knows nothing
+else about what a plugin does.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+import click
 
 from pydantic import BaseModel
 
@@ -25,6 +30,22 @@ if TYPE_CHECKING:
     from assistant.offline_model import Intent
 
 ENTRY_POINT_GROUP = "assistant.plugins"
+COMMANDS_GROUP = "assistant.commands"
+
+
+class SetupError(RuntimeError):
+    """Something a plugin needs is not installed; the message says which command installs it."""
+
+
+@dataclass(frozen=True)
+class WebPanel:
+    """A plugin's part of the web page: `html` (a fragment, put in the side column) and `scripts`,
+    files in `folder`, served at /web/plugins/<plugin name>/. Scripts load after the page's own
+    and reach it through `window.assistantPage` ($, el, api, refresh, onRefresh, visible)."""
+
+    folder: Path
+    html: str
+    scripts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,8 +76,10 @@ class Plugin:
     startup: Callable[["Host"], None] | None = None
     #: Runs when the gateway stops (e.g. to settle calls that can no longer connect).
     shutdown: Callable[["Host"], None] | None = None
-    #: Extra `assistant` subcommands (a click command or group).
-    cli: Any = None
+    #: Its part of the web page.
+    web_panel: WebPanel | None = None
+    #: Prepares offline models (`assistant models install`); returns what is ready, raises SetupError.
+    install_models: Callable[[], Iterable[Path]] | None = None
 
 
 class PluginError(RuntimeError):
@@ -72,3 +95,22 @@ def discover() -> list[Plugin]:
             raise PluginError(f"Entry point {ep.value} is not an assistant Plugin.")
         plugins.append(plugin)
     return plugins
+
+
+def commands() -> list[click.Command]:
+    """The CLI commands plugins publish (loaded without loading the plugins themselves)."""
+    found = []
+    for ep in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        command = ep.load()
+        if not isinstance(command, click.Command):
+            raise PluginError(f"Entry point {ep.value} is not a click command.")
+        found.append(command)
+    return found
+
+
+def open_host() -> Host:
+    """The host, for a plugin's CLI command: opened by the `assistant` group, closed by the caller."""
+    opener = click.get_current_context().obj
+    if not callable(opener):
+        raise click.ClickException("This command runs under `assistant`.")
+    return cast("Host", opener())

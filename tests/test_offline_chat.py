@@ -6,7 +6,7 @@ import pytest
 
 from assistant.agent import host_intents
 from assistant.offline_model import OfflineModel
-from plugins.voice_call import plugin as voice_call
+from plugins.voice_call.plugin import plugin as voice_call
 
 from .conftest import FRIEND, OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TELNYX_PUBLIC_KEY, TWILIO_SID, TWILIO_TOKEN
 from .helpers import Chat

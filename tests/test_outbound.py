@@ -96,7 +96,7 @@ def test_unanswered_attempts_end_with_a_clear_status(lab, outcome) -> None:
     dial = lab.carrier.wait_for_dial()
     assert lab.carrier.outbound_status(dial, outcome) == 200
     settle(lambda: outbound_record(lab).state == outcome)
-    assert lab.runtime.pending == {}
+    assert lab.runtime.switchboard.waiting_for_stream() == 0
     settle(lambda: any(f"ended: {outcome}" in m for m in latest_owner_messages(lab)))
 
 
@@ -230,7 +230,7 @@ def test_restart_never_redials_and_keeps_future_calls(host) -> None:
     # A new process over the same store, an hour and a half later (3h row is still ahead, the 2h one not yet).
     runtime = VoiceCallRuntime(host)
     later = Clock(now + timedelta(hours=1, minutes=30))
-    restarted = CallScheduler(runtime, clock=later)
+    restarted = CallScheduler(host, runtime.records, runtime.outbound, clock=later)
     restarted.recover()
     assert restarted.get(in_flight.id).status == "failed" and "not dialed again" in restarted.get(in_flight.id).outcome
     assert restarted.get(future.id).status == "pending" and restarted.get(stale.id).status == "pending"

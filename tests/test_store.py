@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect
 
 from assistant.config import ConfigError
 from assistant.host import Host
@@ -51,7 +51,7 @@ def test_existing_database_upgrades_in_place_and_keeps_data(settings, tmp_path) 
 
 
 def test_downgrade_and_upgrade_round_trip(settings) -> None:
-    from plugins.voice_call import plugin as voice_call
+    from plugins.voice_call.plugin import plugin as voice_call
 
     db = Database(settings.database_url)
     db.upgrade([voice_call.migrations])

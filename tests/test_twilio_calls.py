@@ -43,7 +43,7 @@ def test_signature_variants_and_replays(twilio, host) -> None:
     replay = fake.signed_post("/voice/twilio/webhook", params)
     assert first.status_code == replay.status_code == 200 and first.text == replay.text
     assert len([r for r in records(host).recent(50) if r.carrier_call_id == params["CallSid"]]) == 1
-    assert len(twilio.runtime.pending) == 1
+    assert twilio.runtime.switchboard.waiting_for_stream() == 1
 
 
 def test_bad_webhook_bodies(twilio, host) -> None:

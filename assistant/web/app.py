@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -42,7 +42,9 @@ class WebApp:
         return web
 
     def routes(self) -> list[BaseRoute]:
-        return [
+        panels = [Mount(f"/web/plugins/{name}", StaticFiles(directory=p.web_panel.folder), name=f"plugin-{name}")
+                  for name, p in self.host.plugins.items() if p.web_panel is not None]
+        return [*panels,
             Route("/", self.page, methods=["GET"]),
             Route("/login", self.login_link, methods=["GET"]),
             Route("/web/login", self.login, methods=["POST"]),
@@ -65,8 +67,21 @@ class WebApp:
         response.set_cookie(COOKIE, self.auth.session_value(), httponly=True, samesite="strict", path="/")
         return response
 
+    def _page_html(self) -> str:
+        """index.html with each plugin's panel and scripts put in."""
+        html = (STATIC / "index.html").read_text()
+        panels, scripts = [], []
+        for name, plugin in self.host.plugins.items():
+            if plugin.web_panel is None:
+                continue
+            panel = plugin.web_panel
+            panels.append(f'<div class="plugin-panel" data-plugin="{name}">{(panel.folder / panel.html).read_text()}</div>')
+            scripts += [f'<script src="/web/plugins/{name}/{script}"></script>' for script in panel.scripts]
+        return (html.replace("<!-- plugin panels -->", "\n".join(panels))
+                    .replace("<!-- plugin scripts -->", "\n".join(scripts)))
+
     async def page(self, request: Request) -> Response:
-        return FileResponse(STATIC / "index.html", headers={"cache-control": "no-store"})
+        return HTMLResponse(self._page_html(), headers={"cache-control": "no-store"})
 
     async def login_link(self, request: Request) -> Response:
         if self.auth.check_token(request.query_params.get("token", "")):

@@ -1,40 +1,5 @@
-"""The voice-call plugin: answer and place phone calls through Twilio, Telnyx or Plivo."""
+"""The voice-call plugin: answer and place phone calls through Twilio, Telnyx or Plivo.
 
-from __future__ import annotations
-
-import re
-from pathlib import Path
-
-from assistant.plugins import Plugin, SecretPattern
-from plugins.voice_call.calls import tables as _tables  # noqa: F401 - registers the tables
-from plugins.voice_call.cli import calls
-from plugins.voice_call.config import VoiceCallConfig
-from plugins.voice_call.describe import describe_for_health
-from plugins.voice_call.doctor import voice_call_checks
-from plugins.voice_call.intents import INTENTS
-from plugins.voice_call.routes import build_routes
-from plugins.voice_call.runtime import shutdown, startup
-from plugins.voice_call.call_intents import CALL_INTENTS
-from plugins.voice_call.call_tools import CALL_TOOLS
-from plugins.voice_call.tools import TOOLS
-
-SECRET_PATTERNS = [
-    SecretPattern("Twilio Auth Token", re.compile(r"(?<![0-9A-Za-z])([0-9a-fA-F]{32})(?![0-9A-Za-z])")),
-    SecretPattern("Telnyx API key", re.compile(r"\b(KEY[0-9A-Za-z_\-]{16,200})")),
-    SecretPattern("Plivo Auth Token", re.compile(r"(?i)plivo.*?auth\s*token\s*(?:is|=|:)?\s*([A-Za-z0-9_\-]{30,64})")),
-]
-
-plugin = Plugin(
-    name="voice_call",
-    config_model=VoiceCallConfig,
-    tools=[*TOOLS, *CALL_TOOLS],
-    routes=build_routes,
-    intents=[*CALL_INTENTS, *INTENTS],
-    secret_patterns=SECRET_PATTERNS,
-    doctor=voice_call_checks,
-    describe=describe_for_health,
-    migrations=Path(__file__).resolve().parent / "migrations",
-    startup=startup,
-    shutdown=shutdown,
-    cli=calls,
-)
+The `Plugin` object the host loads is `plugins.voice_call.plugin:plugin`; this package stays
+empty so that its CLI commands load without the speech and call stack.
+"""

@@ -7,8 +7,10 @@ from typing import Any, Literal
 from pydantic_ai import RunContext, Tool
 
 from assistant.tools import ToolContext, ToolResult
+from plugins.voice_call.calls.ending import EndReason, Ending
 from plugins.voice_call.calls.outbound import OutboundError
 from plugins.voice_call.calls.when import local_zone, parse_when
+from plugins.voice_call.config import voice_config
 from plugins.voice_call.runtime import VoiceCallRuntime
 
 Result = dict[str, Any]
@@ -22,7 +24,7 @@ def _status(runtime: VoiceCallRuntime, call_id: str) -> Result:
     record = runtime.records.get(call_id)
     if record is None:
         return ToolResult(False, f"There is no call {call_id}.").as_dict()
-    session = runtime.sessions.get(call_id)
+    session = runtime.switchboard.live(call_id)
     seconds = session.media_ms / 1000 if session else (
         (record.ended_at - record.answered_at).total_seconds() if record.answered_at and record.ended_at else 0)
     lines = [f"{e['role']}: {e['text']}" for e in record.transcript if e["role"] in ("caller", "assistant", "note")]
@@ -59,16 +61,13 @@ async def realtime_call(
         return ToolResult(False, f"{action} needs the call_id.").as_dict()
     if action == "get_status":
         return _status(runtime, call_id)
-    session = runtime.sessions.get(call_id)
+    session = runtime.switchboard.live(call_id)
     record = runtime.records.get(call_id)
     if action == "end_call":
         if session is not None:
-            session.end_attempt("ended by the owner")
+            runtime.switchboard.end(call_id, Ending(EndReason.OWNER_ENDED))
             return ToolResult(True, f"Ending call {call_id}.").as_dict()
-        if record is not None and record.active:
-            runtime.drop_pending_call(call_id)
-            runtime.records.transition(call_id, "no-answer", "cancelled by the owner before it was answered")
-            runtime.call_ended(call_id)
+        if runtime.switchboard.end(call_id, Ending(EndReason.CANCELLED)):
             return ToolResult(True, f"Call {call_id} was cancelled before it was answered.").as_dict()
         return ToolResult(False, f"Call {call_id} is not in progress.").as_dict()
     if session is None:
@@ -93,8 +92,7 @@ async def schedule_call(
     """Schedule a call for later. `when` is the owner's phrase ("tomorrow at 9", "in 2 hours", "friday 3pm")
     or an ISO time; it is read in the owner's time zone."""
     runtime = _runtime(ctx)
-    config = ctx.deps.host.config.get("voice_call")
-    zone = local_zone(config.timezone)  # type: ignore[attr-defined]
+    zone = local_zone(voice_config(ctx.deps.host).timezone)
     moment = parse_when(when, zone, runtime.scheduler.clock())
     if moment is None:
         return ToolResult(False, f'I could not read "{when}" as a time; try "tomorrow at 9:00" or "in 30 minutes".').as_dict()

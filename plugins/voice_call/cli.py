@@ -1,8 +1,17 @@
-"""`assistant calls ...`: call records from the command line."""
+"""`assistant calls ...`: call records from the command line. Published under the
+`assistant.commands` entry point; everything heavy is imported when a command runs."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+from assistant.plugins import open_host
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+    from plugins.voice_call.calls.records import CallRecords
 
 
 @click.group(help="Phone calls: recent calls and their transcripts.")
@@ -10,11 +19,10 @@ def calls() -> None:
     pass
 
 
-def _records():
-    from assistant.cli import _host
+def _records() -> tuple[Host, CallRecords]:
     from plugins.voice_call.calls.records import CallRecords
 
-    host = _host()
+    host = open_host()
     return host, CallRecords(host.db)
 
 
@@ -78,12 +86,13 @@ def calls_cancel(scheduled_id: int) -> None:
 def calls_place(to: str, message: str, mode: str, when: str) -> None:
     from plugins.voice_call.calls.outbound import OutboundError
     from plugins.voice_call.calls.when import local_zone, parse_when
+    from plugins.voice_call.config import voice_config
     from plugins.voice_call.runtime import VoiceCallRuntime
 
     host, _ = _records()
     try:
         runtime = VoiceCallRuntime.of(host)
-        zone = local_zone(host.config.get("voice_call").timezone)  # type: ignore[attr-defined]
+        zone = local_zone(voice_config(host).timezone)
         now = runtime.scheduler.clock()
         moment = now if when.strip().lower() == "now" else parse_when(when, zone, now)
         if moment is None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from plugins.voice_call import validation
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+
+PLUGIN = "voice_call"
 
 PhoneNumber = Annotated[str, AfterValidator(validation.phone_number)]
 Provider = Literal["twilio", "telnyx", "plivo"]
@@ -139,3 +144,8 @@ class VoiceCallConfig(Section):
 
     def voice(self) -> str:
         return self.tts.voice or DEFAULT_VOICES[self.tts.engine]
+
+
+def voice_config(host: Host) -> VoiceCallConfig:
+    """The stored voice-call config, typed."""
+    return host.config.typed(PLUGIN, VoiceCallConfig)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant.doctor import Check
-from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.speech.engines import ELEVENLABS_KEY_SECRET, OPENAI_KEY_SECRET, elevenlabs_key, openai_key
 from plugins.voice_call.setup_flow import missing_credentials, title
 
@@ -67,7 +67,7 @@ def _models() -> Check:
 
 
 def voice_call_checks(host: "Host") -> list[Check]:
-    config: VoiceCallConfig = host.config.get("voice_call")  # type: ignore[assignment]
+    config = voice_config(host)
     checks: list[Check] = []
     if config.provider is None:
         checks.append(Check("voice: provider", "fail", 'no carrier chosen; say "I want to receive phone calls"'))

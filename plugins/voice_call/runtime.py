@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic_ai.models import Model
 
 from assistant.agent import read_prompt
-
 from plugins.voice_call.calls.agent import CallAgent
+from plugins.voice_call.calls.ending import EndReason
+from plugins.voice_call.calls.outbound import OutboundCalls
 from plugins.voice_call.calls.pairing import Pairing
+from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.calls.scheduler import CallScheduler
+from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.engines import make_stt, make_tts, openai_client
 from plugins.voice_call.speech.stt import SpeechToText
@@ -23,9 +25,6 @@ from plugins.voice_call.speech.tts import TextToSpeech, synthesize
 
 if TYPE_CHECKING:
     from assistant.host import Host
-    from plugins.voice_call.calls.session import CallSession
-
-PENDING_TTL_S = 60.0
 
 
 def _quiet(task: asyncio.Task[Any]) -> None:
@@ -34,101 +33,40 @@ def _quiet(task: asyncio.Task[Any]) -> None:
         task.exception()
 
 
-@dataclass
-class PendingCall:
-    """A call we answered whose media stream has not arrived yet."""
-
-    call_id: str
-    token: str
-    config: VoiceCallConfig
-    intro: str
-    intro_audio: asyncio.Task[bytes] | None = None
-    #: The engine the intro is being synthesised with; the call keeps using it.
-    tts: TextToSpeech | None = None
-    #: Realtime mode: the OpenAI Realtime socket, opening while the carrier sets up the stream.
-    realtime: asyncio.Task[Any] | None = None
-    #: Pairing: say the intro (the code), then hang up.
-    intro_only: bool = False
-    #: inbound | notify | conversation
-    mode: str = "inbound"
-    message: str = ""
-    created: float = field(default_factory=time.monotonic)
-
-    def cancel(self) -> None:
-        """The call will never connect: stop preparing it and close what was opened for it."""
-        if self.intro_audio:
-            self.intro_audio.cancel()
-        if self.realtime:
-            if self.realtime.done() and not self.realtime.cancelled() and self.realtime.exception() is None:
-                asyncio.get_running_loop().create_task(self.realtime.result().close())
-            self.realtime.cancel()
-
-
 class VoiceCallRuntime:
-    def __init__(self, host: "Host") -> None:
+    """The plugin's parts that live as long as the process: the switchboard, call records, pairing,
+    the speech engines calls are built with, outbound calls and the scheduler."""
+
+    def __init__(self, host: Host) -> None:
         self.host = host
         self.records = CallRecords(host.db)
         self.pairing = Pairing(host.db)
-        self.pending: dict[str, PendingCall] = {}
-        self.sessions: dict[str, "CallSession"] = {}
         #: Tests and benchmarks swap these for fakes.
         self.call_model: Model | None = None
         self.stt_factory: Callable[[VoiceCallConfig], SpeechToText] = lambda config: make_stt(host, config)
         self.tts_factory: Callable[[VoiceCallConfig], TextToSpeech] = lambda config: make_tts(host, config)
-        self.end_listeners: list[Callable[[str], None]] = []
-        from plugins.voice_call.calls.outbound import OutboundCalls
-        from plugins.voice_call.calls.scheduler import CallScheduler
-
-        self.outbound = OutboundCalls(self)
-        self.scheduler = CallScheduler(self)
+        self.switchboard = Switchboard(self.records, self)
+        self.outbound = OutboundCalls(host, self.switchboard, self)
+        self.scheduler = CallScheduler(host, self.records, self.outbound)
+        self.switchboard.on_end(self.outbound.report)
+        self.switchboard.on_end(self.scheduler.call_ended)
         self._scheduler_task: asyncio.Task[None] | None = None
 
     @classmethod
-    def of(cls, host: "Host") -> "VoiceCallRuntime":
+    def of(cls, host: Host) -> VoiceCallRuntime:
         runtime = host.extensions.get("voice_call")
         if runtime is None:
             runtime = host.extensions["voice_call"] = cls(host)
+        assert isinstance(runtime, VoiceCallRuntime)
         return runtime
 
-    def active_count(self) -> int:
-        self._expire_pending()
-        return len(self.pending) + len(self.sessions)
-
-    def _expire_pending(self) -> None:
-        now = time.monotonic()
-        for sid, pending in list(self.pending.items()):
-            if now - pending.created > PENDING_TTL_S:
-                del self.pending[sid]
-                pending.cancel()
-                self.records.transition(pending.call_id, "failed", "media stream never arrived")
-
-
-    def drop_pending(self, reason: str) -> None:
-        for pending in self.pending.values():
-            pending.cancel()
-            self.records.transition(pending.call_id, "failed", reason)
-        self.pending.clear()
-
-    def drop_pending_call(self, call_id: str) -> None:
-        for key, pending in list(self.pending.items()):
-            if pending.call_id == call_id:
-                del self.pending[key]
-                pending.cancel()
-
-    def call_ended(self, call_id: str) -> None:
-        """Every call passes here once it is over: outbound calls report back and scheduled ones may retry."""
-        for listener in list(self.end_listeners):
-            listener(call_id)
-
     def prepare(self, call_id: str, token: str, config: VoiceCallConfig, intro: str, *, intro_only: bool = False,
-                mode: str = "inbound", message: str = "") -> PendingCall:
+                mode: Literal["inbound", "notify", "conversation"] = "inbound", message: str = "") -> PendingCall:
         """Get a call ready while the carrier connects: the intro's audio is synthesised now, or in
         Realtime mode the OpenAI socket opens now (it saves seconds on the first words)."""
         pending = PendingCall(call_id, token, config, intro, intro_only=intro_only, mode=mode, message=message)
         client = openai_client(self.host, config) if config.mode == "realtime" and not intro_only else None
         if client is not None:
-            from plugins.voice_call.calls.realtime import open_realtime
-
             instructions = read_prompt(self.host.settings, "call")
             pending.realtime = asyncio.create_task(open_realtime(client, config, instructions))
             pending.realtime.add_done_callback(_quiet)
@@ -156,19 +94,19 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def startup(host: "Host") -> None:
+def startup(host: Host) -> None:
     """Runs once per process, in the gateway's event loop: calls a previous process left active can
     never finish now; the scheduler starts."""
     runtime = VoiceCallRuntime.of(host)
-    runtime.records.close_stale()
+    runtime.switchboard.close_stale()
     settle_heap()
     runtime._scheduler_task = asyncio.get_running_loop().create_task(runtime.scheduler.run(), name="call-scheduler")
 
 
-def shutdown(host: "Host") -> None:
+def shutdown(host: Host) -> None:
     """The gateway stopped: answered calls whose media never arrived can no longer connect."""
     runtime = VoiceCallRuntime.of(host)
-    runtime.drop_pending("gateway stopped before the media stream arrived")
+    runtime.switchboard.fail_pending(EndReason.GATEWAY_STOPPED)
     if runtime._scheduler_task is not None:
         runtime._scheduler_task.cancel()
         runtime._scheduler_task = None

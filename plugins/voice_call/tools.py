@@ -13,18 +13,17 @@ from assistant.doctor import format_checks
 from assistant.tools import ToolContext, ToolResult
 from plugins.voice_call import validation
 from plugins.voice_call.carriers import SETUPS
-from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.config import PLUGIN, VoiceCallConfig, voice_config
 from plugins.voice_call.describe import describe_config
 from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.setup_flow import next_step, title
 
-PLUGIN = "voice_call"
 OPENAI_VOICES = ("alloy", "ash", "ballad", "cedar", "coral", "echo", "fable", "marin", "nova", "onyx", "sage", "shimmer", "verse")
 Result = dict[str, Any]
 
 
 def _config(ctx: RunContext[ToolContext]) -> VoiceCallConfig:
-    return ctx.deps.host.config.get(PLUGIN)  # type: ignore[return-value]
+    return voice_config(ctx.deps.host)
 
 
 def _apply(
@@ -35,10 +34,10 @@ def _apply(
 ) -> Result:
     host = ctx.deps.host
     try:
-        _, after = host.config.update(PLUGIN, change, secrets=secrets)
+        _, after = host.config.update_typed(PLUGIN, VoiceCallConfig, change, secrets=secrets)
     except ConfigError as exc:
         return ToolResult(False, f"Nothing was changed: {exc}").as_dict()
-    return ToolResult(True, done(after), restart_required=host.restart_required(PLUGIN)).as_dict()  # type: ignore[arg-type]
+    return ToolResult(True, done(after), restart_required=host.restart_required(PLUGIN)).as_dict()
 
 
 def voice_call_setup(ctx: RunContext[ToolContext], provider: Literal["twilio", "telnyx", "plivo"] | None = None) -> Result:

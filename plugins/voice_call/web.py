@@ -13,8 +13,9 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assistant.web.app import WebApp
+from plugins.voice_call.calls.media import await_start
 from plugins.voice_call.calls.records import CallInfo
-from plugins.voice_call.carriers.softphone import SoftphoneCarrier
+from plugins.voice_call.carriers import softphone
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.runtime import VoiceCallRuntime
 
@@ -32,10 +33,11 @@ def _call(call: CallInfo) -> dict[str, Any]:
 
 
 class VoiceWeb:
-    def __init__(self, host: "Host", config: VoiceCallConfig) -> None:
+    def __init__(self, host: Host, config: VoiceCallConfig) -> None:
         self.host, self.config = host, config
         self.auth = WebApp.of(host).auth
         self.runtime = VoiceCallRuntime.of(host)
+        self.switchboard = self.runtime.switchboard
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -60,13 +62,13 @@ class VoiceWeb:
         """Register a call from the page; the page then opens the media stream with the token."""
         if not self.auth.logged_in(request):
             return JSONResponse({"error": "log in first"}, status_code=401)
-        if self.runtime.active_count() >= self.config.max_concurrent_calls:
+        if self.switchboard.active_count() >= self.config.max_concurrent_calls:
             return JSONResponse({"error": "too many calls at once; try again when one ends"}, status_code=409)
         call_sid = f"SP{uuid.uuid4().hex}"
         token = secrets.token_hex(16)
-        call_id = self.runtime.records.create(SoftphoneCarrier.name, call_sid, "inbound", SOFTPHONE_NUMBER,
-                                              self.config.phone_number or "assistant")
-        self.runtime.pending[call_sid] = self.runtime.prepare(call_id, token, self.config, self.config.inbound.greeting)
+        call_id = self.switchboard.ring(softphone.NAME, call_sid, "inbound", SOFTPHONE_NUMBER,
+                                        self.config.phone_number or "assistant")
+        self.switchboard.expect(call_sid, self.runtime.prepare(call_id, token, self.config, self.config.inbound.greeting))
         return JSONResponse({"call_id": call_id, "call_sid": call_sid, "token": token,
                              "stream_path": "/voice/softphone/stream"})
 
@@ -74,10 +76,10 @@ class VoiceWeb:
         if not self.auth.logged_in(websocket):
             await websocket.close(code=1008, reason="log in first")
             return
-        from plugins.voice_call.routes import VoiceRoutes
+        started = await await_start(websocket, softphone.CODEC)
+        if started is not None:
+            await self.switchboard.connect(websocket, softphone.CODEC, started, control=None)
 
-        await VoiceRoutes(self.host, self.config, SoftphoneCarrier()).stream(websocket)
 
-
-def web_routes(host: "Host", config: VoiceCallConfig) -> list[BaseRoute]:
+def web_routes(host: Host, config: VoiceCallConfig) -> list[BaseRoute]:
     return VoiceWeb(host, config).routes()

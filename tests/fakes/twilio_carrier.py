@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import secrets
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs

@@ -1,4 +1,4 @@
-// The web page: login, chat over a WebSocket (replies stream in), status and calls refreshed each second.
+// The web page: login, chat over a WebSocket (replies stream in), status; plugins add their own panels.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -103,50 +103,25 @@ function renderConfig(status) {
   for (const check of status.checks) checks.append(el("li", check.status, `${check.name}: ${check.detail}`));
 }
 
-function renderCall(call) {
-  const node = el("div", "call");
-  node.dataset.callId = call.id;
-  const who = call.direction === "inbound" ? `from ${call.from}` : `to ${call.to}`;
-  node.append(el("div", "", ""));
-  node.firstChild.append(el("span", "state", call.state), ` ${call.provider} call ${who}`,
-    call.end_reason ? el("span", "muted", ` (${call.end_reason})`) : "");
-  for (const turn of call.transcript) {
-    const label = { caller: "Caller", assistant: "Assistant", note: "Message", system: "System", dtmf: "Key" }[turn.role] || turn.role;
-    const extra = turn.interrupted ? " (interrupted)" : turn.heard === false ? " (not heard)" : "";
-    node.append(el("div", `turn ${turn.role}`, `${label}: ${turn.text}${extra}`));
-  }
-  return node;
-}
-
-function renderList(id, items, render) {
-  const box = $(id);
-  box.textContent = "";
-  if (!items.length) box.append(el("p", "muted", "None"));
-  for (const item of items) box.append(render(item));
-}
-
 async function refreshStatus() {
   try { renderConfig(await api("/web/api/status").then((r) => r.json())); } catch (error) { /* retried later */ }
 }
 
+const refreshers = [];
+
 async function refresh() {
   refreshStatus();
-  await refreshCalls();
+  await Promise.all(refreshers.map((fn) => fn()));
 }
 
-async function refreshCalls() {
-  try {
-    const calls = await api("/web/api/calls").then((r) => (r.ok ? r.json() : null));
-    if (calls) {
-      renderList("active-calls", calls.active, renderCall);
-      renderList("past-calls", calls.recent.slice(0, 10), renderCall);
-      renderList("scheduled-calls", calls.scheduled, (s) =>
-        el("div", "call", `#${s.id} ${s.when}: ${s.mode} call to ${s.to} (${s.status}): ${s.message}`));
-    }
-  } catch (error) { /* shown by the login form, or retried on the next tick */ }
-}
+// What a plugin's panel script may use (plugin scripts load after this one).
+window.assistantPage = {
+  $, el, api, refresh,
+  onRefresh: (fn) => refreshers.push(fn),
+  visible: () => !$("app").hidden,
+};
 
-// Calls change by the second; the status (which runs the doctor's checks) every ten seconds.
-setInterval(() => { if (!$("app").hidden) refreshCalls(); }, 1000);
+// The status runs the doctor's checks: every ten seconds.
 setInterval(() => { if (!$("app").hidden) refreshStatus(); }, 10000);
-fetch("/web/api/status", { credentials: "same-origin" }).then((r) => (r.ok ? showApp() : showLogin()));
+window.addEventListener("load", () =>
+  fetch("/web/api/status", { credentials: "same-origin" }).then((r) => (r.ok ? showApp() : showLogin())));

@@ -1,36 +1,88 @@
-"""What every kind of call session shares: the carrier's media socket, the caller's next words for
-whoever waits on them, the call agent's tool hooks, and how a call ends."""
+"""The live-call interface, and what every kind of call session shares: the media loop over the
+carrier's socket (the media clock, out-of-order frames, marks, keypad), the call limits, the
+caller's next words for whoever waits on them, the call agent's tool hooks, and how a call ends.
+
+`CallSession` (local pipeline) and `RealtimeCallSession` (OpenAI Realtime) fill in what differs:
+what to do with the caller's audio, when the line counts as active, and how to say goodbye.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from abc import ABC, abstractmethod
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from plugins.voice_call.carriers.base import Carrier
+from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
+from plugins.voice_call.calls.player import Player
+from plugins.voice_call.carriers.base import MediaCodec
+from plugins.voice_call.carriers.events import DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
+from plugins.voice_call.config import VoiceCallConfig
 
 if TYPE_CHECKING:
     from plugins.voice_call.calls.records import CallRecords
 
+log = logging.getLogger(__name__)
 
-class CallLine:
-    def __init__(self, *, call_id: str, carrier: Carrier, websocket: WebSocket, stream_id: str,
-                 records: "CallRecords") -> None:
-        self.call_id, self.carrier, self.ws, self.stream_id = call_id, carrier, websocket, stream_id
-        self.records = records
+GOODBYE_LIMIT = "I'm sorry, we've reached the time limit for this call. Goodbye."
+GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Goodbye."
+
+
+class CallLine(ABC):
+    """One connected call. The switchboard runs it (`run`) and may end it (`end_attempt`,
+    `carrier_ended`); the owner's `realtime_call` tool talks on it (`speak`, `next_utterance`)."""
+
+    def __init__(self, *, call_id: str, codec: MediaCodec, websocket: WebSocket, stream_id: str,
+                 config: VoiceCallConfig, records: CallRecords, mode: str = "inbound", message: str = "") -> None:
+        self.call_id, self.codec, self.ws, self.stream_id = call_id, codec, websocket, stream_id
+        self.config, self.records = config, records
+        #: inbound | notify | conversation; `message` is what an outbound call is about.
+        self.mode, self.message = mode, message
+        self.player = Player(codec, stream_id, self._send, on_heard=self._heard)
         #: The media clock: 20 ms per caller frame received, so limits hold whatever the machine's load.
         self.media_ms = 0
         self.last_activity_ms = 0
-        self.end_reason: str | None = None
+        self.ending: Ending | None = None
+        #: Why the call agent's end_call tool asked to hang up (ends the call once the reply is heard).
         self.hangup_reason: str | None = None
         self._ending = False
+        self._last_sequence: int | None = None
         self._waiters: list[asyncio.Future[str]] = []
         self._send_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[Any]] = []
 
-    # -- CallControl for the call agent's tools ---------------------------------------------------
+    # -- what a kind of session fills in ------------------------------------------------------------
+
+    @abstractmethod
+    async def run(self) -> Ending:
+        """Run the call until it ends; returns how it ended."""
+
+    @abstractmethod
+    async def speak(self, text: str) -> asyncio.Event:
+        """Say `text` on the call; the event is set once the caller has heard it."""
+
+    @abstractmethod
+    async def _on_audio(self, payload: bytes) -> None:
+        """One in-order frame of the caller's audio (8 kHz mu-law), already counted on the media clock."""
+
+    @abstractmethod
+    def _active(self) -> bool:
+        """Whether someone is speaking or about to (for the silence timeout)."""
+
+    @abstractmethod
+    async def _say_goodbye(self, text: str) -> None:
+        """Stop what is being said, say `text`, and return once it has been heard (or given up on)."""
+
+    @abstractmethod
+    def _heard(self, name: str) -> None:
+        """The carrier echoed mark `name`: everything queued before it has been played."""
+
+    # -- CallHooks for the call agent's tools --------------------------------------------------------
 
     def request_hangup(self, reason: str) -> None:
         self.hangup_reason = reason
@@ -38,7 +90,7 @@ class CallLine:
     def note(self, text: str) -> None:
         self.records.append_transcript(self.call_id, [{"role": "note", "text": text, "at_ms": self.media_ms}])
 
-    # -- the owner's realtime_call ----------------------------------------------------------------
+    # -- the owner's realtime_call -------------------------------------------------------------------
 
     async def next_utterance(self, timeout: float) -> str | None:
         """The next thing the caller says (it then goes to whoever waits here, not to the call agent)."""
@@ -46,7 +98,7 @@ class CallLine:
         self._waiters.append(future)
         try:
             return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         finally:
             if future in self._waiters:
@@ -60,24 +112,78 @@ class CallLine:
             waiter.set_result(text)
         return bool(waiters)
 
-    # -- ending -----------------------------------------------------------------------------------
+    # -- the media loop ----------------------------------------------------------------------------
+
+    async def _read_carrier(self) -> None:
+        """Read the carrier's socket until it closes: audio, mark echoes, keypad, stop."""
+        try:
+            async for event in carrier_events(self.ws, self.codec, self.call_id):
+                if isinstance(event, MediaReceived):
+                    if self._in_order(event.sequence) and not self._ending:
+                        self.media_ms += len(event.payload) // 8
+                        await self._on_audio(event.payload)
+                        self._check_limits()
+                elif isinstance(event, MarkPlayed):
+                    self.player.mark_played(event.name)
+                elif isinstance(event, StreamStopped):
+                    break
+                elif isinstance(event, DtmfReceived):
+                    self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
+        except TooManyBadMessages:
+            self.ending = self.ending or Ending(EndReason.MEDIA_ERRORS)
+            return
+        self.ending = self.ending or Ending(EndReason.CALLER_HUNG_UP)
+
+    def _in_order(self, sequence: int | None) -> bool:
+        """Carriers that number frames do not all guarantee their order: a frame older than one
+        already played is dropped rather than played late."""
+        if sequence is None:
+            return True
+        if self._last_sequence is not None and sequence <= self._last_sequence:
+            return False
+        self._last_sequence = sequence
+        return True
+
+    def _check_limits(self) -> None:
+        if self._active():
+            self.last_activity_ms = self.media_ms
+        if self.media_ms >= self.config.max_duration_seconds * 1000:
+            self._finish(EndReason.MAX_DURATION, GOODBYE_LIMIT)
+        elif self.media_ms - self.last_activity_ms >= self.config.silence_timeout_seconds * 1000:
+            self._finish(EndReason.SILENCE_TIMEOUT, GOODBYE_SILENCE)
+
+    # -- ending ------------------------------------------------------------------------------------
 
     @property
     def ended_by_us(self) -> bool:
-        return self.end_reason not in (None, "caller hung up", "carrier ended the call")
+        return self.ending is not None and self.ending.reason.by_us
 
-    def carrier_ended(self) -> None:
-        """The carrier reported the call over (e.g. a Telnyx hangup webhook)."""
-        self.end_reason = self.end_reason or "carrier ended the call"
+    def carrier_ended(self, ending: Ending | None = None) -> None:
+        """The carrier reported the call over (e.g. a hang-up webhook)."""
+        self.ending = self.ending or ending or Ending(EndReason.CARRIER_ENDED)
         self._stop()
 
-    def end_attempt(self, reason: str) -> None:
-        """End the call now (e.g. an answering machine picked up)."""
-        self.end_reason = reason
+    def end_attempt(self, reason: EndReason, detail: str = "") -> None:
+        """End the call now (an answering machine picked up; the owner ended it)."""
+        self.ending = Ending(reason, detail)
         self._stop()
 
-    async def _close(self, reason: str) -> None:
-        self.end_reason = reason
+    def _finish(self, reason: EndReason, goodbye: str) -> None:
+        """Say goodbye, wait until it has been heard, and hang up. The media loop keeps reading
+        meanwhile, so the goodbye's mark echo arrives."""
+        if self._ending:
+            return
+        self._ending = True
+        self._spawn(self._goodbye_then_close(reason, goodbye))
+
+    async def _goodbye_then_close(self, reason: EndReason, goodbye: str) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(15):
+                await self._say_goodbye(goodbye)
+        await self._close(Ending(reason))
+
+    async def _close(self, ending: Ending) -> None:
+        self.ending = ending
         self._ending = True
         await self._close_socket()
 
@@ -88,12 +194,20 @@ class CallLine:
     async def _close_socket(self) -> None:
         if self.ws.client_state == WebSocketState.CONNECTED:
             with contextlib.suppress(RuntimeError):
-                await self.ws.close(code=1000, reason=(self.end_reason or "")[:100])
+                reason = self.ending.text() if self.ending else ""
+                await self.ws.close(code=1000, reason=reason[:100])
 
-    # -- plumbing ---------------------------------------------------------------------------------
+    # -- plumbing ----------------------------------------------------------------------------------
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        asyncio.get_running_loop().create_task(coroutine)
+        """Tasks of this call are tracked, so they end with it."""
+        self._tasks.append(asyncio.get_running_loop().create_task(coroutine))
+
+    async def _cancel_tasks(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
     async def _send(self, text: str) -> None:
         """One message to the carrier; nothing once the socket is gone."""

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Protocol, cast
 from urllib.parse import urlsplit
 
 import httpx
 
 from plugins.voice_call import validation
+from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
-from plugins.voice_call.carriers.base import CarrierError, DialRequest
-from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.carriers.events import CarrierError, DialRequest
+from plugins.voice_call.config import VoiceCallConfig, voice_config
 
 if TYPE_CHECKING:
-    from plugins.voice_call.runtime import VoiceCallRuntime
+    from assistant.host import Host
 
 MODES = ("notify", "conversation")
+Mode = Literal["notify", "conversation"]
+
+
+class Preparer(Protocol):
+    """Gets a call's first words ready while the carrier dials (the runtime does it)."""
+
+    def prepare(self, call_id: str, token: str, config: VoiceCallConfig, intro: str, *, intro_only: bool = False,
+                mode: Literal["inbound", "notify", "conversation"] = "inbound", message: str = "") -> PendingCall: ...
 
 
 class OutboundError(ValueError):
@@ -36,14 +46,12 @@ def check_number(config: VoiceCallConfig, to: str) -> str:
 
 
 class OutboundCalls:
-    def __init__(self, runtime: "VoiceCallRuntime") -> None:
-        self.runtime = runtime
-        runtime.end_listeners.append(self._report)
+    def __init__(self, host: Host, switchboard: Switchboard, engines: Preparer) -> None:
+        self.host, self.switchboard, self.engines = host, switchboard, engines
 
     async def place(self, to: str, message: str, mode: str = "notify") -> str:
         """Dial `to`; returns our call id. Raises OutboundError with a sentence for the owner."""
-        runtime = self.runtime
-        config: VoiceCallConfig = runtime.host.config.get("voice_call")  # type: ignore[assignment]
+        config = voice_config(self.host)
         number = check_number(config, to)
         if mode not in MODES:
             raise OutboundError(f"mode must be notify or conversation, not {mode!r}")
@@ -52,13 +60,13 @@ class OutboundCalls:
             raise OutboundError("the message to say must be 1 to 1000 characters")
         if not config.public_url or not config.phone_number:
             raise OutboundError("calls need a phone number and a public URL first; say \"check the voice call configuration\"")
-        gateway = runtime.host.gateway
+        gateway = self.host.gateway
         if gateway is None or not gateway.running:
             raise OutboundError("the gateway is not running in this process; start the assistant with `assistant chat` or `assistant serve`")
-        if runtime.active_count() >= config.max_concurrent_calls:
+        if self.switchboard.active_count() >= config.max_concurrent_calls:
             raise OutboundError(f"already {config.max_concurrent_calls} calls at once; try again when one ends")
         try:
-            carrier = carrier_for(config, runtime.host)
+            carrier = carrier_for(config, self.host)
         except CarrierNotConfigured as exc:
             raise OutboundError(str(exc)) from None
 
@@ -72,29 +80,28 @@ class OutboundCalls:
             ring_timeout=config.outbound.ring_timeout_seconds, time_limit=config.max_duration_seconds + 30,
             machine_detection=config.outbound.machine_detection,
         )
-        records = runtime.records
-        records.create(carrier.name, f"pending-{call_id}", "outbound", config.phone_number, number,
-                       mode=mode, message=message, call_id=call_id)
-        pending = runtime.prepare(call_id, token, config, message, mode=mode, message=message)
+        provisional = f"pending-{call_id}"  # until the carrier names the call
+        self.switchboard.ring(carrier.name, provisional, "outbound", config.phone_number, number,
+                              mode=mode, message=message, call_id=call_id)
+        self.switchboard.expect(provisional, self.engines.prepare(call_id, token, config, message,
+                                                                  mode=cast(Mode, mode), message=message))
         try:
-            carrier_id = await carrier.dial(request)
+            carrier_id = await carrier.control.dial(request)
         except (CarrierError, httpx.HTTPError) as exc:
-            pending.cancel()
-            records.transition(call_id, "failed", f"the carrier refused the call: {exc}"[:200])
+            self.switchboard.end(call_id, Ending(EndReason.DIAL_FAILED, str(exc)))
             raise OutboundError(f"the carrier refused the call ({exc.__class__.__name__})") from None
         finally:
-            await carrier.aclose()
-        records.set_carrier_id(call_id, carrier_id)
-        runtime.pending[carrier_id] = pending
+            await carrier.control.aclose()
+        self.switchboard.rekey(call_id, carrier_id)
         return call_id
 
-    def _report(self, call_id: str) -> None:
+    def report(self, call_id: str) -> None:
         """Tell the owner, in their chat, how an outbound call went."""
-        record = self.runtime.records.get(call_id)
+        record = self.switchboard.records.get(call_id)
         if record is None or record.direction != "outbound":
             return
         said = [e["text"] for e in record.transcript if e["role"] in ("caller", "note")]
         text = f"Call to {record.to_number} ({record.mode}) ended: {record.state}, {record.end_reason or 'no reason given'}."
         if said:
             text += " They said: " + " / ".join(said[:6])
-        self.runtime.host.tell_owner(text)
+        self.host.tell_owner(text)

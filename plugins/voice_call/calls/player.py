@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from plugins.voice_call.carriers.base import Carrier
+from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.speech.audio import FRAME_MS, FRAME_SAMPLES, MULAW_SILENCE, frames
 from plugins.voice_call.speech.tts import AudioStream
 
@@ -16,9 +16,9 @@ LEAD_MS = 80  # how far ahead of real time we let audio run, so a flush has litt
 
 
 class Player:
-    def __init__(self, carrier: Carrier, stream_id: str, send: Callable[[str], Awaitable[None]],
+    def __init__(self, codec: MediaCodec, stream_id: str, send: Callable[[str], Awaitable[None]],
                  on_heard: Callable[[str], None] | None = None) -> None:
-        self._carrier, self._stream_id, self._send = carrier, stream_id, send
+        self._codec, self._stream_id, self._send = codec, stream_id, send
         self._on_heard = on_heard
         self._queue: asyncio.Queue[tuple[str, Audio]] = asyncio.Queue()
         self._current: Audio | None = None
@@ -51,10 +51,10 @@ class Player:
                     await self._pace()
                     if generation != self._generation:
                         break
-                    await self._send(self._carrier.media(self._stream_id, frame))
+                    await self._send(self._codec.media(self._stream_id, frame))
                     self.frames_sent += 1
                 else:
-                    await self._send(self._carrier.mark(self._stream_id, name))
+                    await self._send(self._codec.mark(self._stream_id, name))
             finally:
                 self._sending, self._current = False, None
 
@@ -79,7 +79,7 @@ class Player:
             event.set()
         self.pending_marks.clear()
         self._epoch, self._sent = 0.0, 0
-        await self._send(self._carrier.clear(self._stream_id))
+        await self._send(self._codec.clear(self._stream_id))
         return dropped
 
     def mark_played(self, name: str) -> None:

@@ -4,7 +4,7 @@ Both sides speak `audio/pcmu`, so the carrier's mu-law goes up and the model's c
 conversion. OpenAI's server VAD takes turns; on barge-in we flush the carrier and truncate the
 model's item to what the caller heard, known from mark echoes. Tool calls run the call's restricted
 toolset. If the Realtime socket cannot open or drops, `run` returns and the local pipeline takes
-the call over on the same media stream (see routes), so the caller is never left in silence.
+the call over on the same media stream (see the switchboard), so the caller is never left in silence.
 """
 
 from __future__ import annotations
@@ -20,11 +20,9 @@ from typing import TYPE_CHECKING, Any
 from starlette.websockets import WebSocket
 
 from plugins.voice_call.calls.agent import CallDeps, realtime_tool_schemas, run_call_tool
+from plugins.voice_call.calls.ending import EndReason, Ending
 from plugins.voice_call.calls.line import CallLine
-from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
-from plugins.voice_call.calls.player import Player
-from plugins.voice_call.calls.session import GOODBYE_LIMIT, GOODBYE_SILENCE
-from plugins.voice_call.carriers.base import Carrier, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
+from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import FRAME_SAMPLES, MULAW_SILENCE
 
@@ -91,16 +89,14 @@ class SpokenItem:
 
 
 class RealtimeCallSession(CallLine):
-    """One call in Realtime mode. Exposes what the owner's `realtime_call` tool uses on a
-    CallSession: speak, next_utterance, end_attempt, carrier_ended, media_ms."""
+    """One call in Realtime mode."""
 
-    def __init__(self, *, call_id: str, carrier: Carrier, websocket: WebSocket, stream_id: str,
-                 config: VoiceCallConfig, records: "CallRecords", connection: Any, intro: str,
+    def __init__(self, *, call_id: str, codec: MediaCodec, websocket: WebSocket, stream_id: str,
+                 config: VoiceCallConfig, records: CallRecords, connection: Any, intro: str,
                  mode: str = "inbound", message: str = "") -> None:
-        super().__init__(call_id=call_id, carrier=carrier, websocket=websocket, stream_id=stream_id, records=records)
-        self.config, self.rt = config, connection
-        self.intro, self.mode, self.message = intro, mode, message
-        self.player = Player(carrier, stream_id, self._send, on_heard=self._heard)
+        super().__init__(call_id=call_id, codec=codec, websocket=websocket, stream_id=stream_id, config=config,
+                         records=records, mode=mode, message=message)
+        self.rt, self.intro = connection, intro
         self.deps = CallDeps(self)
         #: True when the Realtime socket failed mid-call and the local pipeline should take over.
         self.handover = False
@@ -116,7 +112,6 @@ class RealtimeCallSession(CallLine):
         self._caller_speaking = False
         self._responding = False
         self._count = 0
-        self._tasks: list[asyncio.Task[Any]] = []
         self._intro_items: list[SpokenItem] = []
         self._intro_generated = False
 
@@ -127,12 +122,12 @@ class RealtimeCallSession(CallLine):
 
     # -- the call ---------------------------------------------------------------------------------
 
-    async def run(self) -> str:
+    async def run(self) -> Ending:
         player = asyncio.create_task(self.player.run(), name=f"rt-player-{self.call_id}")
         upstream = asyncio.create_task(self._from_openai(), name=f"rt-openai-{self.call_id}")
         intro = asyncio.create_task(self._open(), name=f"rt-intro-{self.call_id}")
-        downstream = asyncio.create_task(self._from_carrier(), name=f"rt-carrier-{self.call_id}")
-        self._tasks = [player, upstream, intro, downstream]
+        downstream = asyncio.create_task(self._read_carrier(), name=f"rt-carrier-{self.call_id}")
+        self._tasks += [player, upstream, intro, downstream]
         try:
             await asyncio.wait([upstream, downstream], return_when=asyncio.FIRST_COMPLETED)
             if upstream.done() and not downstream.done() and not self._ending:
@@ -146,10 +141,7 @@ class RealtimeCallSession(CallLine):
                 self.intro_delivered = self.intro_delivered or (
                     self._intro_generated and bool(self._intro_items) and all(i.heard_all for i in self._intro_items))
         finally:
-            for task in self._tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await self._cancel_tasks()
             for item in self._items.values():
                 self._write(item, final=True)
             with contextlib.suppress(Exception):
@@ -157,7 +149,7 @@ class RealtimeCallSession(CallLine):
         if self.handover:
             self.records.append_transcript(self.call_id, [{"role": "system", "at_ms": self.media_ms,
                                                            "text": "OpenAI Realtime connection lost; the local pipeline took over"}])
-        return self.end_reason or "caller hung up"
+        return self.ending or Ending(EndReason.CALLER_HUNG_UP)
 
     async def _open(self) -> None:
         """The first words: the greeting, or the outbound message; a notify call then hangs up."""
@@ -168,7 +160,7 @@ class RealtimeCallSession(CallLine):
         await self._send_openai({"type": "input_audio_buffer.clear"})
         if self.mode == "notify":
             await asyncio.sleep(1.0)
-            await self._close("message delivered")
+            await self._close(Ending(EndReason.MESSAGE_DELIVERED))
 
     async def _respond(self, instructions: str, tag: str | None = None) -> asyncio.Event:
         """Ask for a response; the event is set once its audio has been heard."""
@@ -181,33 +173,14 @@ class RealtimeCallSession(CallLine):
 
     # -- carrier -> OpenAI --------------------------------------------------------------------------
 
-    async def _from_carrier(self) -> None:
-        try:
-            async for event in carrier_events(self.ws, self.carrier, self.call_id):
-                if isinstance(event, MediaReceived):
-                    await self._on_media(event.payload)
-                elif isinstance(event, MarkPlayed):
-                    self.player.mark_played(event.name)
-                elif isinstance(event, StreamStopped):
-                    break
-                elif isinstance(event, DtmfReceived):
-                    self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
-        except TooManyBadMessages:
-            self.end_reason = "media protocol errors"
-        self.end_reason = self.end_reason or "caller hung up"
-
-    async def _on_media(self, payload: bytes) -> None:
-        self.media_ms += len(payload) // 8
+    async def _on_audio(self, payload: bytes) -> None:
         # Like the local pipeline, the opening words are not interrupted: the caller's audio goes up
         # once they have been heard (callees often say "hello?" as they pick up).
-        if self.intro_delivered and not self._ending:
+        if self.intro_delivered:
             await self._send_openai({"type": "input_audio_buffer.append", "audio": base64.b64encode(payload).decode()})
-        if self._caller_speaking or self._responding or self.player.busy:
-            self.last_activity_ms = self.media_ms
-        if self.media_ms >= self.config.max_duration_seconds * 1000:
-            self._spawn(self._finish("max duration reached", GOODBYE_LIMIT))
-        elif self.media_ms - self.last_activity_ms >= self.config.silence_timeout_seconds * 1000:
-            self._spawn(self._finish("silence timeout", GOODBYE_SILENCE))
+
+    def _active(self) -> bool:
+        return not self.intro_delivered or self._caller_speaking or self._responding or self.player.busy
 
     # -- OpenAI -> carrier --------------------------------------------------------------------------
 
@@ -344,28 +317,18 @@ class RealtimeCallSession(CallLine):
         if (tag := self._tags.pop(response_id, None)) and tag in self._tag_events:
             self._tag_events.pop(tag).set()
         if self.hangup_reason and response_id not in self._response_calls:
-            await self._close(self.hangup_reason)  # the goodbye after end_call has been heard
+            await self._close(Ending(EndReason.ASSISTANT_ENDED, self.hangup_reason))  # the goodbye after end_call was heard
 
     # -- ending ---------------------------------------------------------------------------------------
 
-    async def _finish(self, reason: str, goodbye: str) -> None:
-        if self._ending:
-            return
-        self._ending = True
+    async def _say_goodbye(self, text: str) -> None:
         if self._responding:
             await self._send_openai({"type": "response.cancel"})
         if self.player.busy:
             await self.player.flush()
-        played = await self._respond(say_exactly(goodbye))
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(played.wait(), timeout=15)
-        await self._close(reason)
+        await (await self._respond(say_exactly(text))).wait()
 
     # -- plumbing ---------------------------------------------------------------------------------------
-
-    def _spawn(self, coroutine) -> None:
-        """Tasks of this call are tracked, so they end with it."""
-        self._tasks.append(asyncio.get_running_loop().create_task(coroutine))
 
     async def _send_openai(self, event: dict[str, Any]) -> None:
         with contextlib.suppress(Exception):  # a dead socket shows up in _from_openai

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from assistant.store.tables import utcnow
-from plugins.voice_call.calls.outbound import MODES, OutboundError, check_number
+from plugins.voice_call.calls.outbound import MODES, OutboundCalls, OutboundError, check_number
+from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.calls.tables import ScheduledCallRow
+from plugins.voice_call.config import voice_config
 
 if TYPE_CHECKING:
-    from plugins.voice_call.runtime import VoiceCallRuntime
+    from assistant.host import Host
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
@@ -58,16 +60,16 @@ def _info(row: ScheduledCallRow) -> ScheduledCall:
 
 
 class CallScheduler:
-    def __init__(self, runtime: "VoiceCallRuntime", clock: Callable[[], datetime] = utcnow, poll_seconds: float = 1.0) -> None:
-        self.runtime = runtime
+    def __init__(self, host: Host, records: CallRecords, outbound: OutboundCalls,
+                 clock: Callable[[], datetime] = utcnow, poll_seconds: float = 1.0) -> None:
+        self.host, self.records, self.outbound = host, records, outbound
         self.clock = clock
         self.poll_seconds = poll_seconds
-        self._db = runtime.host.db
-        runtime.end_listeners.append(self._call_ended)
+        self._db = host.db
 
     def schedule(self, to: str, message: str, mode: str, run_at: datetime, zone: str) -> ScheduledCall:
-        config = self.runtime.host.config.get("voice_call")
-        number = check_number(config, to)  # type: ignore[arg-type]
+        config = voice_config(self.host)
+        number = check_number(config, to)
         if mode not in MODES:
             raise OutboundError(f"mode must be notify or conversation, not {mode!r}")
         if not message.strip():
@@ -76,7 +78,7 @@ class CallScheduler:
             raise OutboundError("that time has already passed")
         with self._db.transaction() as session:
             row = ScheduledCallRow(to_number=number, message=message.strip(), mode=mode, run_at=run_at, timezone=zone,
-                                   status="pending", attempts=0, max_attempts=1 + config.outbound.retries, outcome="")  # type: ignore[attr-defined]
+                                   status="pending", attempts=0, max_attempts=1 + config.outbound.retries, outcome="")
             session.add(row)
             session.flush()
             return _info(row)
@@ -128,10 +130,10 @@ class CallScheduler:
             call = self.get(scheduled_id)
             assert call is not None
             try:
-                call_id = await self.runtime.outbound.place(call.to_number, call.message, call.mode)
+                call_id = await self.outbound.place(call.to_number, call.message, call.mode)
             except OutboundError as exc:
                 self._finish(scheduled_id, "failed", str(exc))
-                self.runtime.host.tell_owner(f"The scheduled call to {call.to_number} was not placed: {exc}.")
+                self.host.tell_owner(f"The scheduled call to {call.to_number} was not placed: {exc}.")
                 continue
             with self._db.transaction() as session:
                 session.get(ScheduledCallRow, scheduled_id).call_id = call_id
@@ -143,14 +145,15 @@ class CallScheduler:
             row = session.get(ScheduledCallRow, scheduled_id)
             row.status, row.outcome = status, outcome[:200]
 
-    def _call_ended(self, call_id: str) -> None:
-        record = self.runtime.records.get(call_id)
+    def call_ended(self, call_id: str) -> None:
+        """A call ended: a scheduled call that was busy or not answered is tried again, if allowed."""
+        record = self.records.get(call_id)
         with self._db.transaction() as session:
             row = session.scalar(select(ScheduledCallRow).where(ScheduledCallRow.call_id == call_id))
             if row is None or record is None:
                 return
             if record.state in RETRY_STATES and row.attempts < row.max_attempts:
-                delay = self.runtime.host.config.get("voice_call").outbound.retry_delay_seconds  # type: ignore[attr-defined]
+                delay = voice_config(self.host).outbound.retry_delay_seconds
                 row.status, row.call_id = "pending", None
                 row.run_at = self.clock() + timedelta(seconds=delay)
                 row.outcome = f"attempt {row.attempts} {record.state}; trying again"

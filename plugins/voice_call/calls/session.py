@@ -15,10 +15,9 @@ from pydantic_ai.messages import ModelMessage
 from starlette.websockets import WebSocket
 
 from plugins.voice_call.calls.agent import CallAgent, CallDeps
+from plugins.voice_call.calls.ending import EndReason, Ending
 from plugins.voice_call.calls.line import CallLine
-from plugins.voice_call.calls.player import Player
-from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
-from plugins.voice_call.carriers.base import Carrier, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
+from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.stt import SpeechToText
@@ -29,31 +28,29 @@ if TYPE_CHECKING:
     from plugins.voice_call.calls.records import CallRecords
 
 log = logging.getLogger(__name__)
-
-GOODBYE_LIMIT = "I'm sorry, we've reached the time limit for this call. Goodbye."
-GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Goodbye."
+APOLOGY = "I'm sorry, I'm having trouble answering right now."
 
 
 class CallSession(CallLine):
-    def __init__(self, *, call_id: str, carrier: Carrier, websocket: WebSocket, stream_id: str,
-                 config: VoiceCallConfig, records: "CallRecords", agent: CallAgent, stt: SpeechToText,
-                 tts: TextToSpeech, end_silence_ms: int = 600, intro: str = "",
-                 intro_audio: asyncio.Task[bytes] | None = None, intro_only: bool = False) -> None:
-        super().__init__(call_id=call_id, carrier=carrier, websocket=websocket, stream_id=stream_id, records=records)
-        self.config, self.agent, self.stt, self.tts = config, agent, stt, tts
-        self.vad = UtteranceDetector(end_silence_ms=end_silence_ms)
-        self.player = Player(carrier, stream_id, self._send, on_heard=self._heard)
+    """One call on the local pipeline. `intro` is said first (the greeting, an outbound call's
+    message, or a pairing code); `intro_only` calls hang up once it has been heard."""
+
+    def __init__(self, *, call_id: str, codec: MediaCodec, websocket: WebSocket, stream_id: str,
+                 config: VoiceCallConfig, records: CallRecords, agent: CallAgent, stt: SpeechToText,
+                 tts: TextToSpeech, intro: str = "", intro_audio: asyncio.Task[bytes] | None = None,
+                 intro_only: bool = False, mode: str = "inbound", message: str = "") -> None:
+        super().__init__(call_id=call_id, codec=codec, websocket=websocket, stream_id=stream_id, config=config,
+                         records=records, mode=mode, message=message)
+        self.agent, self.stt, self.tts = agent, stt, tts
+        self.vad = UtteranceDetector(end_silence_ms=config.end_of_utterance_ms)
         self.history: list[ModelMessage] = []
         self.deps = CallDeps(self)
         self._intro = intro or config.inbound.greeting
         self._intro_audio = intro_audio
         #: Pairing calls only hear the intro (their code) and are then hung up; nothing interrupts it.
         self.intro_only = intro_only
-        self._last_sequence: int | None = None
         self._intro_done = False
         self._spoken_count = 0
-        self.mode = "inbound"
-        self.message = ""
         self._turn: asyncio.Task[None] | None = None
         self._turns = 0
         self._spoken: dict[str, str] = {}
@@ -82,22 +79,20 @@ class CallSession(CallLine):
 
     # -- the call ---------------------------------------------------------------------------------
 
-    async def run(self) -> str:
-        player = asyncio.create_task(self.player.run(), name=f"player-{self.call_id}")
-        greeting = asyncio.create_task(self._greet(), name=f"greeting-{self.call_id}")
+    async def run(self) -> Ending:
+        self._tasks += [asyncio.create_task(self.player.run(), name=f"player-{self.call_id}"),
+                        asyncio.create_task(self._greet(), name=f"greeting-{self.call_id}")]
         try:
-            await self._receive()
+            await self._read_carrier()
         finally:
-            for task in (greeting, self._turn, player):
-                if task is not None:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
-            for name, text in list(self._spoken.items()):
+            if self._turn is not None:
+                self._tasks.append(self._turn)
+            await self._cancel_tasks()
+            for text in self._spoken.values():
                 self.records.append_transcript(self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": False}])
             self._spoken.clear()
             await self.stt.close()
-        return self.end_reason or "caller hung up"
+        return self.ending or Ending(EndReason.CALLER_HUNG_UP)
 
     async def speak(self, text: str) -> asyncio.Event:
         """Say `text` on the call (the owner's agent speaking through `realtime_call`)."""
@@ -112,38 +107,14 @@ class CallSession(CallLine):
             await asyncio.wait_for(played.wait(), timeout=120)
         self._intro_done = True
         if self.intro_only:
-            await self._close("pairing code given")
+            await self._close(Ending(EndReason.PAIRING_CODE_GIVEN))
         elif self.mode == "notify":
             await asyncio.sleep(1.0)  # a short pause, so the message does not end abruptly
-            await self._close("message delivered")
+            await self._close(Ending(EndReason.MESSAGE_DELIVERED))
 
-    async def _receive(self) -> None:
-        try:
-            async for event in carrier_events(self.ws, self.carrier, self.call_id):
-                if self._ending:
-                    return
-                if isinstance(event, MediaReceived):
-                    await self._on_media(event.payload, event.sequence)
-                elif isinstance(event, MarkPlayed):
-                    self.player.mark_played(event.name)
-                elif isinstance(event, StreamStopped):
-                    break
-                elif isinstance(event, DtmfReceived):
-                    self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
-        except TooManyBadMessages:
-            self.end_reason = "media protocol errors"
-            return
-        self.end_reason = self.end_reason or "caller hung up"
-
-    async def _on_media(self, payload: bytes, sequence: int | None) -> None:
-        if sequence is not None:
-            # Telnyx does not guarantee order; a frame older than one we processed is dropped.
-            if self._last_sequence is not None and sequence <= self._last_sequence:
-                return
-            self._last_sequence = sequence
-        self.media_ms += len(payload) // 8
+    async def _on_audio(self, payload: bytes) -> None:
         if self.intro_only or self.mode == "notify":
-            return
+            return  # nothing the other side says changes these calls
         listening = self._listening
         for event in self.vad.feed(ulaw_to_float(payload)):
             if not self._intro_done:
@@ -151,7 +122,7 @@ class CallSession(CallLine):
             if event.kind == "speech_start":
                 self._listening = True
                 self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
-                if self.player.busy or (self._turn is not None and not self._turn.done()):
+                if self.player.busy or self._replying():
                     await self._barge_in()
             elif event.kind == "speech_end" and event.audio is not None:
                 if not self._listening:  # it began during the greeting: the recogniser gets it whole
@@ -160,16 +131,18 @@ class CallSession(CallLine):
                 self._turn = asyncio.create_task(self._take_turn(event.audio), name=f"turn-{self.call_id}")
         if listening:
             self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
-        if self.vad.speaking or self.player.busy or (self._turn is not None and not self._turn.done()):
-            self.last_activity_ms = self.media_ms
-        if self.media_ms >= self.config.max_duration_seconds * 1000:
-            await self._finish("max duration reached", GOODBYE_LIMIT)
-        elif self.media_ms - self.last_activity_ms >= self.config.silence_timeout_seconds * 1000:
-            await self._finish("silence timeout", GOODBYE_SILENCE)
+
+    def _replying(self) -> bool:
+        return self._turn is not None and not self._turn.done()
+
+    def _active(self) -> bool:
+        # The opening words count as activity until heard, however long they take to prepare.
+        return not self._intro_done or self.vad.speaking or self.player.busy or self._replying()
 
     async def _barge_in(self) -> None:
         self.barge_ins += 1
-        if self._turn is not None and not self._turn.done():
+        if self._replying():
+            assert self._turn is not None
             self._turn.cancel()
         dropped = await self.player.flush()
         entries = [{"role": "assistant", "text": self._spoken.pop(n), "at_ms": self.media_ms, "heard": False, "interrupted": True}
@@ -197,36 +170,18 @@ class CallSession(CallLine):
             raise
         except Exception as exc:  # noqa: BLE001 - a failing model must not leave the caller in silence
             log.exception("call %s: reply failed", self.call_id)
-            apology = "I'm sorry, I'm having trouble answering right now."
-            played.append(self._say(f"t{self._turns}err", apology))
+            played.append(self._say(f"t{self._turns}err", APOLOGY))
             self.records.append_transcript(self.call_id, [{"role": "error", "text": str(exc)[:200], "at_ms": self.media_ms}])
         if self.hangup_reason:
             for event in played:
-                with contextlib.suppress(asyncio.TimeoutError):
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), timeout=15)
-            await self._close(self.hangup_reason)
+            await self._close(Ending(EndReason.ASSISTANT_ENDED, self.hangup_reason))
 
-    async def _finish(self, reason: str, goodbye: str) -> None:
-        """Say goodbye, wait until it has been heard, and hang up."""
-        if self._ending:
-            return
-        self._ending = True
-        if self._turn is not None and not self._turn.done():
+    async def _say_goodbye(self, text: str) -> None:
+        if self._replying():
+            assert self._turn is not None
             self._turn.cancel()
         if self.player.busy:
             await self.player.flush()
-        played = self._say("goodbye", goodbye)
-        # Keep reading the socket so mark echoes arrive while we wait.
-        reader = asyncio.create_task(self._drain_marks())
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(played.wait(), timeout=15)
-        reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await reader
-        await self._close(reason)
-
-    async def _drain_marks(self) -> None:
-        with contextlib.suppress(TooManyBadMessages):
-            async for event in carrier_events(self.ws, self.carrier, self.call_id):
-                if isinstance(event, MarkPlayed):
-                    self.player.mark_played(event.name)
+        await self._say("goodbye", text).wait()

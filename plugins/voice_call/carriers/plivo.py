@@ -9,17 +9,18 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
 from starlette.responses import Response
 
 from plugins.voice_call import validation
-from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
-from plugins.voice_call.carriers.base import (
+from plugins.voice_call.carriers.base import CallControl, Carrier, MediaCodec, WebhookParser
+from plugins.voice_call.carriers.events import (
     BadWebhook,
     CallEvent,
-    Carrier,
+    CallState,
     CarrierError,
     DialRequest,
     DtmfReceived,
@@ -33,10 +34,16 @@ from plugins.voice_call.carriers.base import (
     WebhookRejected,
     media_json,
 )
+from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+    from plugins.voice_call.config import VoiceCallConfig
 
 CALL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-STATUS = {"ringing": "ringing", "in-progress": "in-progress", "completed": "completed", "busy": "busy",
-          "failed": "failed", "timeout": "no-answer", "no-answer": "no-answer", "cancel": "no-answer"}
+STATUS = {"ringing": CallState.RINGING, "in-progress": CallState.IN_PROGRESS, "completed": CallState.COMPLETED,
+          "busy": CallState.BUSY, "failed": CallState.FAILED, "timeout": CallState.NO_ANSWER,
+          "no-answer": CallState.NO_ANSWER, "cancel": CallState.NO_ANSWER}
 TOKEN_IN_HEADERS = re.compile(r"(?:^|[,;&\s])token=([0-9A-Za-z]+)")
 
 
@@ -49,19 +56,18 @@ def _xml(inner: str) -> Response:
     return Response(f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>', media_type="application/xml")
 
 
-@dataclass(kw_only=True)
-class PlivoCarrier(Carrier):
-    auth_id: str
-    auth_token: str = field(repr=False)
-    name = "plivo"
+def _form(body: bytes) -> dict[str, str]:
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
+    except (UnicodeDecodeError, ValueError):
+        raise BadWebhook("The body is not a form-encoded Plivo callback.") from None
 
-    def _form(self, body: bytes) -> dict[str, str]:
-        try:
-            return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
-        except (UnicodeDecodeError, ValueError):
-            raise BadWebhook("The body is not a form-encoded Plivo callback.") from None
 
-    # -- webhooks --------------------------------------------------------------------------------
+class PlivoWebhooks(WebhookParser):
+    """Form callbacks signed with X-Plivo-Signature-V3, checked by the SDK's own helper."""
+
+    def __init__(self, auth_token: str) -> None:
+        self._auth_token = auth_token
 
     def verify(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
         signature = headers.get("x-plivo-signature-v3", "")
@@ -71,8 +77,8 @@ class PlivoCarrier(Carrier):
         from plivo.utils.signature_v3 import validate_v3_signature  # the SDK's own check, imported on use
 
         try:
-            params = self._form(body)
-            valid = validate_v3_signature("POST", url, nonce, self.auth_token, signature, params=params)
+            params = _form(body)
+            valid = validate_v3_signature("POST", url, nonce, self._auth_token, signature, params=params)
         except (BadWebhook, Exception) as exc:  # the helper raises its own ValidationError on odd input
             raise WebhookRejected(f"unverifiable request ({exc.__class__.__name__})") from None
         if not valid:
@@ -83,18 +89,28 @@ class PlivoCarrier(Carrier):
         return hashlib.sha256(nonce.encode() + b"\n" + body).hexdigest()
 
     def parse_webhook(self, endpoint: Endpoint, body: bytes, query: Mapping[str, str]) -> CallEvent:
-        form = self._form(body)
+        form = _form(body)
         uuid = form.get("CallUUID", "")
         if not CALL_UUID.match(uuid):
             raise BadWebhook("CallUUID is missing or is not a Plivo call UUID.")
-        direction = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
-        status = STATUS.get(form.get("CallStatus", "ringing"), "completed" if endpoint == "status" else "ringing")
+        direction: Literal["inbound", "outbound"] = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
+        status = STATUS.get(form.get("CallStatus", "ringing"), CallState.COMPLETED if endpoint == "status" else CallState.RINGING)
+        kind: Literal["incoming", "answered", "status"] = "status"
         if endpoint == "webhook":
-            kind = "incoming" if direction == "inbound" else "outbound-answered"
-        else:
-            kind = "status"
+            kind = "incoming" if direction == "inbound" else "answered"
         return CallEvent(kind, uuid, _e164(form.get("From", "")), _e164(form.get("To", "")), direction, status,
                          form.get("HangupCause", ""), ref=query.get("ref", ""))
+
+    def acknowledge(self) -> Response:
+        return _xml("")
+
+
+@dataclass(kw_only=True)
+class PlivoControl(CallControl):
+    """Answers are `<Stream>` XML in the answer URL's response; dial and hang-up go through the REST API."""
+
+    auth_id: str
+    auth_token: str = field(repr=False)
 
     async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
         if not token.isalnum():
@@ -104,9 +120,6 @@ class PlivoCarrier(Carrier):
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         return _xml(f'<Hangup reason="{"busy" if busy else "rejected"}"/>')
-
-    def acknowledge(self) -> Response:
-        return _xml("")
 
     async def dial(self, request: DialRequest) -> str:
         response = await self.http.post(
@@ -129,7 +142,10 @@ class PlivoCarrier(Carrier):
         if response.status_code >= 400:
             raise CarrierError(f"Plivo refused to hang up {carrier_call_id}: {response.status_code} {response.text[:200]}")
 
-    # -- media stream ----------------------------------------------------------------------------
+
+
+class PlivoCodec(MediaCodec):
+    """Plivo's audio-stream JSON: playAudio, checkpoint / playedStream, clearAudio."""
 
     @staticmethod
     def _token(extra: object) -> str | None:
@@ -142,7 +158,7 @@ class PlivoCarrier(Carrier):
             except json.JSONDecodeError:
                 match = TOKEN_IN_HEADERS.search(extra)
                 return match.group(1) if match else None
-            return PlivoCarrier._token(decoded) if isinstance(decoded, dict) else None
+            return PlivoCodec._token(decoded) if isinstance(decoded, dict) else None
         return None
 
     def parse_media(self, text: str) -> MediaEvent:
@@ -178,9 +194,11 @@ class PlivoCarrier(Carrier):
         return json.dumps({"event": "clearAudio", "streamId": stream_id})
 
 
-def _build(config, host) -> PlivoCarrier:
-    return PlivoCarrier(api_base_url=config.plivo.api_base_url, auth_id=config_value(config, "plivo.authId"),
-                        auth_token=secret(host, SETUP.credentials[1]))
+def _build(config: VoiceCallConfig, host: Host) -> Carrier:
+    auth_token = secret(host, SETUP.credentials[1])
+    control = PlivoControl(api_base_url=config.plivo.api_base_url, auth_id=config_value(config, "plivo.authId"),
+                           auth_token=auth_token)
+    return Carrier(name="plivo", codec=PlivoCodec(), webhooks=PlivoWebhooks(auth_token), control=control)
 
 
 SETUP = CarrierSetup(

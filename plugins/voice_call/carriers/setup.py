@@ -40,11 +40,11 @@ class CarrierSetup:
                 f'"{self.example}". The {secrets} goes straight into the encrypted vault.')
 
 
-def config_value(config: "VoiceCallConfig", path: str) -> Any:
+def config_value(config: "VoiceCallConfig", path: str) -> str:
     node: Any = config.model_dump(mode="json", by_alias=True)
     for part in path.split("."):
         node = node.get(part) if isinstance(node, dict) else None
-    return node
+    return node if isinstance(node, str) else ""
 
 
 def missing(setup: CarrierSetup, config: "VoiceCallConfig", host: "Host") -> list[str]:

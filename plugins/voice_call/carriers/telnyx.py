@@ -1,7 +1,6 @@
 """Telnyx Call Control v2: Ed25519-signed JSON webhooks, REST commands, media WebSocket JSON.
 
 Inbound calls are not answered by a webhook reply: we POST `actions/answer` with the stream fields.
-The media socket closing does not end a Telnyx call, so we hang up by command.
 """
 
 from __future__ import annotations
@@ -12,17 +11,17 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
 
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from plugins.voice_call import validation
-from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
-from plugins.voice_call.carriers.base import (
+from plugins.voice_call.carriers.base import CallControl, Carrier, MediaCodec, WebhookParser
+from plugins.voice_call.carriers.events import (
     BadWebhook,
     CallEvent,
-    Carrier,
+    CallState,
     CarrierError,
     DialRequest,
     DtmfReceived,
@@ -37,9 +36,15 @@ from plugins.voice_call.carriers.base import (
     WebhookRejected,
     media_json,
 )
+from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
 
-HANGUP_STATUS = {"normal_clearing": "completed", "user_busy": "busy", "no_answer": "no-answer", "timeout": "no-answer",
-                 "originator_cancel": "no-answer", "call_rejected": "failed", "time_limit": "completed"}
+if TYPE_CHECKING:
+    from assistant.host import Host
+    from plugins.voice_call.config import VoiceCallConfig
+
+HANGUP_STATUS = {"normal_clearing": CallState.COMPLETED, "user_busy": CallState.BUSY, "no_answer": CallState.NO_ANSWER,
+                 "timeout": CallState.NO_ANSWER, "originator_cancel": CallState.NO_ANSWER,
+                 "call_rejected": CallState.FAILED, "time_limit": CallState.COMPLETED}
 ALREADY_ENDED = "90018"
 
 
@@ -58,15 +63,11 @@ def _read_state(encoded: object) -> dict[str, str]:
     return {k: str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-@dataclass(kw_only=True)
-class TelnyxCarrier(Carrier):
-    api_key: str = field(repr=False)
-    public_key: str
-    connection_id: str = ""
-    name = "telnyx"
-    socket_close_ends_call = False
+class TelnyxWebhooks(WebhookParser):
+    """JSON webhooks (API v2) signed with Ed25519, checked by the SDK's own verifier."""
 
-    # -- webhooks --------------------------------------------------------------------------------
+    def __init__(self, public_key: str) -> None:
+        self.public_key = public_key
 
     def verify(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
         # The SDK's own Ed25519 check (with its 300 s window); the telnyx package is slow to import.
@@ -99,21 +100,29 @@ class TelnyxCarrier(Carrier):
         call_id = str(payload.get("call_control_id") or "")
         if not call_id:
             return CallEvent("ignored")
-        direction = "inbound" if payload.get("direction") == "incoming" else "outbound"
+        direction: Literal["inbound", "outbound"] = "inbound" if payload.get("direction") == "incoming" else "outbound"
         state = _read_state(payload.get("client_state"))
-        common = dict(carrier_call_id=call_id, from_number=str(payload.get("from", "")), to_number=str(payload.get("to", "")),
-                      direction=direction, ref=state.get("ref", ""))
+        call = CallEvent("ignored", call_id, str(payload.get("from", "")), str(payload.get("to", "")), direction,
+                         ref=state.get("ref", ""))
         if kind == "call.machine.detection.ended":
             machine = str(payload.get("result", "")) == "machine"
-            return CallEvent("status" if machine else "ignored", status="voicemail", detail="answering machine", **common)
+            return replace(call, kind="status" if machine else "ignored", status=CallState.VOICEMAIL, detail="machine")
         if kind == "call.initiated":
-            return CallEvent("incoming" if direction == "inbound" else "status", status="ringing", **common)
+            return replace(call, kind="incoming" if direction == "inbound" else "status")
         if kind == "call.answered":
-            return CallEvent("status", status="in-progress", **common)
+            return replace(call, kind="status", status=CallState.IN_PROGRESS)
         if kind == "call.hangup":
             cause = str(payload.get("hangup_cause", "normal_clearing"))
-            return CallEvent("status", status=HANGUP_STATUS.get(cause, "completed"), detail=cause, **common)
-        return CallEvent("ignored", **common)
+            return replace(call, kind="status", status=HANGUP_STATUS.get(cause, CallState.COMPLETED), detail=cause)
+        return call
+
+
+@dataclass(kw_only=True)
+class TelnyxControl(CallControl):
+    """Call Control v2 commands. A Telnyx call outlives its media socket, so we always hang up by command."""
+
+    api_key: str = field(repr=False)
+    connection_id: str = ""
 
     async def _command(self, call_id: str, action: str, body: dict[str, Any]) -> None:
         response = await self.http.post(
@@ -132,11 +141,11 @@ class TelnyxCarrier(Carrier):
             "stream_url": stream_url, "stream_track": "inbound_track",
             "stream_bidirectional_mode": "rtp", "stream_bidirectional_codec": "PCMU",
         })
-        return self.acknowledge()
+        return PlainTextResponse("ok")  # the answer is the command above; the webhook only needs a 200
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         await self._command(call.carrier_call_id, "reject", {"cause": "USER_BUSY" if busy else "CALL_REJECTED"})
-        return self.acknowledge()
+        return PlainTextResponse("ok")  # the answer is the command above; the webhook only needs a 200
 
     async def dial(self, request: DialRequest) -> str:
         response = await self.http.post(
@@ -157,7 +166,9 @@ class TelnyxCarrier(Carrier):
     async def hang_up(self, carrier_call_id: str) -> None:
         await self._command(carrier_call_id, "hangup", {})
 
-    # -- media stream ----------------------------------------------------------------------------
+
+class TelnyxCodec(MediaCodec):
+    """Telnyx's media-stream JSON; the token rides in `client_state` on the start message."""
 
     def parse_media(self, text: str) -> MediaEvent:
         message = media_json(text)
@@ -193,10 +204,11 @@ class TelnyxCarrier(Carrier):
         return json.dumps({"event": "clear"})
 
 
-def _build(config, host) -> TelnyxCarrier:
-    return TelnyxCarrier(api_base_url=config.telnyx.api_base_url, api_key=secret(host, SETUP.credentials[0]),
-                         public_key=config_value(config, "telnyx.publicKey"),
-                         connection_id=config_value(config, "telnyx.connectionId"))
+def _build(config: VoiceCallConfig, host: Host) -> Carrier:
+    control = TelnyxControl(api_base_url=config.telnyx.api_base_url, api_key=secret(host, SETUP.credentials[0]),
+                            connection_id=config_value(config, "telnyx.connectionId"))
+    return Carrier(name="telnyx", codec=TelnyxCodec(), webhooks=TelnyxWebhooks(config_value(config, "telnyx.publicKey")),
+                   control=control)
 
 
 SETUP = CarrierSetup(

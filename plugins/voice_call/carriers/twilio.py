@@ -10,16 +10,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
+from typing import TYPE_CHECKING, Literal
 from xml.sax.saxutils import quoteattr
 
 from starlette.responses import Response
 
 from plugins.voice_call import validation
-from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
-from plugins.voice_call.carriers.base import (
+from plugins.voice_call.carriers.base import CallControl, Carrier, MediaCodec, WebhookParser
+from plugins.voice_call.carriers.events import (
     BadWebhook,
     CallEvent,
-    Carrier,
+    CallState,
     CarrierError,
     DialRequest,
     DtmfReceived,
@@ -34,12 +35,18 @@ from plugins.voice_call.carriers.base import (
     WebhookRejected,
     media_json,
 )
+from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+    from plugins.voice_call.config import VoiceCallConfig
 
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+# CallStatus values: https://www.twilio.com/docs/voice/api/call-resource#call-status-values
 STATUS = {
-    "queued": "ringing", "initiated": "ringing", "ringing": "ringing", "in-progress": "in-progress",
-    "answered": "in-progress", "completed": "completed", "busy": "busy", "failed": "failed",
-    "no-answer": "no-answer", "canceled": "no-answer",
+    "queued": CallState.RINGING, "initiated": CallState.RINGING, "ringing": CallState.RINGING,
+    "in-progress": CallState.IN_PROGRESS, "answered": CallState.IN_PROGRESS, "completed": CallState.COMPLETED,
+    "busy": CallState.BUSY, "failed": CallState.FAILED, "no-answer": CallState.NO_ANSWER, "canceled": CallState.NO_ANSWER,
 }
 
 
@@ -47,7 +54,7 @@ def _twiml(inner: str) -> Response:
     return Response(f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>', media_type="application/xml")
 
 
-class TwilioMediaStream:
+class TwilioCodec(MediaCodec):
     """Twilio's media-stream dialect (JSON events over the socket); the browser softphone speaks it too."""
 
     def parse_media(self, text: str) -> MediaEvent:
@@ -85,31 +92,28 @@ class TwilioMediaStream:
         return json.dumps({"event": "clear", "streamSid": stream_id})
 
 
-@dataclass(kw_only=True)
-class TwilioCarrier(TwilioMediaStream, Carrier):
-    account_sid: str
-    auth_token: str = field(repr=False)
-    name = "twilio"
+def _form(body: bytes) -> dict[str, str]:
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
+    except (UnicodeDecodeError, ValueError):
+        raise BadWebhook("The body is not a form-encoded Twilio webhook.") from None
 
-    def __post_init__(self) -> None:
+
+class TwilioWebhooks(WebhookParser):
+    """Form-encoded webhooks signed with X-Twilio-Signature, checked by the SDK's RequestValidator."""
+
+    def __init__(self, account_sid: str, auth_token: str) -> None:
         from twilio.request_validator import RequestValidator  # the SDK's own check, imported on use
 
-        self._validator = RequestValidator(self.auth_token)
-
-    def _form(self, body: bytes) -> dict[str, str]:
-        try:
-            return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
-        except (UnicodeDecodeError, ValueError):
-            raise BadWebhook("The body is not a form-encoded Twilio webhook.") from None
-
-    # -- webhooks --------------------------------------------------------------------------------
+        self.account_sid = account_sid
+        self._validator = RequestValidator(auth_token)
 
     def verify(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
         signature = headers.get("x-twilio-signature", "")
         if not signature:
             raise WebhookRejected("missing X-Twilio-Signature")
         try:
-            params = self._form(body)
+            params = _form(body)
         except BadWebhook:
             raise WebhookRejected("unsigned body") from None
         if not self._validator.validate(url, params, signature):
@@ -119,20 +123,31 @@ class TwilioCarrier(TwilioMediaStream, Carrier):
         return hashlib.sha256(headers.get("x-twilio-signature", "").encode() + b"\n" + body).hexdigest()
 
     def parse_webhook(self, endpoint: Endpoint, body: bytes, query: Mapping[str, str]) -> CallEvent:
-        form = self._form(body)
+        form = _form(body)
         sid = form.get("CallSid", "")
         if not CALL_SID.match(sid):
             raise BadWebhook("CallSid is missing or is not a Twilio call SID (CA followed by 32 hex characters).")
         if form.get("AccountSid") != self.account_sid:
             raise BadWebhook("AccountSid does not match the configured Twilio account.")
-        direction = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
-        status = STATUS.get(form.get("CallStatus", "ringing"), "ringing")
+        direction: Literal["inbound", "outbound"] = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
+        status = STATUS.get(form.get("CallStatus", "ringing"), CallState.RINGING)
         answered_by = form.get("AnsweredBy", "")
         if answered_by.startswith("machine") or answered_by == "fax":
-            status = "voicemail"
-        kind = "incoming" if endpoint == "webhook" and direction == "inbound" else "status"
+            status = CallState.VOICEMAIL
+        kind: Literal["incoming", "status"] = "incoming" if endpoint == "webhook" and direction == "inbound" else "status"
         return CallEvent(kind, sid, form.get("From", ""), form.get("To", ""), direction, status, answered_by,
                          ref=query.get("ref", ""))
+
+    def acknowledge(self) -> Response:
+        return _twiml("")
+
+
+@dataclass(kw_only=True)
+class TwilioControl(CallControl):
+    """Answers are TwiML in the webhook's response; dial and hang-up go through the REST API."""
+
+    account_sid: str
+    auth_token: str = field(repr=False)
 
     async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
         return _twiml(f'<Connect><Stream url={quoteattr(stream_url)}>'
@@ -140,9 +155,6 @@ class TwilioCarrier(TwilioMediaStream, Carrier):
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         return _twiml(f'<Reject reason="{"busy" if busy else "rejected"}"/>')
-
-    def acknowledge(self) -> Response:
-        return _twiml("")
 
     async def dial(self, request: DialRequest) -> str:
         twiml = (f'<Response><Connect><Stream url={quoteattr(request.stream_url)}>'
@@ -169,9 +181,11 @@ class TwilioCarrier(TwilioMediaStream, Carrier):
             raise CarrierError(f"Twilio refused to hang up {carrier_call_id}: {response.status_code} {response.text[:200]}")
 
 
-def _build(config, host) -> TwilioCarrier:
-    return TwilioCarrier(api_base_url=config.twilio.api_base_url, account_sid=config_value(config, "twilio.accountSid"),
-                         auth_token=secret(host, SETUP.credentials[1]))
+def _build(config: VoiceCallConfig, host: Host) -> Carrier:
+    account_sid, auth_token = config_value(config, "twilio.accountSid"), secret(host, SETUP.credentials[1])
+    return Carrier(name="twilio", codec=TwilioCodec(), webhooks=TwilioWebhooks(account_sid, auth_token),
+                   control=TwilioControl(api_base_url=config.twilio.api_base_url, account_sid=account_sid,
+                                         auth_token=auth_token))
 
 
 SETUP = CarrierSetup(

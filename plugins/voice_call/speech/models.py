@@ -19,13 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.plugins import SetupError
+
 KOKORO_ONNX = "kokoro-v1.0.int8.onnx"
 KOKORO_ONNX_SIZE = 92_361_271
 KOKORO_VOICES = "kokoro-voices.npz"
 KOKORO_JS = "kokoro-js@1.2.1"
 
 
-class ModelsMissing(RuntimeError):
+class ModelsMissing(SetupError):
     """A speech model is not installed; the message says which command installs it."""
 
 

@@ -2,6 +2,9 @@
 // dialect to /voice/softphone/stream, so a test call runs through the same code as a carrier's.
 "use strict";
 
+(() => {
+const page = window.assistantPage;
+
 const softphone = { ws: null, ctx: null, media: null, playAt: 0, sources: [], marks: [], chunk: 0 };
 
 function ulawEncode(sample) {
@@ -61,13 +64,13 @@ function clearPlayback() {
 }
 
 async function startTestCall() {
-  const state = $("softphone-state");
-  const response = await api("/web/api/softphone", { method: "POST" });
+  const state = page.$("softphone-state");
+  const response = await page.api("/web/api/softphone", { method: "POST" });
   const call = await response.json();
   if (!response.ok) { state.textContent = call.error; return; }
   softphone.media = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
   softphone.ctx = new AudioContext();
-  await softphone.ctx.audioWorklet.addModule("/web/static/softphone-worklet.js");
+  await softphone.ctx.audioWorklet.addModule("/web/plugins/voice_call/softphone-worklet.js");
   const capture = new AudioWorkletNode(softphone.ctx, "phone-capture", { processorOptions: { rate: softphone.ctx.sampleRate } });
   const mute = softphone.ctx.createGain();
   mute.gain.value = 0; // the worklet must be pulled by the graph, but the caller need not hear themselves
@@ -82,7 +85,7 @@ async function startTestCall() {
       streamSid: softphone.sid, callSid: call.call_sid, tracks: ["inbound"], customParameters: { token: call.token },
       mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 } } });
     state.textContent = "connected";
-    $("softphone").textContent = "Hang up";
+    page.$("softphone").textContent = "Hang up";
   };
   capture.port.onmessage = (event) => {
     const frame = event.data;
@@ -107,10 +110,11 @@ function endTestCall(sendStop = true) {
   if (softphone.media) softphone.media.getTracks().forEach((track) => track.stop());
   if (softphone.ctx) softphone.ctx.close();
   Object.assign(softphone, { ws: null, ctx: null, media: null, playAt: 0, sources: [], marks: [] });
-  $("softphone").textContent = "Start test call";
-  refresh();
+  page.$("softphone").textContent = "Start test call";
+  page.refresh();
 }
 
-$("softphone").addEventListener("click", () => {
-  if (softphone.ws) endTestCall(); else startTestCall().catch((error) => { $("softphone-state").textContent = error.message; });
+page.$("softphone").addEventListener("click", () => {
+  if (softphone.ws) endTestCall(); else startTestCall().catch((error) => { page.$("softphone-state").textContent = error.message; });
 });
+})();

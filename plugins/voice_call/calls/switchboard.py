@@ -1,0 +1,277 @@
+"""The switchboard: the one owner of a call's life.
+
+    ring / refuse ──> expect (answered, waiting for its media stream) ──> connect (live session)
+         └──────────────────────────────┴──────────── end ──> final state, "call ended" signal
+
+Only this module writes pending calls, live sessions and call state transitions, and only it
+announces that a call has ended. Routes, the outbound service, the web softphone and the owner's
+`realtime_call` tool ask it. The Realtime-to-local handover happens here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import httpx
+from starlette.websockets import WebSocket
+
+from plugins.voice_call.calls.agent import CallAgent
+from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.line import CallLine
+from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
+from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.calls.session import CallSession
+from plugins.voice_call.carriers.base import CallControl, MediaCodec
+from plugins.voice_call.carriers.events import CallState, CarrierError, StreamStarted
+from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.speech.stt import SpeechToText
+from plugins.voice_call.speech.tts import TextToSpeech, describe_failure
+
+log = logging.getLogger(__name__)
+PENDING_TTL_S = 60.0
+
+
+@dataclass
+class PendingCall:
+    """A call we answered (or dialled) whose media stream has not arrived yet."""
+
+    call_id: str
+    token: str
+    config: VoiceCallConfig
+    intro: str
+    intro_audio: asyncio.Task[bytes] | None = None
+    #: The engine the intro is being synthesised with; the call keeps using it.
+    tts: TextToSpeech | None = None
+    #: Realtime mode: the OpenAI Realtime socket, opening while the carrier sets up the stream.
+    realtime: asyncio.Task[Any] | None = None
+    #: Pairing: say the intro (the code), then hang up.
+    intro_only: bool = False
+    mode: Literal["inbound", "notify", "conversation"] = "inbound"
+    message: str = ""
+    created: float = field(default_factory=time.monotonic)
+
+    def cancel(self) -> None:
+        """The call will never connect: stop preparing it and close what was opened for it."""
+        if self.intro_audio:
+            self.intro_audio.cancel()
+        if self.realtime:
+            if self.realtime.done() and not self.realtime.cancelled() and self.realtime.exception() is None:
+                asyncio.get_running_loop().create_task(self.realtime.result().close())
+            self.realtime.cancel()
+
+
+class Engines(Protocol):
+    """What a call is built with (the runtime provides it; tests and benches swap its parts)."""
+
+    def call_agent(self) -> CallAgent: ...
+
+    def stt(self, config: VoiceCallConfig) -> SpeechToText: ...
+
+    def tts(self, config: VoiceCallConfig) -> TextToSpeech: ...
+
+
+class Switchboard:
+    def __init__(self, records: CallRecords, engines: Engines) -> None:
+        self.records = records
+        self._engines = engines
+        self._pending: dict[str, PendingCall] = {}  # by the carrier's call id
+        self._live: dict[str, CallLine] = {}  # by our call id
+        self._end_listeners: list[Callable[[str], None]] = []
+
+    # -- asking ------------------------------------------------------------------------------------
+
+    def live(self, call_id: str) -> CallLine | None:
+        """The connected session of a call, if it is connected now."""
+        return self._live.get(call_id)
+
+    def active_count(self) -> int:
+        """Calls answered or dialled and not over yet: what counts against maxConcurrentCalls."""
+        self._expire_pending()
+        return len(self._pending) + len(self._live)
+
+    def waiting_for_stream(self) -> int:
+        """Calls answered whose media stream has not arrived yet."""
+        return len(self._pending)
+
+    def on_end(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(call_id)` once for every call that ends, however it ends."""
+        self._end_listeners.append(listener)
+
+    # -- ringing -------------------------------------------------------------------------------------
+
+    def ring(self, provider: str, carrier_call_id: str, direction: Literal["inbound", "outbound"], from_number: str,
+             to_number: str, *, mode: str = "inbound", message: str = "", call_id: str | None = None) -> str:
+        """A call is ringing (coming in, or being dialled): record it; returns our call id."""
+        return self.records.create(provider, carrier_call_id, direction, from_number, to_number, mode=mode,
+                                   message=message, call_id=call_id)
+
+    def refuse(self, provider: str, carrier_call_id: str, from_number: str, to_number: str, ending: Ending) -> str:
+        """An incoming call we will not take: recorded as already over."""
+        call_id = self.records.create(provider, carrier_call_id, "inbound", from_number, to_number,
+                                      state=ending.final_state, end_reason=ending.text())
+        self._announce_end(call_id)
+        return call_id
+
+    def expect(self, carrier_call_id: str, pending: PendingCall) -> None:
+        """We answered (or dialled): the call's media stream will arrive with `pending.token`."""
+        self._pending[carrier_call_id] = pending
+
+    def rekey(self, call_id: str, carrier_call_id: str) -> bool:
+        """The carrier named the call anew (its id once dialled, or once answered): follow it."""
+        key = next((k for k, p in self._pending.items() if p.call_id == call_id), None)
+        if key is None:
+            return False
+        self._pending[carrier_call_id] = self._pending.pop(key)
+        self.records.set_carrier_id(call_id, carrier_call_id)
+        return True
+
+    def token_for(self, carrier_call_id: str) -> str:
+        """The stream token of a call we expect (what the carrier's stream instructions carry)."""
+        return self._pending[carrier_call_id].token
+
+    # -- the stream ------------------------------------------------------------------------------------
+
+    async def connect(self, websocket: WebSocket, codec: MediaCodec, started: StreamStarted,
+                      control: CallControl | None) -> None:
+        """Run a call whose media stream has started, until it ends. `control` hangs up the call
+        when we end it (the softphone has none)."""
+        pending = self._pending.get(started.carrier_call_id)
+        if pending is None or not hmac.compare_digest((started.token or "").encode(), pending.token.encode()):
+            await websocket.close(code=1008, reason="unknown call or bad stream token")
+            return
+        del self._pending[started.carrier_call_id]
+        call_id = pending.call_id
+        if not self.records.transition(call_id, CallState.IN_PROGRESS):
+            pending.cancel()
+            await websocket.close(code=1008, reason="call is no longer active")
+            return
+        ending = Ending(EndReason.INTERNAL_ERROR)
+        try:
+            ending = await self._converse(websocket, codec, started, pending)
+        except Exception:
+            log.exception("call %s failed", call_id)
+            with contextlib.suppress(RuntimeError):
+                await websocket.close(code=1011, reason="internal error")
+        finally:
+            self._live.pop(call_id, None)
+            self._settle(call_id, ending)
+        if ending.reason.by_us and control is not None:
+            await _hang_up(control, started.carrier_call_id)
+
+    async def _converse(self, websocket: WebSocket, codec: MediaCodec, started: StreamStarted,
+                        pending: PendingCall) -> Ending:
+        """Over OpenAI Realtime when it is set up; the local pipeline when it is not, could not
+        connect, or dropped mid-call (then it takes over on the same media stream)."""
+        config = pending.config  # the call keeps the config it was answered with
+        call_id, stream_id, mode, message = pending.call_id, started.stream_id, pending.mode, pending.message
+        intro, media_ms = pending.intro, 0
+        connection = await self._realtime_connection(pending) if pending.realtime is not None else None
+        if connection is not None:
+            realtime = RealtimeCallSession(call_id=call_id, codec=codec, websocket=websocket, stream_id=stream_id,
+                                           config=config, records=self.records, mode=mode, message=message,
+                                           connection=connection, intro=intro)
+            self._live[pending.call_id] = realtime
+            ending = await realtime.run()
+            if not realtime.handover:
+                return ending
+            media_ms = realtime.media_ms
+            if realtime.intro_delivered:
+                if pending.mode == "notify":
+                    return Ending(EndReason.MESSAGE_DELIVERED)
+                intro = HANDOVER_LINE
+        session = CallSession(call_id=call_id, codec=codec, websocket=websocket, stream_id=stream_id, config=config,
+                              records=self.records, mode=mode, message=message, agent=self._engines.call_agent(),
+                              stt=self._engines.stt(config), tts=pending.tts or self._engines.tts(config), intro=intro,
+                              intro_audio=pending.intro_audio if intro == pending.intro else None,
+                              intro_only=pending.intro_only)
+        session.media_ms = session.last_activity_ms = media_ms
+        self._live[pending.call_id] = session
+        return await session.run()
+
+    async def _realtime_connection(self, pending: PendingCall) -> Any | None:
+        assert pending.realtime is not None
+        try:
+            return await pending.realtime
+        except Exception as exc:  # noqa: BLE001 - missing model, 401, 429, timeout: all fall back
+            self.records.append_transcript(pending.call_id, [{"role": "system", "at_ms": 0, "text":
+                f"OpenAI Realtime unavailable ({describe_failure(exc)}); the local pipeline answered"}])
+            return None
+
+    # -- ending ----------------------------------------------------------------------------------------
+
+    def end(self, call_id: str, ending: Ending, control: CallControl | None = None,
+            carrier_call_id: str = "") -> bool:
+        """End a call wherever it is in its life. A live call ends through its session (which says
+        nothing more and closes the stream); a call not yet connected ends here, and `control`, when
+        given, hangs it up at the carrier. False when the call was already over."""
+        session = self._live.get(call_id)
+        if session is not None:
+            if ending.reason in (EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED):
+                session.carrier_ended(ending)
+            else:
+                session.end_attempt(ending.reason, ending.detail)
+            return True
+        self._drop_pending(call_id)
+        if not self._settle(call_id, ending):
+            return False
+        if control is not None and carrier_call_id and ending.reason.by_us:
+            asyncio.get_running_loop().create_task(_hang_up(control, carrier_call_id))
+        return True
+
+    def carrier_reported(self, call_id: str, carrier_call_id: str, state: CallState, detail: str,
+                         control: CallControl) -> None:
+        """A status webhook: an answering machine picked up, or the carrier says the call is over."""
+        if state == CallState.VOICEMAIL:
+            self.end(call_id, Ending(EndReason.ANSWERING_MACHINE, detail), control, carrier_call_id)
+        elif not state.active:
+            self.end(call_id, Ending(EndReason.CARRIER_REPORTED, f"{state.value}, {detail}" if detail else state.value, state))
+        # ringing / in-progress: the media stream's start is what moves a call to in-progress
+
+    def fail_pending(self, reason: EndReason) -> None:
+        """Every answered call whose media has not arrived ends now (the gateway is stopping)."""
+        for pending in list(self._pending.values()):
+            self.end(pending.call_id, Ending(reason))
+
+    def close_stale(self) -> int:
+        """At startup: calls a previous process left active can never finish now."""
+        return self.records.close_stale(Ending(EndReason.RESTARTED).text())
+
+    def _expire_pending(self) -> None:
+        now = time.monotonic()
+        for pending in list(self._pending.values()):
+            if now - pending.created > PENDING_TTL_S:
+                self.end(pending.call_id, Ending(EndReason.STREAM_NEVER_ARRIVED))
+
+    def _drop_pending(self, call_id: str) -> None:
+        for key, pending in list(self._pending.items()):
+            if pending.call_id == call_id:
+                del self._pending[key]
+                pending.cancel()
+
+    def _settle(self, call_id: str, ending: Ending) -> bool:
+        """The one place a call reaches its final state, and the one place its end is announced."""
+        if not self.records.transition(call_id, ending.final_state, ending.text()):
+            return False
+        self._announce_end(call_id)
+        return True
+
+    def _announce_end(self, call_id: str) -> None:
+        for listener in list(self._end_listeners):
+            try:
+                listener(call_id)
+            except Exception:  # noqa: BLE001 - one listener's failure must not stop the others
+                log.exception("call %s: an end-of-call listener failed", call_id)
+
+
+async def _hang_up(control: CallControl, carrier_call_id: str) -> None:
+    try:
+        await control.hang_up(carrier_call_id)
+    except (CarrierError, httpx.HTTPError) as exc:
+        log.warning("could not hang up call %s at the carrier: %s", carrier_call_id, exc)

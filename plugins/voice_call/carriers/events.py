@@ -1,0 +1,129 @@
+"""The neutral words the rest of the plugin uses for what carriers say and do.
+
+No field here is one carrier's concept: a carrier module turns its own messages into these types
+and back, and nothing outside `carriers/` ever sees a carrier's field names.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+
+class WebhookRejected(Exception):
+    """The webhook is not from the carrier (bad or missing signature). Answer 403, do nothing."""
+
+
+class BadWebhook(ValueError):
+    """The webhook is signed but its content is unusable. Answer 400 with the message."""
+
+
+class MediaProtocolError(ValueError):
+    """A media-stream message we cannot use."""
+
+
+class CarrierError(RuntimeError):
+    """The carrier's API refused or failed a command."""
+
+
+class CallState(StrEnum):
+    """Where a call is in its life. `RINGING` and `IN_PROGRESS` are active; the rest are final."""
+
+    RINGING = "ringing"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    NO_ANSWER = "no-answer"
+    BUSY = "busy"
+    VOICEMAIL = "voicemail"
+
+    @property
+    def active(self) -> bool:
+        return self in (CallState.RINGING, CallState.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    """What a webhook tells us.
+
+    `kind`: "incoming" is a new inbound call awaiting our answer; "answered" is a call we placed
+    that was picked up and now asks for its media instructions (carriers that ask by webhook);
+    "status" is a change of state; "ignored" needs no action.
+    """
+
+    kind: Literal["incoming", "answered", "status", "ignored"]
+    carrier_call_id: str = ""
+    from_number: str = ""
+    to_number: str = ""
+    direction: Literal["inbound", "outbound"] = "inbound"
+    status: CallState = CallState.RINGING
+    #: The carrier's own words for why (a hang-up cause, who answered), kept for the record.
+    detail: str = ""
+    #: Our call id, when the carrier echoes it back (calls we placed).
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class StreamStarted:
+    carrier_call_id: str
+    stream_id: str
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class MediaReceived:
+    payload: bytes  # 8 kHz mu-law
+    sequence: int | None = None
+
+
+@dataclass(frozen=True)
+class MarkPlayed:
+    name: str
+
+
+@dataclass(frozen=True)
+class DtmfReceived:
+    digit: str
+
+
+@dataclass(frozen=True)
+class StreamStopped:
+    pass
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A message we recognise and need not act on (e.g. `connected`, `clearedAudio`)."""
+
+
+MediaEvent = StreamStarted | MediaReceived | MarkPlayed | DtmfReceived | StreamStopped | Ignored
+Endpoint = Literal["webhook", "status"]
+
+
+@dataclass(frozen=True)
+class DialRequest:
+    """An outbound call to place. The URLs are public; `ref` (our call id) rides along in them."""
+
+    ref: str
+    to: str
+    from_: str
+    stream_url: str
+    token: str
+    webhook_url: str  # where the carrier asks for instructions once the call is answered ...
+    status_url: str  # ... and reports progress
+    ring_timeout: int
+    time_limit: int
+    machine_detection: bool
+
+
+def media_json(text: str) -> dict[str, Any]:
+    """A media socket's text frame as a JSON object (every carrier here sends JSON objects)."""
+    try:
+        message = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        raise MediaProtocolError("not JSON") from None
+    if not isinstance(message, dict):
+        raise MediaProtocolError("not a JSON object")
+    return message
