@@ -66,7 +66,7 @@ class Reply:
 
 
 class AssistantAgent:
-    def __init__(self, host: "Host", model: Model | None = None) -> None:
+    def __init__(self, host: Host, model: Model | None = None) -> None:
         self.host = host
         intents = host_intents() + [i for p in host.plugins.values() for i in p.intents]
         if model is None:

@@ -31,7 +31,11 @@ async def _read_line(prompt: str) -> str | None:
             line = input(prompt) if sys.stdin.isatty() else _read_piped(prompt)
         except (EOFError, OSError, ValueError):
             line = None
-        loop.call_soon_threadsafe(lambda: future.done() or future.set_result(line))
+        def deliver() -> None:
+            if not future.done():
+                future.set_result(line)
+
+        loop.call_soon_threadsafe(deliver)
 
     threading.Thread(target=read, name="chat-input", daemon=True).start()
     return await future
@@ -68,6 +72,7 @@ async def run_chat(host: Host, *, new: bool = False, with_gateway: bool = True, 
     # SIGTERM ends the chat like /quit, so the gateway shuts down and removes its state file.
     loop = asyncio.get_running_loop()
     main_task = asyncio.current_task()
+    assert main_task is not None
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGTERM, main_task.cancel)
     try:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from assistant import logs
 from assistant.plugins import commands
 from assistant.settings import Settings
 
@@ -36,6 +37,7 @@ def _host() -> Host:
 @click.group(help="A self-hosted assistant that answers and places phone calls. Start with `assistant chat`.")
 @click.pass_context
 def main(ctx: click.Context) -> None:
+    logs.configure("INFO" if ctx.invoked_subcommand == "serve" else "WARNING")
     ctx.obj = _host  # plugin commands open the host through assistant.plugins.open_host()
 
 
@@ -304,7 +306,7 @@ def history(limit: int) -> None:
         host.close()
 
 
-def _all_tools(host) -> dict[str, Any]:
+def _all_tools(host: Host) -> dict[str, Any]:
     from assistant.tools import HOST_TOOLS
 
     return {t.name: t for t in [*HOST_TOOLS, *(t for p in host.plugins.values() for t in p.tools)]}

@@ -15,7 +15,6 @@ from assistant.store import Database
 from assistant.store.tables import PluginConfigRow, utcnow
 from assistant.vault import Vault
 
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -123,7 +122,13 @@ class ConfigService:
                     raise
         raise AssertionError("unreachable")
 
-    def _update_once(self, plugin, change, secrets, after_write) -> tuple[BaseModel, BaseModel]:
+    def _update_once(
+        self,
+        plugin: Plugin,
+        change: Mapping[str, Any] | Callable[[dict[str, Any]], None],
+        secrets: Mapping[str, str] | None,
+        after_write: Callable[[Session], None] | None,
+    ) -> tuple[BaseModel, BaseModel]:
         name = plugin.name
         with self._db.transaction() as session:
             row = session.get(PluginConfigRow, name, with_for_update=True)

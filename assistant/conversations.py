@@ -80,8 +80,11 @@ class Conversations:
             conversation = session.get(ConversationRow, conversation_id)
             if conversation is None:
                 raise LookupError(f"Conversation {conversation_id} does not exist.")
-            seq = session.scalar(
+            seq = (
+                session.scalar(
                 select(func.coalesce(func.max(MessageRow.seq), 0)).where(MessageRow.conversation_id == conversation_id)
+                )
+                or 0
             )
             for offset, (message, payload) in enumerate(zip(messages, payloads, strict=True), start=1):
                 role, text = _role_and_text(message)

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
+from assistant.plugins import Check
 from assistant.vault import KEY_FILE_NAME
 
 if TYPE_CHECKING:
     from assistant.host import Host
 
-Status = Literal["ok", "warn", "fail"]
+__all__ = ["Check", "format_checks", "run_checks"]
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: Status
-    detail: str
-
-
-def host_checks(host: "Host") -> list[Check]:
+def host_checks(host: Host) -> list[Check]:
     settings = host.settings
     checks = [Check("data folder", "ok", str(settings.home))]
     try:
@@ -62,7 +55,7 @@ def host_checks(host: "Host") -> list[Check]:
     return checks
 
 
-def run_checks(host: "Host") -> list[Check]:
+def run_checks(host: Host) -> list[Check]:
     checks = host_checks(host)
     for plugin in host.plugins.values():
         if plugin.doctor is not None:

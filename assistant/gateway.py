@@ -39,14 +39,14 @@ STATE_FILE = "gateway.json"
 class _EmbeddedServer(uvicorn.Server):
     """uvicorn without its signal handlers: Ctrl+C belongs to the chat, not to the server."""
 
-    def capture_signals(self):  # type: ignore[override]
+    def capture_signals(self):
         from contextlib import nullcontext
 
         return nullcontext()
 
 
 class Gateway:
-    def __init__(self, host: "Host") -> None:
+    def __init__(self, host: Host) -> None:
         self.host = host
         self.generation = 0
         self.config_snapshot: dict[str, dict[str, Any]] = {}
@@ -126,7 +126,8 @@ class Gateway:
         self.host.start_plugins()
         self._app = self._build()
         self.generation = 1
-        config = uvicorn.Config(self, log_level="warning", lifespan="on", ws="websockets-sansio")
+        # log_config=None: uvicorn logs through the process's one handler (assistant.logs), not its own.
+        config = uvicorn.Config(self, log_level="warning", log_config=None, lifespan="on", ws="websockets-sansio")
         self._server = _EmbeddedServer(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="gateway")
         while not self._server.started:
@@ -152,7 +153,7 @@ class Gateway:
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, timeout=10)
-            except (asyncio.TimeoutError, SystemExit):
+            except (TimeoutError, SystemExit):
                 self._task.cancel()
         self._task = None
         for plugin in self.host.plugins.values():

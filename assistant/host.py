@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from assistant import logs
 from assistant.chat_secrets import ChatSecrets
 from assistant.config import ConfigService
 from assistant.conversations import Conversations
@@ -13,8 +14,22 @@ from assistant.settings import Settings
 from assistant.store import Database
 from assistant.vault import Vault, load_or_create_key
 
-if TYPE_CHECKING:
-    from assistant.gateway import Gateway
+
+class RunningGateway(Protocol):
+    """What the host and plugins use of the gateway (`assistant.gateway.Gateway`, which imports
+    the host, so the host names it by shape)."""
+
+    generation: int
+    config_snapshot: dict[str, Any]
+
+    @property
+    def running(self) -> bool: ...
+
+    async def start(self) -> str: ...
+
+    async def restart(self) -> int: ...
+
+    async def stop(self) -> None: ...
 
 
 class Host:
@@ -27,8 +42,10 @@ class Host:
         self.vault = Vault(self.db, load_or_create_key(settings.home, settings.vault_key))
         self.config = ConfigService(self.db, self.vault, self.plugins)
         self.conversations = Conversations(self.db)
-        self.secrets = ChatSecrets(self.vault, [pat for p in self.plugins.values() for pat in p.secret_patterns])
-        self.gateway: Gateway | None = None
+        patterns = [pat for p in self.plugins.values() for pat in p.secret_patterns]
+        self.secrets = ChatSecrets(self.vault, patterns)
+        logs.add_patterns(p.regex for p in patterns)
+        self.gateway: RunningGateway | None = None
         #: Per-plugin state that outlives gateway restarts (active calls, loaded engines).
         self.extensions: dict[str, Any] = {}
         self._started: set[str] = set()

@@ -8,8 +8,8 @@ else it says plainly that it is offline and what it can do.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
 import re
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 

@@ -15,18 +15,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
-
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from pydantic_ai import Tool
     from starlette.routing import BaseRoute
 
-    from assistant.doctor import Check
-    from assistant.host import Host
     from assistant.offline_model import Intent
 
 ENTRY_POINT_GROUP = "assistant.plugins"
@@ -49,6 +46,15 @@ class WebPanel:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One line of `assistant doctor`: what was checked, how it went, and what to do."""
+
+    name: str
+    status: Literal["ok", "warn", "fail"]
+    detail: str
+
+
+@dataclass(frozen=True)
 class SecretPattern:
     """A shape of secret a user may type in chat. Group 1 of `regex` is the secret itself."""
 
@@ -58,24 +64,27 @@ class SecretPattern:
 
 @dataclass
 class Plugin:
+    """What a plugin hands the host. Hooks that take a `host` get the `assistant.host.Host` (typed
+    `Any` here because the host holds the plugins: the contract must not import it back)."""
+
     name: str
     config_model: type[BaseModel]
-    tools: Sequence["Tool"] = ()
+    tools: Sequence[Tool] = ()
     #: Builds the plugin's routes from its config at each gateway (re)start.
-    routes: Callable[["Host", BaseModel], list["BaseRoute"]] | None = None
+    routes: Callable[[Any, BaseModel], list[BaseRoute]] | None = None
     #: Phrases the offline model maps to this plugin's tools.
-    intents: Sequence["Intent"] = ()
+    intents: Sequence[Intent] = ()
     secret_patterns: Sequence[SecretPattern] = ()
     #: Checks for `assistant doctor`.
-    doctor: Callable[["Host"], list["Check"]] | None = None
+    doctor: Callable[[Any], list[Check]] | None = None
     #: A short, secret-free summary of the config for /healthz and the chat.
     describe: Callable[[BaseModel], dict[str, Any]] | None = None
     #: A folder of Alembic revisions for the plugin's own tables (a branch of its own).
     migrations: Path | None = None
     #: Runs once when the gateway first starts in this process (e.g. to close stale calls).
-    startup: Callable[["Host"], None] | None = None
+    startup: Callable[[Any], None] | None = None
     #: Runs when the gateway stops (e.g. to settle calls that can no longer connect).
-    shutdown: Callable[["Host"], None] | None = None
+    shutdown: Callable[[Any], None] | None = None
     #: Its part of the web page.
     web_panel: WebPanel | None = None
     #: Prepares offline models (`assistant models install`); returns what is ready, raises SetupError.
@@ -108,9 +117,10 @@ def commands() -> list[click.Command]:
     return found
 
 
-def open_host() -> Host:
-    """The host, for a plugin's CLI command: opened by the `assistant` group, closed by the caller."""
+def open_host() -> Any:
+    """The `assistant.host.Host`, for a plugin's CLI command: opened by the `assistant` group,
+    closed by the caller."""
     opener = click.get_current_context().obj
     if not callable(opener):
         raise click.ClickException("This command runs under `assistant`.")
-    return cast("Host", opener())
+    return opener()

@@ -33,7 +33,7 @@ class Settings:
     timezone: str | None = None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         home = Path(env.get("ASSISTANT_HOME") or _default_home()).expanduser()
         database_url = env.get("ASSISTANT_DATABASE_URL") or f"sqlite:///{home / 'assistant.db'}"

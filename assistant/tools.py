@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 class ToolContext:
     """The agent's dependencies: the host, and which conversation the request came from."""
 
-    host: "Host"
+    host: Host
     conversation_id: int | None = None
 
 

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant import logs
 from assistant.store import Database
 from assistant.store.tables import SecretRow, utcnow
 
@@ -86,6 +87,7 @@ class Vault:
         check_name(name)
         if not value:
             raise VaultError(f"Refusing to store an empty value for {name}.")
+        logs.add_secret(value)
         nonce = os.urandom(12)
         ciphertext = self._aead.encrypt(nonce, value.encode(), name.encode())
         if session is None:
@@ -115,11 +117,13 @@ class Vault:
                 "(ASSISTANT_VAULT_KEY or vault.key in the data folder) or set the secret again."
             )
         try:
-            return self._aead.decrypt(row.nonce, row.ciphertext, row.name.encode()).decode()
+            value = self._aead.decrypt(row.nonce, row.ciphertext, row.name.encode()).decode()
         except InvalidTag:
             raise VaultError(
                 f"Secret {row.name!r} failed its integrity check: the stored data was altered. Set it again."
             ) from None
+        logs.add_secret(value)
+        return value
 
     def has(self, name: str) -> bool:
         with self._db.reader() as session:

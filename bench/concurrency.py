@@ -27,9 +27,8 @@ from bench.fakes import FakeSTT, FakeTTS, fake_llm
 from bench.voice_latency import percentile, trimmed
 from plugins.voice_call.calls.player import LEAD_MS, Player
 from plugins.voice_call.speech.audio import FRAME_MS
-from tests.conftest import OWNER
+from tests.values import OWNER
 from tests.voice_harness import CallLab, speak
-
 
 LATE: list[float] = []
 

@@ -26,8 +26,8 @@ from assistant.host import Host
 from assistant.settings import Settings
 from bench.fakes import INJECTED_S, FakeSTT, FakeTTS, fake_llm
 from bench.voice_latency import EOU_MS, VadClock, percentile, summary, trimmed
-from tests.conftest import FRIEND, OWNER
 from tests.fakes.twilio_carrier import TwilioMediaCall
+from tests.values import FRIEND, OWNER
 from tests.voice_harness import CallLab, speak
 
 HERE = Path(__file__).resolve().parent
@@ -123,7 +123,7 @@ def pipecat(turns: int, question: bytes) -> tuple[list[float], list[float]]:
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the Pipecat server did not start:\n" + (server.stderr.read() if server.stderr else ""))
+                    raise RuntimeError("the Pipecat server did not start:\n" + (server.stderr.read() if server.stderr else "")) from None
                 time.sleep(0.2)
         call = TwilioMediaCall(f"ws://127.0.0.1:{port}/ws", "AC" + "0" * 32, "CA" + "1" * 32, {})
 

@@ -25,7 +25,7 @@ from assistant.host import Host
 from assistant.settings import Settings
 from bench.fakes import INJECTED_S, FakeSTT, FakeTTS, fake_llm
 from plugins.voice_call.speech import vad as vad_module
-from tests.conftest import FRIEND, OWNER
+from tests.values import FRIEND, OWNER
 from tests.voice_harness import CallLab, speak
 
 EOU_MS = 500
@@ -43,7 +43,7 @@ def summary(name: str, values_ms: list[float]) -> str:
 
 def trimmed(ulaw: bytes) -> bytes:
     """The question without Kokoro's trailing quiet, so its last frame is speech."""
-    import audioop  # noqa: PLC0415 - the standard module on 3.11/3.12, audioop-lts later
+    import audioop
 
     frames = [ulaw[i : i + 160] for i in range(0, len(ulaw), 160)]
     while frames and audioop.rms(audioop.ulaw2lin(frames[-1], 2), 2) < 300:
@@ -136,7 +136,7 @@ def main() -> int:
             print(summary("last caller frame -> first reply frame", totals))
             print(summary("  of which VAD tail (beyond 500 ms)", tails))
             print(summary("overhead (total - 500 ms - 350 ms)", overheads))
-            print(summary("overhead without the VAD tail", [o - t for o, t in zip(overheads, tails)]))
+            print(summary("overhead without the VAD tail", [o - t for o, t in zip(overheads, tails, strict=True)]))
             lab.runtime.tts_factory = lambda config: FakeTTS(seconds=4.0)
             delays = barge_in(lab, max(5, args.turns // 4), question, interruption)
             window = vad_module.UtteranceDetector.min_speech_ms + 32
@@ -175,7 +175,7 @@ def real_engines(question: bytes) -> None:
             lab.runtime.call_model = FunctionModel(stream_function=_instant_llm)
             totals, _, tails = run_turns(lab, 8, question, 0.0)
             print(summary("real engines: last frame -> first reply", totals))
-            print(summary("  the same after the VAD's end of turn", [t - EOU_MS - tail for t, tail in zip(totals, tails)]))
+            print(summary("  the same after the VAD's end of turn", [t - EOU_MS - tail for t, tail in zip(totals, tails, strict=True)]))
         host.close()
 
 

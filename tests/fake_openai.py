@@ -49,7 +49,7 @@ class FakeOpenAI:
             "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
         })
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -175,17 +175,17 @@ class Clock:
 
 def test_scheduled_call_fires_once_at_its_time(twilio) -> None:
     twilio.set(timezone="America/New_York")
-    clock = Clock(datetime(2026, 11, 24, 20, 0, tzinfo=timezone.utc))  # 15:00 in New York
+    clock = Clock(datetime(2026, 11, 24, 20, 0, tzinfo=UTC))  # 15:00 in New York
     scheduler = twilio.runtime.scheduler
     scheduler.clock = clock
     reply = twilio.say(f"Call {FRIEND} tomorrow at 9 and remind them about the dentist")
     assert "Scheduled call #1" in reply and "09:00" in reply, reply
     (call,) = scheduler.list()
-    assert call.run_at == datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)  # 9:00 EST
+    assert call.run_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # 9:00 EST
     assert twilio.live.run(scheduler.tick()) == 0
-    clock.now = datetime(2026, 11, 25, 13, 59, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 25, 13, 59, tzinfo=UTC)
     assert twilio.live.run(scheduler.tick()) == 0
-    clock.now = datetime(2026, 11, 25, 14, 0, 1, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 25, 14, 0, 1, tzinfo=UTC)
     dial = twilio.carrier.wait_for_dial()  # the gateway's own scheduler loop fires it within a second
     assert twilio.live.run(scheduler.tick()) == 0
     time.sleep(1.5)
@@ -198,7 +198,7 @@ def test_scheduled_call_fires_once_at_its_time(twilio) -> None:
 
 def test_retries_are_bounded(twilio) -> None:
     twilio.set(**{"outbound.retries": 1, "outbound.retryDelaySeconds": 60})
-    clock = Clock(datetime.now(timezone.utc))
+    clock = Clock(datetime.now(UTC))
     scheduler = twilio.runtime.scheduler
     scheduler.clock = clock
     assert "Scheduled" in twilio.say(f"Call {FRIEND} in 5 minutes and remind them about the dentist")

@@ -18,11 +18,11 @@ from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.stt import LocalWhisper
 from plugins.voice_call.speech.tts import KokoroTTS
 
-from .conftest import FRIEND, OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TWILIO_SID, TWILIO_TOKEN
 from .fakes.carrier import FakeCarrier
 from .fakes.plivo_carrier import FakePlivo
 from .fakes.telnyx_carrier import FakeTelnyx
 from .fakes.twilio_carrier import FakeTwilio
+from .values import FRIEND, OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TWILIO_SID, TWILIO_TOKEN
 
 PUBLIC_URL = "https://assistant.example.test"
 GREETING = "Hello, this is the test assistant."
@@ -58,7 +58,7 @@ class LiveGateway:
         self.thread = threading.Thread(target=self.loop.run_forever, name="gateway-loop", daemon=True)
         self.url = ""
 
-    def __enter__(self) -> "LiveGateway":
+    def __enter__(self) -> LiveGateway:
         self.thread.start()
         self.host.gateway = Gateway(self.host)
         self.url = self.run(self.host.gateway.start(port=0))
@@ -103,7 +103,7 @@ class CallLab:
         self.live = LiveGateway(host)
         self.carrier_name = carrier_name
 
-    def __enter__(self) -> "CallLab":
+    def __enter__(self) -> CallLab:
         self.live.__enter__()
         self.carrier = make_carrier(self.carrier_name, self.live.url)
         configure(self.host, self.carrier)

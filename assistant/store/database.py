@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 import os
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +21,7 @@ class StoreError(RuntimeError):
     """The database cannot be opened or upgraded."""
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # We emit BEGIN ourselves (see _sqlite_begin), so the driver must not.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -32,7 +33,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:
+def _sqlite_begin(connection: Connection) -> None:
     # A write transaction takes the write lock up front: concurrent read-modify-write updates
     # (parallel tool calls, the CLI beside a running assistant) then queue instead of one of
     # them failing or silently overwriting the other.
@@ -77,7 +78,7 @@ class Database:
             with self.engine.begin() as connection:
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, "heads")
-        except Exception as exc:  # noqa: BLE001 - report any driver error the same way
+        except Exception as exc:  # report any driver error the same way
             raise StoreError(f"Could not open or upgrade the database at {self.url_for_display()}: {exc}") from exc
 
     @contextmanager

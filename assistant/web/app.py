@@ -27,14 +27,14 @@ MAX_MESSAGE = 8000
 
 
 class WebApp:
-    def __init__(self, host: "Host") -> None:
+    def __init__(self, host: Host) -> None:
         self.host = host
         self.auth = WebAuth(host.settings.home)
-        self._agent: "AssistantAgent | None" = None
+        self._agent: AssistantAgent | None = None
         self._turn_lock = asyncio.Lock()  # one turn at a time, as in the terminal
 
     @classmethod
-    def of(cls, host: "Host") -> "WebApp":
+    def of(cls, host: Host) -> WebApp:
         """One per process: the agent and the turn lock outlive gateway restarts."""
         web = host.extensions.get("web")
         if web is None:
@@ -54,7 +54,7 @@ class WebApp:
             Mount("/web/static", StaticFiles(directory=STATIC), name="static"),
         ]
 
-    def agent(self) -> "AssistantAgent":
+    def agent(self) -> AssistantAgent:
         if self._agent is None:
             from assistant.agent import AssistantAgent
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic_ai import RunContext, Tool
 
 from assistant.tools import ToolContext, ToolResult
-from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.outbound import OutboundError
 from plugins.voice_call.calls.when import local_zone, parse_when
 from plugins.voice_call.config import voice_config

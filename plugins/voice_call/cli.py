@@ -22,7 +22,7 @@ def calls() -> None:
 def _records() -> tuple[Host, CallRecords]:
     from plugins.voice_call.calls.records import CallRecords
 
-    host = open_host()
+    host: Host = open_host()
     return host, CallRecords(host.db)
 
 
@@ -41,9 +41,9 @@ def calls_list(limit: int) -> None:
         click.echo(f"#{call.id}  scheduled {call.local_time()}  to {call.to_number} ({call.mode}, {call.status}): {call.message}")
     if not rows:
         click.echo("No calls yet.")
-    for call in rows:
-        click.echo(f"{call.id}  {call.created_at:%Y-%m-%d %H:%M}  {call.direction:8} {call.from_number:>13} -> "
-                   f"{call.to_number:<13} {call.state:11} {call.end_reason}")
+    for record in rows:
+        click.echo(f"{record.id}  {record.created_at:%Y-%m-%d %H:%M}  {record.direction:8} {record.from_number:>13} -> "
+                   f"{record.to_number:<13} {record.state:11} {record.end_reason}")
 
 
 @calls.command("show", help="One call with its transcript.")

@@ -53,7 +53,7 @@ class InboundSettings(Section):
     greeting: str = Field(default=DEFAULT_GREETING, min_length=1, max_length=500)
 
     @model_validator(mode="after")
-    def _allowlist_needs_numbers(self) -> "InboundSettings":
+    def _allowlist_needs_numbers(self) -> InboundSettings:
         if self.policy == "allowlist" and not self.allow_from:
             raise ValueError("the allowlist policy needs at least one number to accept calls from")
         return self

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from plugins.voice_call.config import VoiceCallConfig
 
 if TYPE_CHECKING:
     from assistant.host import Host
 
 
-def describe_config(config: VoiceCallConfig, host: "Host | None" = None) -> dict[str, Any]:
+def describe_config(config: VoiceCallConfig, host: Host | None = None) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "provider": config.provider or "not chosen",
         "phone number": config.phone_number or "not set",
@@ -36,6 +38,7 @@ def describe_config(config: VoiceCallConfig, host: "Host | None" = None) -> dict
     return summary
 
 
-def describe_for_health(config: VoiceCallConfig) -> dict[str, Any]:
+def describe_for_health(config: BaseModel) -> dict[str, Any]:
+    assert isinstance(config, VoiceCallConfig)
     return {"provider": config.provider, "inbound_policy": config.inbound.policy, "mode": config.mode,
             "tts": config.tts.engine, "streaming": config.streaming.enabled}

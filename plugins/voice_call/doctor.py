@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.doctor import Check
+from assistant.plugins import Check
 from plugins.voice_call.config import VoiceCallConfig, voice_config
-from plugins.voice_call.speech.engines import ELEVENLABS_KEY_SECRET, OPENAI_KEY_SECRET, elevenlabs_key, openai_key
 from plugins.voice_call.setup_flow import missing_credentials, title
+from plugins.voice_call.speech.engines import ELEVENLABS_KEY_SECRET, OPENAI_KEY_SECRET, elevenlabs_key, openai_key
 
 if TYPE_CHECKING:
     from assistant.host import Host
 
-def _engine_checks(host: "Host", config: VoiceCallConfig) -> list[Check]:
+def _engine_checks(host: Host, config: VoiceCallConfig) -> list[Check]:
     """Cloud engines need their keys; without one a call still works, on the local engine."""
     openai = bool(openai_key(host))
     need_openai = f"needs OPENAI_API_KEY or the vault secret {OPENAI_KEY_SECRET} (say \"my OpenAI API key is ...\")"
@@ -66,7 +66,7 @@ def _models() -> Check:
     return Check("voice: speech models", "ok", "Kokoro voices and Whisper tiny.en installed")
 
 
-def voice_call_checks(host: "Host") -> list[Check]:
+def voice_call_checks(host: Host) -> list[Check]:
     config = voice_config(host)
     checks: list[Check] = []
     if config.provider is None:

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from assistant.plugins import Plugin, SecretPattern, WebPanel
-from plugins.voice_call.calls import tables as _tables  # noqa: F401 - registers the tables
 from plugins.voice_call.call_intents import CALL_INTENTS
 from plugins.voice_call.call_tools import CALL_TOOLS
+from plugins.voice_call.calls import tables as _tables  # noqa: F401 - registers the tables
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.media import await_start
 from plugins.voice_call.calls.policy import decide, pairing_prompt
 from plugins.voice_call.calls.records import CallInfo
@@ -160,6 +161,7 @@ class VoiceRoutes:
         return await self.carrier.control.answer(event, self.stream_url(), pending_token)
 
     async def _on_incoming(self, event: CallEvent) -> Response:
+        """A new call: refused, or answered with a media stream (the switchboard expects it)."""
         decision = decide(self.config, event.from_number, self.runtime.pairing)
         busy = decision.action != "reject" and self.switchboard.active_count() >= self.config.max_concurrent_calls
         if decision.action == "reject" or busy:
@@ -202,8 +204,9 @@ def unavailable(reason: str) -> list[BaseRoute]:
     return [Route("/voice/{provider}/webhook", answer, methods=["POST"])]
 
 
-def build_routes(host: Host, config: VoiceCallConfig) -> list[BaseRoute]:
+def build_routes(host: Host, config: BaseModel) -> list[BaseRoute]:
     """The web page's routes always (the softphone needs no carrier), the carrier's when it is set up."""
+    assert isinstance(config, VoiceCallConfig)
     return web_routes(host, config) + _carrier_routes(host, config)
 
 

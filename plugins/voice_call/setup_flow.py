@@ -16,12 +16,12 @@ def title(provider: str) -> str:
     return SETUPS[provider].title
 
 
-def missing_credentials(config: VoiceCallConfig, host: "Host") -> list[str]:
+def missing_credentials(config: VoiceCallConfig, host: Host) -> list[str]:
     """Labels (as a user would say them) of what the chosen provider still needs."""
     return missing(SETUPS[config.provider], config, host) if config.provider else []
 
 
-def next_step(config: VoiceCallConfig, host: "Host") -> str:
+def next_step(config: VoiceCallConfig, host: Host) -> str:
     """The one question that moves setup forward, or a confirmation that it is complete."""
     if config.provider is None:
         names = [s.title for s in SETUPS.values()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import time
 
@@ -123,9 +124,7 @@ class FakeMediaCall:
                 self.received.append(message)
                 kind, value = self.classify(message)
                 message["_kind"] = kind
-                if kind == "media":
-                    self._queue.append(value)
-                elif kind == "mark":
+                if kind == "media" or kind == "mark":
                     self._queue.append(value)
                 elif kind == "clear":
                     self.clears.append(message["_at"])
@@ -142,10 +141,8 @@ class FakeMediaCall:
 
     async def _echo(self, name: str) -> None:
         self.marks_echoed.append(name)
-        try:
+        with contextlib.suppress(websockets.ConnectionClosed):
             await self.send(self.mark_echo(name))
-        except websockets.ConnectionClosed:
-            pass
 
     async def _play(self) -> None:
         next_at = time.monotonic()

@@ -93,7 +93,7 @@ class FakeRealtime:
         self.drop_after_responses: int | None = None
         self._server = LocalServer(Starlette(routes=[WebSocketRoute("/v1/realtime", self._connect)]), "fake-openai-realtime")
 
-    def __enter__(self) -> "FakeRealtime":
+    def __enter__(self) -> FakeRealtime:
         self._server.start()
         return self
 

@@ -36,7 +36,7 @@ class FakeRest:
         self.calls.append(call)
         return await self._handler(call, request)
 
-    def start(self) -> "FakeRest":
+    def start(self) -> FakeRest:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:

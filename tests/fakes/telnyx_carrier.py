@@ -14,7 +14,7 @@ import base64
 import json
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 from nacl.signing import SigningKey
@@ -110,7 +110,7 @@ class FakeTelnyx(FakeCarrier):
 
     def event(self, event_type: str, call_id: str, caller: str, callee: str, **payload) -> bytes:
         return json.dumps({"data": {"record_type": "event", "id": str(uuid.uuid4()), "event_type": event_type,
-                                    "occurred_at": datetime.now(timezone.utc).isoformat(),
+                                    "occurred_at": datetime.now(UTC).isoformat(),
                                     "payload": {"call_control_id": call_id, "call_leg_id": str(uuid.uuid4()),
                                                 "call_session_id": str(uuid.uuid4()), "client_state": None,
                                                 "connection_id": "1494404757140276705", "from": caller, "to": callee,

@@ -47,18 +47,18 @@ def take_message(ctx: RunContext[CallDeps], message: str) -> str:
     return "Message recorded for the owner."
 
 
-CALL_TOOLS = [end_call, take_message]
+CALL_TOOLS: list[Tool[CallDeps]] = [Tool(end_call), Tool(take_message)]
 
 
 def realtime_tool_schemas() -> list[dict[str, Any]]:
     """The call toolset as Realtime API function definitions (the same tools, nothing more)."""
     return [{"type": "function", "name": t.tool_def.name, "description": t.tool_def.description or "",
-             "parameters": t.tool_def.parameters_json_schema} for t in map(Tool, CALL_TOOLS)]
+             "parameters": t.tool_def.parameters_json_schema} for t in CALL_TOOLS]
 
 
 async def run_call_tool(name: str, arguments: str, deps: CallDeps) -> str:
     """Run one call tool the Realtime model asked for; any problem comes back as text for the model."""
-    tool = next((Tool(f) for f in CALL_TOOLS if f.__name__ == name), None)
+    tool = next((t for t in CALL_TOOLS if t.name == name), None)
     if tool is None:
         return f"There is no tool named {name!r} on this call."
     try:
@@ -99,7 +99,7 @@ def offline_call_model() -> FunctionModel:
 
 
 class CallAgent:
-    def __init__(self, host: "Host", model: Model | None = None) -> None:
+    def __init__(self, host: Host, model: Model | None = None) -> None:
         if model is None:
             model, description = choose_model(host.settings, [])
             if description == "built-in offline model":

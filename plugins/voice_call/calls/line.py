@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
 from plugins.voice_call.calls.player import Player
 from plugins.voice_call.carriers.base import MediaCodec
@@ -117,7 +117,7 @@ class CallLine(ABC):
     async def _read_carrier(self) -> None:
         """Read the carrier's socket until it closes: audio, mark echoes, keypad, stop."""
         try:
-            async for event in carrier_events(self.ws, self.codec, self.call_id):
+            async for event in carrier_events(self.ws, self.codec):
                 if isinstance(event, MediaReceived):
                     if self._in_order(event.sequence) and not self._ending:
                         self.media_ms += len(event.payload) // 8

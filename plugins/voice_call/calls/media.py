@@ -20,7 +20,7 @@ class TooManyBadMessages(Exception):
     """The socket was closed with 1007 after MAX_BAD_MESSAGES malformed messages in a row."""
 
 
-async def carrier_events(ws: WebSocket, codec: MediaCodec, call_id: str) -> AsyncIterator[MediaEvent]:
+async def carrier_events(ws: WebSocket, codec: MediaCodec) -> AsyncIterator[MediaEvent]:
     """Parsed media events until the socket closes. A malformed message is logged and skipped;
     MAX_BAD_MESSAGES in a row close the socket (1007) and raise TooManyBadMessages."""
     bad = 0
@@ -38,7 +38,7 @@ async def carrier_events(ws: WebSocket, codec: MediaCodec, call_id: str) -> Asyn
             event = codec.parse_media(text)
         except MediaProtocolError as exc:
             bad += 1
-            log.warning("call %s: ignoring bad media message (%s)", call_id, exc)
+            log.warning("ignoring a bad media message (%s)", exc)
             if bad >= MAX_BAD_MESSAGES:
                 await ws.close(code=1007, reason="too many malformed media messages")
                 raise TooManyBadMessages from None

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from plugins.voice_call import validation
-from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.events import CarrierError, DialRequest

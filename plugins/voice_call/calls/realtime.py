@@ -15,12 +15,12 @@ import contextlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from starlette.websockets import WebSocket
 
 from plugins.voice_call.calls.agent import CallDeps, realtime_tool_schemas, run_call_tool
-from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.config import VoiceCallConfig
@@ -55,13 +55,13 @@ def session_update(config: VoiceCallConfig, instructions: str) -> dict[str, Any]
     }}
 
 
-async def open_realtime(client: "AsyncOpenAI", config: VoiceCallConfig, instructions: str):
+async def open_realtime(client: AsyncOpenAI, config: VoiceCallConfig, instructions: str) -> Any:
     """Connect and configure; called while the webhook is answered, so the socket is ready when
     the media stream arrives."""
     async with asyncio.timeout(CONNECT_TIMEOUT_S):
         connection = await client.realtime.connect(model=config.openai.realtime_model).enter()
         try:
-            await connection.send(session_update(config, instructions))
+            await connection.send(cast(Any, session_update(config, instructions)))  # a plain dict is a valid event
         except BaseException:
             with contextlib.suppress(Exception):
                 await connection.close()
@@ -225,7 +225,7 @@ class RealtimeCallSession(CallLine):
             self._intro_generated = self._intro_generated or self._tags.get(response_id) == "intro"
             self._spawn(self._response_done(response_id))
         elif kind == "error":
-            log.warning("call %s: OpenAI Realtime error %s", self.call_id, (event.get("error") or {}).get("code"))
+            log.warning("OpenAI Realtime error %s", (event.get("error") or {}).get("code"))
 
     def _item(self, item_id: str) -> SpokenItem:
         if item_id not in self._items:

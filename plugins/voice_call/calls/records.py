@@ -1,4 +1,7 @@
-"""Call records: one row per call, a state machine over it, and the transcript."""
+"""Call records: one row per call, a state machine over it, and the transcript.
+
+Only the switchboard moves a call between states (`create`, `transition`, `close_stale`); the rest
+of the plugin reads records and appends to transcripts."""
 
 from __future__ import annotations
 
@@ -54,7 +57,7 @@ class CallRecords:
         self._db = db
 
     def create(self, provider: str, carrier_call_id: str, direction: str, from_number: str, to_number: str,
-               state: str = "ringing", end_reason: str = "", session=None, mode: str = "inbound", message: str = "",
+               state: str = "ringing", end_reason: str = "", mode: str = "inbound", message: str = "",
                call_id: str | None = None) -> str:
         call_id = call_id or uuid.uuid4().hex
         row = CallRow(id=call_id, provider=provider, carrier_call_id=carrier_call_id, direction=direction,
@@ -62,11 +65,8 @@ class CallRecords:
                       mode=mode, message=message)
         if state in ENDED:
             row.ended_at = utcnow()
-        if session is not None:
+        with self._db.transaction() as session:
             session.add(row)
-        else:
-            with self._db.transaction() as own:
-                own.add(row)
         return call_id
 
     def get(self, call_id: str) -> CallInfo | None:
@@ -109,7 +109,7 @@ class CallRecords:
         with self._db.reader() as session:
             return [_info(r) for r in session.scalars(select(CallRow).order_by(CallRow.created_at.desc()).limit(limit))]
 
-    def close_stale(self, reason: str = "gateway restarted while the call was active") -> int:
+    def close_stale(self, reason: str) -> int:
         """Mark calls left active by a previous process as failed."""
         with self._db.transaction() as session:
             rows = list(session.scalars(select(CallRow).where(CallRow.state.in_(ACTIVE))))

@@ -11,10 +11,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from assistant.store.tables import utcnow
 from plugins.voice_call.calls.outbound import MODES, OutboundCalls, OutboundError, check_number
@@ -51,7 +51,7 @@ class ScheduledCall:
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _info(row: ScheduledCallRow) -> ScheduledCall:
@@ -85,8 +85,8 @@ class CallScheduler:
 
     def cancel(self, scheduled_id: int) -> bool:
         with self._db.transaction() as session:
-            result = session.execute(update(ScheduledCallRow).where(
-                ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending").values(status="cancelled", outcome="cancelled by the owner"))
+            result = cast("CursorResult[Any]", session.execute(update(ScheduledCallRow).where(
+                ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending").values(status="cancelled", outcome="cancelled by the owner")))
             return result.rowcount == 1
 
     def list(self, upcoming_only: bool = True) -> list[ScheduledCall]:
@@ -112,9 +112,9 @@ class CallScheduler:
 
     def _claim(self, scheduled_id: int) -> bool:
         with self._db.transaction() as session:
-            result = session.execute(update(ScheduledCallRow).where(
+            result = cast("CursorResult[Any]", session.execute(update(ScheduledCallRow).where(
                 ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending")
-                .values(status="dialing", attempts=ScheduledCallRow.attempts + 1))
+                .values(status="dialing", attempts=ScheduledCallRow.attempts + 1)))
             return result.rowcount == 1
 
     async def tick(self) -> int:
@@ -136,13 +136,16 @@ class CallScheduler:
                 self.host.tell_owner(f"The scheduled call to {call.to_number} was not placed: {exc}.")
                 continue
             with self._db.transaction() as session:
-                session.get(ScheduledCallRow, scheduled_id).call_id = call_id
+                row = session.get(ScheduledCallRow, scheduled_id)
+                assert row is not None
+                row.call_id = call_id
             placed += 1
         return placed
 
     def _finish(self, scheduled_id: int, status: str, outcome: str) -> None:
         with self._db.transaction() as session:
             row = session.get(ScheduledCallRow, scheduled_id)
+            assert row is not None
             row.status, row.outcome = status, outcome[:200]
 
     def call_ended(self, call_id: str) -> None:
@@ -166,6 +169,6 @@ class CallScheduler:
         while True:
             try:
                 await self.tick()
-            except Exception:  # noqa: BLE001 - one bad row must not stop the scheduler
+            except Exception:  # one bad row must not stop the scheduler
                 log.exception("scheduler tick failed")
             await asyncio.sleep(self.poll_seconds)

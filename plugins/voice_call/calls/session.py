@@ -15,13 +15,13 @@ from pydantic_ai.messages import ModelMessage
 from starlette.websockets import WebSocket
 
 from plugins.voice_call.calls.agent import CallAgent, CallDeps
-from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.stt import SpeechToText
-from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, sentences_from_stream
+from plugins.voice_call.speech.tts import AudioStream, FallbackTTS, TextToSpeech, sentences_from_stream
 from plugins.voice_call.speech.vad import UtteranceDetector
 
 if TYPE_CHECKING:
@@ -56,11 +56,10 @@ class CallSession(CallLine):
         self._spoken: dict[str, str] = {}
         self.barge_ins = 0
         self._listening = False  # an utterance is open at the speech recogniser
-        for engine in (tts, stt):
-            if hasattr(engine, "on_switch"):
-                engine.on_switch = self._engine_switched
-                if engine.switched:
-                    self._engine_switched(engine.switched)
+        if isinstance(tts, FallbackTTS):
+            tts.on_switch = self._engine_switched
+            if tts.switched:
+                self._engine_switched(tts.switched)
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -168,8 +167,8 @@ class CallSession(CallLine):
                 index += 1
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a failing model must not leave the caller in silence
-            log.exception("call %s: reply failed", self.call_id)
+        except Exception as exc:  # a failing model must not leave the caller in silence
+            log.exception("the call agent's reply failed")
             played.append(self._say(f"t{self._turns}err", APOLOGY))
             self.records.append_transcript(self.call_id, [{"role": "error", "text": str(exc)[:200], "at_ms": self.media_ms}])
         if self.hangup_reason:

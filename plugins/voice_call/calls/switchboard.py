@@ -22,8 +22,9 @@ from typing import Any, Literal, Protocol
 import httpx
 from starlette.websockets import WebSocket
 
+from assistant import logs
 from plugins.voice_call.calls.agent import CallAgent
-from plugins.voice_call.calls.ending import EndReason, Ending
+from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
 from plugins.voice_call.calls.records import CallRecords
@@ -152,18 +153,20 @@ class Switchboard:
             pending.cancel()
             await websocket.close(code=1008, reason="call is no longer active")
             return
-        ending = Ending(EndReason.INTERNAL_ERROR)
-        try:
-            ending = await self._converse(websocket, codec, started, pending)
-        except Exception:
-            log.exception("call %s failed", call_id)
-            with contextlib.suppress(RuntimeError):
-                await websocket.close(code=1011, reason="internal error")
-        finally:
-            self._live.pop(call_id, None)
-            self._settle(call_id, ending)
-        if ending.reason.by_us and control is not None:
-            await _hang_up(control, started.carrier_call_id)
+        with logs.call_context(call_id):
+            log.info("media stream connected")
+            ending = Ending(EndReason.INTERNAL_ERROR)
+            try:
+                ending = await self._converse(websocket, codec, started, pending)
+            except Exception:  # whatever broke, the call is settled below
+                log.exception("the call failed")
+                with contextlib.suppress(RuntimeError):
+                    await websocket.close(code=1011, reason="internal error")
+            finally:
+                self._live.pop(call_id, None)
+                self._settle(call_id, ending)
+            if ending.reason.by_us and control is not None:
+                await _hang_up(control, started.carrier_call_id)
 
     async def _converse(self, websocket: WebSocket, codec: MediaCodec, started: StreamStarted,
                         pending: PendingCall) -> Ending:
@@ -259,6 +262,8 @@ class Switchboard:
         """The one place a call reaches its final state, and the one place its end is announced."""
         if not self.records.transition(call_id, ending.final_state, ending.text()):
             return False
+        with logs.call_context(call_id):
+            log.info("call ended: %s, %s", ending.final_state.value, ending.text())
         self._announce_end(call_id)
         return True
 
@@ -266,8 +271,9 @@ class Switchboard:
         for listener in list(self._end_listeners):
             try:
                 listener(call_id)
-            except Exception:  # noqa: BLE001 - one listener's failure must not stop the others
-                log.exception("call %s: an end-of-call listener failed", call_id)
+            except Exception:  # one listener's failure must not stop the others
+                with logs.call_context(call_id):
+                    log.exception("an end-of-call listener failed")
 
 
 async def _hang_up(control: CallControl, carrier_call_id: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -30,4 +30,4 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
         "PREFER_DATES_FROM": "future", "RELATIVE_BASE": local_now, "TIMEZONE": zone.key,
         "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC",
     })
-    return moment.astimezone(timezone.utc) if moment else None
+    return moment.astimezone(UTC) if moment else None

@@ -19,7 +19,7 @@ class CarrierNotConfigured(RuntimeError):
     pass
 
 
-def carrier_for(config: "VoiceCallConfig", host: "Host") -> Carrier:
+def carrier_for(config: VoiceCallConfig, host: Host) -> Carrier:
     """The configured carrier, built with its secrets from the vault."""
     if config.provider is None:
         raise CarrierNotConfigured("no provider is chosen")

@@ -31,6 +31,7 @@ from plugins.voice_call.carriers.events import (
     MediaProtocolError,
     MediaReceived,
     StreamStarted,
+    StreamStopped,
     WebhookRejected,
     media_json,
 )
@@ -79,7 +80,7 @@ class PlivoWebhooks(WebhookParser):
         try:
             params = _form(body)
             valid = validate_v3_signature("POST", url, nonce, self._auth_token, signature, params=params)
-        except (BadWebhook, Exception) as exc:  # the helper raises its own ValidationError on odd input
+        except Exception as exc:  # noqa: BLE001 - the SDK helper raises its own ValidationError on odd input
             raise WebhookRejected(f"unverifiable request ({exc.__class__.__name__})") from None
         if not valid:
             raise WebhookRejected("X-Plivo-Signature-V3 does not match")
@@ -177,6 +178,8 @@ class PlivoCodec(MediaCodec):
                 return MarkPlayed(str(message["name"]))
             if event == "dtmf":
                 return DtmfReceived(str(message["dtmf"]["digit"]))
+            if event == "stop":  # the call is over (Plivo's stream SDKs define it; the socket may also just close)
+                return StreamStopped()
             if event in ("clearedAudio", "connected"):
                 return Ignored()
         except (KeyError, TypeError, AttributeError, ValueError, binascii.Error) as exc:

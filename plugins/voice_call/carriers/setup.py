@@ -31,7 +31,7 @@ class CarrierSetup:
     title: str
     credentials: tuple[Credential, ...]
     example: str
-    build: Callable[["VoiceCallConfig", "Host"], "Carrier"]
+    build: Callable[[VoiceCallConfig, Host], Carrier]
 
     def prompt(self) -> str:
         labels = [c.label for c in self.credentials] + ["your phone number"]
@@ -40,14 +40,14 @@ class CarrierSetup:
                 f'"{self.example}". The {secrets} goes straight into the encrypted vault.')
 
 
-def config_value(config: "VoiceCallConfig", path: str) -> str:
+def config_value(config: VoiceCallConfig, path: str) -> str:
     node: Any = config.model_dump(mode="json", by_alias=True)
     for part in path.split("."):
         node = node.get(part) if isinstance(node, dict) else None
     return node if isinstance(node, str) else ""
 
 
-def missing(setup: CarrierSetup, config: "VoiceCallConfig", host: "Host") -> list[str]:
+def missing(setup: CarrierSetup, config: VoiceCallConfig, host: Host) -> list[str]:
     """Labels of what is still needed, phone number included."""
     result = []
     for credential in setup.credentials:
@@ -59,6 +59,6 @@ def missing(setup: CarrierSetup, config: "VoiceCallConfig", host: "Host") -> lis
     return result
 
 
-def secret(host: "Host", credential: Credential) -> str:
+def secret(host: Host, credential: Credential) -> str:
     assert credential.secret
     return host.vault.get(credential.secret) or ""

@@ -9,8 +9,8 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import parse_qsl
 from xml.sax.saxutils import quoteattr
 
 from starlette.responses import Response

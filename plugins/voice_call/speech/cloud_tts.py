@@ -23,7 +23,7 @@ CHUNK_BYTES = 4800  # 100 ms of 24 kHz s16le
 class OpenAITTS:
     name = "openai"
 
-    def __init__(self, client: "AsyncOpenAI", voice: str, model: str) -> None:
+    def __init__(self, client: AsyncOpenAI, voice: str, model: str) -> None:
         self.client, self.voice, self.model = client, voice, model
 
     async def stream(self, text: str) -> AsyncIterator[bytes]:
@@ -49,7 +49,7 @@ def _ulaw(samples: np.ndarray) -> bytes:
 class ElevenLabsTTS:
     name = "elevenlabs"
 
-    def __init__(self, client: "AsyncElevenLabs", voice_id: str, model_id: str) -> None:
+    def __init__(self, client: AsyncElevenLabs, voice_id: str, model_id: str) -> None:
         self.client, self.voice_id, self.model_id = client, voice_id, model_id
 
     async def stream(self, text: str) -> AsyncIterator[bytes]:

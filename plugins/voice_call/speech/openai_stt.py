@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -33,7 +33,7 @@ CONNECT_TIMEOUT_S = 5.0
 class OpenAIStreamingSTT:
     name = "openai"
 
-    def __init__(self, client: "AsyncOpenAI", model: str, fallback: Callable[[], SpeechToText]) -> None:
+    def __init__(self, client: AsyncOpenAI, model: str, fallback: Callable[[], SpeechToText]) -> None:
         self._client, self._model, self._fallback_factory = client, model, fallback
         self._fallback: SpeechToText | None = None
         self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
@@ -105,7 +105,7 @@ class OpenAIStreamingSTT:
                     while (event := await self._outbox.get()) is not None:
                         if reader.done():
                             break
-                        await connection.send(event)
+                        await connection.send(cast(Any, event))  # a plain dict is a valid event
                 finally:
                     reader.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -124,7 +124,7 @@ class OpenAIStreamingSTT:
                     future.set_exception(ConnectionError("the transcription session closed"))
             self._committed.put_nowait("")  # wake a waiting transcribe(); it then finds no result
 
-    async def _read(self, connection) -> None:
+    async def _read(self, connection: Any) -> None:
         while True:
             event = json.loads(await connection.recv_bytes())
             kind = event.get("type")

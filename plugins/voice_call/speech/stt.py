@@ -36,7 +36,7 @@ class LocalWhisper:
 
     name = "local"
 
-    _shared: "LocalWhisper | None" = None
+    _shared: LocalWhisper | None = None
     _shared_lock = threading.Lock()
 
     def __init__(self) -> None:
@@ -46,7 +46,7 @@ class LocalWhisper:
         self._lock = threading.Lock()
 
     @classmethod
-    def shared(cls) -> "LocalWhisper":
+    def shared(cls) -> LocalWhisper:
         with cls._shared_lock:
             if cls._shared is None:
                 cls._shared = cls()

@@ -53,7 +53,7 @@ class AudioStream:
             async for chunk in chunks:
                 if chunk:
                     self._queue.put_nowait(chunk)
-        except Exception:  # noqa: BLE001 - a failed sentence ends early; the call goes on
+        except Exception:  # a failed sentence ends early; the call goes on
             log.exception("speech synthesis failed")
         finally:
             self._queue.put_nowait(None)
@@ -69,7 +69,7 @@ class AudioStream:
 class KokoroTTS:
     """Kokoro loaded once per process; synthesis runs in a worker thread."""
 
-    _shared: "KokoroTTS | None" = None
+    _shared: KokoroTTS | None = None
     _shared_lock = threading.Lock()
 
     def __init__(self) -> None:
@@ -79,7 +79,7 @@ class KokoroTTS:
         self._lock = threading.Lock()
 
     @classmethod
-    def shared(cls) -> "KokoroTTS":
+    def shared(cls) -> KokoroTTS:
         with cls._shared_lock:
             if cls._shared is None:
                 cls._shared = cls()
@@ -96,7 +96,7 @@ class KokoroTTS:
         with self._lock:
             return self._kokoro.create(text, voice=voice, speed=speed, lang="en-us")
 
-    def for_voice(self, voice: str) -> "KokoroVoice":
+    def for_voice(self, voice: str) -> KokoroVoice:
         return KokoroVoice(self, voice)
 
 

@@ -1,0 +1,78 @@
+"""Who may call in, and which settings the config model refuses (a refusal writes nothing)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from assistant.config import ConfigError
+from plugins.voice_call.calls.pairing import Pairing
+from plugins.voice_call.calls.policy import decide
+from plugins.voice_call.config import VoiceCallConfig, voice_config
+from tests.values import FRIEND, OWNER, TWILIO_SID
+
+STRANGER = "+15551112222"
+
+
+def config(**inbound) -> VoiceCallConfig:
+    return VoiceCallConfig.model_validate({"inbound": inbound})
+
+
+@pytest.mark.parametrize(("inbound", "caller", "action"), [
+    ({}, FRIEND, "reject"),  # disabled by default
+    ({"policy": "open"}, STRANGER, "accept"),
+    ({"policy": "open"}, "anonymous", "accept"),
+    ({"policy": "allowlist", "allowFrom": [FRIEND]}, FRIEND, "accept"),
+    ({"policy": "allowlist", "allowFrom": [FRIEND]}, "+1 (555) 987-6543", "accept"),  # the same number, written loosely
+    ({"policy": "allowlist", "allowFrom": [FRIEND]}, STRANGER, "reject"),
+    ({"policy": "allowlist", "allowFrom": [FRIEND]}, "anonymous", "reject"),
+    ({"policy": "pairing", "allowFrom": [FRIEND]}, FRIEND, "accept"),
+    ({"policy": "pairing"}, STRANGER, "pair"),
+    ({"policy": "pairing"}, "anonymous", "reject"),  # a code needs a number to bind to
+])
+def test_inbound_policy(host, inbound, caller, action) -> None:
+    assert decide(config(**inbound), caller, Pairing(host.db)).action == action
+
+
+def test_a_pairing_code_is_bound_to_the_number_that_heard_it(host) -> None:
+    pairing = Pairing(host.db)
+    first = decide(config(policy="pairing"), STRANGER, pairing)
+    again = decide(config(policy="pairing"), STRANGER, pairing)
+    assert first.code and first.code == again.code  # calling back before approval hears the same code
+    assert pairing.pending() == [(STRANGER, first.code)]
+    assert not pairing.approve("0000" if first.code != "0000" else "1111").ok
+    assert pairing.approve(first.code).number == STRANGER
+
+
+@pytest.mark.parametrize(("change", "word"), [
+    ({"maxDurationSeconds": -5}, "maxDurationSeconds"),
+    ({"silenceTimeoutSeconds": 1}, "silenceTimeoutSeconds"),
+    ({"endOfUtteranceMs": 50}, "endOfUtteranceMs"),
+    ({"maxConcurrentCalls": 0}, "maxConcurrentCalls"),
+    ({"phoneNumber": "555-1234"}, "phoneNumber"),
+    ({"publicUrl": "ftp://calls.example.com"}, "publicUrl"),
+    ({"inbound": {"policy": "allowlist"}}, "allowlist"),
+    ({"inbound": {"policy": "everyone"}}, "policy"),
+    ({"inbound": {"greeting": ""}}, "greeting"),
+    ({"twilio": {"accountSid": "XX" + TWILIO_SID[2:]}}, "accountSid"),
+    ({"provider": "skype"}, "provider"),
+    ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"mode": "telepathy"}, "mode"),
+])
+def test_bad_settings_are_refused(change, word) -> None:
+    with pytest.raises(ValidationError) as refused:
+        VoiceCallConfig.model_validate(change)
+    assert word.lower() in str(refused.value).lower()
+
+
+def test_a_refused_change_writes_nothing(host) -> None:
+    host.config.update("voice_call", {"phoneNumber": OWNER, "inbound.policy": "open"})
+    with pytest.raises(ConfigError):
+        host.config.update("voice_call", {"maxDurationSeconds": -5, "inbound.policy": "disabled"})
+    stored = voice_config(host)
+    assert (stored.phone_number, stored.inbound.policy, stored.max_duration_seconds) == (OWNER, "open", 300)
+
+
+def test_numbers_are_stored_in_e164_once(host) -> None:
+    host.config.update("voice_call", {"inbound.policy": "allowlist", "inbound.allowFrom": [FRIEND, "+1 555 987 6543"]})
+    assert voice_config(host).inbound.allow_from == [FRIEND]

@@ -1,0 +1,155 @@
+"""The switchboard's state machine: every way into a call and out of it, each end announced once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from plugins.voice_call.calls.ending import FINAL_STATE, Ending, EndReason
+from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
+from plugins.voice_call.carriers.events import CallState, StreamStarted
+from plugins.voice_call.carriers.twilio import TwilioCodec
+from plugins.voice_call.config import VoiceCallConfig
+from tests.values import FRIEND, OWNER
+
+
+class NoEngines:
+    """Nothing here connects a stream, so nothing is built."""
+
+    def call_agent(self):
+        raise AssertionError("no call is connected in these tests")
+
+    stt = tts = call_agent
+
+
+class Control:
+    def __init__(self) -> None:
+        self.hung_up: list[str] = []
+
+    async def hang_up(self, carrier_call_id: str) -> None:
+        self.hung_up.append(carrier_call_id)
+
+
+class Socket:
+    def __init__(self) -> None:
+        self.closed: tuple[int, str] | None = None
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        self.closed = (code, reason)
+
+
+@pytest.fixture
+def board(host):
+    board = Switchboard(CallRecords(host.db), NoEngines())
+    board.ended = []
+    board.on_end(board.ended.append)
+    return board
+
+
+def ringing(board: Switchboard, carrier_id: str = "CA1", token: str = "tok") -> str:
+    call_id = board.ring("twilio", carrier_id, "inbound", FRIEND, OWNER)
+    board.expect(carrier_id, PendingCall(call_id, token, VoiceCallConfig(), "Hello"))
+    return call_id
+
+
+def state(board: Switchboard, call_id: str) -> tuple[str, str]:
+    record = board.records.get(call_id)
+    assert record is not None
+    return record.state, record.end_reason
+
+
+def test_a_call_ends_once_and_is_announced_once(board) -> None:
+    call_id = ringing(board)
+    assert (board.active_count(), board.waiting_for_stream(), state(board, call_id)) == (1, 1, ("ringing", ""))
+    assert board.end(call_id, Ending(EndReason.CANCELLED))
+    assert state(board, call_id) == ("no-answer", "cancelled by the owner before it was answered")
+    assert (board.active_count(), board.ended) == (0, [call_id])
+    assert not board.end(call_id, Ending(EndReason.OWNER_ENDED))  # already over: nothing changes
+    assert state(board, call_id)[0] == "no-answer" and board.ended == [call_id]
+
+
+def test_refused_calls_are_recorded_as_over(board) -> None:
+    busy = board.refuse("twilio", "CA2", FRIEND, OWNER, Ending(EndReason.TOO_MANY_CALLS))
+    refused = board.refuse("twilio", "CA3", FRIEND, OWNER, Ending(EndReason.REFUSED, "inbound calls are disabled"))
+    assert state(board, busy) == ("busy", "too many calls at once")
+    assert state(board, refused) == ("failed", "refused (inbound calls are disabled)")
+    assert board.ended == [busy, refused] and board.active_count() == 0
+
+
+def test_the_carrier_renaming_a_call_moves_its_pending_stream(board) -> None:
+    call_id = ringing(board, "pending-x", token="t1")
+    assert board.rekey(call_id, "CA-real")
+    assert board.token_for("CA-real") == "t1" and board.records.get(call_id).carrier_call_id == "CA-real"
+    assert not board.rekey("no-such-call", "CA-other")
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (CallState.BUSY, ("busy", "carrier reported (busy, user_busy)")),
+    (CallState.NO_ANSWER, ("no-answer", "carrier reported (no-answer, user_busy)")),
+    (CallState.FAILED, ("failed", "carrier reported (failed, user_busy)")),
+    (CallState.COMPLETED, ("completed", "carrier reported (completed, user_busy)")),
+])
+def test_the_carrier_ending_a_call_before_its_stream(board, status, expected) -> None:
+    call_id = ringing(board)
+    board.carrier_reported(call_id, "CA1", status, "user_busy", Control())
+    assert state(board, call_id) == expected and board.waiting_for_stream() == 0 and board.ended == [call_id]
+
+
+def test_progress_reports_change_nothing(board) -> None:
+    call_id = ringing(board)
+    for status in (CallState.RINGING, CallState.IN_PROGRESS):
+        board.carrier_reported(call_id, "CA1", status, "", Control())
+    assert state(board, call_id) == ("ringing", "") and board.ended == []
+
+
+def test_an_answering_machine_ends_the_attempt_and_hangs_up(board) -> None:
+    control = Control()
+
+    async def scenario() -> None:
+        call_id = ringing(board)
+        board.carrier_reported(call_id, "CA1", CallState.VOICEMAIL, "machine_start", control)
+        await asyncio.sleep(0)
+        assert state(board, call_id) == ("voicemail", "answering machine (machine_start)")
+
+    asyncio.run(scenario())
+    assert control.hung_up == ["CA1"]
+
+
+def test_streams_that_never_come_are_failed(board) -> None:
+    stale, fresh = ringing(board, "CA1"), ringing(board, "CA2")
+    board._pending["CA1"].created = time.monotonic() - 3600
+    assert board.active_count() == 1
+    assert state(board, stale) == ("failed", "media stream never arrived") and state(board, fresh)[0] == "ringing"
+    board.fail_pending(EndReason.GATEWAY_STOPPED)
+    assert state(board, fresh) == ("failed", "gateway stopped before the media stream arrived")
+    assert board.ended == [stale, fresh]
+
+
+def test_a_stream_with_a_wrong_token_is_closed_and_changes_nothing(board) -> None:
+    call_id = ringing(board, token="right")
+    socket = Socket()
+    asyncio.run(board.connect(socket, TwilioCodec(), StreamStarted("CA1", "MZ1", "wrong"), Control()))
+    assert socket.closed == (1008, "unknown call or bad stream token")
+    assert state(board, call_id) == ("ringing", "") and board.waiting_for_stream() == 1
+    asyncio.run(board.connect(socket, TwilioCodec(), StreamStarted("CA-unknown", "MZ1", "right"), Control()))
+    assert board.waiting_for_stream() == 1
+
+
+def test_a_stream_for_a_call_already_over_is_closed(board) -> None:
+    call_id = ringing(board, token="right")
+    board.records.transition(call_id, CallState.NO_ANSWER, "gone")  # e.g. another process settled it
+    socket = Socket()
+    asyncio.run(board.connect(socket, TwilioCodec(), StreamStarted("CA1", "MZ1", "right"), Control()))
+    assert socket.closed == (1008, "call is no longer active") and board.waiting_for_stream() == 0
+
+
+@pytest.mark.parametrize("reason", list(EndReason))
+def test_every_end_reason_has_a_final_state_and_says_who_ended_it(reason) -> None:
+    ending = Ending(reason)
+    assert not ending.final_state.active
+    assert ending.final_state == FINAL_STATE.get(reason, CallState.COMPLETED)
+    assert reason.by_us == (reason not in (EndReason.CALLER_HUNG_UP, EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED))
+    assert Ending(reason, "x" * 500).text().startswith(reason.value) and len(Ending(reason, "x" * 500).text()) <= 200
