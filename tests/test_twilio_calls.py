@@ -109,7 +109,7 @@ def test_silence_timeout_ends_a_quiet_call(twilio, host) -> None:
 
     async def scenario():
         async with twilio.carrier.media_call(ring) as call:
-            await call.wait_for(lambda: call.closed is not None, timeout=20)
+            await call.wait_for(lambda: call.closed is not None, timeout=40)
             return call
 
     call = asyncio.run(scenario())

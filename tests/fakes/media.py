@@ -160,10 +160,18 @@ class FakeMediaCall:
     def playing(self) -> bool:
         return bool(self._queue)
 
+    @property
+    def media_seconds(self) -> float:
+        """The call's media clock, as the server counts it: 20 ms per caller frame sent."""
+        return self._chunk * FRAME / 8000
+
     async def wait_for(self, predicate, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
+        """Wait until `predicate()`, for `timeout` seconds of the call's media clock (the clock the
+        server's limits run on), and at most three times as long in wall time when frames stall."""
+        media_deadline = self.media_seconds + timeout
+        wall_deadline = time.monotonic() + 3 * timeout + 10
         while not predicate():
-            if time.monotonic() > deadline:
+            if self.media_seconds > media_deadline or time.monotonic() > wall_deadline:
                 kinds = [m.get("_kind") for m in self.received][-10:]
                 raise AssertionError(f"timed out; last received {kinds}, marks {self.marks_echoed}, closed={self.closed}")
             await asyncio.sleep(0.05)

@@ -20,8 +20,9 @@ from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import ulaw_to_float
+from plugins.voice_call.speech.engines import FallsBack
 from plugins.voice_call.speech.stt import SpeechToText
-from plugins.voice_call.speech.tts import AudioStream, FallbackTTS, TextToSpeech, sentences_from_stream
+from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, sentences_from_stream
 from plugins.voice_call.speech.vad import UtteranceDetector
 
 if TYPE_CHECKING:
@@ -56,10 +57,11 @@ class CallSession(CallLine):
         self._spoken: dict[str, str] = {}
         self.barge_ins = 0
         self._listening = False  # an utterance is open at the speech recogniser
-        if isinstance(tts, FallbackTTS):
-            tts.on_switch = self._engine_switched
-            if tts.switched:
-                self._engine_switched(tts.switched)
+        for engine in (tts, stt):
+            if isinstance(engine, FallsBack):
+                engine.on_switch = self._engine_switched
+                if engine.switched:
+                    self._engine_switched(engine.switched)
 
     # -- plumbing ---------------------------------------------------------------------------------
 

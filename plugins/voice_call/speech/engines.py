@@ -7,7 +7,8 @@ missing key or a failing provider degrades the voice, never the call.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from assistant.vault import VaultError
 from plugins.voice_call.config import DEFAULT_VOICES, VoiceCallConfig
@@ -19,6 +20,17 @@ if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
     from assistant.host import Host
+
+
+
+@runtime_checkable
+class FallsBack(Protocol):
+    """An engine that can switch to a local one mid-call (FallbackTTS, the OpenAI transcriber):
+    `switched` says why once it has; `on_switch` is told at that moment."""
+
+    switched: str | None
+    on_switch: Callable[[str], None] | None
+
 
 OPENAI_KEY_SECRET = "openai.api_key"
 ELEVENLABS_KEY_SECRET = "elevenlabs.api_key"
