@@ -56,7 +56,9 @@ def read_prompt(settings: Settings, name: str) -> str:
     try:
         return path.read_text()
     except FileNotFoundError:
-        raise SystemExit(f"The prompt file {path} is missing; set ASSISTANT_PROMPTS_DIR to the folder with the prompts.") from None
+        raise SystemExit(
+            f"The prompt file {path} is missing; set ASSISTANT_PROMPTS_DIR to the folder with the prompts."
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,7 @@ class AssistantAgent:
         cleaned = scrub(dumped, [json.dumps(v)[1:-1] for v in values])
         return ModelMessagesTypeAdapter.validate_json(cleaned)
 
-    async def ask(self, conversation_id: int, text: str,
-                  on_text: Callable[[str], Awaitable[None]] | None = None) -> Reply:
+    async def ask(self, conversation_id: int, text: str, on_text: Callable[[str], Awaitable[None]] | None = None) -> Reply:
         """Run one turn. The user's secrets go to the vault first; only placeholders reach the model.
         With `on_text`, the reply's text is passed on piece by piece as the model streams it."""
         safe_text, _ = self.host.secrets.capture(text)
@@ -106,9 +107,12 @@ class AssistantAgent:
                         await on_text(mask(event.part.content, values))
                     elif isinstance(event, PartDeltaEvent) and isinstance(event.delta, TextPartDelta):
                         await on_text(mask(event.delta.content_delta, values))
+
         try:
             result = await self.agent.run(
-                safe_text, message_history=history, deps=ToolContext(self.host, conversation_id),
+                safe_text,
+                message_history=history,
+                deps=ToolContext(self.host, conversation_id),
                 event_stream_handler=stream_handler,
             )
         except (ModelAPIError, AgentRunError, UserError) as exc:

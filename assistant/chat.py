@@ -31,6 +31,7 @@ async def _read_line(prompt: str) -> str | None:
             line = input(prompt) if sys.stdin.isatty() else _read_piped(prompt)
         except (EOFError, OSError, ValueError):
             line = None
+
         def deliver() -> None:
             if not future.done():
                 future.set_result(line)

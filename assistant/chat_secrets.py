@@ -54,9 +54,7 @@ class ChatSecrets:
         captured: list[CapturedSecret] = []
         for pattern in self._patterns:
             while True:
-                match = next(
-                    (m for m in pattern.regex.finditer(text) if not PLACEHOLDER.fullmatch(m.group(1))), None
-                )
+                match = next((m for m in pattern.regex.finditer(text) if not PLACEHOLDER.fullmatch(m.group(1))), None)
                 if match is None:
                     break
                 value = match.group(1).rstrip(".,;")

@@ -327,8 +327,11 @@ def tools_list() -> None:
         host.close()
 
 
-@tools.command("run", help="Run a tool: `assistant tools run set_inbound_policy policy=open`. "
-                            "Values are JSON when they parse; NAME=? asks for a value without echo.")
+@tools.command(
+    "run",
+    help="Run a tool: `assistant tools run set_inbound_policy policy=open`. "
+    "Values are JSON when they parse; NAME=? asks for a value without echo.",
+)
 @click.argument("name")
 @click.argument("args", nargs=-1)
 def tools_run(name: str, args: tuple[str, ...]) -> None:

@@ -88,8 +88,13 @@ class ConfigService:
             raise ConfigError(f"The {name} config is a {type(config).__name__}, not a {model.__name__}.")
         return config
 
-    def update_typed(self, name: str, model: type[M], change: Mapping[str, Any] | Callable[[dict[str, Any]], None],
-                     secrets: Mapping[str, str] | None = None) -> tuple[M, M]:
+    def update_typed(
+        self,
+        name: str,
+        model: type[M],
+        change: Mapping[str, Any] | Callable[[dict[str, Any]], None],
+        secrets: Mapping[str, str] | None = None,
+    ) -> tuple[M, M]:
         """`update`, with the plugin's own config class for before and after."""
         before, after = self.update(name, change, secrets)
         assert isinstance(before, model) and isinstance(after, model)

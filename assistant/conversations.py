@@ -53,7 +53,9 @@ class Conversations:
 
     def latest(self) -> int | None:
         with self._db.reader() as session:
-            return session.scalar(select(ConversationRow.id).order_by(ConversationRow.updated_at.desc(), ConversationRow.id.desc()))
+            return session.scalar(
+                select(ConversationRow.id).order_by(ConversationRow.updated_at.desc(), ConversationRow.id.desc())
+            )
 
     def latest_or_create(self) -> int:
         return self.latest() or self.create()
@@ -82,7 +84,7 @@ class Conversations:
                 raise LookupError(f"Conversation {conversation_id} does not exist.")
             seq = (
                 session.scalar(
-                select(func.coalesce(func.max(MessageRow.seq), 0)).where(MessageRow.conversation_id == conversation_id)
+                    select(func.coalesce(func.max(MessageRow.seq), 0)).where(MessageRow.conversation_id == conversation_id)
                 )
                 or 0
             )
@@ -90,9 +92,7 @@ class Conversations:
                 role, text = _role_and_text(message)
                 if not conversation.title and role == "user":
                     conversation.title = text[:200]
-                session.add(
-                    MessageRow(conversation_id=conversation_id, seq=seq + offset, role=role, text=text, payload=payload)
-                )
+                session.add(MessageRow(conversation_id=conversation_id, seq=seq + offset, role=role, text=text, payload=payload))
             conversation.updated_at = utcnow()
 
     def shown(self, conversation_id: int, limit: int | None = None) -> list[ShownMessage]:
@@ -100,7 +100,11 @@ class Conversations:
         with self._db.reader() as session:
             query = (
                 select(MessageRow)
-                .where(MessageRow.conversation_id == conversation_id, MessageRow.role.in_(["user", "assistant"]), MessageRow.text != "")
+                .where(
+                    MessageRow.conversation_id == conversation_id,
+                    MessageRow.role.in_(["user", "assistant"]),
+                    MessageRow.text != "",
+                )
                 .order_by(MessageRow.seq.desc())
             )
             if limit:

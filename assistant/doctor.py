@@ -51,7 +51,13 @@ def host_checks(host: Host) -> list[Check]:
     elif settings.openai_api_key:
         checks.append(Check("language model", "ok", f"OpenAI {settings.llm_model}"))
     else:
-        checks.append(Check("language model", "warn", "offline model (setup requests only); set OPENAI_API_KEY or ASSISTANT_LLM_BASE_URL for open chat"))
+        checks.append(
+            Check(
+                "language model",
+                "warn",
+                "offline model (setup requests only); set OPENAI_API_KEY or ASSISTANT_LLM_BASE_URL for open chat",
+            )
+        )
     return checks
 
 

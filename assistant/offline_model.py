@@ -109,8 +109,11 @@ class OfflineModel:
     async def respond_stream(self, messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
         """The same answers, streamed (the web chat shows replies as they come)."""
         response = self.respond(messages, info)
-        calls = {i: DeltaToolCall(name=p.tool_name, json_args=p.args_as_json_str(), tool_call_id=p.tool_call_id)
-                 for i, p in enumerate(response.parts) if isinstance(p, ToolCallPart)}
+        calls = {
+            i: DeltaToolCall(name=p.tool_name, json_args=p.args_as_json_str(), tool_call_id=p.tool_call_id)
+            for i, p in enumerate(response.parts)
+            if isinstance(p, ToolCallPart)
+        }
         if calls:
             yield calls
             return

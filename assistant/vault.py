@@ -52,8 +52,7 @@ def load_or_create_key(home: Path, env_key: str | None) -> bytes:
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
             raise VaultError(
-                f"The vault key file {path} is readable by other users (mode {mode:o}); "
-                f"run `chmod 600 {path}` and try again."
+                f"The vault key file {path} is readable by other users (mode {mode:o}); run `chmod 600 {path}` and try again."
             )
         return _decode_key(path.read_text(), str(path))
     home.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -105,8 +105,12 @@ def ours(turns: int, question: bytes) -> tuple[list[float], list[float]]:
 
 def pipecat(turns: int, question: bytes) -> tuple[list[float], list[float]]:
     port = free_port()
-    server = subprocess.Popen([str(pipecat_python()), str(HERE / "pipecat_server.py"), str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [str(pipecat_python()), str(HERE / "pipecat_server.py"), str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     vad_ends: list[float] = []
 
     def read_clock() -> None:
@@ -123,7 +127,9 @@ def pipecat(turns: int, question: bytes) -> tuple[list[float], list[float]]:
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the Pipecat server did not start:\n" + (server.stderr.read() if server.stderr else "")) from None
+                    raise RuntimeError(
+                        "the Pipecat server did not start:\n" + (server.stderr.read() if server.stderr else "")
+                    ) from None
                 time.sleep(0.2)
         call = TwilioMediaCall(f"ws://127.0.0.1:{port}/ws", "AC" + "0" * 32, "CA" + "1" * 32, {})
 
@@ -142,8 +148,10 @@ def pipecat(turns: int, question: bytes) -> tuple[list[float], list[float]]:
 
 def ratios(baseline: list[float], mine: list[float]) -> None:
     if baseline and mine:
-        print("  Pipecat / ours: " + ", ".join(
-            f"p{p} {percentile(baseline, p) / max(percentile(mine, p), 0.001):.2f}x" for p in (50, 95, 99)))
+        print(
+            "  Pipecat / ours: "
+            + ", ".join(f"p{p} {percentile(baseline, p) / max(percentile(mine, p), 0.001):.2f}x" for p in (50, 95, 99))
+        )
 
 
 def main() -> int:
@@ -153,8 +161,10 @@ def main() -> int:
     question = trimmed(speak("What is the capital of France?"))
     baseline, baseline_after_vad = pipecat(args.turns, question)
     mine, mine_after_vad = ours(args.turns, question)
-    print(f"Fake engines inject {INJECTED_S * 1000:.0f} ms; both end a turn after {EOU_MS} ms of quiet (Silero); "
-          f"{args.turns} turns each, same machine, same run")
+    print(
+        f"Fake engines inject {INJECTED_S * 1000:.0f} ms; both end a turn after {EOU_MS} ms of quiet (Silero); "
+        f"{args.turns} turns each, same machine, same run"
+    )
     print("Overhead after the VAD's end of turn -> first reply frame at the carrier (pipeline overhead):")
     print(summary("  phone-assistant", mine_after_vad))
     print(summary("  Pipecat 1.14.0 (Twilio serializer)", baseline_after_vad))

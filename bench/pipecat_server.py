@@ -97,10 +97,15 @@ async def media(websocket: WebSocket) -> None:
     start = {}
     while "start" not in start:
         start = json.loads(await websocket.receive_text())
-    serializer = TwilioFrameSerializer(stream_sid=start["start"]["streamSid"], call_sid=start["start"]["callSid"],
-                                       params=TwilioFrameSerializer.InputParams(auto_hang_up=False))
-    transport = FastAPIWebsocketTransport(websocket=websocket, params=FastAPIWebsocketParams(
-        audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer))
+    serializer = TwilioFrameSerializer(
+        stream_sid=start["start"]["streamSid"],
+        call_sid=start["start"]["callSid"],
+        params=TwilioFrameSerializer.InputParams(auto_hang_up=False),
+    )
+    transport = FastAPIWebsocketTransport(
+        websocket=websocket,
+        params=FastAPIWebsocketParams(audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer),
+    )
     vad = VADProcessor(vad_analyzer=SileroVADAnalyzer(params=VADParams(stop_secs=0.5)))
     pipeline = Pipeline([transport.input(), vad, TurnClock(), FakeSTT(), FakeLLM(), FakeTTS(), transport.output()])
     task = PipelineTask(pipeline, params=PipelineParams(audio_in_sample_rate=RATE, audio_out_sample_rate=RATE))

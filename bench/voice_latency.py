@@ -37,8 +37,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def summary(name: str, values_ms: list[float]) -> str:
-    return (f"{name:<38} p50 {percentile(values_ms, 50):7.1f} ms   p95 {percentile(values_ms, 95):7.1f} ms   "
-            f"p99 {percentile(values_ms, 99):7.1f} ms   (n={len(values_ms)})")
+    return (
+        f"{name:<38} p50 {percentile(values_ms, 50):7.1f} ms   p95 {percentile(values_ms, 95):7.1f} ms   "
+        f"p99 {percentile(values_ms, 99):7.1f} ms   (n={len(values_ms)})"
+    )
 
 
 def trimmed(ulaw: bytes) -> bytes:
@@ -80,8 +82,10 @@ def run_turns(lab: CallLab, turns: int, question: bytes, injected_s: float) -> t
                 await call.wait_for(lambda: not call.playing, timeout=30)
                 before = len(call.received)
                 await call.say(question)
-                await call.wait_for(lambda: any(m.get("_kind") == "media" for m in call.received[before:])
-                                    and call.speech_sent_at is not None, timeout=60)
+                await call.wait_for(
+                    lambda: any(m.get("_kind") == "media" for m in call.received[before:]) and call.speech_sent_at is not None,
+                    timeout=60,
+                )
                 first = next(m["_at"] for m in call.received[before:] if m.get("_kind") == "media")
                 spoke = call.speech_sent_at
                 total = (first - spoke) * 1000
@@ -175,7 +179,11 @@ def real_engines(question: bytes) -> None:
             lab.runtime.call_model = FunctionModel(stream_function=_instant_llm)
             totals, _, tails = run_turns(lab, 8, question, 0.0)
             print(summary("real engines: last frame -> first reply", totals))
-            print(summary("  the same after the VAD's end of turn", [t - EOU_MS - tail for t, tail in zip(totals, tails, strict=True)]))
+            print(
+                summary(
+                    "  the same after the VAD's end of turn", [t - EOU_MS - tail for t, tail in zip(totals, tails, strict=True)]
+                )
+            )
         host.close()
 
 

@@ -29,8 +29,10 @@ class FakeOpenAI:
 
     async def _completions(self, request: Request) -> JSONResponse:
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
-            return JSONResponse({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
-                                           "code": "invalid_api_key"}}, status_code=401)
+            return JSONResponse(
+                {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}},
+                status_code=401,
+            )
         body = await request.json()
         self.requests.append(body)
         step = self.script.pop(0) if self.script else "ok"
@@ -43,11 +45,16 @@ class FakeOpenAI:
                 for i, (name, args) in enumerate(step)
             ]
             finish = "tool_calls"
-        return JSONResponse({
-            "id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model", "fake"), "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-        })
+        return JSONResponse(
+            {
+                "id": f"chatcmpl-{len(self.requests)}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "fake"),
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+            }
+        )
 
     def __enter__(self) -> FakeOpenAI:
         self._thread.start()

@@ -36,7 +36,11 @@ def settle(predicate, timeout: float = 5.0) -> None:
 
 def test_answer_greeting_question_and_answer(lab) -> None:
     ring = lab.carrier.ring(FRIEND, OWNER)
-    assert ring.status_code == 200 and ring.connected and ring.stream_url == f"wss://assistant.example.test/voice/{lab.carrier_name}/stream"
+    assert (
+        ring.status_code == 200
+        and ring.connected
+        and ring.stream_url == f"wss://assistant.example.test/voice/{lab.carrier_name}/stream"
+    )
     question = speak("What is the capital of France?")
 
     async def scenario():
@@ -58,7 +62,9 @@ def test_answer_greeting_question_and_answer(lab) -> None:
     assert (record.direction, record.from_number, record.end_reason) == ("inbound", FRIEND, "caller hung up")
     assert record.transcript[0] == {**record.transcript[0], "role": "assistant", "text": GREETING, "heard": True}
     assert any(e["role"] == "caller" and "capital of france" in e["text"].lower() for e in record.transcript)
-    assert any(e["role"] == "assistant" and e.get("heard") and e["text"] == "The capital of France is Paris." for e in record.transcript)
+    assert any(
+        e["role"] == "assistant" and e.get("heard") and e["text"] == "The capital of France is Paris." for e in record.transcript
+    )
 
 
 def test_barge_in_flushes_the_carrier_and_cancels_the_reply(lab) -> None:
@@ -112,7 +118,9 @@ def test_agent_ends_the_call_and_hangs_up_through_the_carrier(lab) -> None:
     assert call.closed[0] == 1000 and "goodbye" in heard.lower()
     settle(lambda: lab.carrier.hung_up_by_rest() == [ring.call_id])
     assert (record_of(lab, ring).state, record_of(lab, ring).end_reason) == (
-        "completed", "the assistant ended the call (caller said goodbye)")
+        "completed",
+        "the assistant ended the call (caller said goodbye)",
+    )
 
 
 def test_duration_limit(lab) -> None:
@@ -132,8 +140,10 @@ def test_duration_limit(lab) -> None:
     assert record_of(lab, ring).end_reason == "max duration reached"
 
 
-@pytest.mark.parametrize(("policy", "allow", "caller", "connected"),
-                         [("disabled", [], FRIEND, False), ("allowlist", [FRIEND], STRANGER, False), ("allowlist", [FRIEND], FRIEND, True)])
+@pytest.mark.parametrize(
+    ("policy", "allow", "caller", "connected"),
+    [("disabled", [], FRIEND, False), ("allowlist", [FRIEND], STRANGER, False), ("allowlist", [FRIEND], FRIEND, True)],
+)
 def test_inbound_policy(lab, policy, allow, caller, connected) -> None:
     lab.set(**{"inbound.allowFrom": allow, "inbound.policy": policy})
     ring = lab.carrier.ring(caller, OWNER)
@@ -147,7 +157,7 @@ def test_pairing_over_our_own_speech(lab) -> None:
     lab.set(**{"inbound.policy": "pairing"})
     ring = lab.carrier.ring(STRANGER, OWNER)
     assert ring.connected, "the pairing prompt is spoken by our TTS over the media stream"
-    (number, code), = lab.runtime.pairing.pending()
+    ((number, code),) = lab.runtime.pairing.pending()
     assert number == STRANGER
 
     async def scenario():

@@ -27,8 +27,14 @@ def test_model_never_sees_secrets_and_passes_placeholders(host: Host) -> None:
             return ModelResponse(parts=[TextPart("Stored. Who may call?")])
         prompt = last.parts[-1].content
         token = prompt.split("Auth Token is ")[1].split(",")[0]
-        return ModelResponse(parts=[ToolCallPart("set_voice_call_credentials", {
-            "provider": "twilio", "account_sid": TWILIO_SID, "auth_token": token, "phone_number": OWNER})])
+        return ModelResponse(
+            parts=[
+                ToolCallPart(
+                    "set_voice_call_credentials",
+                    {"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": token, "phone_number": OWNER},
+                )
+            ]
+        )
 
     chat = Chat(host, model=FunctionModel(model))
     reply = chat.say(f"Twilio Account SID is {TWILIO_SID}, Auth Token is {TWILIO_TOKEN}, my number is {OWNER}")

@@ -11,11 +11,26 @@ from plugins.voice_call.plugin import plugin as voice_call
 from .conftest import FRIEND, OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TELNYX_PUBLIC_KEY, TWILIO_SID, TWILIO_TOKEN
 from .helpers import Chat
 
-ALL_TOOLS = {"approve_pairing", "list_pairing_requests", "realtime_call", "schedule_call", "list_scheduled_calls",
-             "cancel_scheduled_call",
-    "restart_gateway", "voice_call_setup", "set_voice_call_credentials", "set_inbound_policy", "update_allowlist",
-    "set_voice_call_greeting", "set_voice_call_speech", "set_voice_call_mode", "set_voice_call_limits",
-    "set_voice_call_streaming", "set_voice_call_public_url", "show_voice_call_config", "check_voice_call_config",
+ALL_TOOLS = {
+    "approve_pairing",
+    "list_pairing_requests",
+    "realtime_call",
+    "schedule_call",
+    "list_scheduled_calls",
+    "cancel_scheduled_call",
+    "restart_gateway",
+    "voice_call_setup",
+    "set_voice_call_credentials",
+    "set_inbound_policy",
+    "update_allowlist",
+    "set_voice_call_greeting",
+    "set_voice_call_speech",
+    "set_voice_call_mode",
+    "set_voice_call_limits",
+    "set_voice_call_streaming",
+    "set_voice_call_public_url",
+    "show_voice_call_config",
+    "check_voice_call_config",
 }
 
 
@@ -32,7 +47,10 @@ ALL_TOOLS = {"approve_pairing", "list_pairing_requests", "realtime_call", "sched
         ("set the policy to open", [("set_inbound_policy", {"policy": "open"})]),
         ("use pairing", [("set_inbound_policy", {"policy": "pairing"})]),
         ("disable inbound calls", [("set_inbound_policy", {"policy": "disabled"})]),
-        ("set a greeting: Hi, this is Sam's assistant.", [("set_voice_call_greeting", {"greeting": "Hi, this is Sam's assistant."})]),
+        (
+            "set a greeting: Hi, this is Sam's assistant.",
+            [("set_voice_call_greeting", {"greeting": "Hi, this is Sam's assistant."})],
+        ),
         ("use Kokoro for voice call speech", [("set_voice_call_speech", {"engine": "kokoro"})]),
         ("use ElevenLabs for call speech", [("set_voice_call_speech", {"engine": "elevenlabs"})]),
         ("use the voice af_bella", [("set_voice_call_speech", {"voice": "af_bella"})]),
@@ -41,28 +59,79 @@ ALL_TOOLS = {"approve_pairing", "list_pairing_requests", "realtime_call", "sched
         ("set the silence timeout to 20 seconds", [("set_voice_call_limits", {"silence_timeout_seconds": 20})]),
         ("disable streaming", [("set_voice_call_streaming", {"enabled": False})]),
         ("set the end of utterance pause to 800 ms", [("set_voice_call_limits", {"end_of_utterance_ms": 800})]),
-        ("set the public URL to https://calls.example.com", [("set_voice_call_public_url", {"url": "https://calls.example.com"})]),
+        (
+            "set the public URL to https://calls.example.com",
+            [("set_voice_call_public_url", {"url": "https://calls.example.com"})],
+        ),
         ("check the voice call configuration", [("check_voice_call_config", {})]),
         ("show the voice call configuration", [("show_voice_call_config", {})]),
         ("restart the gateway", [("restart_gateway", {})]),
         (
             f"Twilio Account SID is {TWILIO_SID}, Auth Token is <secret:0a1b2c3d>, my number is {OWNER}",
-            [("set_voice_call_credentials", {"provider": "twilio", "account_sid": TWILIO_SID,
-                                             "auth_token": "<secret:0a1b2c3d>", "phone_number": OWNER})],
+            [
+                (
+                    "set_voice_call_credentials",
+                    {"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "<secret:0a1b2c3d>", "phone_number": OWNER},
+                )
+            ],
         ),
         ("what's the weather like?", []),
-        (f"Call {FRIEND} and remind them about tomorrow's appointment",
-         [("realtime_call", {"action": "initiate_call", "to": FRIEND, "mode": "notify",
-                             "message": "Hello! This is a friendly reminder about tomorrow's appointment."})]),
-        ("call +1 555 987 6543 and have a conversation about their order",
-         [("realtime_call", {"action": "initiate_call", "to": FRIEND, "mode": "conversation",
-                             "message": "Hello! I'm calling on behalf of my owner about your order."})]),
-        (f"Call {FRIEND} tomorrow at 9 and remind them about the dentist",
-         [("schedule_call", {"to": FRIEND, "when": "tomorrow at 9", "mode": "notify",
-                             "message": "Hello! This is a friendly reminder about the dentist."})]),
-        (f"call {FRIEND} and tell them I'm running late",
-         [("realtime_call", {"action": "initiate_call", "to": FRIEND, "mode": "notify",
-                             "message": "Hello! I have a message for you: my owner is running late."})]),
+        (
+            f"Call {FRIEND} and remind them about tomorrow's appointment",
+            [
+                (
+                    "realtime_call",
+                    {
+                        "action": "initiate_call",
+                        "to": FRIEND,
+                        "mode": "notify",
+                        "message": "Hello! This is a friendly reminder about tomorrow's appointment.",
+                    },
+                )
+            ],
+        ),
+        (
+            "call +1 555 987 6543 and have a conversation about their order",
+            [
+                (
+                    "realtime_call",
+                    {
+                        "action": "initiate_call",
+                        "to": FRIEND,
+                        "mode": "conversation",
+                        "message": "Hello! I'm calling on behalf of my owner about your order.",
+                    },
+                )
+            ],
+        ),
+        (
+            f"Call {FRIEND} tomorrow at 9 and remind them about the dentist",
+            [
+                (
+                    "schedule_call",
+                    {
+                        "to": FRIEND,
+                        "when": "tomorrow at 9",
+                        "mode": "notify",
+                        "message": "Hello! This is a friendly reminder about the dentist.",
+                    },
+                )
+            ],
+        ),
+        (
+            f"call {FRIEND} and tell them I'm running late",
+            [
+                (
+                    "realtime_call",
+                    {
+                        "action": "initiate_call",
+                        "to": FRIEND,
+                        "mode": "notify",
+                        "message": "Hello! I have a message for you: my owner is running late.",
+                    },
+                )
+            ],
+        ),
         ("cancel scheduled call 3", [("cancel_scheduled_call", {"scheduled_id": 3})]),
         ("call mom", []),
     ],
@@ -93,11 +162,17 @@ def test_telnyx_guided_flow(host) -> None:
     chat = Chat(host)
     reply = chat.say("I want to use Telnyx for calls").text
     assert "API key" in reply and "connection id" in reply and "public key" in reply
-    reply = chat.say(f"Telnyx API key is {TELNYX_KEY}, connection id is 1494404757140276705, "
-                     f"public key is {TELNYX_PUBLIC_KEY}, my number is {OWNER}").text
+    reply = chat.say(
+        f"Telnyx API key is {TELNYX_KEY}, connection id is 1494404757140276705, "
+        f"public key is {TELNYX_PUBLIC_KEY}, my number is {OWNER}"
+    ).text
     assert "who may call" in reply, reply
     config = chat.config()
-    assert (config.provider, config.telnyx.connection_id, config.telnyx.public_key) == ("telnyx", "1494404757140276705", TELNYX_PUBLIC_KEY)
+    assert (config.provider, config.telnyx.connection_id, config.telnyx.public_key) == (
+        "telnyx",
+        "1494404757140276705",
+        TELNYX_PUBLIC_KEY,
+    )
     assert host.vault.get("voice_call.telnyx.api_key") == TELNYX_KEY
 
 

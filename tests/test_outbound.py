@@ -249,6 +249,8 @@ def test_scheduled_calls_in_cli_and_chat(twilio, env) -> None:
     assert run_cli(env, "calls", "cancel", "1", check=True).returncode == 0
     assert "No calls are scheduled" in twilio.say("show scheduled calls")
     assert "no pending scheduled call #1" in twilio.say("cancel scheduled call 1")
-    scheduled = run_cli(env, "calls", "place", FRIEND, "--message", "Hello from the command line.", "--at", "tomorrow 8am", check=True)
+    scheduled = run_cli(
+        env, "calls", "place", FRIEND, "--message", "Hello from the command line.", "--at", "tomorrow 8am", check=True
+    )
     assert "Scheduled call #2" in scheduled.stdout
     assert "not a phone number" in run_cli(env, "calls", "place", "12", "--message", "x").stderr

@@ -38,8 +38,9 @@ def test_openai_tts_streams_24khz_pcm_resampled_to_phone_audio() -> None:
 
         chunks = asyncio.run(run())
     assert len(chunks) > 3, "audio arrives in pieces, not at the end"
-    assert fake.requests == [{"model": "gpt-4o-mini-tts", "voice": "marin", "input": "The capital of France is Paris.",
-                              "response_format": "pcm"}]
+    assert fake.requests == [
+        {"model": "gpt-4o-mini-tts", "voice": "marin", "input": "The capital of France is Paris.", "response_format": "pcm"}
+    ]
     audio = b"".join(chunks)
     assert 1.0 < len(audio) / 8000 < 4.0  # 8 kHz mu-law: a couple of seconds, so resampled 24k -> 8k
     assert "paris" in transcribe_ulaw(audio).lower()
@@ -140,7 +141,6 @@ def test_switching_speech_engines_in_chat(host) -> None:
     assert host.vault.get("openai.api_key") == key
 
 
-
 def test_doctor_names_missing_keys_and_the_fallback(host) -> None:
     chat = Chat(host)
     chat.say("use realtime mode")
@@ -151,4 +151,7 @@ def test_doctor_names_missing_keys_and_the_fallback(host) -> None:
     host.vault.set("openai.api_key", OPENAI_KEY)
     host.vault.set("elevenlabs.api_key", ELEVEN_KEY)
     report = chat.say("check the voice call configuration").text
-    assert "[ok  ] voice: mode: realtime (gpt-realtime" in report and "elevenlabs (21m00Tcm4TlvDq8ikWAM), Kokoro if it fails" in report
+    assert (
+        "[ok  ] voice: mode: realtime (gpt-realtime" in report
+        and "elevenlabs (21m00Tcm4TlvDq8ikWAM), Kokoro if it fails" in report
+    )

@@ -134,7 +134,9 @@ def test_killed_process_mid_write_loses_nothing_committed(env, settings) -> None
     after.close()
 
 
-@pytest.mark.skipif("ASSISTANT_TEST_POSTGRES_URL" not in __import__("os").environ, reason="set ASSISTANT_TEST_POSTGRES_URL to run")
+@pytest.mark.skipif(
+    "ASSISTANT_TEST_POSTGRES_URL" not in __import__("os").environ, reason="set ASSISTANT_TEST_POSTGRES_URL to run"
+)
 def test_postgres_url_works(tmp_path) -> None:
     import os
 

@@ -50,8 +50,14 @@ def test_piped_input_works_too(env) -> None:
     cmd = assistant_cmd()
     import subprocess
 
-    result = subprocess.run([*cmd, "chat", "--no-gateway"], env=env, text=True, capture_output=True, timeout=60,
-                            input="accept calls from anyone\nuse Kokoro for voice call speech\n")
+    result = subprocess.run(
+        [*cmd, "chat", "--no-gateway"],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        input="accept calls from anyone\nuse Kokoro for voice call speech\n",
+    )
     assert "accepted from anyone" in result.stdout and "kokoro" in result.stdout
     config = json.loads(run_cli(env, "config", "show", "voice_call", check=True).stdout)["voice_call"]
     assert config["inbound"]["policy"] == "open"

@@ -81,16 +81,29 @@ def test_bad_streams_are_closed_and_other_calls_go_on(twilio, host) -> None:
             return info.value.rcvd.code
 
     def start(call_sid: str, token: str) -> str:
-        return json.dumps({"event": "start", "streamSid": new_sid("MZ"), "start": {
-            "streamSid": "MZ1", "accountSid": "AC", "callSid": call_sid, "customParameters": {"token": token}}})
+        return json.dumps(
+            {
+                "event": "start",
+                "streamSid": new_sid("MZ"),
+                "start": {"streamSid": "MZ1", "accountSid": "AC", "callSid": call_sid, "customParameters": {"token": token}},
+            }
+        )
 
     async def scenario():
         async with fake.media_call(ring) as good:
             await good.wait_for(lambda: "greeting" in good.marks_echoed, timeout=20)
-            codes = [await closed_with(["{not json"]), await closed_with([start(new_sid("CA"), "whatever")]),
-                     await closed_with([start(ring.call_id, "wrong-token")])]
-            for garbage in ["{broken", '{"event": "media", "media": {"payload": "***not base64***"}}', '{"event": "media"}',
-                            '{"event": "nonsense"}', "[]"]:
+            codes = [
+                await closed_with(["{not json"]),
+                await closed_with([start(new_sid("CA"), "whatever")]),
+                await closed_with([start(ring.call_id, "wrong-token")]),
+            ]
+            for garbage in [
+                "{broken",
+                '{"event": "media", "media": {"payload": "***not base64***"}}',
+                '{"event": "media"}',
+                '{"event": "nonsense"}',
+                "[]",
+            ]:
                 await good.send_raw(garbage)
             start_at = len(good.heard)
             await good.say(speak("What is the capital of France?"))

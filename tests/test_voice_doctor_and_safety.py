@@ -12,10 +12,18 @@ from .voice_harness import LiveGateway
 
 
 def configure_twilio(host, **changes) -> None:
-    host.config.update("voice_call", {"provider": "twilio", "phoneNumber": "+15550001234", "twilio.accountSid": TWILIO_SID,
-                                      "twilio.authTokenRef": "voice_call.twilio.auth_token",
-                                      "publicUrl": "https://assistant.example.test", **changes},
-                       secrets={"voice_call.twilio.auth_token": TWILIO_TOKEN})
+    host.config.update(
+        "voice_call",
+        {
+            "provider": "twilio",
+            "phoneNumber": "+15550001234",
+            "twilio.accountSid": TWILIO_SID,
+            "twilio.authTokenRef": "voice_call.twilio.auth_token",
+            "publicUrl": "https://assistant.example.test",
+            **changes,
+        },
+        secrets={"voice_call.twilio.auth_token": TWILIO_TOKEN},
+    )
 
 
 def by_name(checks):

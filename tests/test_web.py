@@ -75,8 +75,11 @@ def test_nothing_without_the_token(host) -> None:
 
         host_header = live.url.split("//")[1]
         assert asyncio.run(handshake({"Cookie": f"assistant_session={cookie}", "Origin": live.url})) == "history"
-        for headers in ({"Origin": live.url}, {"Cookie": f"assistant_session={cookie}", "Origin": "http://evil.example"},
-                        {"Cookie": "assistant_session=forged", "Origin": f"http://{host_header}"}):
+        for headers in (
+            {"Origin": live.url},
+            {"Cookie": f"assistant_session={cookie}", "Origin": "http://evil.example"},
+            {"Cookie": "assistant_session=forged", "Origin": f"http://{host_header}"},
+        ):
             with pytest.raises(websockets.InvalidStatus) as refusal:  # closed before accept: the handshake fails
                 asyncio.run(refused(headers))
             assert refusal.value.response.status_code == 403
@@ -153,8 +156,14 @@ def test_softphone_test_call_from_the_page(host, chromium, tmp_path) -> None:
     wav = tmp_path / "caller.wav"
     _question_wav(wav)
     with CallLab(host, "twilio") as lab:
-        browser = open_browser(chromium, ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                          f"--use-file-for-fake-audio-capture={wav}%noloop"])
+        browser = open_browser(
+            chromium,
+            [
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={wav}%noloop",
+            ],
+        )
         try:
             page = log_in(browser, lab.live.url, WebAuth(host.settings.home).token())
             page.click("#softphone")
@@ -170,5 +179,6 @@ def test_softphone_test_call_from_the_page(host, chromium, tmp_path) -> None:
     settle(lambda: lab.runtime.records.get(call.id).state == "completed")
     transcript = lab.runtime.records.get(call.id).transcript
     assert any(e["role"] == "caller" and "capital of france" in e["text"].lower() for e in transcript)
-    assert any(e["role"] == "assistant" and e.get("heard") and "Paris" in e["text"] for e in transcript), \
+    assert any(e["role"] == "assistant" and e.get("heard") and "Paris" in e["text"] for e in transcript), (
         "the page played the answer and echoed its marks"
+    )

@@ -26,9 +26,11 @@ from .values import FRIEND, OWNER, PLIVO_ID, PLIVO_TOKEN, TELNYX_KEY, TWILIO_SID
 
 PUBLIC_URL = "https://assistant.example.test"
 GREETING = "Hello, this is the test assistant."
-LONG_ANSWER = ("Once upon a time there was a lighthouse keeper who lived alone on a rocky island. "
-               "Every night he climbed the stairs and lit the lamp. Ships passed safely in the dark. "
-               "He wrote letters to the sea and never sent them. One morning a boat arrived.")
+LONG_ANSWER = (
+    "Once upon a time there was a lighthouse keeper who lived alone on a rocky island. "
+    "Every night he climbed the stairs and lit the lamp. Ships passed safely in the dark. "
+    "He wrote letters to the sea and never sent them. One morning a boat arrived."
+)
 CARRIERS = ("twilio", "telnyx", "plivo")
 
 
@@ -90,9 +92,19 @@ def make_carrier(name: str, gateway_url: str) -> FakeCarrier:
 
 def configure(host: Host, carrier: FakeCarrier, **changes) -> None:
     settings, secrets = carrier.settings()
-    host.config.update("voice_call", {"phoneNumber": OWNER, "publicUrl": PUBLIC_URL, "inbound.policy": "open",
-                                      "inbound.greeting": GREETING, "endOfUtteranceMs": 500, **settings, **changes},
-                       secrets=secrets)
+    host.config.update(
+        "voice_call",
+        {
+            "phoneNumber": OWNER,
+            "publicUrl": PUBLIC_URL,
+            "inbound.policy": "open",
+            "inbound.greeting": GREETING,
+            "endOfUtteranceMs": 500,
+            **settings,
+            **changes,
+        },
+        secrets=secrets,
+    )
 
 
 class CallLab:

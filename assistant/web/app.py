@@ -42,9 +42,13 @@ class WebApp:
         return web
 
     def routes(self) -> list[BaseRoute]:
-        panels = [Mount(f"/web/plugins/{name}", StaticFiles(directory=p.web_panel.folder), name=f"plugin-{name}")
-                  for name, p in self.host.plugins.items() if p.web_panel is not None]
-        return [*panels,
+        panels = [
+            Mount(f"/web/plugins/{name}", StaticFiles(directory=p.web_panel.folder), name=f"plugin-{name}")
+            for name, p in self.host.plugins.items()
+            if p.web_panel is not None
+        ]
+        return [
+            *panels,
             Route("/", self.page, methods=["GET"]),
             Route("/login", self.login_link, methods=["GET"]),
             Route("/web/login", self.login, methods=["POST"]),
@@ -77,8 +81,7 @@ class WebApp:
             panel = plugin.web_panel
             panels.append(f'<div class="plugin-panel" data-plugin="{name}">{(panel.folder / panel.html).read_text()}</div>')
             scripts += [f'<script src="/web/plugins/{name}/{script}"></script>' for script in panel.scripts]
-        return (html.replace("<!-- plugin panels -->", "\n".join(panels))
-                    .replace("<!-- plugin scripts -->", "\n".join(scripts)))
+        return html.replace("<!-- plugin panels -->", "\n".join(panels)).replace("<!-- plugin scripts -->", "\n".join(scripts))
 
     async def page(self, request: Request) -> Response:
         return HTMLResponse(self._page_html(), headers={"cache-control": "no-store"})
@@ -111,12 +114,14 @@ class WebApp:
         for name, plugin in self.host.plugins.items():
             plugins[name] = plugin.describe(self.host.config.get(name)) if plugin.describe else {}
         checks = await asyncio.to_thread(run_checks, self.host)
-        return JSONResponse({
-            "model": self.agent().model_description,
-            "generation": self.host.gateway.generation if self.host.gateway else None,
-            "plugins": plugins,
-            "checks": [{"name": c.name, "status": c.status, "detail": c.detail} for c in checks],
-        })
+        return JSONResponse(
+            {
+                "model": self.agent().model_description,
+                "generation": self.host.gateway.generation if self.host.gateway else None,
+                "plugins": plugins,
+                "checks": [{"name": c.name, "status": c.status, "detail": c.detail} for c in checks],
+            }
+        )
 
     # -- chat --------------------------------------------------------------------------------------
 
@@ -127,7 +132,9 @@ class WebApp:
         await ws.accept()
         conversation_id = self.host.conversations.latest_or_create()
         values = self.host.secrets.known_values()
-        history = [{"role": m.role, "text": mask(m.text, values)} for m in self.host.conversations.shown(conversation_id, limit=50)]
+        history = [
+            {"role": m.role, "text": mask(m.text, values)} for m in self.host.conversations.shown(conversation_id, limit=50)
+        ]
         send_lock = asyncio.Lock()
 
         async def send(message: dict[str, Any]) -> None:
@@ -150,7 +157,9 @@ class WebApp:
                 except (ValueError, AttributeError):
                     text = ""
                 if not text or len(text) > MAX_MESSAGE:
-                    await send({"type": "error", "text": f"Send {{\"type\": \"say\", \"text\": ...}} with 1 to {MAX_MESSAGE} characters."})
+                    await send(
+                        {"type": "error", "text": f'Send {{"type": "say", "text": ...}} with 1 to {MAX_MESSAGE} characters.'}
+                    )
                     continue
                 async with self._turn_lock:
                     shown, _ = self.host.secrets.capture(text)

@@ -13,9 +13,22 @@ I = re.IGNORECASE
 CALL = re.compile(r"^\s*(?:please\s+)?(?:call|phone|ring)\s+(\+?[\d][\d\s\-()]{5,18}\d)\s*(.*)$", I | re.S)
 WHEN = re.compile(r"\b(today|tonight|tomorrow|in \d+ (?:minutes?|hours?)|at \d|on \w+day|next \w+|\w+day\b)", I)
 # One pass over all words, so a replacement ("my owner") is never rewritten again ("my owner's owner").
-PRONOUNS = {"i'm": "my owner is", "i am": "my owner is", "i've": "my owner has", "i": "my owner", "my": "my owner's",
-            "me": "my owner", "they're": "you're", "their": "your", "themselves": "yourself", "them": "you",
-            "they": "you", "his": "your", "her": "your", "him": "you"}
+PRONOUNS = {
+    "i'm": "my owner is",
+    "i am": "my owner is",
+    "i've": "my owner has",
+    "i": "my owner",
+    "my": "my owner's",
+    "me": "my owner",
+    "they're": "you're",
+    "their": "your",
+    "themselves": "yourself",
+    "them": "you",
+    "they": "you",
+    "his": "your",
+    "her": "your",
+    "him": "you",
+}
 _PRONOUN = re.compile(r"\b(?:i'm|i am|i've|themselves|they're|their|them|they|his|her|him|my|me|i)\b", I)
 
 
@@ -28,7 +41,9 @@ def _purpose(text: str) -> tuple[str, str] | None:
     """(mode, what to say) from "remind them about X", "have a conversation about X", "tell them X"."""
     if m := re.search(r"\bremind (?:them|him|her)\s+(.+)$", text, I | re.S):
         return "notify", f"Hello! This is a friendly reminder {_second_person(m.group(1))}."
-    if m := re.search(r"\b(?:have a conversation|talk(?: to them| with them)?|chat(?: with them)?|ask them)\s+(.+)$", text, I | re.S):
+    if m := re.search(
+        r"\b(?:have a conversation|talk(?: to them| with them)?|chat(?: with them)?|ask them)\s+(.+)$", text, I | re.S
+    ):
         return "conversation", f"Hello! I'm calling on behalf of my owner {_second_person(m.group(1))}."
     if m := re.search(r"\b(?:tell|say to) (?:them|him|her)\s+(?:that\s+)?(.+)$", text, I | re.S):
         return "notify", f"Hello! I have a message for you: {_second_person(m.group(1))}."
@@ -64,5 +79,7 @@ def scheduled(text: str) -> list[ToolCall] | None:
 
 CALL_INTENTS = [
     Intent("place_call", place_call, "call +15559876543 and remind them about tomorrow's appointment"),
-    Intent("scheduled_calls", scheduled, "call +15559876543 tomorrow at 9 and remind them about the dentist / show scheduled calls"),
+    Intent(
+        "scheduled_calls", scheduled, "call +15559876543 tomorrow at 9 and remind them about the dentist / show scheduled calls"
+    ),
 ]

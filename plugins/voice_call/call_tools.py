@@ -25,13 +25,19 @@ def _status(runtime: VoiceCallRuntime, call_id: str) -> Result:
     if record is None:
         return ToolResult(False, f"There is no call {call_id}.").as_dict()
     session = runtime.switchboard.live(call_id)
-    seconds = session.media_ms / 1000 if session else (
-        (record.ended_at - record.answered_at).total_seconds() if record.answered_at and record.ended_at else 0)
+    seconds = (
+        session.media_ms / 1000
+        if session
+        else ((record.ended_at - record.answered_at).total_seconds() if record.answered_at and record.ended_at else 0)
+    )
     lines = [f"{e['role']}: {e['text']}" for e in record.transcript if e["role"] in ("caller", "assistant", "note")]
     text = f"Call {call_id} to {record.to_number}: {record.state}, {seconds:.0f} s"
     text += f" ({record.end_reason})" if record.end_reason else ""
-    return ToolResult(True, text + ("\n" + "\n".join(lines) if lines else ""),
-                      data={"state": record.state, "duration_seconds": round(seconds, 1), "transcript": lines}).as_dict()
+    return ToolResult(
+        True,
+        text + ("\n" + "\n".join(lines) if lines else ""),
+        data={"state": record.state, "duration_seconds": round(seconds, 1), "transcript": lines},
+    ).as_dict()
 
 
 async def realtime_call(
@@ -55,8 +61,9 @@ async def realtime_call(
         except OutboundError as exc:
             return ToolResult(False, f"The call was not placed: {exc}.").as_dict()
         what = "deliver the message and hang up" if mode == "notify" else "say that and talk with them"
-        return ToolResult(True, f"Calling {to} (call {new_id}); I will {what}, and tell you how it went.",
-                          data={"call_id": new_id}).as_dict()
+        return ToolResult(
+            True, f"Calling {to} (call {new_id}); I will {what}, and tell you how it went.", data={"call_id": new_id}
+        ).as_dict()
     if not call_id:
         return ToolResult(False, f"{action} needs the call_id.").as_dict()
     if action == "get_status":
@@ -86,7 +93,10 @@ async def realtime_call(
 
 
 async def schedule_call(
-    ctx: RunContext[ToolContext], to: str, message: str, when: str,
+    ctx: RunContext[ToolContext],
+    to: str,
+    message: str,
+    when: str,
     mode: Literal["notify", "conversation"] = "notify",
 ) -> Result:
     """Schedule a call for later. `when` is the owner's phrase ("tomorrow at 9", "in 2 hours", "friday 3pm")
@@ -100,8 +110,11 @@ async def schedule_call(
         call = runtime.scheduler.schedule(to, message, mode, moment, zone.key)
     except OutboundError as exc:
         return ToolResult(False, f"Nothing was scheduled: {exc}.").as_dict()
-    return ToolResult(True, f"Scheduled call #{call.id} to {call.to_number} for {call.local_time()}.",
-                      data={"scheduled_id": call.id, "run_at": call.run_at.isoformat()}).as_dict()
+    return ToolResult(
+        True,
+        f"Scheduled call #{call.id} to {call.to_number} for {call.local_time()}.",
+        data={"scheduled_id": call.id, "run_at": call.run_at.isoformat()},
+    ).as_dict()
 
 
 def list_scheduled_calls(ctx: RunContext[ToolContext]) -> Result:

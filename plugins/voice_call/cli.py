@@ -42,8 +42,10 @@ def calls_list(limit: int) -> None:
     if not rows:
         click.echo("No calls yet.")
     for record in rows:
-        click.echo(f"{record.id}  {record.created_at:%Y-%m-%d %H:%M}  {record.direction:8} {record.from_number:>13} -> "
-                   f"{record.to_number:<13} {record.state:11} {record.end_reason}")
+        click.echo(
+            f"{record.id}  {record.created_at:%Y-%m-%d %H:%M}  {record.direction:8} {record.from_number:>13} -> "
+            f"{record.to_number:<13} {record.state:11} {record.end_reason}"
+        )
 
 
 @calls.command("show", help="One call with its transcript.")

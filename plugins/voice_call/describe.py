@@ -40,5 +40,10 @@ def describe_config(config: VoiceCallConfig, host: Host | None = None) -> dict[s
 
 def describe_for_health(config: BaseModel) -> dict[str, Any]:
     assert isinstance(config, VoiceCallConfig)
-    return {"provider": config.provider, "inbound_policy": config.inbound.policy, "mode": config.mode,
-            "tts": config.tts.engine, "streaming": config.streaming.enabled}
+    return {
+        "provider": config.provider,
+        "inbound_policy": config.inbound.policy,
+        "mode": config.mode,
+        "tts": config.tts.engine,
+        "streaming": config.streaming.enabled,
+    }

@@ -12,29 +12,49 @@ from plugins.voice_call.speech.engines import ELEVENLABS_KEY_SECRET, OPENAI_KEY_
 if TYPE_CHECKING:
     from assistant.host import Host
 
+
 def _engine_checks(host: Host, config: VoiceCallConfig) -> list[Check]:
     """Cloud engines need their keys; without one a call still works, on the local engine."""
     openai = bool(openai_key(host))
-    need_openai = f"needs OPENAI_API_KEY or the vault secret {OPENAI_KEY_SECRET} (say \"my OpenAI API key is ...\")"
+    need_openai = f'needs OPENAI_API_KEY or the vault secret {OPENAI_KEY_SECRET} (say "my OpenAI API key is ...")'
     checks = []
     engine = config.tts.engine
     if engine == "openai" and not openai:
         checks.append(Check("voice: speech", "fail", f"OpenAI TTS {need_openai}; until then calls speak with Kokoro"))
     elif engine == "elevenlabs" and not elevenlabs_key(host):
-        checks.append(Check("voice: speech", "fail", f"ElevenLabs needs ELEVENLABS_API_KEY or the vault secret "
-                            f"{ELEVENLABS_KEY_SECRET}; until then calls speak with Kokoro"))
+        checks.append(
+            Check(
+                "voice: speech",
+                "fail",
+                f"ElevenLabs needs ELEVENLABS_API_KEY or the vault secret "
+                f"{ELEVENLABS_KEY_SECRET}; until then calls speak with Kokoro",
+            )
+        )
     else:
         fallback = "" if engine == "kokoro" else ", Kokoro if it fails"
         checks.append(Check("voice: speech", "ok", f"{engine} ({config.voice()}){fallback}"))
     if config.stt.engine == "openai" and not openai:
-        checks.append(Check("voice: recognition", "fail", f"OpenAI transcription {need_openai}; until then calls use local Whisper"))
+        checks.append(
+            Check("voice: recognition", "fail", f"OpenAI transcription {need_openai}; until then calls use local Whisper")
+        )
     else:
-        checks.append(Check("voice: recognition", "ok", "OpenAI streaming transcription, local Whisper if it fails"
-                            if config.stt.engine == "openai" else "local Whisper"))
+        checks.append(
+            Check(
+                "voice: recognition",
+                "ok",
+                "OpenAI streaming transcription, local Whisper if it fails" if config.stt.engine == "openai" else "local Whisper",
+            )
+        )
     if config.mode == "realtime":
         if openai:
-            checks.append(Check("voice: mode", "ok", f"realtime ({config.openai.realtime_model}, voice {config.openai.realtime_voice}); "
-                                "the local pipeline takes over if OpenAI is unreachable"))
+            checks.append(
+                Check(
+                    "voice: mode",
+                    "ok",
+                    f"realtime ({config.openai.realtime_model}, voice {config.openai.realtime_voice}); "
+                    "the local pipeline takes over if OpenAI is unreachable",
+                )
+            )
         else:
             checks.append(Check("voice: mode", "fail", f"realtime mode {need_openai}; until then calls use the local pipeline"))
     return checks
@@ -47,8 +67,12 @@ def _reachability(public_url: str) -> Check:
     try:
         response = httpx.get(f"{public_url}/healthz", timeout=3.0, follow_redirects=False)
     except httpx.HTTPError as exc:
-        return Check("voice: public URL", "fail", f"{public_url} is not reachable ({exc.__class__.__name__}); "
-                     "is the tunnel or reverse proxy running and pointing at the gateway?")
+        return Check(
+            "voice: public URL",
+            "fail",
+            f"{public_url} is not reachable ({exc.__class__.__name__}); "
+            "is the tunnel or reverse proxy running and pointing at the gateway?",
+        )
     if response.status_code != 200 or response.headers.get("content-type", "").split(";")[0] != "application/json":
         return Check("voice: public URL", "fail", f"{public_url}/healthz answered {response.status_code}, not this gateway")
     return Check("voice: public URL", "ok", f"{public_url} reaches the gateway (generation {response.json().get('generation')})")

@@ -54,7 +54,9 @@ def credentials(text: str) -> list[ToolCall] | None:
 
 
 def receive_calls(text: str) -> list[ToolCall] | None:
-    if re.search(r"\b(receive|answer|take|get|set\s*up)\b.*\b(phone\s+)?calls?\b", text, I) and not re.search(r"\bfrom\b", text, I):
+    if re.search(r"\b(receive|answer|take|get|set\s*up)\b.*\b(phone\s+)?calls?\b", text, I) and not re.search(
+        r"\bfrom\b", text, I
+    ):
         return [("voice_call_setup", {})]
     if re.search(r"\bset\s*up\b.*\b(phone|voice)\s*calls?\b", text, I):
         return [("voice_call_setup", {})]
@@ -64,14 +66,18 @@ def receive_calls(text: str) -> list[ToolCall] | None:
 def choose_provider(text: str) -> list[ToolCall] | None:
     match = re.fullmatch(
         r"\s*(?:i\s+(?:want|would\s+like|'d\s+like)\s+to\s+use\s+|use\s+|let'?s\s+use\s+|i\s+use\s+)?"
-        + PROVIDER + r"(?:\s+for\s+(?:phone\s+|voice\s+)?calls)?\s*[.!]?\s*",
-        text, I,
+        + PROVIDER
+        + r"(?:\s+for\s+(?:phone\s+|voice\s+)?calls)?\s*[.!]?\s*",
+        text,
+        I,
     )
     return [("voice_call_setup", {"provider": match.group(1).lower()})] if match else None
 
 
 def inbound_policy(text: str) -> list[ToolCall] | None:
-    if re.search(r"\b(accept|allow|take)\b.*\bcalls?\b.*\b(anyone|anybody|everyone|everybody|all\s+callers|any\s+number)\b", text, I):
+    if re.search(
+        r"\b(accept|allow|take)\b.*\bcalls?\b.*\b(anyone|anybody|everyone|everybody|all\s+callers|any\s+number)\b", text, I
+    ):
         return [("set_inbound_policy", {"policy": "open"})]
     if re.search(r"\b(also|add)\b.*\b(accept|allow|allowlist)\b", text, I) and _numbers(text):
         return [("update_allowlist", {"add": _numbers(text)})]
@@ -79,7 +85,11 @@ def inbound_policy(text: str) -> list[ToolCall] | None:
         return [("update_allowlist", {"remove": _numbers(text)})]
     if re.search(r"\b(only\s+)?(accept|allow|take)\b.*\bcalls?\s+from\b", text, I) and _numbers(text):
         return [("set_inbound_policy", {"policy": "allowlist", "allow_from": _numbers(text)})]
-    if re.search(r"\b(disable|turn\s+off|stop)\b.*\b(inbound|incoming)?\s*calls\b|\b(reject|block)\s+all\s+calls\b|don'?t\s+accept\s+(any\s+)?calls", text, I):
+    if re.search(
+        r"\b(disable|turn\s+off|stop)\b.*\b(inbound|incoming)?\s*calls\b|\b(reject|block)\s+all\s+calls\b|don'?t\s+accept\s+(any\s+)?calls",
+        text,
+        I,
+    ):
         return [("set_inbound_policy", {"policy": "disabled"})]
     if re.search(r"\b(use|enable|turn\s+on)\s+pairing\b|\bpairing\s+mode\b", text, I):
         return [("set_inbound_policy", {"policy": "pairing"})]
@@ -143,7 +153,9 @@ def _seconds(amount: str, unit: str | None) -> int:
 
 def limits(text: str) -> list[ToolCall] | None:
     args = {}
-    duration = re.search(r"max(?:imum)?\s+(?:call\s+)?(?:duration|length)" + IS + r"(\d+)\s*(seconds?|secs?|s|minutes?|mins?)?", text, I)
+    duration = re.search(
+        r"max(?:imum)?\s+(?:call\s+)?(?:duration|length)" + IS + r"(\d+)\s*(seconds?|secs?|s|minutes?|mins?)?", text, I
+    )
     if duration:
         args["max_duration_seconds"] = _seconds(duration.group(1), duration.group(2))
     silence = re.search(r"silence\s+timeout" + IS + r"(\d+)\s*(seconds?|secs?|s|minutes?|mins?)?", text, I)
@@ -152,7 +164,11 @@ def limits(text: str) -> list[ToolCall] | None:
     concurrent = _one(r"(?:at\s+most|max(?:imum)?(?:\s+of)?)\s+(\d+)\s+(?:concurrent|simultaneous)\s+calls", text)
     if concurrent:
         args["max_concurrent_calls"] = int(concurrent)
-    pause = re.search(r"(?:end[\s-]of[\s-](?:utterance|speech)|pause)\s+(?:silence\s+)?" + IS + r"(\d+)\s*(ms|milliseconds?|seconds?|s)?\b", text, I)
+    pause = re.search(
+        r"(?:end[\s-]of[\s-](?:utterance|speech)|pause)\s+(?:silence\s+)?" + IS + r"(\d+)\s*(ms|milliseconds?|seconds?|s)?\b",
+        text,
+        I,
+    )
     if pause:
         unit = (pause.group(2) or "ms").lower()
         args["end_of_utterance_ms"] = int(pause.group(1)) * (1 if unit.startswith("m") else 1000)
@@ -173,13 +189,19 @@ def public_url(text: str) -> list[ToolCall] | None:
 
 
 def show(text: str) -> list[ToolCall] | None:
-    if re.search(r"\b(show|what'?s|what\s+is|display)\b.*\b(voice[\s-]*call|call|phone)\s*(config|configuration|settings|setup)\b", text, I):
+    if re.search(
+        r"\b(show|what'?s|what\s+is|display)\b.*\b(voice[\s-]*call|call|phone)\s*(config|configuration|settings|setup)\b", text, I
+    ):
         return [("show_voice_call_config", {})]
     return None
 
 
 def check(text: str) -> list[ToolCall] | None:
-    if re.search(r"\b(check|verify|diagnose|test)\b.*\b(voice[\s-]*call|call|phone)\s*(config|configuration|settings|setup)\b|\bdoctor\b|what'?s\s+missing", text, I):
+    if re.search(
+        r"\b(check|verify|diagnose|test)\b.*\b(voice[\s-]*call|call|phone)\s*(config|configuration|settings|setup)\b|\bdoctor\b|what'?s\s+missing",
+        text,
+        I,
+    ):
         return [("check_voice_call_config", {})]
     return None
 

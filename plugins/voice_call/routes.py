@@ -94,15 +94,25 @@ class VoiceRoutes:
 
     def _replayed(self, digest: str) -> Response | None:
         with self.host.db.reader() as session:
-            row = session.scalar(select(WebhookReceiptRow).where(
-                WebhookReceiptRow.provider == self.carrier.name, WebhookReceiptRow.digest == digest))
+            row = session.scalar(
+                select(WebhookReceiptRow).where(
+                    WebhookReceiptRow.provider == self.carrier.name, WebhookReceiptRow.digest == digest
+                )
+            )
             if row is None:
                 return None
             return Response(row.body, status_code=row.status_code, media_type=row.media_type)
 
     def _remember(self, session: Session, digest: str, response: Response) -> None:
-        session.add(WebhookReceiptRow(provider=self.carrier.name, digest=digest, status_code=response.status_code,
-                                      media_type=response.media_type or "text/plain", body=bytes(response.body).decode()))
+        session.add(
+            WebhookReceiptRow(
+                provider=self.carrier.name,
+                digest=digest,
+                status_code=response.status_code,
+                media_type=response.media_type or "text/plain",
+                body=bytes(response.body).decode(),
+            )
+        )
 
     async def webhook(self, request: Request) -> Response:
         return await self._handle(request, "webhook")
@@ -148,8 +158,7 @@ class VoiceRoutes:
         record = self._record_for(event)
         if record is None:
             return PlainTextResponse("unknown call", status_code=404)
-        self.switchboard.carrier_reported(record.id, event.carrier_call_id, event.status, event.detail,
-                                          self.carrier.control)
+        self.switchboard.carrier_reported(record.id, event.carrier_call_id, event.status, event.detail, self.carrier.control)
         return self.carrier.webhooks.acknowledge()
 
     async def _on_answered(self, event: CallEvent) -> Response:
@@ -173,15 +182,17 @@ class VoiceRoutes:
                 log.warning("could not reject %s call: %s", self.carrier.name, exc)
                 return self.carrier.webhooks.acknowledge()
 
-        call_id = self.switchboard.ring(self.carrier.name, event.carrier_call_id, event.direction, event.from_number,
-                                        event.to_number)
+        call_id = self.switchboard.ring(
+            self.carrier.name, event.carrier_call_id, event.direction, event.from_number, event.to_number
+        )
         pairing = decision.action == "pair"
         intro = pairing_prompt(decision.code or "") if pairing else self.config.inbound.greeting
         token = secrets.token_hex(16)
         # Synthesis starts now, while the carrier sets up the media stream; the call is expected
         # before we answer because the carrier may open the stream before the answer returns.
-        self.switchboard.expect(event.carrier_call_id,
-                                self.runtime.prepare(call_id, token, self.config, intro, intro_only=pairing))
+        self.switchboard.expect(
+            event.carrier_call_id, self.runtime.prepare(call_id, token, self.config, intro, intro_only=pairing)
+        )
         try:
             return await self.carrier.control.answer(event, self.stream_url(), token)
         except (CarrierError, httpx.HTTPError) as exc:

@@ -60,8 +60,17 @@ class VoiceCallRuntime:
         assert isinstance(runtime, VoiceCallRuntime)
         return runtime
 
-    def prepare(self, call_id: str, token: str, config: VoiceCallConfig, intro: str, *, intro_only: bool = False,
-                mode: Literal["inbound", "notify", "conversation"] = "inbound", message: str = "") -> PendingCall:
+    def prepare(
+        self,
+        call_id: str,
+        token: str,
+        config: VoiceCallConfig,
+        intro: str,
+        *,
+        intro_only: bool = False,
+        mode: Literal["inbound", "notify", "conversation"] = "inbound",
+        message: str = "",
+    ) -> PendingCall:
         """Get a call ready while the carrier connects: the intro's audio is synthesised now, or in
         Realtime mode the OpenAI socket opens now (it saves seconds on the first words)."""
         pending = PendingCall(call_id, token, config, intro, intro_only=intro_only, mode=mode, message=message)

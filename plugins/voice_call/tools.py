@@ -68,8 +68,18 @@ def set_voice_call_credentials(
     if provider is None:
         return ToolResult(False, "Which provider are these credentials for: Twilio, Telnyx or Plivo?").as_dict()
     setup = SETUPS[provider]
-    given = {k: v.strip() for k, v in dict(account_sid=account_sid, auth_token=auth_token, api_key=api_key,
-                                           connection_id=connection_id, public_key=public_key, auth_id=auth_id).items() if v}
+    given = {
+        k: v.strip()
+        for k, v in dict(
+            account_sid=account_sid,
+            auth_token=auth_token,
+            api_key=api_key,
+            connection_id=connection_id,
+            public_key=public_key,
+            auth_id=auth_id,
+        ).items()
+        if v
+    }
     known = {c.arg: c for c in setup.credentials}
     foreign = sorted(set(given) - set(known))
     if foreign:
@@ -148,12 +158,16 @@ def update_allowlist(ctx: RunContext[ToolContext], add: list[str] | None = None,
         if to_add and inbound["policy"] == "disabled":
             inbound["policy"] = "allowlist"
 
-    return _apply(ctx, change, lambda c: f"Callers allowed: {', '.join(c.inbound.allow_from) or 'none'} (policy {c.inbound.policy}).")
+    return _apply(
+        ctx, change, lambda c: f"Callers allowed: {', '.join(c.inbound.allow_from) or 'none'} (policy {c.inbound.policy})."
+    )
 
 
 def set_voice_call_greeting(ctx: RunContext[ToolContext], greeting: str) -> Result:
     """Set what the assistant says first when it answers a call."""
-    return _apply(ctx, {"inbound.greeting": greeting.strip().strip('"')}, lambda c: f'Callers will now hear: "{c.inbound.greeting}"')
+    return _apply(
+        ctx, {"inbound.greeting": greeting.strip().strip('"')}, lambda c: f'Callers will now hear: "{c.inbound.greeting}"'
+    )
 
 
 def set_voice_call_speech(
@@ -172,9 +186,15 @@ def set_voice_call_speech(
     if voice:
         voice = voice.strip()
         chosen = engine or current.tts.engine
-        problem = _unknown_kokoro_voice(voice) if chosen == "kokoro" else (
-            f"OpenAI has no voice {voice!r}. Voices: {', '.join(OPENAI_VOICES)}."
-            if chosen == "openai" and voice not in OPENAI_VOICES else None)
+        problem = (
+            _unknown_kokoro_voice(voice)
+            if chosen == "kokoro"
+            else (
+                f"OpenAI has no voice {voice!r}. Voices: {', '.join(OPENAI_VOICES)}."
+                if chosen == "openai" and voice not in OPENAI_VOICES
+                else None
+            )
+        )
         if problem:
             return ToolResult(False, f"Nothing was changed: {problem}").as_dict()
         changes["tts.voice"] = voice
@@ -222,13 +242,16 @@ def set_speech_api_key(ctx: RunContext[ToolContext], service: Literal["openai", 
 
 def set_voice_call_mode(ctx: RunContext[ToolContext], mode: Literal["voice", "realtime"]) -> Result:
     """voice: local pipeline (speech recognition, the assistant, text to speech). realtime: OpenAI Realtime API."""
+
     def done(c: VoiceCallConfig) -> str:
         from plugins.voice_call.speech.engines import openai_key
 
         extra = ""
         if mode == "realtime" and not openai_key(ctx.deps.host):
-            extra = (" Realtime mode needs an OpenAI API key (say \"my OpenAI API key is ...\"); "
-                     "until then calls use the local pipeline.")
+            extra = (
+                ' Realtime mode needs an OpenAI API key (say "my OpenAI API key is ..."); '
+                "until then calls use the local pipeline."
+            )
         return f"Calls will use {c.mode} mode.{extra}"
 
     return _apply(ctx, {"mode": mode}, done)
@@ -243,14 +266,26 @@ def set_voice_call_limits(
 ) -> Result:
     """Set call limits: the longest a call may last, how long silence ends a call, how many calls at once,
     and how long a pause (ms) ends the caller's turn."""
-    changes = {k: v for k, v in {"maxDurationSeconds": max_duration_seconds, "silenceTimeoutSeconds": silence_timeout_seconds,
-                                  "maxConcurrentCalls": max_concurrent_calls,
-                                  "endOfUtteranceMs": end_of_utterance_ms}.items() if v is not None}
+    changes = {
+        k: v
+        for k, v in {
+            "maxDurationSeconds": max_duration_seconds,
+            "silenceTimeoutSeconds": silence_timeout_seconds,
+            "maxConcurrentCalls": max_concurrent_calls,
+            "endOfUtteranceMs": end_of_utterance_ms,
+        }.items()
+        if v is not None
+    }
     if not changes:
         return ToolResult(False, "Say which limit to change: maximum duration, silence timeout or concurrent calls.").as_dict()
-    return _apply(ctx, changes, lambda c: (
-        f"Limits: calls end after {c.max_duration_seconds} s, or after {c.silence_timeout_seconds} s of silence; "
-        f"at most {c.max_concurrent_calls} calls at once; a {c.end_of_utterance_ms} ms pause ends the caller's turn."))
+    return _apply(
+        ctx,
+        changes,
+        lambda c: (
+            f"Limits: calls end after {c.max_duration_seconds} s, or after {c.silence_timeout_seconds} s of silence; "
+            f"at most {c.max_concurrent_calls} calls at once; a {c.end_of_utterance_ms} ms pause ends the caller's turn."
+        ),
+    )
 
 
 def set_voice_call_streaming(ctx: RunContext[ToolContext], enabled: bool) -> Result:
@@ -260,7 +295,11 @@ def set_voice_call_streaming(ctx: RunContext[ToolContext], enabled: bool) -> Res
 
 def set_voice_call_public_url(ctx: RunContext[ToolContext], url: str) -> Result:
     """Set the public https address where the carrier reaches this gateway (a tunnel or reverse proxy)."""
-    return _apply(ctx, {"publicUrl": url.strip()}, lambda c: f"Carriers will reach the gateway at {c.public_url}. " + next_step(c, ctx.deps.host))
+    return _apply(
+        ctx,
+        {"publicUrl": url.strip()},
+        lambda c: f"Carriers will reach the gateway at {c.public_url}. " + next_step(c, ctx.deps.host),
+    )
 
 
 def show_voice_call_config(ctx: RunContext[ToolContext]) -> Result:

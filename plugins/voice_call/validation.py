@@ -79,7 +79,9 @@ def plivo_auth_token(value: str) -> str:
 def public_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(f"The public URL must be an http(s) address the carrier can reach, e.g. https://calls.example.com (got {value!r})")
+        raise ValueError(
+            f"The public URL must be an http(s) address the carrier can reach, e.g. https://calls.example.com (got {value!r})"
+        )
     if parts.query or parts.fragment:
         raise ValueError("The public URL must not have a query string or fragment")
     return value.rstrip("/")

@@ -26,10 +26,20 @@ SOFTPHONE_NUMBER = "browser"
 
 
 def _call(call: CallInfo) -> dict[str, Any]:
-    return {"id": call.id, "provider": call.provider, "direction": call.direction, "from": call.from_number,
-            "to": call.to_number, "state": call.state, "mode": call.mode, "active": call.active,
-            "created_at": call.created_at.isoformat(), "ended_at": call.ended_at.isoformat() if call.ended_at else None,
-            "end_reason": call.end_reason, "transcript": call.transcript}
+    return {
+        "id": call.id,
+        "provider": call.provider,
+        "direction": call.direction,
+        "from": call.from_number,
+        "to": call.to_number,
+        "state": call.state,
+        "mode": call.mode,
+        "active": call.active,
+        "created_at": call.created_at.isoformat(),
+        "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+        "end_reason": call.end_reason,
+        "transcript": call.transcript,
+    }
 
 
 class VoiceWeb:
@@ -51,12 +61,24 @@ class VoiceWeb:
             return JSONResponse({"error": "log in first"}, status_code=401)
         recent = self.runtime.records.recent(30)
         scheduled = self.runtime.scheduler.list()
-        return JSONResponse({
-            "active": [_call(c) for c in recent if c.active],
-            "recent": [_call(c) for c in recent if not c.active],
-            "scheduled": [{"id": s.id, "to": s.to_number, "message": s.message, "mode": s.mode, "when": s.local_time(),
-                           "status": s.status, "attempts": s.attempts} for s in scheduled],
-        })
+        return JSONResponse(
+            {
+                "active": [_call(c) for c in recent if c.active],
+                "recent": [_call(c) for c in recent if not c.active],
+                "scheduled": [
+                    {
+                        "id": s.id,
+                        "to": s.to_number,
+                        "message": s.message,
+                        "mode": s.mode,
+                        "when": s.local_time(),
+                        "status": s.status,
+                        "attempts": s.attempts,
+                    }
+                    for s in scheduled
+                ],
+            }
+        )
 
     async def start_test_call(self, request: Request) -> Response:
         """Register a call from the page; the page then opens the media stream with the token."""
@@ -66,11 +88,11 @@ class VoiceWeb:
             return JSONResponse({"error": "too many calls at once; try again when one ends"}, status_code=409)
         call_sid = f"SP{uuid.uuid4().hex}"
         token = secrets.token_hex(16)
-        call_id = self.switchboard.ring(softphone.NAME, call_sid, "inbound", SOFTPHONE_NUMBER,
-                                        self.config.phone_number or "assistant")
+        call_id = self.switchboard.ring(
+            softphone.NAME, call_sid, "inbound", SOFTPHONE_NUMBER, self.config.phone_number or "assistant"
+        )
         self.switchboard.expect(call_sid, self.runtime.prepare(call_id, token, self.config, self.config.inbound.greeting))
-        return JSONResponse({"call_id": call_id, "call_sid": call_sid, "token": token,
-                             "stream_path": "/voice/softphone/stream"})
+        return JSONResponse({"call_id": call_id, "call_sid": call_sid, "token": token, "stream_path": "/voice/softphone/stream"})
 
     async def softphone_stream(self, websocket: WebSocket) -> None:
         if not self.auth.logged_in(websocket):

@@ -75,17 +75,21 @@ class _FakeCloud:
 
     def _stream(self, audio: bytes, media_type: str, chunk: int) -> StreamingResponse:
         if self.cut_after is not None:
+
             async def cut() -> AsyncIterator[bytes]:
                 async for part in _chunked(audio[: self.cut_after], chunk):
                     yield part
                 raise ConnectionResetError("fake connection drop")
+
             return StreamingResponse(cut(), media_type=media_type)
         return StreamingResponse(_chunked(audio, chunk), media_type=media_type)
 
 
 class FakeOpenAISpeech(_FakeCloud):
     def __init__(self, api_key: str = "sk-test-openai-0123456789") -> None:
-        super().__init__(Starlette(routes=[Route("/v1/audio/speech", self._speech, methods=["POST"])]), "fake-openai-speech", api_key)
+        super().__init__(
+            Starlette(routes=[Route("/v1/audio/speech", self._speech, methods=["POST"])]), "fake-openai-speech", api_key
+        )
 
     @property
     def base_url(self) -> str:
@@ -125,20 +129,23 @@ class FakeElevenLabs(_FakeCloud):
         if request.headers.get("xi-api-key") != self.api_key:
             return JSONResponse({"detail": {"status": "invalid_api_key", "message": "Invalid API key"}}, status_code=401)
         if self.fail_with == 429:
-            return JSONResponse({"detail": {"status": "too_many_concurrent_requests",
-                                            "message": "Too many concurrent requests"}}, status_code=429)
+            return JSONResponse(
+                {"detail": {"status": "too_many_concurrent_requests", "message": "Too many concurrent requests"}}, status_code=429
+            )
         if self.fail_with:
             return JSONResponse({"detail": {"status": "error", "message": "Internal error"}}, status_code=self.fail_with)
         body = await request.json()
         output_format = request.query_params.get("output_format", "mp3_44100_128")
         self.requests.append({**body, "voice_id": request.path_params["voice_id"], "output_format": output_format})
         if not body.get("text"):
-            return JSONResponse({"detail": [{"loc": ["body", "text"], "msg": "field required", "type": "value_error.missing"}]},
-                                status_code=422)
+            return JSONResponse(
+                {"detail": [{"loc": ["body", "text"], "msg": "field required", "type": "value_error.missing"}]}, status_code=422
+            )
         if output_format not in ELEVEN_FORMATS:
             return JSONResponse({"detail": {"status": "invalid_output_format", "message": output_format}}, status_code=400)
         if output_format != "ulaw_8000":
-            return JSONResponse({"detail": {"status": "unsupported", "message": "this fake streams ulaw_8000 only"}},
-                                status_code=400)
+            return JSONResponse(
+                {"detail": {"status": "unsupported", "message": "this fake streams ulaw_8000 only"}}, status_code=400
+            )
         ulaw = audioop.lin2ulaw(await asyncio.to_thread(kokoro_pcm16, body["text"], 8000), 2)
         return self._stream(ulaw, "audio/basic", 1003)

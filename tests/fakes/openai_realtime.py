@@ -59,8 +59,10 @@ def scripted_brain(transcript: str) -> Reply:
     if "capital" in text and "france" in text:
         return "The capital of France is Paris."
     if "story" in text:
-        return ("Once upon a time there was a lighthouse keeper who lived alone on a rocky island. "
-                "Every night he climbed the stairs and lit the lamp. Ships passed safely in the dark.")
+        return (
+            "Once upon a time there was a lighthouse keeper who lived alone on a rocky island. "
+            "Every night he climbed the stairs and lit the lamp. Ships passed safely in the dark."
+        )
     return "Sorry, I did not catch that."
 
 
@@ -193,7 +195,9 @@ class _Conversation:
                 return await self.error("item_not_found", f"no assistant audio item {item_id}")
             if not 0 <= end_ms <= generated:
                 return await self.error("invalid_value", f"audio_end_ms {end_ms} is beyond the {generated} ms generated")
-            await self.send({"type": "conversation.item.truncated", "item_id": item_id, "content_index": 0, "audio_end_ms": end_ms})
+            await self.send(
+                {"type": "conversation.item.truncated", "item_id": item_id, "content_index": 0, "audio_end_ms": end_ms}
+            )
         else:
             await self.error("unknown_event", f"unknown client event {kind!r}")
 
@@ -211,7 +215,7 @@ class _Conversation:
             frame = audio[i : i + FRAME]
             voiced = audioop.rms(audioop.ulaw2lin(frame, 2), 2) > VOICED_RMS
             if not self.speaking:
-                self.history = (self.history + [frame])[-(vad.get("prefix_padding_ms", 300) // 20):]
+                self.history = (self.history + [frame])[-(vad.get("prefix_padding_ms", 300) // 20) :]
                 self.voiced = self.voiced + 1 if voiced else 0
                 if self.voiced >= 3:
                     self.speaking, self.quiet_ms = True, 0
@@ -243,8 +247,14 @@ class _Conversation:
         await self.send({"type": "input_audio_buffer.committed", "item_id": item_id, "previous_item_id": None})
         samples = np.frombuffer(audioop.ulaw2lin(audio, 2), dtype="<i2").astype(np.float32) / 32768
         transcript = await asyncio.to_thread(LocalWhisper.shared().transcribe_sync, samples, 8000)
-        await self.send({"type": "conversation.item.input_audio_transcription.completed", "item_id": item_id,
-                         "content_index": 0, "transcript": transcript})
+        await self.send(
+            {
+                "type": "conversation.item.input_audio_transcription.completed",
+                "item_id": item_id,
+                "content_index": 0,
+                "transcript": transcript,
+            }
+        )
         self.last_transcript = transcript
         return transcript
 
@@ -266,8 +276,12 @@ class _Conversation:
     async def respond(self, params: dict[str, Any]) -> None:
         response_id = new_id("resp")
         metadata = params.get("metadata")
-        await self.send({"type": "response.created", "response": {"id": response_id, "object": "realtime.response",
-                                                                  "status": "in_progress", "metadata": metadata}})
+        await self.send(
+            {
+                "type": "response.created",
+                "response": {"id": response_id, "object": "realtime.response", "status": "in_progress", "metadata": metadata},
+            }
+        )
         status = "completed"
         try:
             reply = self.reply(params)
@@ -285,25 +299,63 @@ class _Conversation:
     async def function_call(self, response_id: str, name: str, arguments: dict[str, Any]) -> None:
         item_id, call_id = new_id("item"), new_id("call")
         self.last_call = name
-        await self.send({"type": "response.function_call_arguments.done", "response_id": response_id, "item_id": item_id,
-                         "output_index": 0, "call_id": call_id, "name": name, "arguments": json.dumps(arguments)})
+        await self.send(
+            {
+                "type": "response.function_call_arguments.done",
+                "response_id": response_id,
+                "item_id": item_id,
+                "output_index": 0,
+                "call_id": call_id,
+                "name": name,
+                "arguments": json.dumps(arguments),
+            }
+        )
 
     async def speak(self, response_id: str, text: str) -> None:
         item_id = new_id("item")
         output = (self.session.config.get("audio") or {}).get("output") or {}
         if output.get("format", {}).get("type") != "audio/pcmu":
             return await self.error("invalid_value", "this fake only produces audio/pcmu output")
-        await self.send({"type": "response.output_item.added", "response_id": response_id, "output_index": 0,
-                         "item": {"id": item_id, "type": "message", "role": "assistant"}})
+        await self.send(
+            {
+                "type": "response.output_item.added",
+                "response_id": response_id,
+                "output_index": 0,
+                "item": {"id": item_id, "type": "message", "role": "assistant"},
+            }
+        )
         ulaw = audioop.lin2ulaw(await asyncio.to_thread(kokoro_pcm16, text, 8000), 2)
         self.session.generated_ms[item_id] = 0
         for i in range(0, len(ulaw), 1203):  # deltas arrive faster than real time, in odd sizes
             chunk = ulaw[i : i + 1203]
             self.session.generated_ms[item_id] += len(chunk) // 8
-            await self.send({"type": "response.output_audio.delta", "response_id": response_id, "item_id": item_id,
-                             "output_index": 0, "content_index": 0, "delta": base64.b64encode(chunk).decode()})
+            await self.send(
+                {
+                    "type": "response.output_audio.delta",
+                    "response_id": response_id,
+                    "item_id": item_id,
+                    "output_index": 0,
+                    "content_index": 0,
+                    "delta": base64.b64encode(chunk).decode(),
+                }
+            )
             await asyncio.sleep(0.01)
-        await self.send({"type": "response.output_audio.done", "response_id": response_id, "item_id": item_id,
-                         "output_index": 0, "content_index": 0})
-        await self.send({"type": "response.output_audio_transcript.done", "response_id": response_id, "item_id": item_id,
-                         "output_index": 0, "content_index": 0, "transcript": text})
+        await self.send(
+            {
+                "type": "response.output_audio.done",
+                "response_id": response_id,
+                "item_id": item_id,
+                "output_index": 0,
+                "content_index": 0,
+            }
+        )
+        await self.send(
+            {
+                "type": "response.output_audio_transcript.done",
+                "response_id": response_id,
+                "item_id": item_id,
+                "output_index": 0,
+                "content_index": 0,
+                "transcript": text,
+            }
+        )

@@ -35,14 +35,28 @@ class PlivoMediaCall(FakeMediaCall):
         self.stream_id = str(uuid.uuid4())
 
     def opening(self) -> list[dict]:
-        return [{"event": "start", "sequenceNumber": self.next_seq(),
-                 "start": {"callId": self.call_uuid, "streamId": self.stream_id, "accountId": self.auth_id,
-                           "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000}},
-                 "extra_headers": self.extra_headers}]
+        return [
+            {
+                "event": "start",
+                "sequenceNumber": self.next_seq(),
+                "start": {
+                    "callId": self.call_uuid,
+                    "streamId": self.stream_id,
+                    "accountId": self.auth_id,
+                    "tracks": ["inbound"],
+                    "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000},
+                },
+                "extra_headers": self.extra_headers,
+            }
+        ]
 
     def media_message(self, frame: bytes, chunk: int) -> dict:
-        return {"event": "media", "sequenceNumber": self.next_seq(), "streamId": self.stream_id,
-                "media": {"track": "inbound", "timestamp": str(chunk * 20), "chunk": chunk, "payload": b64(frame)}}
+        return {
+            "event": "media",
+            "sequenceNumber": self.next_seq(),
+            "streamId": self.stream_id,
+            "media": {"track": "inbound", "timestamp": str(chunk * 20), "chunk": chunk, "payload": b64(frame)},
+        }
 
     def mark_echo(self, name: str) -> dict:
         return {"event": "playedStream", "sequenceNumber": self.next_seq(), "streamId": self.stream_id, "name": name}
@@ -77,8 +91,15 @@ class FakePlivo(FakeCarrier):
         self.rest_hangups: list[str] = []
 
     def settings(self) -> tuple[dict, dict]:
-        return ({"provider": "plivo", "plivo.authId": self.auth_id, "plivo.apiBaseUrl": self.rest.url,
-                 "plivo.authTokenRef": "voice_call.plivo.auth_token"}, {"voice_call.plivo.auth_token": self.auth_token})
+        return (
+            {
+                "provider": "plivo",
+                "plivo.authId": self.auth_id,
+                "plivo.apiBaseUrl": self.rest.url,
+                "plivo.authTokenRef": "voice_call.plivo.auth_token",
+            },
+            {"voice_call.plivo.auth_token": self.auth_token},
+        )
 
     async def handle_rest(self, call, request):
         expected = "Basic " + base64.b64encode(f"{self.auth_id}:{self.auth_token}".encode()).decode()
@@ -92,9 +113,11 @@ class FakePlivo(FakeCarrier):
             assert body["to"].isdigit() and body["from"].isdigit(), "Plivo numbers are digits without +"
             request_uuid = str(uuid.uuid4())
             self.dials.append(Dial(request_uuid, "+" + body["to"], "+" + body["from"], body))
-            return JSONResponse({"api_id": str(uuid.uuid4()), "message": "call fired", "request_uuid": request_uuid}, status_code=201)
+            return JSONResponse(
+                {"api_id": str(uuid.uuid4()), "message": "call fired", "request_uuid": request_uuid}, status_code=201
+            )
         if request.method == "DELETE" and call.path.startswith(prefix):
-            call_uuid = call.path[len(prefix):].strip("/")
+            call_uuid = call.path[len(prefix) :].strip("/")
             if call_uuid in self.ended:
                 return JSONResponse({"error": "call not found"}, status_code=404)
             self.ended.add(call_uuid)
@@ -113,8 +136,16 @@ class FakePlivo(FakeCarrier):
         return httpx.post(self.local(url), data=params, headers=headers, timeout=30)
 
     def call_params(self, caller: str, callee: str, call_uuid: str, status: str = "ringing") -> dict[str, str]:
-        return {"CallUUID": call_uuid, "From": caller.lstrip("+"), "To": callee.lstrip("+"), "CallStatus": status,
-                "Direction": "inbound", "ALegUUID": call_uuid, "ALegRequestUUID": str(uuid.uuid4()), "Event": "StartApp"}
+        return {
+            "CallUUID": call_uuid,
+            "From": caller.lstrip("+"),
+            "To": callee.lstrip("+"),
+            "CallStatus": status,
+            "Direction": "inbound",
+            "ALegUUID": call_uuid,
+            "ALegRequestUUID": str(uuid.uuid4()),
+            "Event": "StartApp",
+        }
 
     def ring(self, caller: str, callee: str) -> Ring:
         call_uuid = str(uuid.uuid4())
@@ -146,8 +177,13 @@ class FakePlivo(FakeCarrier):
         return self.signed_post("/voice/plivo/webhook", params, token="X" * 40)
 
     def report_hangup(self, ring: Ring) -> int:
-        params = {**self.call_params("", "", ring.call_id, status="completed"), "HangupCause": "NORMAL_CLEARING",
-                  "Duration": "12", "BillDuration": "60", "Event": "Hangup"}
+        params = {
+            **self.call_params("", "", ring.call_id, status="completed"),
+            "HangupCause": "NORMAL_CLEARING",
+            "Duration": "12",
+            "BillDuration": "60",
+            "Event": "Hangup",
+        }
         self.ended.add(ring.call_id)
         return self.signed_post("/voice/plivo/status", params).status_code
 
@@ -157,14 +193,25 @@ class FakePlivo(FakeCarrier):
     def post_to(self, url: str, params: dict[str, str]) -> httpx.Response:
         nonce = secrets.token_hex(10)
         signature = get_signature_v3(self.auth_token.encode(), construct_post_url(url, params).decode(), nonce.encode()).decode()
-        return httpx.post(self.local(url), data=params,
-                          headers={"X-Plivo-Signature-V3": signature, "X-Plivo-Signature-V3-Nonce": nonce}, timeout=30)
+        return httpx.post(
+            self.local(url),
+            data=params,
+            headers={"X-Plivo-Signature-V3": signature, "X-Plivo-Signature-V3-Nonce": nonce},
+            timeout=30,
+        )
 
     def answer_outbound(self, dial: Dial) -> PlivoMediaCall:
         call_uuid = str(uuid.uuid4())
         dial.extra["call_uuid"] = call_uuid
-        params = {"CallUUID": call_uuid, "From": dial.from_.lstrip("+"), "To": dial.to.lstrip("+"), "CallStatus": "in-progress",
-                  "Direction": "outbound", "RequestUUID": dial.call_id, "Event": "StartApp"}
+        params = {
+            "CallUUID": call_uuid,
+            "From": dial.from_.lstrip("+"),
+            "To": dial.to.lstrip("+"),
+            "CallStatus": "in-progress",
+            "Direction": "outbound",
+            "RequestUUID": dial.call_id,
+            "Event": "StartApp",
+        }
         response = self.post_to(dial.body["answer_url"], params)
         assert response.status_code == 200, response.text
         stream = ET.fromstring(response.text).find("Stream")
@@ -173,7 +220,15 @@ class FakePlivo(FakeCarrier):
 
     def outbound_status(self, dial: Dial, outcome: str) -> int:
         assert outcome in ("busy", "no-answer"), "machine detection is not simulated for Plivo"
-        params = {"CallUUID": str(uuid.uuid4()), "From": dial.from_.lstrip("+"), "To": dial.to.lstrip("+"),
-                  "CallStatus": outcome, "Direction": "outbound", "RequestUUID": dial.call_id,
-                  "HangupCause": {"busy": "USER_BUSY", "no-answer": "NO_ANSWER"}[outcome], "Duration": "0", "BillDuration": "0"}
+        params = {
+            "CallUUID": str(uuid.uuid4()),
+            "From": dial.from_.lstrip("+"),
+            "To": dial.to.lstrip("+"),
+            "CallStatus": outcome,
+            "Direction": "outbound",
+            "RequestUUID": dial.call_id,
+            "HangupCause": {"busy": "USER_BUSY", "no-answer": "NO_ANSWER"}[outcome],
+            "Duration": "0",
+            "BillDuration": "0",
+        }
         return self.post_to(dial.body["hangup_url"], params).status_code

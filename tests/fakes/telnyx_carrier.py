@@ -31,22 +31,42 @@ class TelnyxMediaCall(FakeMediaCall):
         self.stream_id = str(uuid.uuid4())
 
     def opening(self) -> list[dict]:
-        return [{"event": "connected", "version": "1.0.0"},
-                {"event": "start", "sequence_number": str(self.next_seq()), "stream_id": self.stream_id,
-                 "start": {"call_control_id": self.call_control_id, "call_session_id": str(uuid.uuid4()),
-                           "from": "", "to": "", "client_state": self.client_state, "custom_parameters": {},
-                           "media_format": {"encoding": "PCMU", "sample_rate": 8000, "channels": 1}}}]
+        return [
+            {"event": "connected", "version": "1.0.0"},
+            {
+                "event": "start",
+                "sequence_number": str(self.next_seq()),
+                "stream_id": self.stream_id,
+                "start": {
+                    "call_control_id": self.call_control_id,
+                    "call_session_id": str(uuid.uuid4()),
+                    "from": "",
+                    "to": "",
+                    "client_state": self.client_state,
+                    "custom_parameters": {},
+                    "media_format": {"encoding": "PCMU", "sample_rate": 8000, "channels": 1},
+                },
+            },
+        ]
 
     def media_message(self, frame: bytes, chunk: int) -> dict:
-        return {"event": "media", "sequence_number": str(self.next_seq()), "stream_id": self.stream_id,
-                "media": {"track": "inbound", "chunk": str(chunk), "timestamp": str(chunk * 20), "payload": b64(frame)}}
+        return {
+            "event": "media",
+            "sequence_number": str(self.next_seq()),
+            "stream_id": self.stream_id,
+            "media": {"track": "inbound", "chunk": str(chunk), "timestamp": str(chunk * 20), "payload": b64(frame)},
+        }
 
     def mark_echo(self, name: str) -> dict:
         return {"event": "mark", "sequence_number": str(self.next_seq()), "stream_id": self.stream_id, "mark": {"name": name}}
 
     def closing(self) -> dict:
-        return {"event": "stop", "sequence_number": str(self.next_seq()), "stream_id": self.stream_id,
-                "stop": {"call_control_id": self.call_control_id}}
+        return {
+            "event": "stop",
+            "sequence_number": str(self.next_seq()),
+            "stream_id": self.stream_id,
+            "stop": {"call_control_id": self.call_control_id},
+        }
 
     def classify(self, message: dict) -> tuple[str, object]:
         event = message["event"]
@@ -70,9 +90,16 @@ class FakeTelnyx(FakeCarrier):
         self.commands: list[tuple[str, str, dict]] = []  # (call id, action, body)
 
     def settings(self) -> tuple[dict, dict]:
-        return ({"provider": "telnyx", "telnyx.connectionId": "1494404757140276705", "telnyx.publicKey": self.public_key,
-                 "telnyx.apiBaseUrl": self.rest.url, "telnyx.apiKeyRef": "voice_call.telnyx.api_key"},
-                {"voice_call.telnyx.api_key": self.api_key})
+        return (
+            {
+                "provider": "telnyx",
+                "telnyx.connectionId": "1494404757140276705",
+                "telnyx.publicKey": self.public_key,
+                "telnyx.apiBaseUrl": self.rest.url,
+                "telnyx.apiKeyRef": "voice_call.telnyx.api_key",
+            },
+            {"voice_call.telnyx.api_key": self.api_key},
+        )
 
     async def handle_rest(self, call, request):
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
@@ -85,8 +112,17 @@ class FakeTelnyx(FakeCarrier):
             assert body["stream_bidirectional_mode"] == "rtp" and body["stream_bidirectional_codec"] == "PCMU", body
             call_id = "v3:" + uuid.uuid4().hex
             self.dials.append(Dial(call_id, body["to"], body["from"], body))
-            return JSONResponse({"data": {"call_control_id": call_id, "call_leg_id": str(uuid.uuid4()),
-                                          "call_session_id": str(uuid.uuid4()), "is_alive": False, "record_type": "call"}})
+            return JSONResponse(
+                {
+                    "data": {
+                        "call_control_id": call_id,
+                        "call_leg_id": str(uuid.uuid4()),
+                        "call_session_id": str(uuid.uuid4()),
+                        "is_alive": False,
+                        "record_type": "call",
+                    }
+                }
+            )
         if len(parts) != 5 or parts[:2] != ["v2", "calls"] or parts[3] != "actions":
             return JSONResponse({"errors": [{"code": "10005", "title": "Resource not found"}]}, status_code=404)
         call_id, action = parts[2], parts[4]
@@ -105,17 +141,36 @@ class FakeTelnyx(FakeCarrier):
     def _signed(self, body: bytes, key: SigningKey | None = None, timestamp: int | None = None) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         signature = (key or self.signing_key).sign(f"{ts}|".encode() + body).signature
-        return {"telnyx-signature-ed25519": base64.b64encode(signature).decode(), "telnyx-timestamp": ts,
-                "Content-Type": "application/json"}
+        return {
+            "telnyx-signature-ed25519": base64.b64encode(signature).decode(),
+            "telnyx-timestamp": ts,
+            "Content-Type": "application/json",
+        }
 
     def event(self, event_type: str, call_id: str, caller: str, callee: str, **payload) -> bytes:
-        return json.dumps({"data": {"record_type": "event", "id": str(uuid.uuid4()), "event_type": event_type,
-                                    "occurred_at": datetime.now(UTC).isoformat(),
-                                    "payload": {"call_control_id": call_id, "call_leg_id": str(uuid.uuid4()),
-                                                "call_session_id": str(uuid.uuid4()), "client_state": None,
-                                                "connection_id": "1494404757140276705", "from": caller, "to": callee,
-                                                "direction": "incoming", "state": "parked", **payload}},
-                           "meta": {"attempt": 1, "delivered_to": self.public_url + "/voice/telnyx/webhook"}}).encode()
+        return json.dumps(
+            {
+                "data": {
+                    "record_type": "event",
+                    "id": str(uuid.uuid4()),
+                    "event_type": event_type,
+                    "occurred_at": datetime.now(UTC).isoformat(),
+                    "payload": {
+                        "call_control_id": call_id,
+                        "call_leg_id": str(uuid.uuid4()),
+                        "call_session_id": str(uuid.uuid4()),
+                        "client_state": None,
+                        "connection_id": "1494404757140276705",
+                        "from": caller,
+                        "to": callee,
+                        "direction": "incoming",
+                        "state": "parked",
+                        **payload,
+                    },
+                },
+                "meta": {"attempt": 1, "delivered_to": self.public_url + "/voice/telnyx/webhook"},
+            }
+        ).encode()
 
     def post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
         return httpx.post(self.local(self.public_url + "/voice/telnyx/webhook"), content=body, headers=headers, timeout=30)
@@ -155,8 +210,9 @@ class FakeTelnyx(FakeCarrier):
         return [cid for cid, action, _ in self.commands if action == "hangup"]
 
     def _outbound_event(self, dial: Dial, event_type: str, **payload) -> int:
-        body = self.event(event_type, dial.call_id, dial.from_, dial.to, direction="outgoing",
-                          client_state=dial.body["client_state"], **payload)
+        body = self.event(
+            event_type, dial.call_id, dial.from_, dial.to, direction="outgoing", client_state=dial.body["client_state"], **payload
+        )
         url = dial.body["webhook_url"]
         return httpx.post(self.local(url), content=body, headers=self._signed(body), timeout=30).status_code
 

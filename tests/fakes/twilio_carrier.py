@@ -34,22 +34,41 @@ class TwilioMediaCall(FakeMediaCall):
         self.stream_sid = new_sid("MZ")
 
     def opening(self) -> list[dict]:
-        return [{"event": "connected", "protocol": "Call", "version": "1.0.0"},
-                {"event": "start", "sequenceNumber": str(self.next_seq()), "streamSid": self.stream_sid,
-                 "start": {"streamSid": self.stream_sid, "accountSid": self.account_sid, "callSid": self.call_sid,
-                           "tracks": ["inbound"], "customParameters": self.parameters,
-                           "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}}]
+        return [
+            {"event": "connected", "protocol": "Call", "version": "1.0.0"},
+            {
+                "event": "start",
+                "sequenceNumber": str(self.next_seq()),
+                "streamSid": self.stream_sid,
+                "start": {
+                    "streamSid": self.stream_sid,
+                    "accountSid": self.account_sid,
+                    "callSid": self.call_sid,
+                    "tracks": ["inbound"],
+                    "customParameters": self.parameters,
+                    "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+                },
+            },
+        ]
 
     def media_message(self, frame: bytes, chunk: int) -> dict:
-        return {"event": "media", "sequenceNumber": str(self.next_seq()), "streamSid": self.stream_sid,
-                "media": {"track": "inbound", "chunk": str(chunk), "timestamp": str(chunk * 20), "payload": b64(frame)}}
+        return {
+            "event": "media",
+            "sequenceNumber": str(self.next_seq()),
+            "streamSid": self.stream_sid,
+            "media": {"track": "inbound", "chunk": str(chunk), "timestamp": str(chunk * 20), "payload": b64(frame)},
+        }
 
     def mark_echo(self, name: str) -> dict:
         return {"event": "mark", "sequenceNumber": str(self.next_seq()), "streamSid": self.stream_sid, "mark": {"name": name}}
 
     def closing(self) -> dict:
-        return {"event": "stop", "sequenceNumber": str(self.next_seq()), "streamSid": self.stream_sid,
-                "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}}
+        return {
+            "event": "stop",
+            "sequenceNumber": str(self.next_seq()),
+            "streamSid": self.stream_sid,
+            "stop": {"accountSid": self.account_sid, "callSid": self.call_sid},
+        }
 
     def classify(self, message: dict) -> tuple[str, object]:
         assert message.get("streamSid") == self.stream_sid, message
@@ -73,11 +92,21 @@ class FakeTwilio(FakeCarrier):
         self.rest_hangups: list[str] = []
 
     def settings(self) -> tuple[dict, dict]:
-        return ({"provider": "twilio", "twilio.accountSid": self.account_sid, "twilio.apiBaseUrl": self.rest.url,
-                 "twilio.authTokenRef": "voice_call.twilio.auth_token"}, {"voice_call.twilio.auth_token": self.auth_token})
+        return (
+            {
+                "provider": "twilio",
+                "twilio.accountSid": self.account_sid,
+                "twilio.apiBaseUrl": self.rest.url,
+                "twilio.authTokenRef": "voice_call.twilio.auth_token",
+            },
+            {"voice_call.twilio.auth_token": self.auth_token},
+        )
 
     async def handle_rest(self, call, request):
-        if request.headers.get("authorization") != "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode():
+        if (
+            request.headers.get("authorization")
+            != "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        ):
             return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
         if request.method == "POST" and call.path == f"/2010-04-01/Accounts/{self.account_sid}/Calls.json":
             form = parse_qs(call.body.decode())
@@ -86,34 +115,56 @@ class FakeTwilio(FakeCarrier):
             assert sorted(form["StatusCallbackEvent"]) == ["answered", "completed", "initiated", "ringing"], form
             stream = ET.fromstring(form["Twiml"][0]).find("Connect/Stream")
             sid = new_sid("CA")
-            self.dials.append(Dial(sid, form["To"][0], form["From"][0], {k: v[0] for k, v in form.items()},
-                                   {"stream_url": stream.get("url"),
-                                    "parameters": {p.get("name"): p.get("value") for p in stream.findall("Parameter")}}))
+            self.dials.append(
+                Dial(
+                    sid,
+                    form["To"][0],
+                    form["From"][0],
+                    {k: v[0] for k, v in form.items()},
+                    {
+                        "stream_url": stream.get("url"),
+                        "parameters": {p.get("name"): p.get("value") for p in stream.findall("Parameter")},
+                    },
+                )
+            )
             return JSONResponse({"sid": sid, "status": "queued", "to": form["To"][0]}, status_code=201)
         prefix = f"/2010-04-01/Accounts/{self.account_sid}/Calls/"
         if request.method == "POST" and call.path.startswith(prefix) and call.path.endswith(".json"):
-            sid = call.path[len(prefix):-len(".json")]
+            sid = call.path[len(prefix) : -len(".json")]
             form = parse_qs(call.body.decode())
             if sid in self.ended:
-                return JSONResponse({"code": 20404, "message": "The requested resource was not found", "status": 404}, status_code=404)
+                return JSONResponse(
+                    {"code": 20404, "message": "The requested resource was not found", "status": 404}, status_code=404
+                )
             if form.get("Status") == ["completed"]:
                 self.ended.add(sid)
                 self.rest_hangups.append(sid)
             return JSONResponse({"sid": sid, "status": "completed"})
         return JSONResponse({"code": 20404, "message": "not found", "status": 404}, status_code=404)
 
-    def signed_post(self, path: str, params: dict[str, str], signature: str | None = None,
-                    body: bytes | None = None) -> httpx.Response:
+    def signed_post(
+        self, path: str, params: dict[str, str], signature: str | None = None, body: bytes | None = None
+    ) -> httpx.Response:
         url = self.public_url + path
         sig = self.validator.compute_signature(url, params) if signature is None else signature
         headers = {"X-Twilio-Signature": sig} if sig else {}
         if body is None:
             return httpx.post(self.local(url), data=params, headers=headers, timeout=30)
-        return httpx.post(self.local(url), content=body, headers={**headers, "Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+        return httpx.post(
+            self.local(url), content=body, headers={**headers, "Content-Type": "application/x-www-form-urlencoded"}, timeout=30
+        )
 
     def call_params(self, caller: str, callee: str, call_sid: str | None = None, status: str = "ringing") -> dict[str, str]:
-        return {"CallSid": call_sid or new_sid("CA"), "AccountSid": self.account_sid, "From": caller, "To": callee,
-                "CallStatus": status, "Direction": "inbound", "ApiVersion": "2010-04-01", "CallerName": ""}
+        return {
+            "CallSid": call_sid or new_sid("CA"),
+            "AccountSid": self.account_sid,
+            "From": caller,
+            "To": callee,
+            "CallStatus": status,
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+            "CallerName": "",
+        }
 
     def ring(self, caller: str, callee: str, **kwargs) -> Ring:
         params = self.call_params(caller, callee, **kwargs)
@@ -156,8 +207,12 @@ class FakeTwilio(FakeCarrier):
         return httpx.post(self.local(url), data=params, headers=headers, timeout=30)
 
     def _progress(self, dial: Dial, status: str, **extra: str) -> int:
-        params = {**self.call_params(dial.from_, dial.to, call_sid=dial.call_id, status=status), "Direction": "outbound-api",
-                  "CallbackSource": "call-progress-events", **extra}
+        params = {
+            **self.call_params(dial.from_, dial.to, call_sid=dial.call_id, status=status),
+            "Direction": "outbound-api",
+            "CallbackSource": "call-progress-events",
+            **extra,
+        }
         return self.post_to(dial.body["StatusCallback"], params).status_code
 
     def answer_outbound(self, dial: Dial) -> TwilioMediaCall:

@@ -52,12 +52,25 @@ def test_twilio_media_stream_messages() -> None:
     codec = TwilioCodec()
     connected, start, media, mark, dtmf, stop = frames(
         {"event": "connected", "protocol": "Call", "version": "1.0.0"},
-        {"event": "start", "sequenceNumber": "1", "streamSid": "MZ1", "start": {
-            "streamSid": "MZ1", "accountSid": TWILIO_SID, "callSid": CALL_SID, "tracks": ["inbound"],
-            "customParameters": {"token": "abc123"},
-            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}},
-        {"event": "media", "sequenceNumber": "3", "streamSid": "MZ1",
-         "media": {"track": "inbound", "chunk": "2", "timestamp": "20", "payload": PAYLOAD}},
+        {
+            "event": "start",
+            "sequenceNumber": "1",
+            "streamSid": "MZ1",
+            "start": {
+                "streamSid": "MZ1",
+                "accountSid": TWILIO_SID,
+                "callSid": CALL_SID,
+                "tracks": ["inbound"],
+                "customParameters": {"token": "abc123"},
+                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+            },
+        },
+        {
+            "event": "media",
+            "sequenceNumber": "3",
+            "streamSid": "MZ1",
+            "media": {"track": "inbound", "chunk": "2", "timestamp": "20", "payload": PAYLOAD},
+        },
         {"event": "mark", "sequenceNumber": "4", "streamSid": "MZ1", "mark": {"name": "greeting"}},
         {"event": "dtmf", "streamSid": "MZ1", "sequenceNumber": "5", "dtmf": {"track": "inbound_track", "digit": "5"}},
         {"event": "stop", "sequenceNumber": "6", "streamSid": "MZ1", "stop": {"accountSid": TWILIO_SID, "callSid": CALL_SID}},
@@ -77,12 +90,26 @@ def test_twilio_media_stream_messages() -> None:
 def test_telnyx_media_stream_messages() -> None:
     codec = TelnyxCodec()
     start, media, mark, dtmf, error, stop = frames(
-        {"event": "start", "sequence_number": "1", "stream_id": "32de0dea", "start": {
-            "call_control_id": "v3:abc", "call_session_id": "s1", "from": "+15559876543", "to": "+15550001234",
-            "client_state": _state(token="tok9", ref=""), "custom_parameters": {},
-            "media_format": {"encoding": "PCMU", "sample_rate": 8000, "channels": 1}}},
-        {"event": "media", "sequence_number": "4", "stream_id": "32de0dea",
-         "media": {"track": "inbound", "chunk": "7", "timestamp": "140", "payload": PAYLOAD}},
+        {
+            "event": "start",
+            "sequence_number": "1",
+            "stream_id": "32de0dea",
+            "start": {
+                "call_control_id": "v3:abc",
+                "call_session_id": "s1",
+                "from": "+15559876543",
+                "to": "+15550001234",
+                "client_state": _state(token="tok9", ref=""),
+                "custom_parameters": {},
+                "media_format": {"encoding": "PCMU", "sample_rate": 8000, "channels": 1},
+            },
+        },
+        {
+            "event": "media",
+            "sequence_number": "4",
+            "stream_id": "32de0dea",
+            "media": {"track": "inbound", "chunk": "7", "timestamp": "140", "payload": PAYLOAD},
+        },
         {"event": "mark", "sequence_number": "5", "stream_id": "32de0dea", "mark": {"name": "greeting"}},
         {"event": "dtmf", "stream_id": "32de0dea", "sequence_number": "6", "dtmf": {"digit": "#"}},
         {"event": "error", "sequence_number": "7", "stream_id": "32de0dea", "payload": {"code": 100002, "title": "x"}},
@@ -104,11 +131,24 @@ def test_telnyx_media_stream_messages() -> None:
 def test_plivo_audio_stream_messages(extra_headers) -> None:
     codec = PlivoCodec()
     start, media, played, cleared, dtmf, stop = frames(
-        {"event": "start", "sequenceNumber": 1, "start": {
-            "callId": PLIVO_UUID, "streamId": "st1", "accountId": "MA1", "tracks": ["inbound"],
-            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000}}, "extra_headers": extra_headers},
-        {"event": "media", "sequenceNumber": 2, "streamId": "st1",
-         "media": {"track": "inbound", "timestamp": "20", "chunk": 2, "payload": PAYLOAD}},
+        {
+            "event": "start",
+            "sequenceNumber": 1,
+            "start": {
+                "callId": PLIVO_UUID,
+                "streamId": "st1",
+                "accountId": "MA1",
+                "tracks": ["inbound"],
+                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000},
+            },
+            "extra_headers": extra_headers,
+        },
+        {
+            "event": "media",
+            "sequenceNumber": 2,
+            "streamId": "st1",
+            "media": {"track": "inbound", "timestamp": "20", "chunk": 2, "payload": PAYLOAD},
+        },
         {"event": "playedStream", "sequenceNumber": 3, "streamId": "st1", "name": "greeting"},
         {"event": "clearedAudio", "sequenceNumber": 4, "streamId": "st1"},
         {"event": "dtmf", "sequenceNumber": 5, "streamId": "st1", "dtmf": {"track": "inbound", "digit": "0"}},
@@ -120,15 +160,27 @@ def test_plivo_audio_stream_messages(extra_headers) -> None:
     assert codec.parse_media(cleared) == Ignored()
     assert codec.parse_media(dtmf) == DtmfReceived("0")
     assert codec.parse_media(stop) == StreamStopped()
-    assert json.loads(codec.media("st1", FRAME)) == {"event": "playAudio", "media": {
-        "contentType": "audio/x-mulaw", "sampleRate": 8000, "payload": PAYLOAD}}
+    assert json.loads(codec.media("st1", FRAME)) == {
+        "event": "playAudio",
+        "media": {"contentType": "audio/x-mulaw", "sampleRate": 8000, "payload": PAYLOAD},
+    }
     assert json.loads(codec.mark("st1", "m")) == {"event": "checkpoint", "streamId": "st1", "name": "m"}
     assert json.loads(codec.clear("st1")) == {"event": "clearAudio", "streamId": "st1"}
 
 
 @pytest.mark.parametrize("codec", [TwilioCodec(), TelnyxCodec(), PlivoCodec()], ids=["twilio", "telnyx", "plivo"])
-@pytest.mark.parametrize("text", ["not json", "[1, 2]", '{"event": "media"}', '{"event": "media", "media": {"payload": "%%%"}}',
-                                  '{"event": "start", "start": {}}', '{"event": "surprise"}', "null"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[1, 2]",
+        '{"event": "media"}',
+        '{"event": "media", "media": {"payload": "%%%"}}',
+        '{"event": "start", "start": {}}',
+        '{"event": "surprise"}',
+        "null",
+    ],
+)
 def test_malformed_media_messages_are_refused_with_a_reason(codec, text) -> None:
     with pytest.raises(MediaProtocolError):
         codec.parse_media(text)
@@ -141,14 +193,25 @@ URL = "https://calls.example.com/voice/twilio/webhook"
 
 def test_twilio_webhook_signed_by_the_sdk_is_read() -> None:
     webhooks = TwilioWebhooks(TWILIO_SID, TWILIO_TOKEN)
-    params = {"CallSid": CALL_SID, "AccountSid": TWILIO_SID, "From": "+15559876543", "To": "+15550001234",
-              "CallStatus": "ringing", "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    params = {
+        "CallSid": CALL_SID,
+        "AccountSid": TWILIO_SID,
+        "From": "+15559876543",
+        "To": "+15550001234",
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
     body = "&".join(f"{k}={v}" for k, v in params.items()).replace("+", "%2B").encode()
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(URL, params)
     webhooks.verify(URL, {"x-twilio-signature": signature}, body)
     event = webhooks.parse_webhook("webhook", body, {})
     assert (event.kind, event.carrier_call_id, event.from_number, event.status) == (
-        "incoming", CALL_SID, "+15559876543", CallState.RINGING)
+        "incoming",
+        CALL_SID,
+        "+15559876543",
+        CallState.RINGING,
+    )
     with pytest.raises(WebhookRejected):
         webhooks.verify(URL, {"x-twilio-signature": signature}, body.replace(b"ringing", b"completed"))
     with pytest.raises(WebhookRejected):
@@ -157,11 +220,17 @@ def test_twilio_webhook_signed_by_the_sdk_is_read() -> None:
         TwilioWebhooks("AC" + "9" * 32, TWILIO_TOKEN).parse_webhook("webhook", body, {})
 
 
-@pytest.mark.parametrize(("status", "extra", "state"), [
-    ("completed", {}, CallState.COMPLETED), ("busy", {}, CallState.BUSY), ("no-answer", {}, CallState.NO_ANSWER),
-    ("canceled", {}, CallState.NO_ANSWER), ("failed", {}, CallState.FAILED),
-    ("in-progress", {"AnsweredBy": "machine_end_beep"}, CallState.VOICEMAIL),
-])
+@pytest.mark.parametrize(
+    ("status", "extra", "state"),
+    [
+        ("completed", {}, CallState.COMPLETED),
+        ("busy", {}, CallState.BUSY),
+        ("no-answer", {}, CallState.NO_ANSWER),
+        ("canceled", {}, CallState.NO_ANSWER),
+        ("failed", {}, CallState.FAILED),
+        ("in-progress", {"AnsweredBy": "machine_end_beep"}, CallState.VOICEMAIL),
+    ],
+)
 def test_twilio_status_callbacks_map_to_call_states(status, extra, state) -> None:
     webhooks = TwilioWebhooks(TWILIO_SID, TWILIO_TOKEN)
     body = f"CallSid={CALL_SID}&AccountSid={TWILIO_SID}&CallStatus={status}&Direction=outbound-api".encode()
@@ -173,9 +242,23 @@ def test_twilio_status_callbacks_map_to_call_states(status, extra, state) -> Non
 def test_telnyx_webhook_signed_with_ed25519_is_read() -> None:
     key = SigningKey.generate()
     webhooks = TelnyxWebhooks(base64.b64encode(bytes(key.verify_key)).decode())
-    body = json.dumps({"data": {"record_type": "event", "id": "e1", "event_type": "call.hangup", "payload": {
-        "call_control_id": "v3:abc", "from": "+15559876543", "to": "+15550001234", "direction": "incoming",
-        "hangup_cause": "user_busy", "client_state": _state(ref="r1")}}}).encode()
+    body = json.dumps(
+        {
+            "data": {
+                "record_type": "event",
+                "id": "e1",
+                "event_type": "call.hangup",
+                "payload": {
+                    "call_control_id": "v3:abc",
+                    "from": "+15559876543",
+                    "to": "+15550001234",
+                    "direction": "incoming",
+                    "hangup_cause": "user_busy",
+                    "client_state": _state(ref="r1"),
+                },
+            }
+        }
+    ).encode()
     timestamp = str(int(time.time()))
     signature = base64.b64encode(key.sign(f"{timestamp}|".encode() + body).signature).decode()
     webhooks.verify(URL, {"telnyx-signature-ed25519": signature, "telnyx-timestamp": timestamp}, body)
@@ -192,8 +275,14 @@ def test_telnyx_webhook_signed_with_ed25519_is_read() -> None:
 def test_plivo_callback_signed_by_the_sdk_is_read() -> None:
     webhooks = PlivoWebhooks(PLIVO_TOKEN)
     url = "https://calls.example.com/voice/plivo/status?ref=r2"
-    params = {"CallUUID": PLIVO_UUID, "From": "14155551234", "To": "15550001234", "CallStatus": "completed",
-              "Direction": "outbound", "HangupCause": "NORMAL_CLEARING"}
+    params = {
+        "CallUUID": PLIVO_UUID,
+        "From": "14155551234",
+        "To": "15550001234",
+        "CallStatus": "completed",
+        "Direction": "outbound",
+        "HangupCause": "NORMAL_CLEARING",
+    }
     body = "&".join(f"{k}={v}" for k, v in params.items()).encode()
     nonce = "12345678901234567890"
     signature = get_signature_v3(PLIVO_TOKEN.encode(), construct_post_url(url, params).decode(), nonce.encode()).decode()

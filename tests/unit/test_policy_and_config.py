@@ -18,18 +18,21 @@ def config(**inbound) -> VoiceCallConfig:
     return VoiceCallConfig.model_validate({"inbound": inbound})
 
 
-@pytest.mark.parametrize(("inbound", "caller", "action"), [
-    ({}, FRIEND, "reject"),  # disabled by default
-    ({"policy": "open"}, STRANGER, "accept"),
-    ({"policy": "open"}, "anonymous", "accept"),
-    ({"policy": "allowlist", "allowFrom": [FRIEND]}, FRIEND, "accept"),
-    ({"policy": "allowlist", "allowFrom": [FRIEND]}, "+1 (555) 987-6543", "accept"),  # the same number, written loosely
-    ({"policy": "allowlist", "allowFrom": [FRIEND]}, STRANGER, "reject"),
-    ({"policy": "allowlist", "allowFrom": [FRIEND]}, "anonymous", "reject"),
-    ({"policy": "pairing", "allowFrom": [FRIEND]}, FRIEND, "accept"),
-    ({"policy": "pairing"}, STRANGER, "pair"),
-    ({"policy": "pairing"}, "anonymous", "reject"),  # a code needs a number to bind to
-])
+@pytest.mark.parametrize(
+    ("inbound", "caller", "action"),
+    [
+        ({}, FRIEND, "reject"),  # disabled by default
+        ({"policy": "open"}, STRANGER, "accept"),
+        ({"policy": "open"}, "anonymous", "accept"),
+        ({"policy": "allowlist", "allowFrom": [FRIEND]}, FRIEND, "accept"),
+        ({"policy": "allowlist", "allowFrom": [FRIEND]}, "+1 (555) 987-6543", "accept"),  # the same number, written loosely
+        ({"policy": "allowlist", "allowFrom": [FRIEND]}, STRANGER, "reject"),
+        ({"policy": "allowlist", "allowFrom": [FRIEND]}, "anonymous", "reject"),
+        ({"policy": "pairing", "allowFrom": [FRIEND]}, FRIEND, "accept"),
+        ({"policy": "pairing"}, STRANGER, "pair"),
+        ({"policy": "pairing"}, "anonymous", "reject"),  # a code needs a number to bind to
+    ],
+)
 def test_inbound_policy(host, inbound, caller, action) -> None:
     assert decide(config(**inbound), caller, Pairing(host.db)).action == action
 
@@ -44,21 +47,24 @@ def test_a_pairing_code_is_bound_to_the_number_that_heard_it(host) -> None:
     assert pairing.approve(first.code).number == STRANGER
 
 
-@pytest.mark.parametrize(("change", "word"), [
-    ({"maxDurationSeconds": -5}, "maxDurationSeconds"),
-    ({"silenceTimeoutSeconds": 1}, "silenceTimeoutSeconds"),
-    ({"endOfUtteranceMs": 50}, "endOfUtteranceMs"),
-    ({"maxConcurrentCalls": 0}, "maxConcurrentCalls"),
-    ({"phoneNumber": "555-1234"}, "phoneNumber"),
-    ({"publicUrl": "ftp://calls.example.com"}, "publicUrl"),
-    ({"inbound": {"policy": "allowlist"}}, "allowlist"),
-    ({"inbound": {"policy": "everyone"}}, "policy"),
-    ({"inbound": {"greeting": ""}}, "greeting"),
-    ({"twilio": {"accountSid": "XX" + TWILIO_SID[2:]}}, "accountSid"),
-    ({"provider": "skype"}, "provider"),
-    ({"timezone": "Mars/Olympus"}, "timezone"),
-    ({"mode": "telepathy"}, "mode"),
-])
+@pytest.mark.parametrize(
+    ("change", "word"),
+    [
+        ({"maxDurationSeconds": -5}, "maxDurationSeconds"),
+        ({"silenceTimeoutSeconds": 1}, "silenceTimeoutSeconds"),
+        ({"endOfUtteranceMs": 50}, "endOfUtteranceMs"),
+        ({"maxConcurrentCalls": 0}, "maxConcurrentCalls"),
+        ({"phoneNumber": "555-1234"}, "phoneNumber"),
+        ({"publicUrl": "ftp://calls.example.com"}, "publicUrl"),
+        ({"inbound": {"policy": "allowlist"}}, "allowlist"),
+        ({"inbound": {"policy": "everyone"}}, "policy"),
+        ({"inbound": {"greeting": ""}}, "greeting"),
+        ({"twilio": {"accountSid": "XX" + TWILIO_SID[2:]}}, "accountSid"),
+        ({"provider": "skype"}, "provider"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"mode": "telepathy"}, "mode"),
+    ],
+)
 def test_bad_settings_are_refused(change, word) -> None:
     with pytest.raises(ValidationError) as refused:
         VoiceCallConfig.model_validate(change)

@@ -86,12 +86,15 @@ def test_the_carrier_renaming_a_call_moves_its_pending_stream(board) -> None:
     assert not board.rekey("no-such-call", "CA-other")
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (CallState.BUSY, ("busy", "carrier reported (busy, user_busy)")),
-    (CallState.NO_ANSWER, ("no-answer", "carrier reported (no-answer, user_busy)")),
-    (CallState.FAILED, ("failed", "carrier reported (failed, user_busy)")),
-    (CallState.COMPLETED, ("completed", "carrier reported (completed, user_busy)")),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (CallState.BUSY, ("busy", "carrier reported (busy, user_busy)")),
+        (CallState.NO_ANSWER, ("no-answer", "carrier reported (no-answer, user_busy)")),
+        (CallState.FAILED, ("failed", "carrier reported (failed, user_busy)")),
+        (CallState.COMPLETED, ("completed", "carrier reported (completed, user_busy)")),
+    ],
+)
 def test_the_carrier_ending_a_call_before_its_stream(board, status, expected) -> None:
     call_id = ringing(board)
     board.carrier_reported(call_id, "CA1", status, "user_busy", Control())

@@ -20,7 +20,7 @@ def feed(detector: UtteranceDetector, samples: np.ndarray) -> list[tuple[int, st
     """Feed 20 ms frames as a carrier would; returns (ms, kind, utterance samples) per event."""
     events = []
     for start in range(0, len(samples), FRAME_SAMPLES):
-        for event in detector.feed(samples[start:start + FRAME_SAMPLES]):
+        for event in detector.feed(samples[start : start + FRAME_SAMPLES]):
             size = 0 if event.audio is None else len(event.audio)
             events.append((start * 1000 // PHONE_RATE, event.kind, size))
     return events

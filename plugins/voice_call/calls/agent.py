@@ -52,8 +52,15 @@ CALL_TOOLS: list[Tool[CallDeps]] = [Tool(end_call), Tool(take_message)]
 
 def realtime_tool_schemas() -> list[dict[str, Any]]:
     """The call toolset as Realtime API function definitions (the same tools, nothing more)."""
-    return [{"type": "function", "name": t.tool_def.name, "description": t.tool_def.description or "",
-             "parameters": t.tool_def.parameters_json_schema} for t in CALL_TOOLS]
+    return [
+        {
+            "type": "function",
+            "name": t.tool_def.name,
+            "description": t.tool_def.description or "",
+            "parameters": t.tool_def.parameters_json_schema,
+        }
+        for t in CALL_TOOLS
+    ]
 
 
 async def run_call_tool(name: str, arguments: str, deps: CallDeps) -> str:
@@ -67,6 +74,8 @@ async def run_call_tool(name: str, arguments: str, deps: CallDeps) -> str:
         return f"Invalid arguments for {name}: {exc.errors(include_url=False)}"
     ctx = RunContext(deps=deps, model=offline_call_model(), usage=RunUsage())
     return str(await tool.function_schema.call(args, ctx))
+
+
 GOODBYE = re.compile(r"\b(bye|goodbye|good bye|that'?s all|hang up|no thanks?|nothing else)\b", re.I)
 
 
@@ -104,11 +113,13 @@ class CallAgent:
             model, description = choose_model(host.settings, [])
             if description == "built-in offline model":
                 model = offline_call_model()
-        self.agent = Agent(model, deps_type=CallDeps, instructions=read_prompt(host.settings, "call"),
-                           tools=CALL_TOOLS, name="call")
+        self.agent = Agent(
+            model, deps_type=CallDeps, instructions=read_prompt(host.settings, "call"), tools=CALL_TOOLS, name="call"
+        )
 
-    async def reply(self, text: str, history: list[ModelMessage], deps: CallDeps,
-                    context: str | None = None) -> AsyncIterator[str]:
+    async def reply(
+        self, text: str, history: list[ModelMessage], deps: CallDeps, context: str | None = None
+    ) -> AsyncIterator[str]:
         """Stream the reply's text; `history` is extended with the turn's messages when it completes."""
         async with self.agent.run_stream(text, message_history=history, deps=deps, instructions=context) as result:
             async for delta in result.stream_text(delta=True, debounce_by=None):

@@ -37,8 +37,18 @@ class CallLine(ABC):
     """One connected call. The switchboard runs it (`run`) and may end it (`end_attempt`,
     `carrier_ended`); the owner's `realtime_call` tool talks on it (`speak`, `next_utterance`)."""
 
-    def __init__(self, *, call_id: str, codec: MediaCodec, websocket: WebSocket, stream_id: str,
-                 config: VoiceCallConfig, records: CallRecords, mode: str = "inbound", message: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        call_id: str,
+        codec: MediaCodec,
+        websocket: WebSocket,
+        stream_id: str,
+        config: VoiceCallConfig,
+        records: CallRecords,
+        mode: str = "inbound",
+        message: str = "",
+    ) -> None:
         self.call_id, self.codec, self.ws, self.stream_id = call_id, codec, websocket, stream_id
         self.config, self.records = config, records
         #: inbound | notify | conversation; `message` is what an outbound call is about.

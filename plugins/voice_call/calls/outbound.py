@@ -26,8 +26,17 @@ Mode = Literal["notify", "conversation"]
 class Preparer(Protocol):
     """Gets a call's first words ready while the carrier dials (the runtime does it)."""
 
-    def prepare(self, call_id: str, token: str, config: VoiceCallConfig, intro: str, *, intro_only: bool = False,
-                mode: Literal["inbound", "notify", "conversation"] = "inbound", message: str = "") -> PendingCall: ...
+    def prepare(
+        self,
+        call_id: str,
+        token: str,
+        config: VoiceCallConfig,
+        intro: str,
+        *,
+        intro_only: bool = False,
+        mode: Literal["inbound", "notify", "conversation"] = "inbound",
+        message: str = "",
+    ) -> PendingCall: ...
 
 
 class OutboundError(ValueError):
@@ -40,8 +49,10 @@ def check_number(config: VoiceCallConfig, to: str) -> str:
     except ValueError as exc:
         raise OutboundError(str(exc)) from None
     if config.outbound.allow_to and number not in config.outbound.allow_to:
-        raise OutboundError(f"{number} is not on the list of numbers I may call; add it with "
-                            f"`assistant config set voice_call outbound.allowTo '[...]'`.")
+        raise OutboundError(
+            f"{number} is not on the list of numbers I may call; add it with "
+            f"`assistant config set voice_call outbound.allowTo '[...]'`."
+        )
     return number
 
 
@@ -59,10 +70,12 @@ class OutboundCalls:
         if not message or len(message) > 1000:
             raise OutboundError("the message to say must be 1 to 1000 characters")
         if not config.public_url or not config.phone_number:
-            raise OutboundError("calls need a phone number and a public URL first; say \"check the voice call configuration\"")
+            raise OutboundError('calls need a phone number and a public URL first; say "check the voice call configuration"')
         gateway = self.host.gateway
         if gateway is None or not gateway.running:
-            raise OutboundError("the gateway is not running in this process; start the assistant with `assistant chat` or `assistant serve`")
+            raise OutboundError(
+                "the gateway is not running in this process; start the assistant with `assistant chat` or `assistant serve`"
+            )
         if self.switchboard.active_count() >= config.max_concurrent_calls:
             raise OutboundError(f"already {config.max_concurrent_calls} calls at once; try again when one ends")
         try:
@@ -74,17 +87,24 @@ class OutboundCalls:
         base = f"{config.public_url}/voice/{carrier.name}"
         stream = urlsplit(f"{base}/stream")
         request = DialRequest(
-            ref=call_id, to=number, from_=config.phone_number,
-            stream_url=stream._replace(scheme="wss" if stream.scheme == "https" else "ws").geturl(), token=token,
-            webhook_url=f"{base}/webhook?ref={call_id}", status_url=f"{base}/status?ref={call_id}",
-            ring_timeout=config.outbound.ring_timeout_seconds, time_limit=config.max_duration_seconds + 30,
+            ref=call_id,
+            to=number,
+            from_=config.phone_number,
+            stream_url=stream._replace(scheme="wss" if stream.scheme == "https" else "ws").geturl(),
+            token=token,
+            webhook_url=f"{base}/webhook?ref={call_id}",
+            status_url=f"{base}/status?ref={call_id}",
+            ring_timeout=config.outbound.ring_timeout_seconds,
+            time_limit=config.max_duration_seconds + 30,
             machine_detection=config.outbound.machine_detection,
         )
         provisional = f"pending-{call_id}"  # until the carrier names the call
-        self.switchboard.ring(carrier.name, provisional, "outbound", config.phone_number, number,
-                              mode=mode, message=message, call_id=call_id)
-        self.switchboard.expect(provisional, self.engines.prepare(call_id, token, config, message,
-                                                                  mode=cast(Mode, mode), message=message))
+        self.switchboard.ring(
+            carrier.name, provisional, "outbound", config.phone_number, number, mode=mode, message=message, call_id=call_id
+        )
+        self.switchboard.expect(
+            provisional, self.engines.prepare(call_id, token, config, message, mode=cast(Mode, mode), message=message)
+        )
         try:
             carrier_id = await carrier.control.dial(request)
         except (CarrierError, httpx.HTTPError) as exc:

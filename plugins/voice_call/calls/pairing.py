@@ -42,7 +42,9 @@ class Pairing:
         """The caller's pending code (new if needed), or None when too many are pending."""
         now = utcnow()
         with self._db.transaction() as session:
-            session.execute(update(PairingRow).where(PairingRow.status == "pending", PairingRow.expires_at < now).values(status="expired"))
+            session.execute(
+                update(PairingRow).where(PairingRow.status == "pending", PairingRow.expires_at < now).values(status="expired")
+            )
             pending = list(session.scalars(select(PairingRow).where(PairingRow.status == "pending")))
             for row in pending:
                 if row.number == number and _aware(row.expires_at) > now:
@@ -69,7 +71,9 @@ class Pairing:
                 if self._wrong_approvals >= MAX_WRONG_APPROVALS:
                     session.execute(update(PairingRow).where(PairingRow.status == "pending").values(status="expired"))
                     self._wrong_approvals = 0
-                    return Approval(False, f"No pending pairing has code {code}. Too many wrong codes: all pending codes were voided.")
+                    return Approval(
+                        False, f"No pending pairing has code {code}. Too many wrong codes: all pending codes were voided."
+                    )
                 return Approval(False, f"No pending pairing has code {code}.")
             row.status = "approved"
             self._wrong_approvals = 0

@@ -16,8 +16,13 @@ LEAD_MS = 80  # how far ahead of real time we let audio run, so a flush has litt
 
 
 class Player:
-    def __init__(self, codec: MediaCodec, stream_id: str, send: Callable[[str], Awaitable[None]],
-                 on_heard: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        codec: MediaCodec,
+        stream_id: str,
+        send: Callable[[str], Awaitable[None]],
+        on_heard: Callable[[str], None] | None = None,
+    ) -> None:
         self._codec, self._stream_id, self._send = codec, stream_id, send
         self._on_heard = on_heard
         self._queue: asyncio.Queue[tuple[str, Audio]] = asyncio.Queue()

@@ -43,5 +43,7 @@ def decide(config: VoiceCallConfig, caller: str, pairing: Pairing) -> Decision:
 
 def pairing_prompt(code: str) -> str:
     spoken = ", ".join(code)
-    return (f"Hello. This assistant only takes calls from approved numbers. Your pairing code is {spoken}. "
-            f"Again: {spoken}. Ask the owner to approve it, then call back. Goodbye.")
+    return (
+        f"Hello. This assistant only takes calls from approved numbers. Your pairing code is {spoken}. "
+        f"Again: {spoken}. Ask the owner to approve it, then call back. Goodbye."
+    )

@@ -40,19 +40,32 @@ TRANSCRIPT_DONE = ("response.output_audio_transcript.done", "response.audio_tran
 
 
 def session_update(config: VoiceCallConfig, instructions: str) -> dict[str, Any]:
-    return {"type": "session.update", "session": {
-        "type": "realtime", "model": config.openai.realtime_model, "instructions": instructions,
-        "output_modalities": ["audio"],
-        "audio": {
-            "input": {"format": {"type": "audio/pcmu"},
-                      "transcription": {"model": config.openai.transcription_model},
-                      "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300,
-                                         "silence_duration_ms": config.end_of_utterance_ms,
-                                         "create_response": True, "interrupt_response": True}},
-            "output": {"format": {"type": "audio/pcmu"}, "voice": config.openai.realtime_voice},
+    return {
+        "type": "session.update",
+        "session": {
+            "type": "realtime",
+            "model": config.openai.realtime_model,
+            "instructions": instructions,
+            "output_modalities": ["audio"],
+            "audio": {
+                "input": {
+                    "format": {"type": "audio/pcmu"},
+                    "transcription": {"model": config.openai.transcription_model},
+                    "turn_detection": {
+                        "type": "server_vad",
+                        "threshold": 0.5,
+                        "prefix_padding_ms": 300,
+                        "silence_duration_ms": config.end_of_utterance_ms,
+                        "create_response": True,
+                        "interrupt_response": True,
+                    },
+                },
+                "output": {"format": {"type": "audio/pcmu"}, "voice": config.openai.realtime_voice},
+            },
+            "tools": realtime_tool_schemas(),
+            "tool_choice": "auto",
         },
-        "tools": realtime_tool_schemas(), "tool_choice": "auto",
-    }}
+    }
 
 
 async def open_realtime(client: AsyncOpenAI, config: VoiceCallConfig, instructions: str) -> Any:
@@ -91,11 +104,30 @@ class SpokenItem:
 class RealtimeCallSession(CallLine):
     """One call in Realtime mode."""
 
-    def __init__(self, *, call_id: str, codec: MediaCodec, websocket: WebSocket, stream_id: str,
-                 config: VoiceCallConfig, records: CallRecords, connection: Any, intro: str,
-                 mode: str = "inbound", message: str = "") -> None:
-        super().__init__(call_id=call_id, codec=codec, websocket=websocket, stream_id=stream_id, config=config,
-                         records=records, mode=mode, message=message)
+    def __init__(
+        self,
+        *,
+        call_id: str,
+        codec: MediaCodec,
+        websocket: WebSocket,
+        stream_id: str,
+        config: VoiceCallConfig,
+        records: CallRecords,
+        connection: Any,
+        intro: str,
+        mode: str = "inbound",
+        message: str = "",
+    ) -> None:
+        super().__init__(
+            call_id=call_id,
+            codec=codec,
+            websocket=websocket,
+            stream_id=stream_id,
+            config=config,
+            records=records,
+            mode=mode,
+            message=message,
+        )
         self.rt, self.intro = connection, intro
         self.deps = CallDeps(self)
         #: True when the Realtime socket failed mid-call and the local pipeline should take over.
@@ -139,7 +171,8 @@ class RealtimeCallSession(CallLine):
                             await asyncio.sleep(0.02)
                 # Decided from what was heard, not from the intro task, which may not have run yet.
                 self.intro_delivered = self.intro_delivered or (
-                    self._intro_generated and bool(self._intro_items) and all(i.heard_all for i in self._intro_items))
+                    self._intro_generated and bool(self._intro_items) and all(i.heard_all for i in self._intro_items)
+                )
         finally:
             await self._cancel_tasks()
             for item in self._items.values():
@@ -147,8 +180,16 @@ class RealtimeCallSession(CallLine):
             with contextlib.suppress(Exception):
                 await self.rt.close()
         if self.handover:
-            self.records.append_transcript(self.call_id, [{"role": "system", "at_ms": self.media_ms,
-                                                           "text": "OpenAI Realtime connection lost; the local pipeline took over"}])
+            self.records.append_transcript(
+                self.call_id,
+                [
+                    {
+                        "role": "system",
+                        "at_ms": self.media_ms,
+                        "text": "OpenAI Realtime connection lost; the local pipeline took over",
+                    }
+                ],
+            )
         return self.ending or Ending(EndReason.CALLER_HUNG_UP)
 
     async def _open(self) -> None:
@@ -167,8 +208,7 @@ class RealtimeCallSession(CallLine):
         self._count += 1
         tag = tag or f"o{self._count}"
         done = self._tag_events[tag] = asyncio.Event()
-        await self._send_openai({"type": "response.create", "response": {
-            "instructions": instructions, "metadata": {"tag": tag}}})
+        await self._send_openai({"type": "response.create", "response": {"instructions": instructions, "metadata": {"tag": tag}}})
         return done
 
     # -- carrier -> OpenAI --------------------------------------------------------------------------
@@ -298,14 +338,24 @@ class RealtimeCallSession(CallLine):
         await self.player.flush()
         if item is not None and not item.heard_all:
             item.interrupted = True
-            await self._send_openai({"type": "conversation.item.truncate", "item_id": item.item_id,
-                                     "content_index": 0, "audio_end_ms": min(item.heard_ms, item.generated_ms)})
+            await self._send_openai(
+                {
+                    "type": "conversation.item.truncate",
+                    "item_id": item.item_id,
+                    "content_index": 0,
+                    "audio_end_ms": min(item.heard_ms, item.generated_ms),
+                }
+            )
             self._write(item)
 
     async def _tool_call(self, event: dict[str, Any]) -> None:
         output = await run_call_tool(event.get("name", ""), event.get("arguments", "{}"), self.deps)
-        await self._send_openai({"type": "conversation.item.create", "item": {
-            "type": "function_call_output", "call_id": event.get("call_id", ""), "output": output}})
+        await self._send_openai(
+            {
+                "type": "conversation.item.create",
+                "item": {"type": "function_call_output", "call_id": event.get("call_id", ""), "output": output},
+            }
+        )
         await self._send_openai({"type": "response.create"})
 
     async def _response_done(self, response_id: str) -> None:

@@ -47,22 +47,55 @@ class CallInfo:
 
 
 def _info(row: CallRow) -> CallInfo:
-    return CallInfo(row.id, row.provider, row.carrier_call_id, row.direction, row.from_number, row.to_number,
-                    row.state, row.created_at, row.answered_at, row.ended_at, row.end_reason, list(row.transcript),
-                    row.mode, row.message)
+    return CallInfo(
+        row.id,
+        row.provider,
+        row.carrier_call_id,
+        row.direction,
+        row.from_number,
+        row.to_number,
+        row.state,
+        row.created_at,
+        row.answered_at,
+        row.ended_at,
+        row.end_reason,
+        list(row.transcript),
+        row.mode,
+        row.message,
+    )
 
 
 class CallRecords:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def create(self, provider: str, carrier_call_id: str, direction: str, from_number: str, to_number: str,
-               state: str = "ringing", end_reason: str = "", mode: str = "inbound", message: str = "",
-               call_id: str | None = None) -> str:
+    def create(
+        self,
+        provider: str,
+        carrier_call_id: str,
+        direction: str,
+        from_number: str,
+        to_number: str,
+        state: str = "ringing",
+        end_reason: str = "",
+        mode: str = "inbound",
+        message: str = "",
+        call_id: str | None = None,
+    ) -> str:
         call_id = call_id or uuid.uuid4().hex
-        row = CallRow(id=call_id, provider=provider, carrier_call_id=carrier_call_id, direction=direction,
-                      from_number=from_number, to_number=to_number, state=state, end_reason=end_reason, transcript=[],
-                      mode=mode, message=message)
+        row = CallRow(
+            id=call_id,
+            provider=provider,
+            carrier_call_id=carrier_call_id,
+            direction=direction,
+            from_number=from_number,
+            to_number=to_number,
+            state=state,
+            end_reason=end_reason,
+            transcript=[],
+            mode=mode,
+            message=message,
+        )
         if state in ENDED:
             row.ended_at = utcnow()
         with self._db.transaction() as session:

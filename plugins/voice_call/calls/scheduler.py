@@ -55,13 +55,30 @@ def _aware(value: datetime) -> datetime:
 
 
 def _info(row: ScheduledCallRow) -> ScheduledCall:
-    return ScheduledCall(row.id, row.to_number, row.message, row.mode, _aware(row.run_at), row.timezone, row.status,
-                         row.attempts, row.max_attempts, row.call_id, row.outcome)
+    return ScheduledCall(
+        row.id,
+        row.to_number,
+        row.message,
+        row.mode,
+        _aware(row.run_at),
+        row.timezone,
+        row.status,
+        row.attempts,
+        row.max_attempts,
+        row.call_id,
+        row.outcome,
+    )
 
 
 class CallScheduler:
-    def __init__(self, host: Host, records: CallRecords, outbound: OutboundCalls,
-                 clock: Callable[[], datetime] = utcnow, poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        host: Host,
+        records: CallRecords,
+        outbound: OutboundCalls,
+        clock: Callable[[], datetime] = utcnow,
+        poll_seconds: float = 1.0,
+    ) -> None:
         self.host, self.records, self.outbound = host, records, outbound
         self.clock = clock
         self.poll_seconds = poll_seconds
@@ -77,16 +94,31 @@ class CallScheduler:
         if run_at < self.clock() - timedelta(minutes=1):
             raise OutboundError("that time has already passed")
         with self._db.transaction() as session:
-            row = ScheduledCallRow(to_number=number, message=message.strip(), mode=mode, run_at=run_at, timezone=zone,
-                                   status="pending", attempts=0, max_attempts=1 + config.outbound.retries, outcome="")
+            row = ScheduledCallRow(
+                to_number=number,
+                message=message.strip(),
+                mode=mode,
+                run_at=run_at,
+                timezone=zone,
+                status="pending",
+                attempts=0,
+                max_attempts=1 + config.outbound.retries,
+                outcome="",
+            )
             session.add(row)
             session.flush()
             return _info(row)
 
     def cancel(self, scheduled_id: int) -> bool:
         with self._db.transaction() as session:
-            result = cast("CursorResult[Any]", session.execute(update(ScheduledCallRow).where(
-                ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending").values(status="cancelled", outcome="cancelled by the owner")))
+            result = cast(
+                "CursorResult[Any]",
+                session.execute(
+                    update(ScheduledCallRow)
+                    .where(ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending")
+                    .values(status="cancelled", outcome="cancelled by the owner")
+                ),
+            )
             return result.rowcount == 1
 
     def list(self, upcoming_only: bool = True) -> list[ScheduledCall]:
@@ -105,24 +137,39 @@ class CallScheduler:
         """After a restart: never re-dial a call that was being placed; skip ones missed while down."""
         now = self.clock()
         with self._db.transaction() as session:
-            session.execute(update(ScheduledCallRow).where(ScheduledCallRow.status == "dialing")
-                            .values(status="failed", outcome="interrupted by a restart; not dialed again"))
-            session.execute(update(ScheduledCallRow).where(ScheduledCallRow.status == "pending", ScheduledCallRow.run_at < now - GRACE)
-                            .values(status="missed", outcome="the assistant was not running at the time"))
+            session.execute(
+                update(ScheduledCallRow)
+                .where(ScheduledCallRow.status == "dialing")
+                .values(status="failed", outcome="interrupted by a restart; not dialed again")
+            )
+            session.execute(
+                update(ScheduledCallRow)
+                .where(ScheduledCallRow.status == "pending", ScheduledCallRow.run_at < now - GRACE)
+                .values(status="missed", outcome="the assistant was not running at the time")
+            )
 
     def _claim(self, scheduled_id: int) -> bool:
         with self._db.transaction() as session:
-            result = cast("CursorResult[Any]", session.execute(update(ScheduledCallRow).where(
-                ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending")
-                .values(status="dialing", attempts=ScheduledCallRow.attempts + 1)))
+            result = cast(
+                "CursorResult[Any]",
+                session.execute(
+                    update(ScheduledCallRow)
+                    .where(ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending")
+                    .values(status="dialing", attempts=ScheduledCallRow.attempts + 1)
+                ),
+            )
             return result.rowcount == 1
 
     async def tick(self) -> int:
         """Place every call that is due. Returns how many were placed."""
         now = self.clock()
         with self._db.reader() as session:
-            due = [r.id for r in session.scalars(select(ScheduledCallRow).where(
-                ScheduledCallRow.status == "pending", ScheduledCallRow.run_at <= now))]
+            due = [
+                r.id
+                for r in session.scalars(
+                    select(ScheduledCallRow).where(ScheduledCallRow.status == "pending", ScheduledCallRow.run_at <= now)
+                )
+            ]
         placed = 0
         for scheduled_id in due:
             if not self._claim(scheduled_id):

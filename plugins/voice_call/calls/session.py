@@ -36,12 +36,34 @@ class CallSession(CallLine):
     """One call on the local pipeline. `intro` is said first (the greeting, an outbound call's
     message, or a pairing code); `intro_only` calls hang up once it has been heard."""
 
-    def __init__(self, *, call_id: str, codec: MediaCodec, websocket: WebSocket, stream_id: str,
-                 config: VoiceCallConfig, records: CallRecords, agent: CallAgent, stt: SpeechToText,
-                 tts: TextToSpeech, intro: str = "", intro_audio: asyncio.Task[bytes] | None = None,
-                 intro_only: bool = False, mode: str = "inbound", message: str = "") -> None:
-        super().__init__(call_id=call_id, codec=codec, websocket=websocket, stream_id=stream_id, config=config,
-                         records=records, mode=mode, message=message)
+    def __init__(
+        self,
+        *,
+        call_id: str,
+        codec: MediaCodec,
+        websocket: WebSocket,
+        stream_id: str,
+        config: VoiceCallConfig,
+        records: CallRecords,
+        agent: CallAgent,
+        stt: SpeechToText,
+        tts: TextToSpeech,
+        intro: str = "",
+        intro_audio: asyncio.Task[bytes] | None = None,
+        intro_only: bool = False,
+        mode: str = "inbound",
+        message: str = "",
+    ) -> None:
+        super().__init__(
+            call_id=call_id,
+            codec=codec,
+            websocket=websocket,
+            stream_id=stream_id,
+            config=config,
+            records=records,
+            mode=mode,
+            message=message,
+        )
         self.agent, self.stt, self.tts = agent, stt, tts
         self.vad = UtteranceDetector(end_silence_ms=config.end_of_utterance_ms)
         self.history: list[ModelMessage] = []
@@ -71,7 +93,9 @@ class CallSession(CallLine):
     def _heard(self, name: str) -> None:
         text = self._spoken.pop(name, None)
         if text is not None:
-            self.records.append_transcript(self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": True}])
+            self.records.append_transcript(
+                self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": True}]
+            )
 
     def _say(self, name: str, text: str, audio: bytes | None = None) -> asyncio.Event:
         """Queue `text` to be spoken (synthesis starts now unless `audio` is given)."""
@@ -81,8 +105,10 @@ class CallSession(CallLine):
     # -- the call ---------------------------------------------------------------------------------
 
     async def run(self) -> Ending:
-        self._tasks += [asyncio.create_task(self.player.run(), name=f"player-{self.call_id}"),
-                        asyncio.create_task(self._greet(), name=f"greeting-{self.call_id}")]
+        self._tasks += [
+            asyncio.create_task(self.player.run(), name=f"player-{self.call_id}"),
+            asyncio.create_task(self._greet(), name=f"greeting-{self.call_id}"),
+        ]
         try:
             await self._read_carrier()
         finally:
@@ -90,7 +116,9 @@ class CallSession(CallLine):
                 self._tasks.append(self._turn)
             await self._cancel_tasks()
             for text in self._spoken.values():
-                self.records.append_transcript(self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": False}])
+                self.records.append_transcript(
+                    self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": False}]
+                )
             self._spoken.clear()
             await self.stt.close()
         return self.ending or Ending(EndReason.CALLER_HUNG_UP)
@@ -146,8 +174,11 @@ class CallSession(CallLine):
             assert self._turn is not None
             self._turn.cancel()
         dropped = await self.player.flush()
-        entries = [{"role": "assistant", "text": self._spoken.pop(n), "at_ms": self.media_ms, "heard": False, "interrupted": True}
-                   for n in dropped if n in self._spoken]
+        entries = [
+            {"role": "assistant", "text": self._spoken.pop(n), "at_ms": self.media_ms, "heard": False, "interrupted": True}
+            for n in dropped
+            if n in self._spoken
+        ]
         if entries:
             self.records.append_transcript(self.call_id, entries)
 
@@ -160,8 +191,11 @@ class CallSession(CallLine):
         self._turns += 1
         played: list[asyncio.Event] = []
         try:
-            context = (f"You placed this call on your owner's behalf and opened with: {self.message!r}. "
-                       "Stay on that topic." if self.mode == "conversation" else None)
+            context = (
+                f"You placed this call on your owner's behalf and opened with: {self.message!r}. Stay on that topic."
+                if self.mode == "conversation"
+                else None
+            )
             sentences = sentences_from_stream(self.agent.reply(text, self.history, self.deps, context))
             index = 0
             async for sentence in sentences:

@@ -107,16 +107,28 @@ class Switchboard:
 
     # -- ringing -------------------------------------------------------------------------------------
 
-    def ring(self, provider: str, carrier_call_id: str, direction: Literal["inbound", "outbound"], from_number: str,
-             to_number: str, *, mode: str = "inbound", message: str = "", call_id: str | None = None) -> str:
+    def ring(
+        self,
+        provider: str,
+        carrier_call_id: str,
+        direction: Literal["inbound", "outbound"],
+        from_number: str,
+        to_number: str,
+        *,
+        mode: str = "inbound",
+        message: str = "",
+        call_id: str | None = None,
+    ) -> str:
         """A call is ringing (coming in, or being dialled): record it; returns our call id."""
-        return self.records.create(provider, carrier_call_id, direction, from_number, to_number, mode=mode,
-                                   message=message, call_id=call_id)
+        return self.records.create(
+            provider, carrier_call_id, direction, from_number, to_number, mode=mode, message=message, call_id=call_id
+        )
 
     def refuse(self, provider: str, carrier_call_id: str, from_number: str, to_number: str, ending: Ending) -> str:
         """An incoming call we will not take: recorded as already over."""
-        call_id = self.records.create(provider, carrier_call_id, "inbound", from_number, to_number,
-                                      state=ending.final_state, end_reason=ending.text())
+        call_id = self.records.create(
+            provider, carrier_call_id, "inbound", from_number, to_number, state=ending.final_state, end_reason=ending.text()
+        )
         self._announce_end(call_id)
         return call_id
 
@@ -139,8 +151,7 @@ class Switchboard:
 
     # -- the stream ------------------------------------------------------------------------------------
 
-    async def connect(self, websocket: WebSocket, codec: MediaCodec, started: StreamStarted,
-                      control: CallControl | None) -> None:
+    async def connect(self, websocket: WebSocket, codec: MediaCodec, started: StreamStarted, control: CallControl | None) -> None:
         """Run a call whose media stream has started, until it ends. `control` hangs up the call
         when we end it (the softphone has none)."""
         pending = self._pending.get(started.carrier_call_id)
@@ -168,8 +179,7 @@ class Switchboard:
             if ending.reason.by_us and control is not None:
                 await _hang_up(control, started.carrier_call_id)
 
-    async def _converse(self, websocket: WebSocket, codec: MediaCodec, started: StreamStarted,
-                        pending: PendingCall) -> Ending:
+    async def _converse(self, websocket: WebSocket, codec: MediaCodec, started: StreamStarted, pending: PendingCall) -> Ending:
         """Over OpenAI Realtime when it is set up; the local pipeline when it is not, could not
         connect, or dropped mid-call (then it takes over on the same media stream)."""
         config = pending.config  # the call keeps the config it was answered with
@@ -177,9 +187,18 @@ class Switchboard:
         intro, media_ms = pending.intro, 0
         connection = await self._realtime_connection(pending) if pending.realtime is not None else None
         if connection is not None:
-            realtime = RealtimeCallSession(call_id=call_id, codec=codec, websocket=websocket, stream_id=stream_id,
-                                           config=config, records=self.records, mode=mode, message=message,
-                                           connection=connection, intro=intro)
+            realtime = RealtimeCallSession(
+                call_id=call_id,
+                codec=codec,
+                websocket=websocket,
+                stream_id=stream_id,
+                config=config,
+                records=self.records,
+                mode=mode,
+                message=message,
+                connection=connection,
+                intro=intro,
+            )
             self._live[pending.call_id] = realtime
             ending = await realtime.run()
             if not realtime.handover:
@@ -189,11 +208,22 @@ class Switchboard:
                 if pending.mode == "notify":
                     return Ending(EndReason.MESSAGE_DELIVERED)
                 intro = HANDOVER_LINE
-        session = CallSession(call_id=call_id, codec=codec, websocket=websocket, stream_id=stream_id, config=config,
-                              records=self.records, mode=mode, message=message, agent=self._engines.call_agent(),
-                              stt=self._engines.stt(config), tts=pending.tts or self._engines.tts(config), intro=intro,
-                              intro_audio=pending.intro_audio if intro == pending.intro else None,
-                              intro_only=pending.intro_only)
+        session = CallSession(
+            call_id=call_id,
+            codec=codec,
+            websocket=websocket,
+            stream_id=stream_id,
+            config=config,
+            records=self.records,
+            mode=mode,
+            message=message,
+            agent=self._engines.call_agent(),
+            stt=self._engines.stt(config),
+            tts=pending.tts or self._engines.tts(config),
+            intro=intro,
+            intro_audio=pending.intro_audio if intro == pending.intro else None,
+            intro_only=pending.intro_only,
+        )
         session.media_ms = session.last_activity_ms = media_ms
         self._live[pending.call_id] = session
         return await session.run()
@@ -203,14 +233,21 @@ class Switchboard:
         try:
             return await pending.realtime
         except Exception as exc:  # noqa: BLE001 - missing model, 401, 429, timeout: all fall back
-            self.records.append_transcript(pending.call_id, [{"role": "system", "at_ms": 0, "text":
-                f"OpenAI Realtime unavailable ({describe_failure(exc)}); the local pipeline answered"}])
+            self.records.append_transcript(
+                pending.call_id,
+                [
+                    {
+                        "role": "system",
+                        "at_ms": 0,
+                        "text": f"OpenAI Realtime unavailable ({describe_failure(exc)}); the local pipeline answered",
+                    }
+                ],
+            )
             return None
 
     # -- ending ----------------------------------------------------------------------------------------
 
-    def end(self, call_id: str, ending: Ending, control: CallControl | None = None,
-            carrier_call_id: str = "") -> bool:
+    def end(self, call_id: str, ending: Ending, control: CallControl | None = None, carrier_call_id: str = "") -> bool:
         """End a call wherever it is in its life. A live call ends through its session (which says
         nothing more and closes the stream); a call not yet connected ends here, and `control`, when
         given, hangs it up at the carrier. False when the call was already over."""
@@ -228,8 +265,7 @@ class Switchboard:
             asyncio.get_running_loop().create_task(_hang_up(control, carrier_call_id))
         return True
 
-    def carrier_reported(self, call_id: str, carrier_call_id: str, state: CallState, detail: str,
-                         control: CallControl) -> None:
+    def carrier_reported(self, call_id: str, carrier_call_id: str, state: CallState, detail: str, control: CallControl) -> None:
         """A status webhook: an answering machine picked up, or the carrier says the call is over."""
         if state == CallState.VOICEMAIL:
             self.end(call_id, Ending(EndReason.ANSWERING_MACHINE, detail), control, carrier_call_id)

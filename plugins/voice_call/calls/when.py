@@ -26,8 +26,14 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
     """The UTC moment `text` means for someone in `zone` at `now`, or None when it is not a time."""
     cleaned = BARE_HOUR.sub(lambda m: f"at {m.group(1)}:00", text.strip())
     local_now = now.astimezone(zone).replace(tzinfo=None)
-    moment = dateparser.parse(cleaned, settings={
-        "PREFER_DATES_FROM": "future", "RELATIVE_BASE": local_now, "TIMEZONE": zone.key,
-        "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC",
-    })
+    moment = dateparser.parse(
+        cleaned,
+        settings={
+            "PREFER_DATES_FROM": "future",
+            "RELATIVE_BASE": local_now,
+            "TIMEZONE": zone.key,
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "TO_TIMEZONE": "UTC",
+        },
+    )
     return moment.astimezone(UTC) if moment else None

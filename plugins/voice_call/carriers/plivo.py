@@ -42,9 +42,16 @@ if TYPE_CHECKING:
     from plugins.voice_call.config import VoiceCallConfig
 
 CALL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-STATUS = {"ringing": CallState.RINGING, "in-progress": CallState.IN_PROGRESS, "completed": CallState.COMPLETED,
-          "busy": CallState.BUSY, "failed": CallState.FAILED, "timeout": CallState.NO_ANSWER,
-          "no-answer": CallState.NO_ANSWER, "cancel": CallState.NO_ANSWER}
+STATUS = {
+    "ringing": CallState.RINGING,
+    "in-progress": CallState.IN_PROGRESS,
+    "completed": CallState.COMPLETED,
+    "busy": CallState.BUSY,
+    "failed": CallState.FAILED,
+    "timeout": CallState.NO_ANSWER,
+    "no-answer": CallState.NO_ANSWER,
+    "cancel": CallState.NO_ANSWER,
+}
 TOKEN_IN_HEADERS = re.compile(r"(?:^|[,;&\s])token=([0-9A-Za-z]+)")
 
 
@@ -99,8 +106,16 @@ class PlivoWebhooks(WebhookParser):
         kind: Literal["incoming", "answered", "status"] = "status"
         if endpoint == "webhook":
             kind = "incoming" if direction == "inbound" else "answered"
-        return CallEvent(kind, uuid, _e164(form.get("From", "")), _e164(form.get("To", "")), direction, status,
-                         form.get("HangupCause", ""), ref=query.get("ref", ""))
+        return CallEvent(
+            kind,
+            uuid,
+            _e164(form.get("From", "")),
+            _e164(form.get("To", "")),
+            direction,
+            status,
+            form.get("HangupCause", ""),
+            ref=query.get("ref", ""),
+        )
 
     def acknowledge(self) -> Response:
         return _xml("")
@@ -116,19 +131,29 @@ class PlivoControl(CallControl):
     async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
         if not token.isalnum():
             raise ValueError("Plivo extraHeaders values must be alphanumeric")
-        return _xml(f'<Stream bidirectional="true" keepCallAlive="true" contentType="audio/x-mulaw;rate=8000" '
-                    f'extraHeaders={quoteattr("token=" + token)}>{escape(stream_url)}</Stream>')
+        return _xml(
+            f'<Stream bidirectional="true" keepCallAlive="true" contentType="audio/x-mulaw;rate=8000" '
+            f"extraHeaders={quoteattr('token=' + token)}>{escape(stream_url)}</Stream>"
+        )
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         return _xml(f'<Hangup reason="{"busy" if busy else "rejected"}"/>')
 
     async def dial(self, request: DialRequest) -> str:
         response = await self.http.post(
-            f"{self.api_base_url}/v1/Account/{self.auth_id}/Call/", auth=(self.auth_id, self.auth_token),
-            json={"from": request.from_.lstrip("+"), "to": request.to.lstrip("+"), "answer_url": request.webhook_url,
-                  "answer_method": "POST", "hangup_url": request.status_url, "hangup_method": "POST",
-                  "ring_timeout": request.ring_timeout, "time_limit": request.time_limit,
-                  **({"machine_detection": "true"} if request.machine_detection else {})},
+            f"{self.api_base_url}/v1/Account/{self.auth_id}/Call/",
+            auth=(self.auth_id, self.auth_token),
+            json={
+                "from": request.from_.lstrip("+"),
+                "to": request.to.lstrip("+"),
+                "answer_url": request.webhook_url,
+                "answer_method": "POST",
+                "hangup_url": request.status_url,
+                "hangup_method": "POST",
+                "ring_timeout": request.ring_timeout,
+                "time_limit": request.time_limit,
+                **({"machine_detection": "true"} if request.machine_detection else {}),
+            },
         )
         if response.status_code != 201:
             raise CarrierError(f"Plivo refused the call to {request.to}: {response.status_code} {response.text[:200]}")
@@ -142,7 +167,6 @@ class PlivoControl(CallControl):
             return
         if response.status_code >= 400:
             raise CarrierError(f"Plivo refused to hang up {carrier_call_id}: {response.status_code} {response.text[:200]}")
-
 
 
 class PlivoCodec(MediaCodec):
@@ -187,8 +211,12 @@ class PlivoCodec(MediaCodec):
         raise MediaProtocolError(f"unknown event {event!r}")
 
     def media(self, stream_id: str, payload: bytes) -> str:
-        return json.dumps({"event": "playAudio", "media": {"contentType": "audio/x-mulaw", "sampleRate": 8000,
-                                                            "payload": base64.b64encode(payload).decode()}})
+        return json.dumps(
+            {
+                "event": "playAudio",
+                "media": {"contentType": "audio/x-mulaw", "sampleRate": 8000, "payload": base64.b64encode(payload).decode()},
+            }
+        )
 
     def mark(self, stream_id: str, name: str) -> str:
         return json.dumps({"event": "checkpoint", "streamId": stream_id, "name": name})
@@ -199,8 +227,9 @@ class PlivoCodec(MediaCodec):
 
 def _build(config: VoiceCallConfig, host: Host) -> Carrier:
     auth_token = secret(host, SETUP.credentials[1])
-    control = PlivoControl(api_base_url=config.plivo.api_base_url, auth_id=config_value(config, "plivo.authId"),
-                           auth_token=auth_token)
+    control = PlivoControl(
+        api_base_url=config.plivo.api_base_url, auth_id=config_value(config, "plivo.authId"), auth_token=auth_token
+    )
     return Carrier(name="plivo", codec=PlivoCodec(), webhooks=PlivoWebhooks(auth_token), control=control)
 
 

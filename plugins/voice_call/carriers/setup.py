@@ -36,8 +36,10 @@ class CarrierSetup:
     def prompt(self) -> str:
         labels = [c.label for c in self.credentials] + ["your phone number"]
         secrets = " and ".join(c.label for c in self.credentials if c.secret)
-        return (f"To use {self.title} I need your {', '.join(labels[:-1])} and {labels[-1]}, for example: "
-                f'"{self.example}". The {secrets} goes straight into the encrypted vault.')
+        return (
+            f"To use {self.title} I need your {', '.join(labels[:-1])} and {labels[-1]}, for example: "
+            f'"{self.example}". The {secrets} goes straight into the encrypted vault.'
+        )
 
 
 def config_value(config: VoiceCallConfig, path: str) -> str:

@@ -42,9 +42,15 @@ if TYPE_CHECKING:
     from assistant.host import Host
     from plugins.voice_call.config import VoiceCallConfig
 
-HANGUP_STATUS = {"normal_clearing": CallState.COMPLETED, "user_busy": CallState.BUSY, "no_answer": CallState.NO_ANSWER,
-                 "timeout": CallState.NO_ANSWER, "originator_cancel": CallState.NO_ANSWER,
-                 "call_rejected": CallState.FAILED, "time_limit": CallState.COMPLETED}
+HANGUP_STATUS = {
+    "normal_clearing": CallState.COMPLETED,
+    "user_busy": CallState.BUSY,
+    "no_answer": CallState.NO_ANSWER,
+    "timeout": CallState.NO_ANSWER,
+    "originator_cancel": CallState.NO_ANSWER,
+    "call_rejected": CallState.FAILED,
+    "time_limit": CallState.COMPLETED,
+}
 ALREADY_ENDED = "90018"
 
 
@@ -86,7 +92,7 @@ class TelnyxWebhooks(WebhookParser):
                 raise TypeError
             return data
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
-            raise BadWebhook("The body is not a Telnyx webhook ({\"data\": {...}}).") from None
+            raise BadWebhook('The body is not a Telnyx webhook ({"data": {...}}).') from None
 
     def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
         try:
@@ -102,8 +108,9 @@ class TelnyxWebhooks(WebhookParser):
             return CallEvent("ignored")
         direction: Literal["inbound", "outbound"] = "inbound" if payload.get("direction") == "incoming" else "outbound"
         state = _read_state(payload.get("client_state"))
-        call = CallEvent("ignored", call_id, str(payload.get("from", "")), str(payload.get("to", "")), direction,
-                         ref=state.get("ref", ""))
+        call = CallEvent(
+            "ignored", call_id, str(payload.get("from", "")), str(payload.get("to", "")), direction, ref=state.get("ref", "")
+        )
         if kind == "call.machine.detection.ended":
             machine = str(payload.get("result", "")) == "machine"
             return replace(call, kind="status" if machine else "ignored", status=CallState.VOICEMAIL, detail="machine")
@@ -136,11 +143,17 @@ class TelnyxControl(CallControl):
             raise CarrierError(f"Telnyx refused {action} for {call_id}: {response.status_code} {response.text[:200]}")
 
     async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
-        await self._command(call.carrier_call_id, "answer", {
-            "client_state": _state(token=token, ref=call.ref),
-            "stream_url": stream_url, "stream_track": "inbound_track",
-            "stream_bidirectional_mode": "rtp", "stream_bidirectional_codec": "PCMU",
-        })
+        await self._command(
+            call.carrier_call_id,
+            "answer",
+            {
+                "client_state": _state(token=token, ref=call.ref),
+                "stream_url": stream_url,
+                "stream_track": "inbound_track",
+                "stream_bidirectional_mode": "rtp",
+                "stream_bidirectional_codec": "PCMU",
+            },
+        )
         return PlainTextResponse("ok")  # the answer is the command above; the webhook only needs a 200
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
@@ -151,13 +164,21 @@ class TelnyxControl(CallControl):
         response = await self.http.post(
             f"{self.api_base_url}/v2/calls",
             headers={"Authorization": f"Bearer {self.api_key}"},
-            json={"connection_id": self.connection_id, "to": request.to, "from": request.from_,
-                  "stream_url": request.stream_url, "stream_track": "inbound_track",
-                  "stream_bidirectional_mode": "rtp", "stream_bidirectional_codec": "PCMU",
-                  "client_state": _state(token=request.token, ref=request.ref), "webhook_url": request.status_url,
-                  "timeout_secs": request.ring_timeout, "time_limit_secs": request.time_limit,
-                  "answering_machine_detection": "detect" if request.machine_detection else "disabled",
-                  "command_id": str(uuid.uuid4())},
+            json={
+                "connection_id": self.connection_id,
+                "to": request.to,
+                "from": request.from_,
+                "stream_url": request.stream_url,
+                "stream_track": "inbound_track",
+                "stream_bidirectional_mode": "rtp",
+                "stream_bidirectional_codec": "PCMU",
+                "client_state": _state(token=request.token, ref=request.ref),
+                "webhook_url": request.status_url,
+                "timeout_secs": request.ring_timeout,
+                "time_limit_secs": request.time_limit,
+                "answering_machine_detection": "detect" if request.machine_detection else "disabled",
+                "command_id": str(uuid.uuid4()),
+            },
         )
         if response.status_code >= 400:
             raise CarrierError(f"Telnyx refused the call to {request.to}: {response.status_code} {response.text[:200]}")
@@ -205,10 +226,14 @@ class TelnyxCodec(MediaCodec):
 
 
 def _build(config: VoiceCallConfig, host: Host) -> Carrier:
-    control = TelnyxControl(api_base_url=config.telnyx.api_base_url, api_key=secret(host, SETUP.credentials[0]),
-                            connection_id=config_value(config, "telnyx.connectionId"))
-    return Carrier(name="telnyx", codec=TelnyxCodec(), webhooks=TelnyxWebhooks(config_value(config, "telnyx.publicKey")),
-                   control=control)
+    control = TelnyxControl(
+        api_base_url=config.telnyx.api_base_url,
+        api_key=secret(host, SETUP.credentials[0]),
+        connection_id=config_value(config, "telnyx.connectionId"),
+    )
+    return Carrier(
+        name="telnyx", codec=TelnyxCodec(), webhooks=TelnyxWebhooks(config_value(config, "telnyx.publicKey")), control=control
+    )
 
 
 SETUP = CarrierSetup(

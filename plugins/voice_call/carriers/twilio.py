@@ -44,9 +44,16 @@ if TYPE_CHECKING:
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 # CallStatus values: https://www.twilio.com/docs/voice/api/call-resource#call-status-values
 STATUS = {
-    "queued": CallState.RINGING, "initiated": CallState.RINGING, "ringing": CallState.RINGING,
-    "in-progress": CallState.IN_PROGRESS, "answered": CallState.IN_PROGRESS, "completed": CallState.COMPLETED,
-    "busy": CallState.BUSY, "failed": CallState.FAILED, "no-answer": CallState.NO_ANSWER, "canceled": CallState.NO_ANSWER,
+    "queued": CallState.RINGING,
+    "initiated": CallState.RINGING,
+    "ringing": CallState.RINGING,
+    "in-progress": CallState.IN_PROGRESS,
+    "answered": CallState.IN_PROGRESS,
+    "completed": CallState.COMPLETED,
+    "busy": CallState.BUSY,
+    "failed": CallState.FAILED,
+    "no-answer": CallState.NO_ANSWER,
+    "canceled": CallState.NO_ANSWER,
 }
 
 
@@ -68,8 +75,11 @@ class TwilioCodec(MediaCodec):
             if event == "start":
                 start = message["start"]
                 params = start.get("customParameters") or {}
-                return StreamStarted(str(start["callSid"]), str(message.get("streamSid") or start["streamSid"]),
-                                     str(params["token"]) if "token" in params else None)
+                return StreamStarted(
+                    str(start["callSid"]),
+                    str(message.get("streamSid") or start["streamSid"]),
+                    str(params["token"]) if "token" in params else None,
+                )
             if event == "mark":
                 return MarkPlayed(str(message["mark"]["name"]))
             if event == "dtmf":
@@ -135,8 +145,9 @@ class TwilioWebhooks(WebhookParser):
         if answered_by.startswith("machine") or answered_by == "fax":
             status = CallState.VOICEMAIL
         kind: Literal["incoming", "status"] = "incoming" if endpoint == "webhook" and direction == "inbound" else "status"
-        return CallEvent(kind, sid, form.get("From", ""), form.get("To", ""), direction, status, answered_by,
-                         ref=query.get("ref", ""))
+        return CallEvent(
+            kind, sid, form.get("From", ""), form.get("To", ""), direction, status, answered_by, ref=query.get("ref", "")
+        )
 
     def acknowledge(self) -> Response:
         return _twiml("")
@@ -150,24 +161,35 @@ class TwilioControl(CallControl):
     auth_token: str = field(repr=False)
 
     async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
-        return _twiml(f'<Connect><Stream url={quoteattr(stream_url)}>'
-                      f'<Parameter name="token" value={quoteattr(token)}/></Stream></Connect>')
+        return _twiml(
+            f'<Connect><Stream url={quoteattr(stream_url)}><Parameter name="token" value={quoteattr(token)}/></Stream></Connect>'
+        )
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         return _twiml(f'<Reject reason="{"busy" if busy else "rejected"}"/>')
 
     async def dial(self, request: DialRequest) -> str:
-        twiml = (f'<Response><Connect><Stream url={quoteattr(request.stream_url)}>'
-                 f'<Parameter name="token" value={quoteattr(request.token)}/></Stream></Connect></Response>')
+        twiml = (
+            f"<Response><Connect><Stream url={quoteattr(request.stream_url)}>"
+            f'<Parameter name="token" value={quoteattr(request.token)}/></Stream></Connect></Response>'
+        )
         form: dict[str, str | list[str]] = {
-            "To": request.to, "From": request.from_, "Twiml": twiml, "StatusCallback": request.status_url,
-            "StatusCallbackMethod": "POST", "StatusCallbackEvent": ["initiated", "ringing", "answered", "completed"],
-            "Timeout": str(request.ring_timeout), "TimeLimit": str(request.time_limit),
+            "To": request.to,
+            "From": request.from_,
+            "Twiml": twiml,
+            "StatusCallback": request.status_url,
+            "StatusCallbackMethod": "POST",
+            "StatusCallbackEvent": ["initiated", "ringing", "answered", "completed"],
+            "Timeout": str(request.ring_timeout),
+            "TimeLimit": str(request.time_limit),
         }
         if request.machine_detection:
             form["MachineDetection"] = "Enable"
-        response = await self.http.post(f"{self.api_base_url}/2010-04-01/Accounts/{self.account_sid}/Calls.json",
-                                        data=form, auth=(self.account_sid, self.auth_token))
+        response = await self.http.post(
+            f"{self.api_base_url}/2010-04-01/Accounts/{self.account_sid}/Calls.json",
+            data=form,
+            auth=(self.account_sid, self.auth_token),
+        )
         if response.status_code != 201:
             raise CarrierError(f"Twilio refused the call to {request.to}: {response.status_code} {response.text[:200]}")
         return str(response.json()["sid"])
@@ -183,9 +205,12 @@ class TwilioControl(CallControl):
 
 def _build(config: VoiceCallConfig, host: Host) -> Carrier:
     account_sid, auth_token = config_value(config, "twilio.accountSid"), secret(host, SETUP.credentials[1])
-    return Carrier(name="twilio", codec=TwilioCodec(), webhooks=TwilioWebhooks(account_sid, auth_token),
-                   control=TwilioControl(api_base_url=config.twilio.api_base_url, account_sid=account_sid,
-                                         auth_token=auth_token))
+    return Carrier(
+        name="twilio",
+        codec=TwilioCodec(),
+        webhooks=TwilioWebhooks(account_sid, auth_token),
+        control=TwilioControl(api_base_url=config.twilio.api_base_url, account_sid=account_sid, auth_token=auth_token),
+    )
 
 
 SETUP = CarrierSetup(
@@ -193,7 +218,9 @@ SETUP = CarrierSetup(
     title="Twilio",
     credentials=(
         Credential("account_sid", "Account SID", "twilio.accountSid"),
-        Credential("auth_token", "Auth Token", "twilio.authTokenRef", "voice_call.twilio.auth_token", validation.twilio_auth_token),
+        Credential(
+            "auth_token", "Auth Token", "twilio.authTokenRef", "voice_call.twilio.auth_token", validation.twilio_auth_token
+        ),
     ),
     example="Twilio Account SID is AC..., Auth Token is ..., my number is +15550001234",
     build=_build,

@@ -31,7 +31,10 @@ class OpenAITTS:
         resampler = soxr.ResampleStream(OPENAI_PCM_RATE, PHONE_RATE, 1, dtype="float32", quality="HQ")
         carry = b""
         async with self.client.audio.speech.with_streaming_response.create(
-            model=self.model, voice=self.voice, input=text[:OPENAI_MAX_INPUT], response_format="pcm",
+            model=self.model,
+            voice=self.voice,
+            input=text[:OPENAI_MAX_INPUT],
+            response_format="pcm",
         ) as response:
             async for chunk in response.iter_bytes(CHUNK_BYTES):
                 data = carry + chunk
@@ -54,6 +57,9 @@ class ElevenLabsTTS:
 
     async def stream(self, text: str) -> AsyncIterator[bytes]:
         async for chunk in self.client.text_to_speech.stream(
-            self.voice_id, text=text, model_id=self.model_id, output_format="ulaw_8000",
+            self.voice_id,
+            text=text,
+            model_id=self.model_id,
+            output_format="ulaw_8000",
         ):
             yield chunk

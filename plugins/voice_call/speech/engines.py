@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from assistant.host import Host
 
 
-
 @runtime_checkable
 class FallsBack(Protocol):
     """An engine that can switch to a local one mid-call (FallbackTTS, the OpenAI transcriber):

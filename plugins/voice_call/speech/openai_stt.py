@@ -94,11 +94,21 @@ class OpenAIStreamingSTT:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
                 connection = await self._client.realtime.connect(extra_query={"intent": "transcription"}).enter()
             try:
-                await connection.send({"type": "session.update", "session": {
-                    "type": "transcription",
-                    "audio": {"input": {"format": {"type": "audio/pcmu"},
-                                        "transcription": {"model": self._model, "language": "en"},
-                                        "turn_detection": None}}}})
+                await connection.send(
+                    {
+                        "type": "session.update",
+                        "session": {
+                            "type": "transcription",
+                            "audio": {
+                                "input": {
+                                    "format": {"type": "audio/pcmu"},
+                                    "transcription": {"model": self._model, "language": "en"},
+                                    "turn_detection": None,
+                                }
+                            },
+                        },
+                    }
+                )
                 self._open = True
                 reader = asyncio.create_task(self._read(connection))
                 try:

@@ -120,8 +120,7 @@ class FallbackTTS:
     """A cloud engine with a local one behind it: a missing key, a 401, a 429 or a dropped
     connection switches the rest of the call to the fallback, so the caller never hears silence."""
 
-    def __init__(self, primary: TextToSpeech | None, fallback: Callable[[], TextToSpeech],
-                 reason: str | None = None) -> None:
+    def __init__(self, primary: TextToSpeech | None, fallback: Callable[[], TextToSpeech], reason: str | None = None) -> None:
         self.primary, self._fallback_factory = primary, fallback
         self.name = primary.name if primary else "kokoro"
         self._fallback: TextToSpeech | None = None
@@ -154,8 +153,11 @@ def describe_failure(exc: BaseException) -> str:
     """A short cause without the provider's message text (it can echo parts of an API key)."""
     status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
     if isinstance(status, int):
-        return {401: "HTTP 401: the API key was refused", 403: "HTTP 403: not allowed",
-                429: "HTTP 429: rate limited or out of quota"}.get(status, f"HTTP {status}")
+        return {
+            401: "HTTP 401: the API key was refused",
+            403: "HTTP 403: not allowed",
+            429: "HTTP 429: rate limited or out of quota",
+        }.get(status, f"HTTP {status}")
     return exc.__class__.__name__
 
 
@@ -171,4 +173,3 @@ async def sentences_from_stream(chunks: AsyncIterator[str]) -> AsyncIterator[str
         buffer = parts[-1]
     if buffer.strip():
         yield buffer.strip()
-
