@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from assistant import logs
 from assistant.chat_secrets import ChatSecrets
 from assistant.config import ConfigService
 from assistant.conversations import Conversations
@@ -42,9 +41,7 @@ class Host:
         self.vault = Vault(self.db, load_or_create_key(settings.home, settings.vault_key))
         self.config = ConfigService(self.db, self.vault, self.plugins)
         self.conversations = Conversations(self.db)
-        patterns = [pat for p in self.plugins.values() for pat in p.secret_patterns]
-        self.secrets = ChatSecrets(self.vault, patterns)
-        logs.add_patterns(p.regex for p in patterns)
+        self.secrets = ChatSecrets(self.vault, [pat for p in self.plugins.values() for pat in p.secret_patterns])
         self.gateway: RunningGateway | None = None
         #: Per-plugin state that outlives gateway restarts (active calls, loaded engines).
         self.extensions: dict[str, Any] = {}

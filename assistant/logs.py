@@ -6,8 +6,9 @@ no secret in any line.
   same handler; its access log stays off, since URLs can carry login tokens.
 - `call_context(call_id)` marks everything logged inside it (and in tasks started inside it) with
   ` [call <id>]`.
-- Secrets the vault hands out, and text shaped like the plugins' secret patterns, are replaced by
-  a mask before a line is written, whatever logger or library wrote it.
+- Secrets the vault stores or hands out, bearer tokens and `token=` values are replaced by a mask
+  before a line is written, whatever logger or library wrote it. (The chat's secret shapes are not
+  used here: a call id has the shape of a Twilio auth token.)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import contextvars
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,13 +40,6 @@ def add_secret(value: str) -> None:
     """Never write `value` in a log line (the vault calls this for every secret it stores or reads)."""
     if value and len(value) >= 6:
         _secrets.add(value)
-
-
-def add_patterns(patterns: Iterable[re.Pattern[str]]) -> None:
-    """Mask what these match (group 1 when they have one, else the whole match)."""
-    for pattern in patterns:
-        if pattern not in _patterns:
-            _patterns.append(pattern)
 
 
 def redact(text: str) -> str:

@@ -100,14 +100,105 @@ def test_unanswered_attempts_end_with_a_clear_status(lab, outcome) -> None:
     settle(lambda: any(f"ended: {outcome}" in m for m in latest_owner_messages(lab)))
 
 
+#: A phone rings a few seconds before anyone picks up; our first words are prepared meanwhile.
+RINGING_S = 3.0
+MACHINE_GREETING = "Hi, you have reached Sam. I can't take your call right now. Please leave a message after the tone."
+
+
+def test_a_person_hears_the_first_words_at_once_with_machine_detection_on(lab) -> None:
+    """Detection runs beside the call (asynchronous on every carrier): no silence while it listens."""
+    lab.say(f"Call {FRIEND} and remind them about the dentist")
+    dial = lab.carrier.wait_for_dial()
+    time.sleep(RINGING_S)
+
+    async def scenario():
+        async with lab.carrier.answer_outbound(dial) as call:
+            await call.wait_for(lambda: call.closed is not None, timeout=60)
+            return call, transcribe(call.heard_audio()).lower()
+
+    call, heard = asyncio.run(scenario())
+    assert call.first_audio_at - call.opened_at < 1.5, "the callee waited in silence"
+    assert "dentist" in heard
+    settle(lambda: outbound_record(lab).state == "completed")
+    record = outbound_record(lab)
+    assert record.end_reason == "message delivered"
+    assert any("answering-machine detection: human" in e["text"] for e in record.transcript if e["role"] == "system")
+
+
 @pytest.mark.parametrize("carrier", ["twilio", "telnyx"])
-def test_answering_machine_ends_the_attempt(host, carrier) -> None:
+def test_a_notify_call_leaves_its_message_after_the_beep(host, carrier) -> None:
     with CallLab(host, carrier) as lab:
         lab.say(f"Call {FRIEND} and remind them about the dentist")
         dial = lab.carrier.wait_for_dial()
-        assert lab.carrier.outbound_status(dial, "machine") == 200
-        settle(lambda: outbound_record(lab).state == "voicemail")
+        greeting = speak(MACHINE_GREETING)
+
+        async def scenario():
+            async with lab.carrier.answer_outbound(dial, machine_greeting=greeting) as call:
+                await call.wait_for(lambda: call.closed is not None, timeout=90)
+                return call
+
+        call = asyncio.run(scenario())
+        assert call.recording_from is not None, "the machine never beeped"
+        recorded = transcribe(call.recording()).lower()
+        assert "reminder" in recorded and "dentist" in recorded, recorded
+        settle(lambda: outbound_record(lab).state == "voicemail_left")
         settle(lambda: lab.carrier.hung_up_by_rest() == [dial.call_id])
+        settle(lambda: any("ended: voicemail_left" in m for m in latest_owner_messages(lab)))
+
+
+def test_a_carrier_that_cannot_hear_the_beep_hangs_up_on_a_machine(host) -> None:
+    """Plivo reports a machine but never the end of its greeting: leaving a message would talk over it."""
+    with CallLab(host, "plivo") as lab:
+        lab.say(f"Call {FRIEND} and remind them about the dentist")
+        dial = lab.carrier.wait_for_dial()
+        assert dial.body["machine_detection"] == "true" and "amd=1" in dial.body["machine_detection_url"]
+
+        async def scenario():
+            async with lab.carrier.answer_outbound(dial, machine_greeting=speak(MACHINE_GREETING)) as call:
+                await call.wait_for(lambda: call.closed is not None, timeout=60)
+
+        asyncio.run(scenario())
+        settle(lambda: outbound_record(lab).state == "voicemail")
+        settle(lambda: lab.carrier.hung_up_by_rest() == [dial.extra["call_uuid"]])
+
+
+def test_a_conversation_call_hangs_up_on_a_machine(lab) -> None:
+    lab.say(f"call {FRIEND} and have a conversation about their order")
+    dial = lab.carrier.wait_for_dial()
+
+    async def scenario():
+        async with lab.carrier.answer_outbound(dial, machine_greeting=speak(MACHINE_GREETING)) as call:
+            await call.wait_for(lambda: call.closed is not None, timeout=60)
+
+    asyncio.run(scenario())
+    settle(lambda: outbound_record(lab).state == "voicemail")
+    assert "answering machine" in outbound_record(lab).end_reason
+    settle(lambda: len(lab.carrier.hung_up_by_rest()) == 1)
+
+
+def test_a_dead_number_is_reported_as_failed_in_words(lab) -> None:
+    lab.say(f"Call {FRIEND} and remind them about the dentist")
+    dial = lab.carrier.wait_for_dial()
+    assert lab.carrier.outbound_status(dial, "not-found") == 200
+    settle(lambda: outbound_record(lab).state == "failed")
+    settle(lambda: any("ended: failed" in m for m in latest_owner_messages(lab)))
+
+
+def test_a_ringing_call_is_cancelled_at_the_carrier(lab) -> None:
+    from types import SimpleNamespace
+
+    from assistant.tools import ToolContext
+    from plugins.voice_call.call_tools import realtime_call  # the owner's tool, as the agent calls it
+
+    lab.say(f"Call {FRIEND} and remind them about the dentist")
+    dial = lab.carrier.wait_for_dial()
+    call_id = outbound_record(lab).id
+    ctx = SimpleNamespace(deps=ToolContext(lab.host))
+    result = lab.live.run(realtime_call(ctx, action="end_call", call_id=call_id))
+    assert result["ok"] and "cancelled" in result["message"]
+    settle(lambda: outbound_record(lab).state == "no-answer")
+    cancelled = getattr(lab.carrier, "cancelled", None)
+    settle(lambda: (cancelled if cancelled is not None else lab.carrier.hung_up_by_rest()) == [dial.call_id])
 
 
 def test_realtime_call_actions(twilio) -> None:

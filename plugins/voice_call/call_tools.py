@@ -10,6 +10,8 @@ from assistant.tools import ToolContext, ToolResult
 from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.outbound import OutboundError
 from plugins.voice_call.calls.when import local_zone, parse_when
+from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
+from plugins.voice_call.carriers.base import CallControl
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.runtime import VoiceCallRuntime
 
@@ -18,6 +20,14 @@ Result = dict[str, Any]
 
 def _runtime(ctx: RunContext[ToolContext]) -> VoiceCallRuntime:
     return VoiceCallRuntime.of(ctx.deps.host)
+
+
+def _control(ctx: RunContext[ToolContext]) -> CallControl | None:
+    """The carrier's commands, to cancel a call still ringing there (None when it is not set up)."""
+    try:
+        return carrier_for(voice_config(ctx.deps.host), ctx.deps.host).control
+    except CarrierNotConfigured:
+        return None
 
 
 def _status(runtime: VoiceCallRuntime, call_id: str) -> Result:
@@ -74,7 +84,9 @@ async def realtime_call(
         if session is not None:
             runtime.switchboard.end(call_id, Ending(EndReason.OWNER_ENDED))
             return ToolResult(True, f"Ending call {call_id}.").as_dict()
-        if runtime.switchboard.end(call_id, Ending(EndReason.CANCELLED)):
+        control = _control(ctx) if record is not None and record.active else None
+        carrier_id = record.carrier_call_id if record is not None else ""
+        if runtime.switchboard.end(call_id, Ending(EndReason.CANCELLED), control, carrier_id, close_control=True):
             return ToolResult(True, f"Call {call_id} was cancelled before it was answered.").as_dict()
         return ToolResult(False, f"Call {call_id} is not in progress.").as_dict()
     if session is None:

@@ -72,6 +72,9 @@ class OutboundSettings(Section):
     retry_delay_seconds: int = Field(default=120, ge=30, le=3600)
     ring_timeout_seconds: int = Field(default=30, ge=10, le=120)
     machine_detection: bool = True
+    #: What a notify call does when an answering machine answers: leave the message after its beep
+    #: (where the carrier can tell when the greeting ends), or hang up. Conversation calls hang up.
+    voicemail: Literal["leave_message", "hang_up"] = "leave_message"
 
     @field_validator("allow_to", mode="after")
     @classmethod

@@ -119,4 +119,7 @@ def voice_call_checks(host: Host) -> list[Check]:
         checks.append(Check("voice: streaming", "fail", "media streaming is off; the assistant cannot hear callers"))
     checks.extend(_engine_checks(host, config))
     checks.append(_models())
+    runtime = host.extensions.get("voice_call")  # only where the gateway runs in this process
+    for carrier, problem in (getattr(runtime, "webhook_problems", None) or {}).items():
+        checks.append(Check(f"voice: {carrier} webhooks", "fail", f"the latest webhook could not be used: {problem}"))
     return checks

@@ -131,10 +131,11 @@ class VoiceRoutes:
         try:
             event = webhooks.parse_webhook(endpoint, body, dict(request.query_params))
         except BadWebhook as exc:
+            self.runtime.webhook_problems[self.carrier.name] = str(exc)  # `assistant doctor` names it
             return PlainTextResponse(str(exc), status_code=400)
         if event.kind == "ignored":
             return webhooks.acknowledge()
-        if event.kind == "status":
+        if event.kind in ("status", "machine", "stream-failed"):
             response = self._on_status(event)
         elif event.kind == "answered":
             response = await self._on_answered(event)
@@ -155,10 +156,17 @@ class VoiceRoutes:
         return record
 
     def _on_status(self, event: CallEvent) -> Response:
+        """What the carrier says about a call we know: its state, who answered, or a failed stream."""
         record = self._record_for(event)
         if record is None:
             return PlainTextResponse("unknown call", status_code=404)
-        self.switchboard.carrier_reported(record.id, event.carrier_call_id, event.status, event.detail, self.carrier.control)
+        control, carrier_id = self.carrier.control, event.carrier_call_id
+        if event.kind == "machine":
+            self.switchboard.machine_detected(record.id, carrier_id, event.answered_by, event.detail, control)
+        elif event.kind == "stream-failed":
+            self.switchboard.stream_failed(record.id, carrier_id, event.detail, control)
+        else:
+            self.switchboard.carrier_reported(record.id, carrier_id, event.status, event.detail, control)
         return self.carrier.webhooks.acknowledge()
 
     async def _on_answered(self, event: CallEvent) -> Response:
@@ -167,7 +175,12 @@ class VoiceRoutes:
         if record is None or not self.switchboard.rekey(record.id, event.carrier_call_id):
             return PlainTextResponse("unknown call", status_code=404)
         pending_token = self.switchboard.token_for(event.carrier_call_id)
-        return await self.carrier.control.answer(event, self.stream_url(), pending_token)
+        self.switchboard.answered(record.id, event.carrier_call_id, self.carrier.control)
+        return await self.carrier.control.answer(event, self.stream_url(), pending_token, self._time_limit())
+
+    def _time_limit(self) -> int:
+        """The longest a call may last at the carrier: our own limit plus a margin for the goodbye."""
+        return self.config.max_duration_seconds + 60
 
     async def _on_incoming(self, event: CallEvent) -> Response:
         """A new call: refused, or answered with a media stream (the switchboard expects it)."""
@@ -190,11 +203,10 @@ class VoiceRoutes:
         token = secrets.token_hex(16)
         # Synthesis starts now, while the carrier sets up the media stream; the call is expected
         # before we answer because the carrier may open the stream before the answer returns.
-        self.switchboard.expect(
-            event.carrier_call_id, self.runtime.prepare(call_id, token, self.config, intro, intro_only=pairing)
-        )
+        pending = self.runtime.prepare(call_id, token, self.config, intro, intro_only=pairing)
+        self.switchboard.expect(event.carrier_call_id, pending, self.carrier.control)
         try:
-            return await self.carrier.control.answer(event, self.stream_url(), token)
+            return await self.carrier.control.answer(event, self.stream_url(), token, self._time_limit())
         except (CarrierError, httpx.HTTPError) as exc:
             log.warning("could not answer %s call: %s", self.carrier.name, exc)
             self.switchboard.end(call_id, Ending(EndReason.ANSWER_FAILED))

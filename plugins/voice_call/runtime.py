@@ -51,6 +51,8 @@ class VoiceCallRuntime:
         self.switchboard.on_end(self.outbound.report)
         self.switchboard.on_end(self.scheduler.call_ended)
         self._scheduler_task: asyncio.Task[None] | None = None
+        #: The latest webhook each carrier sent that we could not use, for `assistant doctor`.
+        self.webhook_problems: dict[str, str] = {}
 
     @classmethod
     def of(cls, host: Host) -> VoiceCallRuntime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -55,16 +56,27 @@ class FakeCarrier:
             time.sleep(0.05)
         return self.dials[count - 1]
 
-    def answer_outbound(self, dial: Dial) -> FakeMediaCall:
-        """The callee picks up: the carrier reports it and opens the media stream."""
+    def answer_outbound(self, dial: Dial, machine_greeting: bytes | None = None) -> FakeMediaCall:
+        """The callee picks up (a person, or with `machine_greeting` an answering machine that plays
+        it, then beeps): the carrier reports it, opens the media stream, and delivers its machine
+        detection results where and when its document says, if the dial asked for detection."""
         raise NotImplementedError
 
     def outbound_status(self, dial: Dial, outcome: str) -> int:
-        """The attempt ends without a conversation: "busy", "no-answer" or "machine"."""
+        """The attempt ends without a conversation: "busy", "no-answer", "not-found" (a dead number)."""
         raise NotImplementedError
 
     def close(self) -> None:
         self.rest.stop()
+
+    #: How long the carriers' detection takes to tell a person or a machine (they listen to the first words).
+    DETECTION_SECONDS = 1.2
+
+    def later(self, seconds: float, action) -> None:
+        """Run `action` (a webhook post) after `seconds`, beside the call, as the carrier would."""
+        timer = threading.Timer(seconds, action)
+        timer.daemon = True
+        timer.start()
 
     def local(self, public: str) -> str:
         """Where the tunnel delivers a public URL: the same path on the local gateway."""

@@ -21,6 +21,15 @@ FRAME = 160  # 20 ms of 8 kHz mu-law
 SILENCE = b"\xff" * FRAME
 
 
+def beep(seconds: float = 0.5, hz: float = 1000.0) -> bytes:
+    """An answering machine's beep: a pure tone, as mu-law."""
+    import audioop
+
+    t = np.arange(int(8000 * seconds)) / 8000
+    pcm = (np.sin(2 * np.pi * hz * t) * 12000).astype("<i2").tobytes()
+    return audioop.lin2ulaw(pcm, 2)
+
+
 class FakeMediaCall:
     echo_marks_on_clear = True
 
@@ -38,6 +47,16 @@ class FakeMediaCall:
         #: When the first and the last frame of the caller's latest `say` left (benchmarks time from these).
         self.speech_started_at: float | None = None
         self.speech_sent_at: float | None = None
+        #: When the stream opened, and when the first audio from the server arrived.
+        self.opened_at: float | None = None
+        self.first_audio_at: float | None = None
+        #: An answering machine on this line: its greeting (then a beep) plays as the call opens,
+        #: `on_beep` runs once the beep has been sent, and `heard[recording_from:]` is the message left.
+        self.machine_greeting: bytes | None = None
+        self.on_beep = None
+        self.recording_from: int | None = None
+        #: Seconds the carrier holds the answered call in silence before opening the stream.
+        self.hold_seconds = 0.0
 
     # -- dialect ---------------------------------------------------------------------------------
 
@@ -68,11 +87,30 @@ class FakeMediaCall:
         return self._seq
 
     async def __aenter__(self):
+        await asyncio.sleep(self.hold_seconds)
         self.ws = await websockets.connect(self.ws_url, max_size=2**20)
+        self.opened_at = time.monotonic()
         for message in self.opening():
             await self.send(message)
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._stream()), asyncio.create_task(self._play())]
+        if self.machine_greeting is not None:
+            self._tasks.append(asyncio.create_task(self._machine()))
         return self
+
+    async def _machine(self) -> None:
+        """The answering machine: greeting, beep, then it records whatever it hears."""
+        await self.say(self.machine_greeting + beep())
+        while not self._outgoing.empty():
+            await asyncio.sleep(0.02)
+        self.recording_from = len(self.heard)
+        if self.on_beep is not None:
+            await asyncio.to_thread(self.on_beep)
+
+    def recording(self) -> np.ndarray:
+        """What the machine recorded after its beep."""
+        from plugins.voice_call.speech.audio import ulaw_to_float
+
+        return ulaw_to_float(bytes(self.heard[self.recording_from or 0 :]))
 
     async def __aexit__(self, *exc) -> None:
         await self.hang_up()
@@ -125,6 +163,8 @@ class FakeMediaCall:
                 kind, value = self.classify(message)
                 message["_kind"] = kind
                 if kind == "media" or kind == "mark":
+                    if kind == "media" and self.first_audio_at is None:
+                        self.first_audio_at = message["_at"]
                     self._queue.append(value)
                 elif kind == "clear":
                     self.clears.append(message["_at"])

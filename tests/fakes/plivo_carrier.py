@@ -89,6 +89,7 @@ class FakePlivo(FakeCarrier):
         super().__init__(gateway_url, public_url)
         self.auth_id, self.auth_token = auth_id, auth_token
         self.rest_hangups: list[str] = []
+        self.cancelled: list[str] = []
 
     def settings(self) -> tuple[dict, dict]:
         return (
@@ -110,12 +111,23 @@ class FakePlivo(FakeCarrier):
             body = json.loads(call.body)
             for required in ("from", "to", "answer_url", "hangup_url"):
                 assert required in body, f"POST Call/ needs {required}"
+            if body.get("machine_detection"):
+                assert body.get("machine_detection_url"), "without machine_detection_url Plivo has nowhere to send the result"
             assert body["to"].isdigit() and body["from"].isdigit(), "Plivo numbers are digits without +"
             request_uuid = str(uuid.uuid4())
             self.dials.append(Dial(request_uuid, "+" + body["to"], "+" + body["from"], body))
             return JSONResponse(
                 {"api_id": str(uuid.uuid4()), "message": "call fired", "request_uuid": request_uuid}, status_code=201
             )
+        requests = f"/v1/Account/{self.auth_id}/Request/"
+        if request.method == "DELETE" and call.path.startswith(requests):
+            # "Cancel a queued call": only while the call has not been answered.
+            request_uuid = call.path[len(requests) :].strip("/")
+            if request_uuid not in {d.call_id for d in self.dials} or request_uuid in self.ended:
+                return JSONResponse({"error": "request not found"}, status_code=404)
+            self.ended.add(request_uuid)
+            self.cancelled.append(request_uuid)
+            return Response(status_code=204)
         if request.method == "DELETE" and call.path.startswith(prefix):
             call_uuid = call.path[len(prefix) :].strip("/")
             if call_uuid in self.ended:
@@ -200,7 +212,7 @@ class FakePlivo(FakeCarrier):
             timeout=30,
         )
 
-    def answer_outbound(self, dial: Dial) -> PlivoMediaCall:
+    def answer_outbound(self, dial: Dial, machine_greeting: bytes | None = None) -> PlivoMediaCall:
         call_uuid = str(uuid.uuid4())
         dial.extra["call_uuid"] = call_uuid
         params = {
@@ -216,18 +228,25 @@ class FakePlivo(FakeCarrier):
         assert response.status_code == 200, response.text
         stream = ET.fromstring(response.text).find("Stream")
         assert stream is not None and stream.get("contentType") == "audio/x-mulaw;rate=8000", response.text
-        return PlivoMediaCall(self.local(stream.text.strip()), self.auth_id, call_uuid, stream.get("extraHeaders", ""))
+        call = PlivoMediaCall(self.local(stream.text.strip()), self.auth_id, call_uuid, stream.get("extraHeaders", ""))
+        call.machine_greeting = machine_greeting
+        if dial.body.get("machine_detection") in ("true", "hangup"):
+            # Detection is asynchronous: its result is a request to machine_detection_url with
+            # Machine=true|false and Event=MachineDetection (Plivo "Make a call", machine detection).
+            # Plivo does not report the end of a machine's greeting.
+            result = {**params, "Machine": "true" if machine_greeting is not None else "false", "Event": "MachineDetection"}
+            self.later(self.DETECTION_SECONDS, lambda: self.post_to(dial.body["machine_detection_url"], result))
+        return call
 
     def outbound_status(self, dial: Dial, outcome: str) -> int:
-        assert outcome in ("busy", "no-answer"), "machine detection is not simulated for Plivo"
         params = {
             "CallUUID": str(uuid.uuid4()),
             "From": dial.from_.lstrip("+"),
             "To": dial.to.lstrip("+"),
-            "CallStatus": outcome,
+            "CallStatus": {"not-found": "failed"}.get(outcome, outcome),
             "Direction": "outbound",
             "RequestUUID": dial.call_id,
-            "HangupCause": {"busy": "USER_BUSY", "no-answer": "NO_ANSWER"}[outcome],
+            "HangupCause": {"busy": "USER_BUSY", "no-answer": "NO_ANSWER", "not-found": "UNALLOCATED_NUMBER"}[outcome],
             "Duration": "0",
             "BillDuration": "0",
         }

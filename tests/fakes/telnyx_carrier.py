@@ -216,13 +216,38 @@ class FakeTelnyx(FakeCarrier):
         url = dial.body["webhook_url"]
         return httpx.post(self.local(url), content=body, headers=self._signed(body), timeout=30).status_code
 
-    def answer_outbound(self, dial: Dial) -> TelnyxMediaCall:
+    def answer_outbound(self, dial: Dial, machine_greeting: bytes | None = None) -> TelnyxMediaCall:
+        # Detection runs while the call and its stream go on; results come as webhooks
+        # (Answering Machine Detection tutorial; telnyx/types/call_machine_*_ended.py):
+        # detect -> call.machine.detection.ended (human|machine|not_sure); greeting_end and
+        # detect_beep add call.machine.greeting.ended (beep_detected|ended|not_sure).
         assert self._outbound_event(dial, "call.answered") == 200
-        return TelnyxMediaCall(self.local(dial.body["stream_url"]), dial.call_id, dial.body["client_state"])
+        call = TelnyxMediaCall(self.local(dial.body["stream_url"]), dial.call_id, dial.body["client_state"])
+        call.machine_greeting = machine_greeting
+        mode = dial.body.get("answering_machine_detection", "disabled")
+        if mode == "disabled":
+            return call
+        result = "machine" if machine_greeting is not None else "human"
+        self.later(self.DETECTION_SECONDS, lambda: self._outbound_event(dial, "call.machine.detection.ended", result=result))
+        if machine_greeting is not None and mode in ("greeting_end", "detect_beep", "detect_words"):
+            call.on_beep = lambda: self._outbound_event(dial, "call.machine.greeting.ended", result="beep_detected")
+        return call
 
     def outbound_status(self, dial: Dial, outcome: str) -> int:
-        if outcome == "machine":
-            return self._outbound_event(dial, "call.machine.detection.ended", result="machine")
         self.ended.add(dial.call_id)
-        cause = {"busy": "user_busy", "no-answer": "no_answer"}[outcome]
+        cause = {"busy": "user_busy", "no-answer": "no_answer", "not-found": "not_found"}[outcome]
         return self._outbound_event(dial, "call.hangup", hangup_cause=cause, hangup_source="callee")
+
+    def fail_stream(self, call_control_id: str, client_state: str | None) -> int:
+        """The stream could not connect (telnyx/types/call_streaming_failed.py); the call stays up."""
+        body = self.event(
+            "streaming.failed",
+            call_control_id,
+            "",
+            "",
+            client_state=client_state,
+            failure_reason="connection refused",
+            stream_id=str(uuid.uuid4()),
+            stream_type="websocket",
+        )
+        return self.post(body, self._signed(body)).status_code

@@ -228,7 +228,7 @@ def test_twilio_webhook_signed_by_the_sdk_is_read() -> None:
         ("no-answer", {}, CallState.NO_ANSWER),
         ("canceled", {}, CallState.NO_ANSWER),
         ("failed", {}, CallState.FAILED),
-        ("in-progress", {"AnsweredBy": "machine_end_beep"}, CallState.VOICEMAIL),
+        ("in-progress", {"AnsweredBy": "machine_start"}, CallState.IN_PROGRESS),  # not a status-callback field
     ],
 )
 def test_twilio_status_callbacks_map_to_call_states(status, extra, state) -> None:
@@ -263,7 +263,7 @@ def test_telnyx_webhook_signed_with_ed25519_is_read() -> None:
     signature = base64.b64encode(key.sign(f"{timestamp}|".encode() + body).signature).decode()
     webhooks.verify(URL, {"telnyx-signature-ed25519": signature, "telnyx-timestamp": timestamp}, body)
     event = webhooks.parse_webhook("webhook", body, {})
-    assert (event.kind, event.status, event.detail, event.ref) == ("status", CallState.BUSY, "user_busy", "r1")
+    assert (event.kind, event.status, event.detail, event.ref) == ("status", CallState.BUSY, "the line was busy: user_busy", "r1")
     with pytest.raises(WebhookRejected):
         webhooks.verify(URL, {"telnyx-signature-ed25519": signature, "telnyx-timestamp": timestamp}, body + b" ")
     stale = str(int(time.time()) - 3600)
@@ -291,5 +291,131 @@ def test_plivo_callback_signed_by_the_sdk_is_read() -> None:
     assert (event.kind, event.from_number, event.status, event.ref) == ("status", "+14155551234", CallState.COMPLETED, "r2")
     with pytest.raises(WebhookRejected):
         webhooks.verify(url, {"x-plivo-signature-v3": signature, "x-plivo-signature-v3-nonce": "other"}, body)
-    answered = webhooks.parse_webhook("webhook", body.replace(b"completed", b"in-progress"), {})
+    answered_body = body.replace(b"completed", b"in-progress").replace(b"&HangupCause=NORMAL_CLEARING", b"")
+    answered = webhooks.parse_webhook("webhook", answered_body, {})
     assert (answered.kind, answered.status) == ("answered", CallState.IN_PROGRESS)
+
+
+# -- answering-machine detection, hang-up causes, failed streams -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answered_by", "ours"),
+    [
+        ("human", "human"),
+        ("machine_start", "machine"),
+        ("fax", "machine"),
+        ("unknown", "unknown"),
+        ("machine_end_beep", "message_end"),
+        ("machine_end_silence", "message_end"),
+        ("machine_end_other", "message_end"),
+    ],
+)
+def test_twilio_async_amd_callback(answered_by, ours) -> None:
+    """AsyncAmdStatusCallback: CallSid, AccountSid, AnsweredBy, MachineDetectionDuration
+    (https://www.twilio.com/docs/voice/answering-machine-detection)."""
+    body = (f"CallSid={CALL_SID}&AccountSid={TWILIO_SID}&AnsweredBy={answered_by}&MachineDetectionDuration=2400").encode()
+    event = TwilioWebhooks(TWILIO_SID, TWILIO_TOKEN).parse_webhook("status", body, {"ref": "r1", "amd": "1"})
+    assert (event.kind, event.answered_by, event.detail, event.ref) == ("machine", ours, answered_by, "r1")
+
+
+def test_twilio_repeated_keys_are_all_signed() -> None:
+    url = "https://calls.example.com/voice/twilio/webhook"
+    body = f"CallSid={CALL_SID}&AccountSid={TWILIO_SID}&CallStatus=ringing&Tag=a&Tag=b".encode()
+
+    class Multi(dict):
+        def getall(self, name):
+            return self[name]
+
+    params = Multi({"CallSid": [CALL_SID], "AccountSid": [TWILIO_SID], "CallStatus": ["ringing"], "Tag": ["a", "b"]})
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+    TwilioWebhooks(TWILIO_SID, TWILIO_TOKEN).verify(url, {"x-twilio-signature": signature}, body)
+    one_value = RequestValidator(TWILIO_TOKEN).compute_signature(
+        url, {"CallSid": CALL_SID, "AccountSid": TWILIO_SID, "CallStatus": "ringing", "Tag": "b"}
+    )
+    with pytest.raises(WebhookRejected):
+        TwilioWebhooks(TWILIO_SID, TWILIO_TOKEN).verify(url, {"x-twilio-signature": one_value}, body)
+
+
+def telnyx_event(event_type: str, **payload) -> bytes:
+    return json.dumps(
+        {
+            "data": {
+                "record_type": "event",
+                "id": "e1",
+                "event_type": event_type,
+                "payload": {
+                    "call_control_id": "v3:abc",
+                    "from": "+15550001234",
+                    "to": "+15559876543",
+                    "direction": "outgoing",
+                    "client_state": _state(ref="r1"),
+                    **payload,
+                },
+            }
+        }
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("event_type", "result", "ours"),
+    [
+        ("call.machine.detection.ended", "human", "human"),
+        ("call.machine.detection.ended", "machine", "machine"),
+        ("call.machine.detection.ended", "not_sure", "unknown"),
+        ("call.machine.greeting.ended", "beep_detected", "message_end"),
+        ("call.machine.greeting.ended", "ended", "message_end"),
+        ("call.machine.greeting.ended", "not_sure", "unknown"),
+        ("call.machine.premium.detection.ended", "human_business", "human"),
+        ("call.machine.premium.detection.ended", "silence", "unknown"),
+        ("call.machine.premium.greeting.ended", "no_beep_detected", "message_end"),
+    ],
+)
+def test_telnyx_machine_detection_events(event_type, result, ours) -> None:
+    """Result values from the telnyx SDK's types (call_machine_*_ended.py)."""
+    event = TelnyxWebhooks("").parse_webhook("webhook", telnyx_event(event_type, result=result), {})
+    assert (event.kind, event.answered_by, event.ref) == ("machine", ours, "r1")
+
+
+@pytest.mark.parametrize(
+    ("cause", "state"),
+    [
+        ("call_rejected", CallState.BUSY),
+        ("normal_clearing", CallState.COMPLETED),
+        ("originator_cancel", CallState.NO_ANSWER),
+        ("timeout", CallState.NO_ANSWER),
+        ("time_limit", CallState.COMPLETED),
+        ("user_busy", CallState.BUSY),
+        ("not_found", CallState.FAILED),
+        ("no_answer", CallState.NO_ANSWER),
+        ("unspecified", CallState.FAILED),
+    ],
+)
+def test_every_telnyx_hangup_cause_has_a_state_and_words(cause, state) -> None:
+    """Every `hangup_cause` of the telnyx SDK's CallHangup type (telnyx/types/call_hangup.py)."""
+    event = TelnyxWebhooks("").parse_webhook("webhook", telnyx_event("call.hangup", hangup_cause=cause), {})
+    assert (event.kind, event.status) == ("status", state)
+    assert event.detail.endswith(cause) and len(event.detail) > len(cause) + 5
+
+
+def test_telnyx_streaming_failed_and_api_v1() -> None:
+    failed = telnyx_event("streaming.failed", failure_reason="connection refused", stream_id="s1", stream_type="websocket")
+    event = TelnyxWebhooks("").parse_webhook("webhook", failed, {})
+    assert (event.kind, event.detail) == ("stream-failed", "connection refused")
+    v1 = json.dumps({"event_type": "call_initiated", "payload": {"call_control_id": "v2:x"}}).encode()
+    with pytest.raises(BadWebhook, match="webhook API v2"):
+        TelnyxWebhooks("").parse_webhook("webhook", v1, {})
+
+
+@pytest.mark.parametrize(("machine", "ours"), [("true", "machine"), ("false", "human"), ("", "unknown")])
+def test_plivo_machine_detection_request(machine, ours) -> None:
+    """machine_detection_url gets Machine=true|false with Event=MachineDetection (Plivo "Make a call")."""
+    body = f"CallUUID={PLIVO_UUID}&RequestUUID=r&Machine={machine}&Event=MachineDetection&Direction=outbound".encode()
+    event = PlivoWebhooks(PLIVO_TOKEN).parse_webhook("status", body, {"ref": "r2", "amd": "1"})
+    assert (event.kind, event.answered_by) == ("machine", ours)
+
+
+def test_plivo_hangup_at_the_answer_url_is_a_status() -> None:
+    body = f"CallUUID={PLIVO_UUID}&From=14155551234&To=15550001234&CallStatus=completed&Direction=inbound&Event=Hangup&HangupCause=NORMAL_CLEARING".encode()
+    event = PlivoWebhooks(PLIVO_TOKEN).parse_webhook("webhook", body, {})
+    assert (event.kind, event.status, event.detail) == ("status", CallState.COMPLETED, "NORMAL_CLEARING")

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from plugins.voice_call.calls import switchboard
 from plugins.voice_call.calls.ending import FINAL_STATE, Ending, EndReason
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
@@ -101,11 +102,21 @@ def test_the_carrier_ending_a_call_before_its_stream(board, status, expected) ->
     assert state(board, call_id) == expected and board.waiting_for_stream() == 0 and board.ended == [call_id]
 
 
-def test_progress_reports_change_nothing(board) -> None:
-    call_id = ringing(board)
-    for status in (CallState.RINGING, CallState.IN_PROGRESS):
-        board.carrier_reported(call_id, "CA1", status, "", Control())
-    assert state(board, call_id) == ("ringing", "") and board.ended == []
+def test_progress_reports_change_nothing_until_the_stream_is_late(board, monkeypatch) -> None:
+    monkeypatch.setattr(switchboard, "STREAM_WAIT_S", 0.2)
+    control = Control()
+
+    async def scenario() -> None:
+        call_id = ringing(board)
+        for status in (CallState.RINGING, CallState.IN_PROGRESS):
+            board.carrier_reported(call_id, "CA1", status, "", control)
+        assert state(board, call_id) == ("ringing", "") and board.ended == []
+        await asyncio.sleep(0.4)  # answered, and no stream came
+        assert state(board, call_id)[0] == "failed" and board.ended == [call_id]
+        await asyncio.sleep(0)
+
+    asyncio.run(scenario())
+    assert control.hung_up == ["CA1"]
 
 
 def test_an_answering_machine_ends_the_attempt_and_hangs_up(board) -> None:
@@ -113,7 +124,9 @@ def test_an_answering_machine_ends_the_attempt_and_hangs_up(board) -> None:
 
     async def scenario() -> None:
         call_id = ringing(board)
-        board.carrier_reported(call_id, "CA1", CallState.VOICEMAIL, "machine_start", control)
+        board.machine_detected(call_id, "CA1", "human", "human", control)
+        assert state(board, call_id) == ("ringing", "")
+        board.machine_detected(call_id, "CA1", "machine", "machine_start", control)
         await asyncio.sleep(0)
         assert state(board, call_id) == ("voicemail", "answering machine (machine_start)")
 

@@ -14,6 +14,7 @@ class EndReason(StrEnum):
     CARRIER_ENDED = "carrier ended the call"
     CARRIER_REPORTED = "carrier reported"
     ANSWERING_MACHINE = "answering machine"
+    VOICEMAIL_LEFT = "message left on the answering machine"
     # We ended it.
     MESSAGE_DELIVERED = "message delivered"
     PAIRING_CODE_GIVEN = "pairing code given"
@@ -28,6 +29,7 @@ class EndReason(StrEnum):
     DIAL_FAILED = "the carrier refused the call"
     CANCELLED = "cancelled by the owner before it was answered"
     STREAM_NEVER_ARRIVED = "media stream never arrived"
+    STREAM_FAILED = "the carrier's media stream failed"
     GATEWAY_STOPPED = "gateway stopped before the media stream arrived"
     RESTARTED = "gateway restarted while the call was active"
     MEDIA_ERRORS = "media protocol errors"
@@ -41,6 +43,8 @@ class EndReason(StrEnum):
 
 FINAL_STATE: dict[EndReason, CallState] = {
     EndReason.ANSWERING_MACHINE: CallState.VOICEMAIL,
+    EndReason.VOICEMAIL_LEFT: CallState.VOICEMAIL_LEFT,
+    EndReason.STREAM_FAILED: CallState.FAILED,
     EndReason.REFUSED: CallState.FAILED,
     EndReason.TOO_MANY_CALLS: CallState.BUSY,
     EndReason.ANSWER_FAILED: CallState.FAILED,

@@ -21,7 +21,7 @@ from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
 from plugins.voice_call.calls.player import Player
 from plugins.voice_call.carriers.base import MediaCodec
-from plugins.voice_call.carriers.events import DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
+from plugins.voice_call.carriers.events import AnsweredBy, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
 from plugins.voice_call.config import VoiceCallConfig
 
 if TYPE_CHECKING:
@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 GOODBYE_LIMIT = "I'm sorry, we've reached the time limit for this call. Goodbye."
 GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Goodbye."
+#: How long a notify call waits, once its message was heard, for the carrier's machine-detection verdict.
+VERDICT_WAIT_S = 35.0
+#: How long we wait for a machine's greeting to end before giving up on leaving a message.
+MESSAGE_END_WAIT_S = 40.0
 
 
 class CallLine(ABC):
@@ -65,6 +69,11 @@ class CallLine(ABC):
         self._waiters: list[asyncio.Future[str]] = []
         self._send_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[Any]] = []
+        #: Set by the switchboard on a notify call whose carrier tells when a machine's greeting ends.
+        self.leaves_voicemail = False
+        self._verdict = asyncio.Event()  # the carrier said who answered
+        self._message_end = asyncio.Event()  # a machine's greeting ended: its beep
+        self._voicemail = False  # a machine answered: the message waits for its beep
 
     # -- what a kind of session fills in ------------------------------------------------------------
 
@@ -85,8 +94,8 @@ class CallLine(ABC):
         """Whether someone is speaking or about to (for the silence timeout)."""
 
     @abstractmethod
-    async def _say_goodbye(self, text: str) -> None:
-        """Stop what is being said, say `text`, and return once it has been heard (or given up on)."""
+    async def _stop_speaking(self) -> None:
+        """Stop the reply being made or said, and drop what the carrier has queued."""
 
     @abstractmethod
     def _heard(self, name: str) -> None:
@@ -155,12 +164,61 @@ class CallLine(ABC):
         return True
 
     def _check_limits(self) -> None:
-        if self._active():
+        if self._active() or self._voicemail or (self.leaves_voicemail and not self._verdict.is_set()):
             self.last_activity_ms = self.media_ms
         if self.media_ms >= self.config.max_duration_seconds * 1000:
             self._finish(EndReason.MAX_DURATION, GOODBYE_LIMIT)
         elif self.media_ms - self.last_activity_ms >= self.config.silence_timeout_seconds * 1000:
             self._finish(EndReason.SILENCE_TIMEOUT, GOODBYE_SILENCE)
+
+    # -- answering machines (notify calls) ----------------------------------------------------------
+
+    def machine_answered(self, answered_by: AnsweredBy) -> None:
+        """The carrier's verdict on who answered. On a call that leaves voicemail, a machine's
+        greeting is not talked over; when it ends (its beep) the message is said from the start."""
+        self._verdict.set()
+        if not self.leaves_voicemail or answered_by not in ("machine", "message_end") or self._ending:
+            return
+        if answered_by == "message_end":
+            self._message_end.set()
+        if not self._voicemail:
+            self._voicemail = True
+            self._spawn(self._leave_message())
+
+    async def _leave_message(self) -> None:
+        self.records.append_transcript(
+            self.call_id,
+            [
+                {
+                    "role": "system",
+                    "at_ms": self.media_ms,
+                    "text": "an answering machine answered; leaving the message after its beep",
+                }
+            ],
+        )
+        await self._stop_speaking()
+        try:
+            async with asyncio.timeout(MESSAGE_END_WAIT_S):
+                await self._message_end.wait()
+        except TimeoutError:
+            await self._close(Ending(EndReason.ANSWERING_MACHINE, "its greeting did not end"))
+            return
+        self._ending = True  # nothing interrupts the message now, and no limit cuts it
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(120):
+                await (await self.speak(self.message)).wait()
+        await self._close(Ending(EndReason.VOICEMAIL_LEFT))
+
+    async def _message_delivered(self) -> None:
+        """A notify call's message was heard once: hang up, unless the carrier is still deciding
+        whether a machine answered (a machine then gets the message again after its beep)."""
+        await asyncio.sleep(1.0)  # a short pause, so the message does not end abruptly
+        if self.leaves_voicemail and not self._verdict.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(VERDICT_WAIT_S):
+                    await self._verdict.wait()
+        if not self._voicemail:
+            await self._close(Ending(EndReason.MESSAGE_DELIVERED))
 
     # -- ending ------------------------------------------------------------------------------------
 
@@ -189,7 +247,8 @@ class CallLine(ABC):
     async def _goodbye_then_close(self, reason: EndReason, goodbye: str) -> None:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(15):
-                await self._say_goodbye(goodbye)
+                await self._stop_speaking()
+                await (await self.speak(goodbye)).wait()
         await self._close(Ending(reason))
 
     async def _close(self, ending: Ending) -> None:

@@ -85,6 +85,14 @@ class OutboundCalls:
 
         call_id, token = uuid.uuid4().hex, secrets.token_hex(16)
         base = f"{config.public_url}/voice/{carrier.name}"
+        # A notify call that leaves voicemail needs to know when a machine's greeting ends (its beep);
+        # otherwise telling a person from a machine is enough.
+        leaves_voicemail = (
+            mode == "notify" and config.outbound.voicemail == "leave_message" and carrier.control.detects_message_end
+        )
+        detection: Literal["off", "detect", "message_end"] = "off"
+        if config.outbound.machine_detection:
+            detection = "message_end" if leaves_voicemail else "detect"
         stream = urlsplit(f"{base}/stream")
         request = DialRequest(
             ref=call_id,
@@ -96,15 +104,16 @@ class OutboundCalls:
             status_url=f"{base}/status?ref={call_id}",
             ring_timeout=config.outbound.ring_timeout_seconds,
             time_limit=config.max_duration_seconds + 30,
-            machine_detection=config.outbound.machine_detection,
+            machine_detection=detection,
+            machine_url=f"{base}/status?ref={call_id}&amd=1",
         )
         provisional = f"pending-{call_id}"  # until the carrier names the call
         self.switchboard.ring(
             carrier.name, provisional, "outbound", config.phone_number, number, mode=mode, message=message, call_id=call_id
         )
-        self.switchboard.expect(
-            provisional, self.engines.prepare(call_id, token, config, message, mode=cast(Mode, mode), message=message)
-        )
+        pending = self.engines.prepare(call_id, token, config, message, mode=cast(Mode, mode), message=message)
+        pending.leaves_voicemail = detection == "message_end"
+        self.switchboard.expect(provisional, pending)
         try:
             carrier_id = await carrier.control.dial(request)
         except (CarrierError, httpx.HTTPError) as exc:

@@ -200,8 +200,7 @@ class RealtimeCallSession(CallLine):
         self.intro_delivered = True
         await self._send_openai({"type": "input_audio_buffer.clear"})
         if self.mode == "notify":
-            await asyncio.sleep(1.0)
-            await self._close(Ending(EndReason.MESSAGE_DELIVERED))
+            await self._message_delivered()
 
     async def _respond(self, instructions: str, tag: str | None = None) -> asyncio.Event:
         """Ask for a response; the event is set once its audio has been heard."""
@@ -331,8 +330,12 @@ class RealtimeCallSession(CallLine):
         self.records.append_transcript(self.call_id, [entry])
 
     async def _barge_in(self) -> None:
-        """The caller talks over us: flush the carrier, then cut the model's item to what was heard."""
+        """The caller talks over us."""
         self.barge_ins += 1
+        await self._cut_audio()
+
+    async def _cut_audio(self) -> None:
+        """Flush the carrier, then cut the model's item to what was heard."""
         item = self._current
         self._marks.clear()  # echoes of the audio we are about to flush do not count as heard
         await self.player.flush()
@@ -371,12 +374,11 @@ class RealtimeCallSession(CallLine):
 
     # -- ending ---------------------------------------------------------------------------------------
 
-    async def _say_goodbye(self, text: str) -> None:
+    async def _stop_speaking(self) -> None:
         if self._responding:
             await self._send_openai({"type": "response.cancel"})
         if self.player.busy:
-            await self.player.flush()
-        await (await self._respond(say_exactly(text))).wait()
+            await self._cut_audio()
 
     # -- plumbing ---------------------------------------------------------------------------------------
 

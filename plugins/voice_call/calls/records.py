@@ -17,10 +17,10 @@ from assistant.store.tables import utcnow
 from plugins.voice_call.calls.tables import CallRow
 
 ACTIVE = ("ringing", "in-progress")
-ENDED = ("completed", "failed", "no-answer", "busy", "voicemail")
+ENDED = ("completed", "failed", "no-answer", "busy", "voicemail", "voicemail_left")
 TRANSITIONS = {
-    "ringing": {"in-progress", "completed", "failed", "no-answer", "busy", "voicemail"},
-    "in-progress": {"completed", "failed", "voicemail"},
+    "ringing": {"in-progress", "completed", "failed", "no-answer", "busy", "voicemail", "voicemail_left"},
+    "in-progress": {"completed", "failed", "voicemail", "voicemail_left"},
 }
 
 

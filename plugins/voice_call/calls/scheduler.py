@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
-RETRY_STATES = ("busy", "no-answer", "failed")
+# A conversation call that reached an answering machine is tried again too (a notify call leaves its message).
+RETRY_STATES = ("busy", "no-answer", "failed", "voicemail")
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ class CallScheduler:
                 row.run_at = self.clock() + timedelta(seconds=delay)
                 row.outcome = f"attempt {row.attempts} {record.state}; trying again"
             else:
-                row.status = "done" if record.state == "completed" else "failed"
+                row.status = "done" if record.state in ("completed", "voicemail_left") else "failed"
                 row.outcome = f"{record.state}: {record.end_reason}"[:200]
 
     async def run(self) -> None:

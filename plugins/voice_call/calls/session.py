@@ -138,8 +138,7 @@ class CallSession(CallLine):
         if self.intro_only:
             await self._close(Ending(EndReason.PAIRING_CODE_GIVEN))
         elif self.mode == "notify":
-            await asyncio.sleep(1.0)  # a short pause, so the message does not end abruptly
-            await self._close(Ending(EndReason.MESSAGE_DELIVERED))
+            await self._message_delivered()
 
     async def _on_audio(self, payload: bytes) -> None:
         if self.intro_only or self.mode == "notify":
@@ -170,9 +169,15 @@ class CallSession(CallLine):
 
     async def _barge_in(self) -> None:
         self.barge_ins += 1
-        if self._replying():
-            assert self._turn is not None
+        await self._stop_speaking()
+
+    async def _stop_speaking(self) -> None:
+        """Cancel the reply being made and drop what is queued; what was cut is noted as not heard."""
+        replying = self._replying()
+        if self._turn is not None and replying:
             self._turn.cancel()
+        if not (replying or self.player.busy):
+            return
         dropped = await self.player.flush()
         entries = [
             {"role": "assistant", "text": self._spoken.pop(n), "at_ms": self.media_ms, "heard": False, "interrupted": True}
@@ -212,11 +217,3 @@ class CallSession(CallLine):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), timeout=15)
             await self._close(Ending(EndReason.ASSISTANT_ENDED, self.hangup_reason))
-
-    async def _say_goodbye(self, text: str) -> None:
-        if self._replying():
-            assert self._turn is not None
-            self._turn.cancel()
-        if self.player.busy:
-            await self.player.flush()
-        await self._say("goodbye", text).wait()

@@ -30,13 +30,17 @@ from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.calls.session import CallSession
 from plugins.voice_call.carriers.base import CallControl, MediaCodec
-from plugins.voice_call.carriers.events import CallState, CarrierError, StreamStarted
+from plugins.voice_call.carriers.events import AnsweredBy, CallState, CarrierError, StreamStarted
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.stt import SpeechToText
 from plugins.voice_call.speech.tts import TextToSpeech, describe_failure
 
 log = logging.getLogger(__name__)
 PENDING_TTL_S = 60.0
+#: How long after the callee answers the media stream may take to connect before we hang up.
+STREAM_WAIT_S = 10.0
+#: Past maxDurationSeconds, how long before a call whose media clock stalled is ended anyway.
+LIMIT_MARGIN_S = 60
 
 
 @dataclass
@@ -56,10 +60,16 @@ class PendingCall:
     intro_only: bool = False
     mode: Literal["inbound", "notify", "conversation"] = "inbound"
     message: str = ""
+    #: A notify call that leaves its message on an answering machine, after the beep.
+    leaves_voicemail: bool = False
     created: float = field(default_factory=time.monotonic)
+    #: Hangs the call up if its stream has not arrived a few seconds after the callee answered.
+    stream_deadline: asyncio.TimerHandle | None = None
 
     def cancel(self) -> None:
         """The call will never connect: stop preparing it and close what was opened for it."""
+        if self.stream_deadline:
+            self.stream_deadline.cancel()
         if self.intro_audio:
             self.intro_audio.cancel()
         if self.realtime:
@@ -132,9 +142,30 @@ class Switchboard:
         self._announce_end(call_id)
         return call_id
 
-    def expect(self, carrier_call_id: str, pending: PendingCall) -> None:
-        """We answered (or dialled): the call's media stream will arrive with `pending.token`."""
+    def expect(self, carrier_call_id: str, pending: PendingCall, control: CallControl | None = None) -> None:
+        """We answered (or dialled): the call's media stream will arrive with `pending.token`. Given
+        `control`, the call is answered now, and is hung up if its stream does not follow."""
         self._pending[carrier_call_id] = pending
+        if control is not None:
+            self.answered(pending.call_id, carrier_call_id, control)
+
+    def answered(self, call_id: str, carrier_call_id: str, control: CallControl) -> None:
+        """The callee picked up: the stream must follow within STREAM_WAIT_S, or the call is hung up."""
+        pending = self._pending_of(call_id)
+        if pending is None or pending.stream_deadline is not None:
+            return
+        pending.stream_deadline = asyncio.get_running_loop().call_later(
+            STREAM_WAIT_S, self._stream_missing, call_id, carrier_call_id, control
+        )
+
+    def _stream_missing(self, call_id: str, carrier_call_id: str, control: CallControl) -> None:
+        if self._pending_of(call_id) is not None:
+            self.end(
+                call_id,
+                Ending(EndReason.STREAM_NEVER_ARRIVED, f"within {STREAM_WAIT_S:.0f} s of the answer"),
+                control,
+                carrier_call_id,
+            )
 
     def rekey(self, call_id: str, carrier_call_id: str) -> bool:
         """The carrier named the call anew (its id once dialled, or once answered): follow it."""
@@ -159,6 +190,8 @@ class Switchboard:
             await websocket.close(code=1008, reason="unknown call or bad stream token")
             return
         del self._pending[started.carrier_call_id]
+        if pending.stream_deadline is not None:
+            pending.stream_deadline.cancel()
         call_id = pending.call_id
         if not self.records.transition(call_id, CallState.IN_PROGRESS):
             pending.cancel()
@@ -167,6 +200,10 @@ class Switchboard:
         with logs.call_context(call_id):
             log.info("media stream connected")
             ending = Ending(EndReason.INTERNAL_ERROR)
+            # A backstop for a stalled media clock: the session's own limit normally ends the call first.
+            overtime = asyncio.get_running_loop().call_later(
+                pending.config.max_duration_seconds + LIMIT_MARGIN_S, self._overtime, call_id
+            )
             try:
                 ending = await self._converse(websocket, codec, started, pending)
             except Exception:  # whatever broke, the call is settled below
@@ -174,6 +211,7 @@ class Switchboard:
                 with contextlib.suppress(RuntimeError):
                     await websocket.close(code=1011, reason="internal error")
             finally:
+                overtime.cancel()
                 self._live.pop(call_id, None)
                 self._settle(call_id, ending)
             if ending.reason.by_us and control is not None:
@@ -199,6 +237,7 @@ class Switchboard:
                 connection=connection,
                 intro=intro,
             )
+            realtime.leaves_voicemail = pending.leaves_voicemail
             self._live[pending.call_id] = realtime
             ending = await realtime.run()
             if not realtime.handover:
@@ -225,6 +264,7 @@ class Switchboard:
             intro_only=pending.intro_only,
         )
         session.media_ms = session.last_activity_ms = media_ms
+        session.leaves_voicemail = pending.leaves_voicemail
         self._live[pending.call_id] = session
         return await session.run()
 
@@ -247,10 +287,19 @@ class Switchboard:
 
     # -- ending ----------------------------------------------------------------------------------------
 
-    def end(self, call_id: str, ending: Ending, control: CallControl | None = None, carrier_call_id: str = "") -> bool:
+    def end(
+        self,
+        call_id: str,
+        ending: Ending,
+        control: CallControl | None = None,
+        carrier_call_id: str = "",
+        *,
+        close_control: bool = False,
+    ) -> bool:
         """End a call wherever it is in its life. A live call ends through its session (which says
         nothing more and closes the stream); a call not yet connected ends here, and `control`, when
-        given, hangs it up at the carrier. False when the call was already over."""
+        given, hangs it up (or cancels it, while it rings) at the carrier, then is closed when
+        `close_control`. False when the call was already over."""
         session = self._live.get(call_id)
         if session is not None:
             if ending.reason in (EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED):
@@ -262,16 +311,37 @@ class Switchboard:
         if not self._settle(call_id, ending):
             return False
         if control is not None and carrier_call_id and ending.reason.by_us:
-            asyncio.get_running_loop().create_task(_hang_up(control, carrier_call_id))
+            cancel = ending.reason == EndReason.CANCELLED
+            asyncio.get_running_loop().create_task(_hang_up(control, carrier_call_id, cancel=cancel, close=close_control))
+        elif control is not None and close_control:
+            asyncio.get_running_loop().create_task(control.aclose())
         return True
 
     def carrier_reported(self, call_id: str, carrier_call_id: str, state: CallState, detail: str, control: CallControl) -> None:
-        """A status webhook: an answering machine picked up, or the carrier says the call is over."""
-        if state == CallState.VOICEMAIL:
-            self.end(call_id, Ending(EndReason.ANSWERING_MACHINE, detail), control, carrier_call_id)
+        """A status webhook: the callee answered, or the carrier says the call is over."""
+        if state == CallState.IN_PROGRESS:
+            self.answered(call_id, carrier_call_id, control)  # the stream's start moves the call to in-progress
         elif not state.active:
             self.end(call_id, Ending(EndReason.CARRIER_REPORTED, f"{state.value}, {detail}" if detail else state.value, state))
-        # ringing / in-progress: the media stream's start is what moves a call to in-progress
+
+    def machine_detected(
+        self, call_id: str, carrier_call_id: str, answered_by: AnsweredBy, detail: str, control: CallControl
+    ) -> None:
+        """The carrier's answering-machine verdict. A person: nothing changes. A machine: a call that
+        leaves voicemail waits for its beep and leaves the message; any other call is hung up."""
+        self.records.append_transcript(
+            call_id, [{"role": "system", "at_ms": 0, "text": f"answering-machine detection: {answered_by} ({detail})"}]
+        )
+        session = self._live.get(call_id)
+        if answered_by in ("human", "unknown") or (session is not None and session.leaves_voicemail):
+            if session is not None:
+                session.machine_answered(answered_by)
+            return
+        self.end(call_id, Ending(EndReason.ANSWERING_MACHINE, detail), control, carrier_call_id)
+
+    def stream_failed(self, call_id: str, carrier_call_id: str, detail: str, control: CallControl) -> None:
+        """The carrier could not open or keep our media stream: the call is hung up, not left silent."""
+        self.end(call_id, Ending(EndReason.STREAM_FAILED, detail), control, carrier_call_id)
 
     def fail_pending(self, reason: EndReason) -> None:
         """Every answered call whose media has not arrived ends now (the gateway is stopping)."""
@@ -287,6 +357,13 @@ class Switchboard:
         for pending in list(self._pending.values()):
             if now - pending.created > PENDING_TTL_S:
                 self.end(pending.call_id, Ending(EndReason.STREAM_NEVER_ARRIVED))
+
+    def _overtime(self, call_id: str) -> None:
+        if (session := self._live.get(call_id)) is not None:
+            session.end_attempt(EndReason.MAX_DURATION, "its media clock stalled")
+
+    def _pending_of(self, call_id: str) -> PendingCall | None:
+        return next((p for p in self._pending.values() if p.call_id == call_id), None)
 
     def _drop_pending(self, call_id: str) -> None:
         for key, pending in list(self._pending.items()):
@@ -312,8 +389,11 @@ class Switchboard:
                     log.exception("an end-of-call listener failed")
 
 
-async def _hang_up(control: CallControl, carrier_call_id: str) -> None:
+async def _hang_up(control: CallControl, carrier_call_id: str, *, cancel: bool = False, close: bool = False) -> None:
     try:
-        await control.hang_up(carrier_call_id)
+        await (control.cancel if cancel else control.hang_up)(carrier_call_id)
     except (CarrierError, httpx.HTTPError) as exc:
         log.warning("could not hang up call %s at the carrier: %s", carrier_call_id, exc)
+    finally:
+        if close:
+            await control.aclose()

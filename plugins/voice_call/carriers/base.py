@@ -65,11 +65,14 @@ class CallControl(ABC):
 
     api_base_url: str
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10.0), repr=False)
+    #: Whether its machine detection can tell when a machine's greeting has ended (its beep).
+    detects_message_end = False
 
     @abstractmethod
-    async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
-        """Answer `call` and connect a bidirectional 8 kHz mu-law media stream carrying `token`;
-        returns the webhook's response (instructions, or an acknowledgement)."""
+    async def answer(self, call: CallEvent, stream_url: str, token: str, time_limit: int) -> Response:
+        """Answer `call` and connect a bidirectional 8 kHz mu-law media stream carrying `token`,
+        bounded to `time_limit` seconds where the carrier can bound it; returns the webhook's
+        response (instructions, or an acknowledgement)."""
 
     @abstractmethod
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
@@ -82,6 +85,10 @@ class CallControl(ABC):
     @abstractmethod
     async def hang_up(self, carrier_call_id: str) -> None:
         """End the call; a call that has already ended is not an error. Raise CarrierError."""
+
+    async def cancel(self, carrier_call_id: str) -> None:
+        """Stop a call we placed that has not been answered yet (by default: hang it up)."""
+        await self.hang_up(carrier_call_id)
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -38,10 +38,18 @@ class CallState(StrEnum):
     NO_ANSWER = "no-answer"
     BUSY = "busy"
     VOICEMAIL = "voicemail"
+    #: An answering machine took the call and our message was left after its beep.
+    VOICEMAIL_LEFT = "voicemail_left"
 
     @property
     def active(self) -> bool:
         return self in (CallState.RINGING, CallState.IN_PROGRESS)
+
+
+#: Who answered a call we placed, as the carrier's answering-machine detection tells it:
+#: a person, a machine whose greeting is still playing, the end of a machine's greeting (its beep:
+#: the moment to leave a message), or it could not tell.
+AnsweredBy = Literal["human", "machine", "message_end", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -50,10 +58,12 @@ class CallEvent:
 
     `kind`: "incoming" is a new inbound call awaiting our answer; "answered" is a call we placed
     that was picked up and now asks for its media instructions (carriers that ask by webhook);
-    "status" is a change of state; "ignored" needs no action.
+    "status" is a change of state; "machine" is an answering-machine detection result
+    (`answered_by`); "stream-failed" says the carrier could not open or keep our media stream;
+    "ignored" needs no action.
     """
 
-    kind: Literal["incoming", "answered", "status", "ignored"]
+    kind: Literal["incoming", "answered", "status", "machine", "stream-failed", "ignored"]
     carrier_call_id: str = ""
     from_number: str = ""
     to_number: str = ""
@@ -63,6 +73,7 @@ class CallEvent:
     detail: str = ""
     #: Our call id, when the carrier echoes it back (calls we placed).
     ref: str = ""
+    answered_by: AnsweredBy = "unknown"
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,11 @@ class DialRequest:
     status_url: str  # ... and reports progress
     ring_timeout: int
     time_limit: int
-    machine_detection: bool
+    #: "off"; "detect": tell a person from a machine as soon as possible; "message_end": also say
+    #: when a machine's greeting has ended (to leave a message after the beep).
+    machine_detection: Literal["off", "detect", "message_end"]
+    #: Where the carrier delivers detection results, when it delivers them to a URL of their own.
+    machine_url: str = ""
 
 
 def media_json(text: str) -> dict[str, Any]:

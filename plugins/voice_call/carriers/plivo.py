@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
@@ -18,6 +18,7 @@ from starlette.responses import Response
 from plugins.voice_call import validation
 from plugins.voice_call.carriers.base import CallControl, Carrier, MediaCodec, WebhookParser
 from plugins.voice_call.carriers.events import (
+    AnsweredBy,
     BadWebhook,
     CallEvent,
     CallState,
@@ -52,6 +53,7 @@ STATUS = {
     "no-answer": CallState.NO_ANSWER,
     "cancel": CallState.NO_ANSWER,
 }
+ENDED_STATUSES = ("completed", "busy", "failed", "timeout", "no-answer", "cancel")
 TOKEN_IN_HEADERS = re.compile(r"(?:^|[,;&\s])token=([0-9A-Za-z]+)")
 
 
@@ -102,20 +104,21 @@ class PlivoWebhooks(WebhookParser):
         if not CALL_UUID.match(uuid):
             raise BadWebhook("CallUUID is missing or is not a Plivo call UUID.")
         direction: Literal["inbound", "outbound"] = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
-        status = STATUS.get(form.get("CallStatus", "ringing"), CallState.COMPLETED if endpoint == "status" else CallState.RINGING)
-        kind: Literal["incoming", "answered", "status"] = "status"
-        if endpoint == "webhook":
-            kind = "incoming" if direction == "inbound" else "answered"
-        return CallEvent(
-            kind,
-            uuid,
-            _e164(form.get("From", "")),
-            _e164(form.get("To", "")),
-            direction,
-            status,
-            form.get("HangupCause", ""),
-            ref=query.get("ref", ""),
+        call = CallEvent(
+            "status", uuid, _e164(form.get("From", "")), _e164(form.get("To", "")), direction, ref=query.get("ref", "")
         )
+        if query.get("amd") == "1" or form.get("Event") == "MachineDetection":
+            # The machine_detection_url request: Machine=true|false (Plivo "Make a call" and machine detection pages).
+            machine = form.get("Machine", "").lower()
+            answered_by: AnsweredBy = "machine" if machine == "true" else "human" if machine == "false" else "unknown"
+            return replace(call, kind="machine", answered_by=answered_by, detail=f"Machine={form.get('Machine', '')}")
+        ended = "HangupCause" in form or form.get("Event") == "Hangup" or form.get("CallStatus") in ENDED_STATUSES
+        status = STATUS.get(form.get("CallStatus", "ringing"), CallState.COMPLETED if endpoint == "status" else CallState.RINGING)
+        cause = form.get("HangupCauseName") or form.get("HangupCause", "")
+        if endpoint == "webhook" and not ended:
+            return replace(call, kind="incoming" if direction == "inbound" else "answered", status=status)
+        # A hangup request at the answer URL too: an application without a hangup URL sends it there.
+        return replace(call, status=status if ended or endpoint == "status" else CallState.COMPLETED, detail=cause)
 
     def acknowledge(self) -> Response:
         return _xml("")
@@ -128,12 +131,14 @@ class PlivoControl(CallControl):
     auth_id: str
     auth_token: str = field(repr=False)
 
-    async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
+    async def answer(self, call: CallEvent, stream_url: str, token: str, time_limit: int) -> Response:
         if not token.isalnum():
             raise ValueError("Plivo extraHeaders values must be alphanumeric")
+        # streamTimeout (seconds; the SDK's StreamElement) bounds the stream, so a call can never
+        # outlive its limit at the carrier even if we lose track of it.
         return _xml(
             f'<Stream bidirectional="true" keepCallAlive="true" contentType="audio/x-mulaw;rate=8000" '
-            f"extraHeaders={quoteattr('token=' + token)}>{escape(stream_url)}</Stream>"
+            f'streamTimeout="{time_limit}" extraHeaders={quoteattr("token=" + token)}>{escape(stream_url)}</Stream>'
         )
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
@@ -152,7 +157,17 @@ class PlivoControl(CallControl):
                 "hangup_method": "POST",
                 "ring_timeout": request.ring_timeout,
                 "time_limit": request.time_limit,
-                **({"machine_detection": "true"} if request.machine_detection else {}),
+                # Detection results go to machine_detection_url (asynchronously; the call flows meanwhile).
+                # Plivo reports machine or not, never the end of a greeting.
+                **(
+                    {
+                        "machine_detection": "true",
+                        "machine_detection_url": request.machine_url,
+                        "machine_detection_method": "POST",
+                    }
+                    if request.machine_detection != "off"
+                    else {}
+                ),
             },
         )
         if response.status_code != 201:
@@ -167,6 +182,16 @@ class PlivoControl(CallControl):
             return
         if response.status_code >= 400:
             raise CarrierError(f"Plivo refused to hang up {carrier_call_id}: {response.status_code} {response.text[:200]}")
+
+    async def cancel(self, carrier_call_id: str) -> None:
+        """Until it is answered, a call we placed is known by its request UUID: DELETE Request/{uuid}/
+        cancels it ("Cancel a queued call"). Once answered it has a call UUID: hang that up."""
+        url = f"{self.api_base_url}/v1/Account/{self.auth_id}/Request/{carrier_call_id}/"
+        response = await self.http.delete(url, auth=(self.auth_id, self.auth_token))
+        if response.status_code == 404:
+            await self.hang_up(carrier_call_id)
+        elif response.status_code >= 400:
+            raise CarrierError(f"Plivo refused to cancel {carrier_call_id}: {response.status_code} {response.text[:200]}")
 
 
 class PlivoCodec(MediaCodec):

@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, Response
 from plugins.voice_call import validation
 from plugins.voice_call.carriers.base import CallControl, Carrier, MediaCodec, WebhookParser
 from plugins.voice_call.carriers.events import (
+    AnsweredBy,
     BadWebhook,
     CallEvent,
     CallState,
@@ -42,16 +43,41 @@ if TYPE_CHECKING:
     from assistant.host import Host
     from plugins.voice_call.config import VoiceCallConfig
 
-HANGUP_STATUS = {
-    "normal_clearing": CallState.COMPLETED,
-    "user_busy": CallState.BUSY,
-    "no_answer": CallState.NO_ANSWER,
-    "timeout": CallState.NO_ANSWER,
-    "originator_cancel": CallState.NO_ANSWER,
-    "call_rejected": CallState.FAILED,
-    "time_limit": CallState.COMPLETED,
+# Every `hangup_cause` of the telnyx SDK's CallHangup payload type (telnyx/types/call_hangup.py),
+# with the state it leaves the call in and what the owner reads.
+HANGUP_CAUSES: dict[str, tuple[CallState, str]] = {
+    "normal_clearing": (CallState.COMPLETED, "hung up"),
+    "user_busy": (CallState.BUSY, "the line was busy"),
+    "call_rejected": (CallState.BUSY, "the call was declined"),
+    "no_answer": (CallState.NO_ANSWER, "nobody answered"),
+    "timeout": (CallState.NO_ANSWER, "nobody answered in time"),
+    "originator_cancel": (CallState.NO_ANSWER, "cancelled before it was answered"),
+    "time_limit": (CallState.COMPLETED, "the call reached its time limit"),
+    "not_found": (CallState.FAILED, "the number does not exist or cannot be reached"),
+    "unspecified": (CallState.FAILED, "the carrier gave no reason"),
+}
+# Answering-machine detection results (telnyx/types/call_machine_*_ended.py).
+DETECTION: dict[str, AnsweredBy] = {
+    "human": "human",
+    "human_residence": "human",
+    "human_business": "human",
+    "machine": "machine",
+    "fax_detected": "machine",
+    "silence": "unknown",
+    "not_sure": "unknown",
+}
+GREETING_ENDED: dict[str, AnsweredBy] = {
+    "beep_detected": "message_end",
+    "ended": "message_end",
+    "no_beep_detected": "message_end",
+    "prompt_ended": "message_end",
+    "not_sure": "unknown",
 }
 ALREADY_ENDED = "90018"
+V1_WEBHOOK = "This is a Telnyx webhook API v1 body; set the Call Control application to webhook API v2 in the Telnyx portal."
+# answering_machine_detection values (telnyx/types/call_dial_params.py): greeting_end also reports
+# the end of a machine's greeting, with or without a beep (call.machine.greeting.ended).
+AMD_MODE = {"off": "disabled", "detect": "detect", "message_end": "greeting_end"}
 
 
 def _state(**values: str) -> str:
@@ -87,12 +113,15 @@ class TelnyxWebhooks(WebhookParser):
     def _json(self, body: bytes) -> dict[str, Any]:
         try:
             message = json.loads(body)
-            data = message["data"]
-            if not isinstance(data, dict):
-                raise TypeError
-            return data
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
-            raise BadWebhook('The body is not a Telnyx webhook ({"data": {...}}).') from None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise BadWebhook("The body is not JSON, so not a Telnyx webhook.") from None
+        if isinstance(message, dict) and "data" not in message and "event_type" in message:
+            # API v1 sends the event at the top level ("call_initiated", no "data" wrapper).
+            raise BadWebhook(V1_WEBHOOK)
+        data = message.get("data") if isinstance(message, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("payload", {}), dict):
+            raise BadWebhook('The body is not a Telnyx webhook ({"data": {"event_type": ..., "payload": {...}}}).')
+        return data
 
     def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
         try:
@@ -111,16 +140,22 @@ class TelnyxWebhooks(WebhookParser):
         call = CallEvent(
             "ignored", call_id, str(payload.get("from", "")), str(payload.get("to", "")), direction, ref=state.get("ref", "")
         )
-        if kind == "call.machine.detection.ended":
-            machine = str(payload.get("result", "")) == "machine"
-            return replace(call, kind="status" if machine else "ignored", status=CallState.VOICEMAIL, detail="machine")
+        result = str(payload.get("result", ""))
+        if kind in ("call.machine.detection.ended", "call.machine.premium.detection.ended"):
+            return replace(call, kind="machine", answered_by=DETECTION.get(result, "unknown"), detail=result)
+        if kind in ("call.machine.greeting.ended", "call.machine.premium.greeting.ended"):
+            return replace(call, kind="machine", answered_by=GREETING_ENDED.get(result, "unknown"), detail=result)
+        if kind == "streaming.failed":
+            # Telnyx keeps the call up when its stream fails; the switchboard hangs it up.
+            return replace(call, kind="stream-failed", detail=str(payload.get("failure_reason") or "stream failed"))
         if kind == "call.initiated":
             return replace(call, kind="incoming" if direction == "inbound" else "status")
         if kind == "call.answered":
             return replace(call, kind="status", status=CallState.IN_PROGRESS)
         if kind == "call.hangup":
-            cause = str(payload.get("hangup_cause", "normal_clearing"))
-            return replace(call, kind="status", status=HANGUP_STATUS.get(cause, CallState.COMPLETED), detail=cause)
+            cause = str(payload.get("hangup_cause") or "unspecified")
+            ended, words = HANGUP_CAUSES.get(cause, (CallState.FAILED, "the carrier gave an unknown reason"))
+            return replace(call, kind="status", status=ended, detail=f"{words}: {cause}")
         return call
 
 
@@ -130,6 +165,7 @@ class TelnyxControl(CallControl):
 
     api_key: str = field(repr=False)
     connection_id: str = ""
+    detects_message_end = True
 
     async def _command(self, call_id: str, action: str, body: dict[str, Any]) -> None:
         response = await self.http.post(
@@ -142,7 +178,9 @@ class TelnyxControl(CallControl):
         if response.status_code >= 400:
             raise CarrierError(f"Telnyx refused {action} for {call_id}: {response.status_code} {response.text[:200]}")
 
-    async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
+    async def answer(self, call: CallEvent, stream_url: str, token: str, time_limit: int) -> Response:
+        # actions/answer takes no time limit (telnyx/types/calls/action_answer_params.py): the
+        # switchboard's watchdog hangs the call up at maxDurationSeconds plus a margin.
         await self._command(
             call.carrier_call_id,
             "answer",
@@ -176,7 +214,7 @@ class TelnyxControl(CallControl):
                 "webhook_url": request.status_url,
                 "timeout_secs": request.ring_timeout,
                 "time_limit_secs": request.time_limit,
-                "answering_machine_detection": "detect" if request.machine_detection else "disabled",
+                "answering_machine_detection": AMD_MODE[request.machine_detection],
                 "command_id": str(uuid.uuid4()),
             },
         )

@@ -8,9 +8,9 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qs
 from xml.sax.saxutils import quoteattr
 
 from starlette.responses import Response
@@ -18,6 +18,7 @@ from starlette.responses import Response
 from plugins.voice_call import validation
 from plugins.voice_call.carriers.base import CallControl, Carrier, MediaCodec, WebhookParser
 from plugins.voice_call.carriers.events import (
+    AnsweredBy,
     BadWebhook,
     CallEvent,
     CallState,
@@ -54,6 +55,19 @@ STATUS = {
     "failed": CallState.FAILED,
     "no-answer": CallState.NO_ANSWER,
     "canceled": CallState.NO_ANSWER,
+}
+
+
+# AnsweredBy values (answering-machine-detection page): Enable gives human|machine_start|fax|unknown;
+# DetectMessageEnd gives machine_end_beep|machine_end_silence|machine_end_other once the greeting ends.
+ANSWERED_BY: dict[str, AnsweredBy] = {
+    "human": "human",
+    "machine_start": "machine",
+    "fax": "machine",
+    "unknown": "unknown",
+    "machine_end_beep": "message_end",
+    "machine_end_silence": "message_end",
+    "machine_end_other": "message_end",
 }
 
 
@@ -102,9 +116,20 @@ class TwilioCodec(MediaCodec):
         return json.dumps({"event": "clear", "streamSid": stream_id})
 
 
-def _form(body: bytes) -> dict[str, str]:
+class _Form(dict[str, list[str]]):
+    """A form body with every value of a repeated key: Twilio signs them all, and the SDK's
+    validator reads them through `getall`, as it does a Flask MultiDict."""
+
+    def getall(self, name: str) -> list[str]:
+        return self[name]
+
+    def one(self, name: str, default: str = "") -> str:
+        return self[name][0] if name in self else default
+
+
+def _form(body: bytes) -> _Form:
     try:
-        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
+        return _Form(parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
     except (UnicodeDecodeError, ValueError):
         raise BadWebhook("The body is not a form-encoded Twilio webhook.") from None
 
@@ -134,20 +159,21 @@ class TwilioWebhooks(WebhookParser):
 
     def parse_webhook(self, endpoint: Endpoint, body: bytes, query: Mapping[str, str]) -> CallEvent:
         form = _form(body)
-        sid = form.get("CallSid", "")
+        sid = form.one("CallSid")
         if not CALL_SID.match(sid):
             raise BadWebhook("CallSid is missing or is not a Twilio call SID (CA followed by 32 hex characters).")
-        if form.get("AccountSid") != self.account_sid:
+        if form.one("AccountSid") != self.account_sid:
             raise BadWebhook("AccountSid does not match the configured Twilio account.")
-        direction: Literal["inbound", "outbound"] = "inbound" if form.get("Direction", "inbound") == "inbound" else "outbound"
-        status = STATUS.get(form.get("CallStatus", "ringing"), CallState.RINGING)
-        answered_by = form.get("AnsweredBy", "")
-        if answered_by.startswith("machine") or answered_by == "fax":
-            status = CallState.VOICEMAIL
+        direction: Literal["inbound", "outbound"] = "inbound" if form.one("Direction", "inbound") == "inbound" else "outbound"
+        call = CallEvent("status", sid, form.one("From"), form.one("To"), direction, ref=query.get("ref", ""))
+        if query.get("amd") == "1":
+            # The AsyncAmdStatusCallback request: CallSid, AccountSid, AnsweredBy, MachineDetectionDuration
+            # (https://www.twilio.com/docs/voice/answering-machine-detection#asyncamdstatuscallback).
+            answered_by = form.one("AnsweredBy", "unknown")
+            return replace(call, kind="machine", answered_by=ANSWERED_BY.get(answered_by, "unknown"), detail=answered_by)
+        status = STATUS.get(form.one("CallStatus", "ringing"), CallState.RINGING)
         kind: Literal["incoming", "status"] = "incoming" if endpoint == "webhook" and direction == "inbound" else "status"
-        return CallEvent(
-            kind, sid, form.get("From", ""), form.get("To", ""), direction, status, answered_by, ref=query.get("ref", "")
-        )
+        return replace(call, kind=kind, status=status)
 
     def acknowledge(self) -> Response:
         return _twiml("")
@@ -159,8 +185,11 @@ class TwilioControl(CallControl):
 
     account_sid: str
     auth_token: str = field(repr=False)
+    detects_message_end = True
 
-    async def answer(self, call: CallEvent, stream_url: str, token: str) -> Response:
+    async def answer(self, call: CallEvent, stream_url: str, token: str, time_limit: int) -> Response:
+        # TwiML has no time limit for an inbound call (TimeLimit is a Calls API parameter): the
+        # switchboard's watchdog hangs the call up at maxDurationSeconds plus a margin.
         return _twiml(
             f'<Connect><Stream url={quoteattr(stream_url)}><Parameter name="token" value={quoteattr(token)}/></Stream></Connect>'
         )
@@ -183,8 +212,14 @@ class TwilioControl(CallControl):
             "Timeout": str(request.ring_timeout),
             "TimeLimit": str(request.time_limit),
         }
-        if request.machine_detection:
-            form["MachineDetection"] = "Enable"
+        if request.machine_detection != "off":
+            # Asynchronous AMD: the stream starts the moment the callee answers and the verdict comes
+            # later to AsyncAmdStatusCallback. Without AsyncAmd, Twilio holds the call in silence while
+            # it listens (and, with inline Twiml, has nowhere to send the result: warning 21262).
+            form["MachineDetection"] = "DetectMessageEnd" if request.machine_detection == "message_end" else "Enable"
+            form["AsyncAmd"] = "true"
+            form["AsyncAmdStatusCallback"] = request.machine_url
+            form["AsyncAmdStatusCallbackMethod"] = "POST"
         response = await self.http.post(
             f"{self.api_base_url}/2010-04-01/Accounts/{self.account_sid}/Calls.json",
             data=form,
@@ -201,6 +236,13 @@ class TwilioControl(CallControl):
             return
         if response.status_code >= 400:
             raise CarrierError(f"Twilio refused to hang up {carrier_call_id}: {response.status_code} {response.text[:200]}")
+
+    async def cancel(self, carrier_call_id: str) -> None:
+        """A call still queued or ringing is ended with Status=canceled (completed is for answered calls)."""
+        url = f"{self.api_base_url}/2010-04-01/Accounts/{self.account_sid}/Calls/{carrier_call_id}.json"
+        response = await self.http.post(url, data={"Status": "canceled"}, auth=(self.account_sid, self.auth_token))
+        if response.status_code >= 400 and response.status_code != 404:
+            await self.hang_up(carrier_call_id)  # it was answered meanwhile
 
 
 def _build(config: VoiceCallConfig, host: Host) -> Carrier:
