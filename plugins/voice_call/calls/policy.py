@@ -41,8 +41,12 @@ def decide(config: VoiceCallConfig, caller: str, pairing: Pairing) -> Decision:
     return Decision("pair", "pairing code sent", code)
 
 
+DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
 def pairing_prompt(code: str) -> str:
-    spoken = ", ".join(code)
+    # Each digit a word and a sentence of its own: said slowly, never run together ("one seventy-three").
+    spoken = ". ".join(DIGITS[int(d)] for d in code)
     return (
         f"Hello. This assistant only takes calls from approved numbers. Your pairing code is {spoken}. "
         f"Again: {spoken}. Ask the owner to approve it, then call back. Goodbye."
