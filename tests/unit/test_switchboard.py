@@ -169,3 +169,18 @@ def test_every_end_reason_has_a_final_state_and_says_who_ended_it(reason) -> Non
     assert ending.final_state == FINAL_STATE.get(reason, CallState.COMPLETED)
     assert reason.by_us == (reason not in (EndReason.CALLER_HUNG_UP, EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED))
     assert Ending(reason, "x" * 500).text().startswith(reason.value) and len(Ending(reason, "x" * 500).text()) <= 200
+
+
+def test_a_call_whose_media_clock_stalls_is_ended_by_the_wall_clock(board) -> None:
+    """The session's limits run on the media clock; if frames stop, the watchdog still ends the call."""
+
+    class Line:
+        ended: tuple[EndReason, str] | None = None
+
+        def end_attempt(self, reason: EndReason, detail: str = "") -> None:
+            self.ended = (reason, detail)
+
+    line = Line()
+    board._live["c1"] = line
+    board._overtime("c1")
+    assert line.ended == (EndReason.MAX_DURATION, "its media clock stalled")
