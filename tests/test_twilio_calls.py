@@ -116,6 +116,33 @@ def test_bad_streams_are_closed_and_other_calls_go_on(twilio, host) -> None:
     assert "paris" in heard.lower() and closed is None
 
 
+LONG_GREETING = (
+    "Hello, and thank you for calling the office of Doctor Sam Rivera. You have reached the assistant. "
+    "Our office is open from nine in the morning to five in the afternoon, Monday to Friday, and we are closed "
+    "on public holidays. If you are calling about an appointment, please tell me your name and the day that "
+    "suits you. If this is an emergency, please hang up and call your local emergency number right away. "
+    "How can I help you today?"
+)
+
+
+def test_a_long_greeting_starts_at_once(twilio) -> None:
+    """The greeting is made when the gateway is built, and played from memory."""
+    assert len(LONG_GREETING) >= 400
+    twilio.set(**{"inbound.greeting": LONG_GREETING})
+    twilio.live.run(twilio.runtime.prompts.ready(), timeout=120)
+    ring = twilio.carrier.ring(FRIEND, OWNER)
+
+    async def scenario():
+        async with twilio.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: call.first_audio_at is not None, timeout=10)
+            await asyncio.sleep(3)
+            return call
+
+    call = asyncio.run(scenario())
+    assert call.first_audio_at - call.opened_at < 0.3
+    assert "thank you for calling the office" in transcribe(call.heard_audio()).lower()
+
+
 def test_silence_timeout_ends_a_quiet_call(twilio, host) -> None:
     twilio.set(silenceTimeoutSeconds=5)
     ring = twilio.carrier.ring(FRIEND, OWNER)
@@ -168,12 +195,16 @@ def test_calls_cli_shows_the_transcript(twilio, host, env) -> None:
     assert record.id in run_cli(env, "calls", "list", check=True).stdout
 
 
-def test_a_new_process_closes_calls_left_active(host) -> None:
-    stale = records(host).create("twilio", new_sid("CA"), "inbound", FRIEND, OWNER, state="in-progress")
+def test_a_new_process_closes_calls_left_active_and_tells_the_owner(host) -> None:
+    # What a killed process leaves behind: calls still marked active.
+    stale = [records(host).create("twilio", new_sid("CA"), "inbound", FRIEND, OWNER, state=s) for s in ("in-progress", "ringing")]
     with LiveGateway(host):
         pass
-    record = records(host).get(stale)
-    assert record.state == "failed" and "restarted" in record.end_reason
+    for call_id in stale:
+        record = records(host).get(call_id)
+        assert record.state == "failed" and "restarted" in record.end_reason
+    shown = [m.text for m in host.conversations.shown(host.conversations.latest())]
+    assert any(t.startswith("2 calls were cut off when the assistant stopped") for t in shown), shown
 
 
 def test_routes_explain_when_calls_are_not_set_up(host) -> None:

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from plugins.voice_call.calls.ending import Ending, EndReason
+from plugins.voice_call.calls.line import GOODBYE_LIMIT, GOODBYE_SILENCE
 from plugins.voice_call.calls.media import await_start
 from plugins.voice_call.calls.policy import decide, pairing_prompt
 from plugins.voice_call.calls.records import CallInfo
@@ -230,6 +231,8 @@ def unavailable(reason: str) -> list[BaseRoute]:
 def build_routes(host: Host, config: BaseModel) -> list[BaseRoute]:
     """The web page's routes always (the softphone needs no carrier), the carrier's when it is set up."""
     assert isinstance(config, VoiceCallConfig)
+    # What every call says alike is made now, in the background, so no caller waits for it.
+    VoiceCallRuntime.of(host).prompts.warm(config, [config.inbound.greeting, GOODBYE_LIMIT, GOODBYE_SILENCE])
     return web_routes(host, config) + _carrier_routes(host, config)
 
 

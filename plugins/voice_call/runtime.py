@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic_ai.models import Model
@@ -14,14 +15,16 @@ from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.ending import EndReason
 from plugins.voice_call.calls.outbound import OutboundCalls
 from plugins.voice_call.calls.pairing import Pairing
+from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.calls.scheduler import CallScheduler
 from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
-from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.calls.when import local_zone
+from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.speech.engines import make_stt, make_tts, openai_client
 from plugins.voice_call.speech.stt import SpeechToText
-from plugins.voice_call.speech.tts import TextToSpeech, synthesize
+from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, spoken
 
 if TYPE_CHECKING:
     from assistant.host import Host
@@ -45,6 +48,8 @@ class VoiceCallRuntime:
         self.call_model: Model | None = None
         self.stt_factory: Callable[[VoiceCallConfig], SpeechToText] = lambda config: make_stt(host, config)
         self.tts_factory: Callable[[VoiceCallConfig], TextToSpeech] = lambda config: make_tts(host, config)
+        #: The greeting and goodbyes, made in the background at each gateway build.
+        self.prompts = PromptCache(self.tts, preload=self.stt)
         self.switchboard = Switchboard(self.records, self)
         self.outbound = OutboundCalls(host, self.switchboard, self)
         self.scheduler = CallScheduler(host, self.records, self.outbound)
@@ -83,9 +88,12 @@ class VoiceCallRuntime:
             pending.realtime.add_done_callback(_quiet)
         else:
             pending.tts = self.tts(config)
-            pending.intro_audio = asyncio.create_task(synthesize(pending.tts, intro))
-            pending.intro_audio.add_done_callback(_quiet)
+            cached = self.prompts.get(config, intro)
+            pending.intro_audio = cached if cached is not None else AudioStream(spoken(pending.tts, intro))
         return pending
+
+    def prompt(self, config: VoiceCallConfig, text: str) -> bytes | None:
+        return self.prompts.get(config, text)
 
     def stt(self, config: VoiceCallConfig) -> SpeechToText:
         return self.stt_factory(config)
@@ -109,7 +117,16 @@ def startup(host: Host) -> None:
     """Runs once per process, in the gateway's event loop: calls a previous process left active can
     never finish now; the scheduler starts."""
     runtime = VoiceCallRuntime.of(host)
-    runtime.switchboard.close_stale()
+    cut_off = runtime.switchboard.close_stale()
+    if cut_off:
+        # Our own words about our own records: no caller text goes into the owner's chat here.
+        last = max(c.created_at for c in cut_off)
+        zone = local_zone(voice_config(host).timezone)
+        when = (last if last.tzinfo else last.replace(tzinfo=UTC)).astimezone(zone).strftime("%H:%M on %d %b")
+        calls = "1 call was" if len(cut_off) == 1 else f"{len(cut_off)} calls were"
+        host.tell_owner(
+            f"{calls} cut off when the assistant stopped (the last one began at {when}); `assistant calls list` shows them."
+        )
     settle_heap()
     runtime._scheduler_task = asyncio.get_running_loop().create_task(runtime.scheduler.run(), name="call-scheduler")
 

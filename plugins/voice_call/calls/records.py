@@ -142,10 +142,10 @@ class CallRecords:
         with self._db.reader() as session:
             return [_info(r) for r in session.scalars(select(CallRow).order_by(CallRow.created_at.desc()).limit(limit))]
 
-    def close_stale(self, reason: str) -> int:
-        """Mark calls left active by a previous process as failed."""
+    def close_stale(self, reason: str) -> list[CallInfo]:
+        """Mark calls left active by a previous process as failed; returns them."""
         with self._db.transaction() as session:
             rows = list(session.scalars(select(CallRow).where(CallRow.state.in_(ACTIVE))))
             for row in rows:
                 row.state, row.ended_at, row.end_reason = "failed", utcnow(), reason
-            return len(rows)
+            return [_info(row) for row in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic_ai.messages import ModelMessage
@@ -22,7 +23,7 @@ from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.engines import FallsBack
 from plugins.voice_call.speech.stt import SpeechToText
-from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, sentences_from_stream
+from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, sentences_from_stream, spoken
 from plugins.voice_call.speech.vad import UtteranceDetector
 
 if TYPE_CHECKING:
@@ -49,10 +50,11 @@ class CallSession(CallLine):
         stt: SpeechToText,
         tts: TextToSpeech,
         intro: str = "",
-        intro_audio: asyncio.Task[bytes] | None = None,
+        intro_audio: bytes | AudioStream | None = None,
         intro_only: bool = False,
         mode: str = "inbound",
         message: str = "",
+        prompt: Callable[[VoiceCallConfig, str], bytes | None] | None = None,
     ) -> None:
         super().__init__(
             call_id=call_id,
@@ -65,6 +67,7 @@ class CallSession(CallLine):
             message=message,
         )
         self.agent, self.stt, self.tts = agent, stt, tts
+        self._prompt = prompt  # audio made ahead of the call (greeting, goodbyes), when there is
         self.vad = UtteranceDetector(end_silence_ms=config.end_of_utterance_ms)
         self.history: list[ModelMessage] = []
         self.deps = CallDeps(self)
@@ -97,10 +100,13 @@ class CallSession(CallLine):
                 self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": True}]
             )
 
-    def _say(self, name: str, text: str, audio: bytes | None = None) -> asyncio.Event:
-        """Queue `text` to be spoken (synthesis starts now unless `audio` is given)."""
+    def _say(self, name: str, text: str, audio: bytes | AudioStream | None = None) -> asyncio.Event:
+        """Queue `text` to be spoken: `audio` when given, else from the prompt cache, else made now,
+        sentence by sentence."""
         self._spoken[name] = text
-        return self.player.enqueue(name, audio if audio is not None else AudioStream(self.tts.stream(text)))
+        if audio is None:
+            audio = self._prompt(self.config, text) if self._prompt else None
+        return self.player.enqueue(name, audio if audio is not None else AudioStream(spoken(self.tts, text)))
 
     # -- the call ---------------------------------------------------------------------------------
 
@@ -130,7 +136,7 @@ class CallSession(CallLine):
 
     async def _greet(self) -> None:
         text = self._intro
-        audio = await self._intro_audio if self._intro_audio is not None else None
+        audio = self._intro_audio
         played = self._say("greeting", text, audio)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(played.wait(), timeout=120)

@@ -27,13 +27,13 @@ from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
-from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.calls.records import CallInfo, CallRecords
 from plugins.voice_call.calls.session import CallSession
 from plugins.voice_call.carriers.base import CallControl, MediaCodec
 from plugins.voice_call.carriers.events import AnsweredBy, CallState, CarrierError, StreamStarted
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.stt import SpeechToText
-from plugins.voice_call.speech.tts import TextToSpeech, describe_failure
+from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, describe_failure
 
 log = logging.getLogger(__name__)
 PENDING_TTL_S = 60.0
@@ -51,7 +51,8 @@ class PendingCall:
     token: str
     config: VoiceCallConfig
     intro: str
-    intro_audio: asyncio.Task[bytes] | None = None
+    #: The intro's audio: from the prompt cache, or being made sentence by sentence since the answer.
+    intro_audio: bytes | AudioStream | None = None
     #: The engine the intro is being synthesised with; the call keeps using it.
     tts: TextToSpeech | None = None
     #: Realtime mode: the OpenAI Realtime socket, opening while the carrier sets up the stream.
@@ -70,7 +71,7 @@ class PendingCall:
         """The call will never connect: stop preparing it and close what was opened for it."""
         if self.stream_deadline:
             self.stream_deadline.cancel()
-        if self.intro_audio:
+        if isinstance(self.intro_audio, AudioStream):
             self.intro_audio.cancel()
         if self.realtime:
             if self.realtime.done() and not self.realtime.cancelled() and self.realtime.exception() is None:
@@ -86,6 +87,8 @@ class Engines(Protocol):
     def stt(self, config: VoiceCallConfig) -> SpeechToText: ...
 
     def tts(self, config: VoiceCallConfig) -> TextToSpeech: ...
+
+    def prompt(self, config: VoiceCallConfig, text: str) -> bytes | None: ...
 
 
 class Switchboard:
@@ -262,6 +265,7 @@ class Switchboard:
             intro=intro,
             intro_audio=pending.intro_audio if intro == pending.intro else None,
             intro_only=pending.intro_only,
+            prompt=self._engines.prompt,
         )
         session.media_ms = session.last_activity_ms = media_ms
         session.leaves_voicemail = pending.leaves_voicemail
@@ -348,8 +352,8 @@ class Switchboard:
         for pending in list(self._pending.values()):
             self.end(pending.call_id, Ending(reason))
 
-    def close_stale(self) -> int:
-        """At startup: calls a previous process left active can never finish now."""
+    def close_stale(self) -> list[CallInfo]:
+        """At startup: calls a previous process left active can never finish now; returns them."""
         return self.records.close_stale(Ending(EndReason.RESTARTED).text())
 
     def _expire_pending(self) -> None:

@@ -35,6 +35,14 @@ class TextToSpeech(Protocol):
         ...
 
 
+async def spoken(tts: TextToSpeech, text: str) -> AsyncIterator[bytes]:
+    """`text` as audio, sentence by sentence: the first sentence plays while the next is made,
+    so a long greeting starts as soon as its first sentence does."""
+    for sentence in split_sentences(text) or [text]:
+        async for chunk in tts.stream(sentence):
+            yield chunk
+
+
 async def synthesize(tts: TextToSpeech, text: str) -> bytes:
     """All of one sentence's audio (for prompts we prepare ahead, like the greeting)."""
     return b"".join([chunk async for chunk in tts.stream(text)])

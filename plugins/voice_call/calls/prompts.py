@@ -1,0 +1,62 @@
+"""What calls say that does not change from call to call (the greeting, the goodbyes), made once per
+engine, voice and text, in the background when the gateway is built, and played from memory. The
+speech models load then too, off the event loop, so the first caller does not wait for them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.speech.tts import TextToSpeech, spoken
+
+log = logging.getLogger(__name__)
+MAX_PROMPTS = 32
+
+
+def _quiet(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("preparing the call prompts failed: %s", task.exception().__class__.__name__)
+
+
+class PromptCache:
+    def __init__(
+        self, tts_for: Callable[[VoiceCallConfig], TextToSpeech], preload: Callable[[VoiceCallConfig], object] | None = None
+    ) -> None:
+        self._tts_for, self._preload = tts_for, preload
+        self._audio: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._making: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def _key(config: VoiceCallConfig, text: str) -> tuple[str, str, str]:
+        return (config.tts.engine, config.voice(), text)
+
+    def get(self, config: VoiceCallConfig, text: str) -> bytes | None:
+        """The audio of `text` with this config's voice, when it has been made."""
+        return self._audio.get(self._key(config, text))
+
+    def warm(self, config: VoiceCallConfig, texts: Iterable[str]) -> None:
+        """Start making `texts` in the background; a newer config replaces what was being made."""
+        if self._making is not None and not self._making.done():
+            self._making.cancel()
+        self._making = asyncio.get_running_loop().create_task(self._make(config, list(texts)), name="call-prompts")
+        self._making.add_done_callback(_quiet)
+
+    async def ready(self) -> None:
+        """Wait until what is being made is made (tests, and the gateway's start message)."""
+        if self._making is not None:
+            await asyncio.shield(self._making)
+
+    async def _make(self, config: VoiceCallConfig, texts: list[str]) -> None:
+        tts = await asyncio.to_thread(self._tts_for, config)  # loading a model never blocks the event loop
+        if self._preload is not None:
+            await asyncio.to_thread(self._preload, config)
+        for text in texts:
+            key = self._key(config, text)
+            if key not in self._audio:
+                self._audio[key] = b"".join([chunk async for chunk in spoken(tts, text)])
+                while len(self._audio) > MAX_PROMPTS:
+                    self._audio.popitem(last=False)
