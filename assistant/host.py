@@ -69,8 +69,10 @@ class Host:
         """Whether the running gateway was built from a config other than the stored one."""
         if self.gateway is None or not self.gateway.running:
             return True
+        live = self.plugins[plugin].live_settings if plugin in self.plugins else ()
         current = self.config.get(plugin).model_dump(mode="json", by_alias=True)
-        return self.gateway.config_snapshot.get(plugin) != current
+        running = self.gateway.config_snapshot.get(plugin) or {}
+        return {k: v for k, v in running.items() if k not in live} != {k: v for k, v in current.items() if k not in live}
 
     def close(self) -> None:
         self.db.close()

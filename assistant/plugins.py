@@ -85,6 +85,8 @@ class Plugin:
     startup: Callable[[Any], None] | None = None
     #: Runs when the gateway stops (e.g. to settle calls that can no longer connect).
     shutdown: Callable[[Any], None] | None = None
+    #: Top-level config sections the plugin reads afresh for every request: changing them needs no restart.
+    live_settings: tuple[str, ...] = ()
     #: Its part of the web page.
     web_panel: WebPanel | None = None
     #: Prepares offline models (`assistant models install`); returns what is ready, raises SetupError.

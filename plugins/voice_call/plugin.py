@@ -38,6 +38,8 @@ plugin = Plugin(
     migrations=HERE / "migrations",
     startup=startup,
     shutdown=shutdown,
+    # Who may call and what they hear first apply to the next call: approving a pairing code needs no restart.
+    live_settings=("inbound",),
     web_panel=WebPanel(HERE / "static", "panel.html", ("calls.js", "softphone.js")),
     install_models=install_all,
 )

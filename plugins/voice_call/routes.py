@@ -24,7 +24,7 @@ from plugins.voice_call.calls.tables import WebhookReceiptRow
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.base import Carrier
 from plugins.voice_call.carriers.events import BadWebhook, CallEvent, CarrierError, Endpoint, WebhookRejected
-from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.runtime import VoiceCallRuntime
 from plugins.voice_call.web import web_routes
 
@@ -184,9 +184,11 @@ class VoiceRoutes:
         return self.config.max_duration_seconds + 60
 
     async def _on_incoming(self, event: CallEvent) -> Response:
-        """A new call: refused, or answered with a media stream (the switchboard expects it)."""
-        decision = decide(self.config, event.from_number, self.runtime.pairing)
-        busy = decision.action != "reject" and self.switchboard.active_count() >= self.config.max_concurrent_calls
+        """A new call: refused, or answered with a media stream (the switchboard expects it). Who
+        may call is read afresh (a pairing approved a moment ago admits this call)."""
+        config = self.config.model_copy(update={"inbound": voice_config(self.host).inbound})
+        decision = decide(config, event.from_number, self.runtime.pairing)
+        busy = decision.action != "reject" and self.switchboard.active_count() >= config.max_concurrent_calls
         if decision.action == "reject" or busy:
             ending = Ending(EndReason.TOO_MANY_CALLS) if busy else Ending(EndReason.REFUSED, decision.reason)
             self.switchboard.refuse(self.carrier.name, event.carrier_call_id, event.from_number, event.to_number, ending)
@@ -200,11 +202,11 @@ class VoiceRoutes:
             self.carrier.name, event.carrier_call_id, event.direction, event.from_number, event.to_number
         )
         pairing = decision.action == "pair"
-        intro = pairing_prompt(decision.code or "") if pairing else self.config.inbound.greeting
+        intro = pairing_prompt(decision.code or "") if pairing else config.inbound.greeting
         token = secrets.token_hex(16)
         # Synthesis starts now, while the carrier sets up the media stream; the call is expected
         # before we answer because the carrier may open the stream before the answer returns.
-        pending = self.runtime.prepare(call_id, token, self.config, intro, intro_only=pairing)
+        pending = self.runtime.prepare(call_id, token, config, intro, intro_only=pairing)
         self.switchboard.expect(event.carrier_call_id, pending, self.carrier.control)
         try:
             return await self.carrier.control.answer(event, self.stream_url(), token, self._time_limit())
