@@ -143,6 +143,29 @@ def test_a_long_greeting_starts_at_once(twilio) -> None:
     assert "thank you for calling the office" in transcribe(call.heard_audio()).lower()
 
 
+def test_a_pause_mid_message_loses_no_words(twilio, host) -> None:
+    """A 1 s pause is longer than the end-of-utterance silence (500 ms here): the first part is
+    already being answered when the caller goes on. Both parts make one question, answered once."""
+    ring = twilio.carrier.ring(FRIEND, OWNER)
+    first, second = speak("What is the capital"), speak("of France?")
+    pause = b"\xff" * 8000  # 1 s of mu-law silence
+
+    async def scenario():
+        async with twilio.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+            start = len(call.heard)
+            await call.say(first + pause + second)
+            await call.wait_for(lambda: any(m.startswith("t") for m in call.marks_echoed), timeout=60)
+            await call.wait_for(lambda: not call.playing, timeout=30)
+            return transcribe_ulaw(bytes(call.heard[start:])).lower()
+
+    heard = asyncio.run(scenario())
+    assert "paris" in heard, heard
+    time.sleep(0.5)
+    said = " ".join(e["text"] for e in records(host).by_carrier_id("twilio", ring.call_id).transcript if e["role"] == "caller")
+    assert "capital" in said.lower() and "france" in said.lower(), said
+
+
 def test_silence_timeout_ends_a_quiet_call(twilio, host) -> None:
     twilio.set(silenceTimeoutSeconds=5)
     ring = twilio.carrier.ring(FRIEND, OWNER)

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from pydantic_ai.messages import ModelMessage
 from starlette.websockets import WebSocket
 
@@ -79,6 +80,11 @@ class CallSession(CallLine):
         self._spoken_count = 0
         self._turn: asyncio.Task[None] | None = None
         self._turns = 0
+        #: What the caller said that no reply has answered yet: speaking again before our answer is
+        #: heard joins the new words to these (a pause in the middle of a message loses nothing).
+        self._unanswered: list[str] = []
+        self._turn_audio: Any = None  # the utterance being transcribed, carried over if that is cut
+        self._carry_audio: Any = None
         self._spoken: dict[str, str] = {}
         self.barge_ins = 0
         self._listening = False  # an utterance is open at the speech recogniser
@@ -94,6 +100,8 @@ class CallSession(CallLine):
         self.records.append_transcript(self.call_id, [{"role": "system", "text": why, "at_ms": self.media_ms}])
 
     def _heard(self, name: str) -> None:
+        if name.startswith("t") and name.endswith("s0"):
+            self._unanswered = []  # the caller heard our answer begin
         text = self._spoken.pop(name, None)
         if text is not None:
             self.records.append_transcript(
@@ -182,6 +190,8 @@ class CallSession(CallLine):
         replying = self._replying()
         if self._turn is not None and replying:
             self._turn.cancel()
+            if self._turn_audio is not None:  # cut while being transcribed: the words come with the next turn
+                self._carry_audio, self._turn_audio = self._turn_audio, None
         if not (replying or self.player.busy):
             return
         dropped = await self.player.flush()
@@ -194,11 +204,17 @@ class CallSession(CallLine):
             self.records.append_transcript(self.call_id, entries)
 
     async def _take_turn(self, audio: Any) -> None:
+        if self._carry_audio is not None:
+            audio, self._carry_audio = np.concatenate([self._carry_audio, audio]), None
+        self._turn_audio = audio
         text = (await self.stt.transcribe(audio)).strip()
+        self._turn_audio = None
         if not text:
             return
         if self._caller_said(text):
             return
+        self._unanswered.append(text)
+        text = " ".join(self._unanswered)
         self._turns += 1
         played: list[asyncio.Event] = []
         try:
