@@ -101,6 +101,10 @@ class CallLine(ABC):
     def _heard(self, name: str) -> None:
         """The carrier echoed mark `name`: everything queued before it has been played."""
 
+    def _goodbye_ms(self, text: str) -> int:
+        """How long saying `text` takes, when its audio is made ahead (0 when it is not)."""
+        return 0
+
     # -- CallHooks for the call agent's tools --------------------------------------------------------
 
     def request_hangup(self, reason: str) -> None:
@@ -166,7 +170,8 @@ class CallLine(ABC):
     def _check_limits(self) -> None:
         if self._active() or self._voicemail or (self.leaves_voicemail and not self._verdict.is_set()):
             self.last_activity_ms = self.media_ms
-        if self.media_ms >= self.config.max_duration_seconds * 1000:
+        # The goodbye starts early enough to end at the limit, when we know how long it is.
+        if self.media_ms + self._goodbye_ms(GOODBYE_LIMIT) >= self.config.max_duration_seconds * 1000:
             self._finish(EndReason.MAX_DURATION, GOODBYE_LIMIT)
         elif self.media_ms - self.last_activity_ms >= self.config.silence_timeout_seconds * 1000:
             self._finish(EndReason.SILENCE_TIMEOUT, GOODBYE_SILENCE)

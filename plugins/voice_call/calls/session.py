@@ -174,6 +174,10 @@ class CallSession(CallLine):
         if listening:
             self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
 
+    def _goodbye_ms(self, text: str) -> int:
+        audio = self._prompt(self.config, text) if self._prompt else None
+        return len(audio) // 8 if audio else 0
+
     def _replying(self) -> bool:
         return self._turn is not None and not self._turn.done()
 
