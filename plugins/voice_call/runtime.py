@@ -49,8 +49,8 @@ class VoiceCallRuntime:
         self.stt_factory: Callable[[VoiceCallConfig], SpeechToText] = lambda config: make_stt(host, config)
         self.tts_factory: Callable[[VoiceCallConfig], TextToSpeech] = lambda config: make_tts(host, config)
         #: The greeting and goodbyes, made in the background at each gateway build.
-        self.prompts = PromptCache(self.tts, preload=self.stt)
         self.switchboard = Switchboard(self.records, self)
+        self.prompts = PromptCache(self.tts, preload=self.stt, calls_active=lambda: self.switchboard.active_count() > 0)
         self.outbound = OutboundCalls(host, self.switchboard, self)
         self.scheduler = CallScheduler(host, self.records, self.outbound)
         self.switchboard.on_end(self.outbound.report)

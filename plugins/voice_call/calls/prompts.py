@@ -15,6 +15,7 @@ from plugins.voice_call.speech.tts import TextToSpeech, spoken
 
 log = logging.getLogger(__name__)
 MAX_PROMPTS = 32
+GIVE_WAY_S = 30.0
 
 
 def _quiet(task: asyncio.Task[Any]) -> None:
@@ -24,9 +25,12 @@ def _quiet(task: asyncio.Task[Any]) -> None:
 
 class PromptCache:
     def __init__(
-        self, tts_for: Callable[[VoiceCallConfig], TextToSpeech], preload: Callable[[VoiceCallConfig], object] | None = None
+        self,
+        tts_for: Callable[[VoiceCallConfig], TextToSpeech],
+        preload: Callable[[VoiceCallConfig], object] | None = None,
+        calls_active: Callable[[], bool] = lambda: False,
     ) -> None:
-        self._tts_for, self._preload = tts_for, preload
+        self._tts_for, self._preload, self._calls_active = tts_for, preload, calls_active
         self._audio: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
         self._making: asyncio.Task[None] | None = None
 
@@ -50,6 +54,13 @@ class PromptCache:
         if self._making is not None:
             await asyncio.shield(self._making)
 
+    async def _give_way(self) -> None:
+        """Live calls come first: the speech engine is theirs while they are being answered."""
+        for _ in range(int(GIVE_WAY_S / 0.2)):
+            if not self._calls_active():
+                return
+            await asyncio.sleep(0.2)
+
     async def _make(self, config: VoiceCallConfig, texts: list[str]) -> None:
         tts = await asyncio.to_thread(self._tts_for, config)  # loading a model never blocks the event loop
         if self._preload is not None:
@@ -57,6 +68,7 @@ class PromptCache:
         for text in texts:
             key = self._key(config, text)
             if key not in self._audio:
+                await self._give_way()
                 self._audio[key] = b"".join([chunk async for chunk in spoken(tts, text)])
                 while len(self._audio) > MAX_PROMPTS:
                     self._audio.popitem(last=False)
