@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from plugins.voice_call.calls import switchboard
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.doctor import voice_call_checks
 
@@ -32,8 +31,8 @@ def settle(predicate, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-def test_a_stream_that_never_comes_is_hung_up(lab, monkeypatch) -> None:
-    monkeypatch.setattr(switchboard, "STREAM_WAIT_S", 0.5)
+def test_a_stream_that_never_comes_is_hung_up(lab) -> None:
+    lab.runtime.switchboard.stream_wait_s = 0.5
     ring = lab.carrier.ring(FRIEND, OWNER)
     assert ring.connected  # answered; the carrier then never opens the stream
     settle(lambda: record_of(lab, ring.call_id).state == "failed")

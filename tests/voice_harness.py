@@ -121,6 +121,9 @@ class CallLab:
         configure(self.host, self.carrier)
         self.live.restart()
         self.live.runtime.call_model = FunctionModel(stream_function=scripted_call_model)
+        # A real carrier opens the stream within a second of the answer; the fake opens it when the
+        # test says, often after synthesising the caller's words. The deadline has a test of its own.
+        self.live.runtime.switchboard.stream_wait_s = 120
         return self
 
     def __exit__(self, *exc) -> None:

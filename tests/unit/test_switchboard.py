@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from plugins.voice_call.calls import switchboard
 from plugins.voice_call.calls.ending import FINAL_STATE, Ending, EndReason
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
@@ -103,7 +102,7 @@ def test_the_carrier_ending_a_call_before_its_stream(board, status, expected) ->
 
 
 def test_progress_reports_change_nothing_until_the_stream_is_late(board, monkeypatch) -> None:
-    monkeypatch.setattr(switchboard, "STREAM_WAIT_S", 0.2)
+    board.stream_wait_s = 0.2
     control = Control()
 
     async def scenario() -> None:

@@ -98,6 +98,8 @@ class Switchboard:
         self._pending: dict[str, PendingCall] = {}  # by the carrier's call id
         self._live: dict[str, CallLine] = {}  # by our call id
         self._end_listeners: list[Callable[[str], None]] = []
+        #: How long after the answer a call's stream may take to connect before it is hung up.
+        self.stream_wait_s = STREAM_WAIT_S
 
     # -- asking ------------------------------------------------------------------------------------
 
@@ -158,14 +160,14 @@ class Switchboard:
         if pending is None or pending.stream_deadline is not None:
             return
         pending.stream_deadline = asyncio.get_running_loop().call_later(
-            STREAM_WAIT_S, self._stream_missing, call_id, carrier_call_id, control
+            self.stream_wait_s, self._stream_missing, call_id, carrier_call_id, control
         )
 
     def _stream_missing(self, call_id: str, carrier_call_id: str, control: CallControl) -> None:
         if self._pending_of(call_id) is not None:
             self.end(
                 call_id,
-                Ending(EndReason.STREAM_NEVER_ARRIVED, f"within {STREAM_WAIT_S:.0f} s of the answer"),
+                Ending(EndReason.STREAM_NEVER_ARRIVED, f"within {self.stream_wait_s:.0f} s of the answer"),
                 control,
                 carrier_call_id,
             )
