@@ -15,11 +15,12 @@ from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.ending import EndReason
 from plugins.voice_call.calls.outbound import OutboundCalls
 from plugins.voice_call.calls.pairing import Pairing
+from plugins.voice_call.calls.pending import PendingCall
 from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.calls.scheduler import CallScheduler
-from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
+from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.calls.when import local_zone
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.speech.engines import make_stt, make_tts, openai_client

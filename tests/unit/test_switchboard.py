@@ -8,8 +8,9 @@ import time
 import pytest
 
 from plugins.voice_call.calls.ending import FINAL_STATE, Ending, EndReason
+from plugins.voice_call.calls.pending import PendingCall
 from plugins.voice_call.calls.records import CallRecords
-from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
+from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.carriers.events import CallState, StreamStarted
 from plugins.voice_call.carriers.twilio import TwilioCodec
 from plugins.voice_call.config import VoiceCallConfig

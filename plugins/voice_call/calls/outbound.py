@@ -11,7 +11,8 @@ import httpx
 
 from plugins.voice_call import validation
 from plugins.voice_call.calls.ending import Ending, EndReason
-from plugins.voice_call.calls.switchboard import PendingCall, Switchboard
+from plugins.voice_call.calls.pending import PendingCall
+from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.events import CarrierError, DialRequest
 from plugins.voice_call.config import VoiceCallConfig, voice_config
