@@ -24,17 +24,19 @@ def test_healthz_and_restart_pick_up_the_current_config(host: Host) -> None:
             async with httpx.AsyncClient(base_url=url) as client:
                 health = (await client.get("/healthz")).json()
                 assert health["status"] == "ok" and health["generation"] == 1
-                assert health["plugins"]["voice_call"]["inbound_policy"] == "disabled"
+                assert health["plugins"]["voice_call"]["mode"] == "voice"
 
                 host.config.update("voice_call", {"inbound.policy": "open"})
+                assert not host.restart_required("voice_call"), "who may call applies to the next call"
+                host.config.update("voice_call", {"mode": "realtime"})
                 assert host.restart_required("voice_call")
                 still_old = (await client.get("/healthz")).json()
-                assert still_old["plugins"]["voice_call"]["inbound_policy"] == "disabled"
+                assert still_old["plugins"]["voice_call"]["mode"] == "voice"
 
                 assert await host.gateway.restart() == 2
                 assert not host.restart_required("voice_call")
                 fresh = (await client.get("/healthz")).json()
-                assert fresh["generation"] == 2 and fresh["plugins"]["voice_call"]["inbound_policy"] == "open"
+                assert fresh["generation"] == 2 and fresh["plugins"]["voice_call"]["mode"] == "realtime"
 
                 refused = await client.post("/admin/restart", headers={"Authorization": "Bearer wrong"})
                 assert refused.status_code == 401
@@ -54,6 +56,8 @@ def test_restart_tool_through_chat_keeps_the_conversation(host: Host) -> None:
         url = await host.gateway.start(port=0)
         try:
             reply = await chat.agent.ask(chat.conversation_id, "accept calls from anyone")
+            assert "restart" not in reply.text.lower()  # who may call applies to the next call
+            reply = await chat.agent.ask(chat.conversation_id, "set the max call duration to 10 minutes")
             assert "restart" in reply.text.lower()
             reply = await chat.agent.ask(chat.conversation_id, "restart the gateway")
             assert "Gateway restarted (generation 2)" in reply.text
@@ -66,7 +70,7 @@ def test_restart_tool_through_chat_keeps_the_conversation(host: Host) -> None:
             await host.gateway.stop()
 
     asyncio.run(scenario())
-    assert len(host.conversations.shown(chat.conversation_id)) == 6
+    assert len(host.conversations.shown(chat.conversation_id)) == 8
 
 
 def test_port_in_use_is_a_clear_error(host: Host) -> None:
