@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from plugins.voice_call.config import VoiceCallConfig
-from plugins.voice_call.speech.tts import TextToSpeech, spoken
+from plugins.voice_call.speech.tts import TextToSpeech, split_sentences
 
 log = logging.getLogger(__name__)
 MAX_PROMPTS = 32
@@ -67,8 +67,12 @@ class PromptCache:
             await asyncio.to_thread(self._preload, config)
         for text in texts:
             key = self._key(config, text)
-            if key not in self._audio:
-                await self._give_way()
-                self._audio[key] = b"".join([chunk async for chunk in spoken(tts, text)])
-                while len(self._audio) > MAX_PROMPTS:
-                    self._audio.popitem(last=False)
+            if key in self._audio:
+                continue
+            audio = b""
+            for sentence in split_sentences(text) or [text]:
+                await self._give_way()  # sentence by sentence, so a call never waits long behind us
+                audio += b"".join([chunk async for chunk in tts.stream(sentence)])
+            self._audio[key] = audio
+            while len(self._audio) > MAX_PROMPTS:
+                self._audio.popitem(last=False)
