@@ -45,8 +45,8 @@ DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
 
 
 def pairing_prompt(code: str) -> str:
-    # Each digit a word and a sentence of its own: said slowly, never run together ("one seventy-three").
-    spoken = ". ".join(DIGITS[int(d)] for d in code)
+    # Each digit a word of its own, never run together ("one seventy-three").
+    spoken = ", ".join(DIGITS[int(d)] for d in code)
     return (
         f"Hello. This assistant only takes calls from approved numbers. Your pairing code is {spoken}. "
         f"Again: {spoken}. Ask the owner to approve it, then call back. Goodbye."
