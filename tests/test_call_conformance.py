@@ -163,7 +163,7 @@ def test_pairing_over_our_own_speech(lab) -> None:
 
     async def scenario():
         async with lab.carrier.media_call(ring) as call:
-            await call.wait_for(lambda: call.closed is not None, timeout=40)
+            await call.wait_for(lambda: call.closed is not None, timeout=60)
             return transcribe(call.heard_audio())
 
     heard = asyncio.run(scenario()).lower()

@@ -53,6 +53,14 @@ async def scripted_call_model(messages: list[ModelMessage], info: AgentInfo) -> 
         yield "Sorry, I did not catch that."
 
 
+async def _cancel_all_tasks() -> None:
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class LiveGateway:
     def __init__(self, host: Host) -> None:
         self.host = host
@@ -71,6 +79,7 @@ class LiveGateway:
 
     def __exit__(self, *exc) -> None:
         self.run(self.host.gateway.stop())
+        self.run(_cancel_all_tasks())  # what is left (prompt making, speech) ends with the gateway
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
 

@@ -100,6 +100,15 @@ class KokoroTTS:
     def synthesize_sync(self, text: str, voice: str = "af_heart", speed: float = 1.0) -> bytes:
         return to_phone_ulaw(*self.samples(text, voice, speed))
 
+    def synthesize_unless(self, cancelled: threading.Event, text: str, voice: str) -> bytes:
+        """Like synthesize_sync, but nothing is made if the caller gave up while it waited its turn
+        (a barge-in, a call that ended): one engine serves every call, and dropped work must not
+        keep the next caller waiting."""
+        with self._lock:
+            if cancelled.is_set():
+                return b""
+            return to_phone_ulaw(*self._kokoro.create(text, voice=voice, speed=1.0, lang="en-us"))
+
     def samples(self, text: str, voice: str = "af_heart", speed: float = 1.0) -> tuple[np.ndarray, int]:
         with self._lock:
             return self._kokoro.create(text, voice=voice, speed=speed, lang="en-us")
@@ -121,7 +130,14 @@ class KokoroVoice:
         self.engine, self.voice = engine, voice
 
     async def stream(self, text: str) -> AsyncIterator[bytes]:
-        yield await asyncio.to_thread(self.engine.synthesize_sync, text, self.voice)
+        cancelled = threading.Event()
+        try:
+            audio = await asyncio.to_thread(self.engine.synthesize_unless, cancelled, text, self.voice)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        if audio:
+            yield audio
 
 
 class FallbackTTS:
