@@ -52,12 +52,8 @@ def redact(text: str) -> str:
 
 
 def _masked(match: re.Match[str]) -> str:
-    if match.re.groups >= 2:
-        return match.group(1) + MASK
-    if match.re.groups == 1:
-        whole, secret = match.group(0), match.group(1)
-        return whole.replace(secret, MASK)
-    return MASK
+    """Every pattern here is (prefix)(secret): keep the prefix, mask the secret."""
+    return match.group(1) + MASK
 
 
 @contextmanager
