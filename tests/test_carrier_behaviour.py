@@ -3,15 +3,13 @@ never comes, hang-ups that arrive where an application sends them, old webhook f
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.doctor import voice_call_checks
 
 from .conftest import FRIEND, OWNER
-from .voice_harness import CARRIERS, CallLab
+from .voice_harness import CARRIERS, CallLab, settle
 
 
 @pytest.fixture(params=CARRIERS)
@@ -22,13 +20,6 @@ def lab(request, host):
 
 def record_of(lab: CallLab, call_id: str):
     return CallRecords(lab.host.db).by_carrier_id(lab.carrier_name, call_id)
-
-
-def settle(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting for the server"
-        time.sleep(0.05)
 
 
 def test_a_stream_that_never_comes_is_hung_up(lab) -> None:

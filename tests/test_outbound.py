@@ -12,7 +12,7 @@ import pytest
 from plugins.voice_call.calls.records import CallRecords
 
 from .conftest import FRIEND, run_cli
-from .voice_harness import CARRIERS, CallLab, speak, transcribe, transcribe_ulaw
+from .voice_harness import CARRIERS, CallLab, settle, speak, transcribe, transcribe_ulaw
 
 STRANGER = "+15557770000"
 
@@ -33,13 +33,6 @@ def outbound_record(lab):
     calls = [c for c in CallRecords(lab.host.db).recent(20) if c.direction == "outbound"]
     assert calls, "no outbound call was recorded"
     return calls[0]
-
-
-def settle(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting for the server"
-        time.sleep(0.05)
 
 
 def latest_owner_messages(lab) -> list[str]:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import threading
+import time
 from collections.abc import AsyncIterator
 
 from pydantic_ai.messages import ModelMessage, ToolReturnPart, UserPromptPart
@@ -155,6 +156,14 @@ class CallLab:
     @property
     def runtime(self) -> VoiceCallRuntime:
         return self.live.runtime
+
+
+def settle(predicate, timeout: float = 10.0) -> None:
+    """Wait (in the test's thread) until the server has done what `predicate` checks."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the server"
+        time.sleep(0.05)
 
 
 def speak(text: str, voice: str = "am_adam") -> bytes:
