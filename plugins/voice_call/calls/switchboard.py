@@ -276,16 +276,17 @@ class Switchboard:
                 session.carrier_ended(ending)
             else:
                 session.end_attempt(ending.reason, ending.detail)
-            return True
-        self._drop_pending(call_id)
-        if not self._settle(call_id, ending):
-            return False
-        if control is not None and carrier_call_id and ending.reason.by_us:
+            ended, hang_up = True, False  # the session's stream closes; `connect` hangs up
+        else:
+            self._drop_pending(call_id)
+            ended = self._settle(call_id, ending)
+            hang_up = ended and bool(carrier_call_id) and ending.reason.by_us
+        if control is not None and hang_up:
             cancel = ending.reason == EndReason.CANCELLED
             asyncio.get_running_loop().create_task(_hang_up(control, carrier_call_id, cancel=cancel, close=close_control))
         elif control is not None and close_control:
             asyncio.get_running_loop().create_task(control.aclose())
-        return True
+        return ended
 
     def carrier_reported(self, call_id: str, carrier_call_id: str, state: CallState, detail: str, control: CallControl) -> None:
         """A status webhook: the callee answered, or the carrier says the call is over."""
