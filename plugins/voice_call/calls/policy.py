@@ -45,9 +45,11 @@ DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
 
 
 def pairing_prompt(code: str) -> str:
-    # Each digit a word of its own, never run together ("one seventy-three").
-    spoken = ", ".join(DIGITS[int(d)] for d in code)
+    # Each digit a sentence of its own: said as a word ("one", never "one seventy-three") with a
+    # pause after it. Said with commas, 1 in 16 codes lost a digit through Whisper tiny on the
+    # phone line; as sentences, 57 of 57 came through (Kokoro -> 8 kHz mu-law -> Whisper tiny.en).
+    spoken = " ".join(f"{DIGITS[int(d)].capitalize()}." for d in code)
     return (
-        f"Hello. This assistant only takes calls from approved numbers. Your pairing code is {spoken}. "
-        f"Again: {spoken}. Ask the owner to approve it, then call back. Goodbye."
+        f"Hello. This assistant only takes calls from approved numbers. Your pairing code is: {spoken} "
+        f"Again: {spoken} Ask the owner to approve it, then call back. Goodbye."
     )
