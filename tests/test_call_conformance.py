@@ -86,8 +86,16 @@ def test_barge_in_flushes_the_carrier_and_cancels_the_reply(lab) -> None:
     story = [m for m in call.marks_echoed if m.startswith("t1")]
     assert 1 <= len(story) < 5, "the reply was cut before all five sentences were heard"
     settle(lambda: any(e.get("interrupted") for e in record_of(lab, ring).transcript))
-    heard = [e["text"] for e in record_of(lab, ring).transcript if e["role"] == "assistant" and e.get("heard")]
+    transcript = record_of(lab, ring).transcript
+    heard = [e["text"] for e in transcript if e["role"] == "assistant" and e.get("heard")]
     assert not any("boat arrived" in text for text in heard)
+    # The sentence that was playing is recorded with how much of it the caller heard, as the carrier played it.
+    (cut,) = [e for e in transcript if "heard_ms" in e]
+    reached = [m for m in call.heard_at_mark if m.startswith("t1")]
+    played_ms = (call.heard_at_clear[0] - call.heard_at_mark[reached[-1]]) // 8
+    assert abs(cut["heard_ms"] - played_ms) <= 200, (cut, played_ms)
+    if "of_ms" in cut:  # the sentence had been made whole when it was cut
+        assert cut["text"].startswith(cut["heard_words"]) and cut["heard_ms"] <= cut["of_ms"]
 
 
 def test_caller_hangs_up(lab) -> None:

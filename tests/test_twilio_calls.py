@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 import websockets
 
+from plugins.voice_call.calls.capacity import Measurement
 from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.config import voice_config
+from plugins.voice_call.doctor import voice_call_checks
 
 from .conftest import FRIEND, OWNER, run_cli
 from .fakes.twilio_carrier import new_sid
@@ -191,6 +195,46 @@ def test_concurrent_call_limit_answers_busy(twilio, host) -> None:
     first, second = twilio.carrier.ring(FRIEND, OWNER), twilio.carrier.ring(FRIEND, OWNER)
     assert first.connected and second.rejected == "busy"
     assert records(host).by_carrier_id("twilio", second.call_id).state == "busy"
+
+
+def test_a_burst_past_capacity_hears_the_greeting_or_busy_at_once(twilio, host) -> None:
+    twilio.set(callCapacity=2, maxConcurrentCalls=10)
+    twilio.live.run(twilio.runtime.prompts.ready(), timeout=120)
+
+    def ring():
+        started = time.monotonic()
+        return twilio.carrier.ring(FRIEND, OWNER), time.monotonic() - started
+
+    with ThreadPoolExecutor(6) as pool:
+        rings = list(pool.map(lambda _: ring(), range(6)))
+    answered = [r for r, _ in rings if r.connected]
+    assert len(answered) == 2 and sorted(r.rejected for r, _ in rings if not r.connected) == ["busy"] * 4
+    assert all(took < 1.0 for _, took in rings), "a busy caller hears the busy signal at once"
+
+    async def scenario():
+        async with twilio.carrier.media_call(answered[0]) as a, twilio.carrier.media_call(answered[1]) as b:
+            for call in (a, b):
+                await call.wait_for(lambda call=call: call.first_audio_at is not None, timeout=10)
+            return [call.first_audio_at - call.opened_at for call in (a, b)]
+
+    assert all(delay < 1.0 for delay in asyncio.run(scenario())), "each admitted caller hears the greeting at once"
+    states = [records(host).by_carrier_id("twilio", r.call_id).state for r, _ in rings if not r.connected]
+    assert states == ["busy"] * 4
+
+
+def test_capacity_is_measured_from_the_local_engines(twilio, host) -> None:
+    twilio.set(callCapacity=None, maxConcurrentCalls=10)
+    twilio.live.run(twilio.runtime.capacity.ready(), timeout=120)
+    config = voice_config(host)
+    measured = twilio.runtime.capacity.measured(config)
+    assert measured is not None and measured.tts_factor and measured.stt_factor  # Kokoro and Whisper both timed
+    assert 1 <= twilio.runtime.capacity.limit(config) <= 10
+    (check,) = [c for c in voice_call_checks(host) if c.name == "voice: capacity"]
+    assert "measured" in check.detail
+    # Engines that carry one call at a time: a second caller is refused busy.
+    twilio.runtime.capacity.record(config, Measurement(tts_factor=1.0, stt_factor=0.6))
+    first, second = twilio.carrier.ring(FRIEND, OWNER), twilio.carrier.ring(FRIEND, OWNER)
+    assert first.connected and second.rejected == "busy"
 
 
 def test_gateway_restart_mid_call_keeps_the_call(twilio, host) -> None:

@@ -61,7 +61,11 @@ def calls_show(call_id: str) -> None:
     click.echo(f"{call.direction} call {call.from_number} -> {call.to_number} via {call.provider} ({call.carrier_call_id})")
     click.echo(f"state {call.state}; {call.end_reason or 'no end reason'}")
     for entry in call.transcript:
-        flag = " (not heard)" if entry.get("role") == "assistant" and not entry.get("heard") else ""
+        flag = ""
+        if entry.get("role") == "assistant" and not entry.get("heard"):
+            flag = " (not heard)"
+            if entry.get("heard_words"):
+                flag = f" (cut off after {entry['heard_words']!r}, {entry.get('heard_ms', 0) / 1000:.1f} s heard)"
         click.echo(f"  [{entry.get('at_ms', 0) / 1000:7.1f}s] {entry['role']}: {entry['text']}{flag}")
 
 

@@ -144,6 +144,9 @@ class VoiceCallConfig(Section):
     #: How long the caller must be quiet before their turn is over and the assistant answers.
     end_of_utterance_ms: int = Field(default=600, ge=200, le=3000)
     max_concurrent_calls: int = Field(default=4, ge=1, le=100)
+    #: How many calls this machine's speech engines carry at once; unset: measured when the gateway
+    #: starts (calls/capacity.py). The gateway takes min(this, maxConcurrentCalls).
+    call_capacity: int | None = Field(default=None, ge=1, le=100)
 
     def voice(self) -> str:
         return self.tts.voice or DEFAULT_VOICES[self.tts.engine]

@@ -26,6 +26,7 @@ def describe_config(config: VoiceCallConfig, host: Host | None = None) -> dict[s
         "max duration": f"{config.max_duration_seconds} s",
         "silence timeout": f"{config.silence_timeout_seconds} s",
         "max concurrent calls": config.max_concurrent_calls,
+        "call capacity": config.call_capacity or "measured at start",
         "public URL": config.public_url or "not set",
     }
     if host is not None and config.provider:

@@ -120,6 +120,9 @@ def voice_call_checks(host: Host) -> list[Check]:
     checks.extend(_engine_checks(host, config))
     checks.append(_models())
     runtime = host.extensions.get("voice_call")  # only where the gateway runs in this process
+    capacity = getattr(runtime, "capacity", None)
+    if capacity is not None:
+        checks.append(Check("voice: capacity", "ok", capacity.describe(config)))
     for carrier, problem in (getattr(runtime, "webhook_problems", None) or {}).items():
         checks.append(Check(f"voice: {carrier} webhooks", "fail", f"the latest webhook could not be used: {problem}"))
     return checks

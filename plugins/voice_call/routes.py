@@ -188,7 +188,7 @@ class VoiceRoutes:
         may call is read afresh (a pairing approved a moment ago admits this call)."""
         config = self.config.model_copy(update={"inbound": voice_config(self.host).inbound})
         decision = decide(config, event.from_number, self.runtime.pairing)
-        busy = decision.action != "reject" and self.switchboard.active_count() >= config.max_concurrent_calls
+        busy = decision.action != "reject" and self.switchboard.active_count() >= self.runtime.capacity.limit(config)
         if decision.action == "reject" or busy:
             ending = Ending(EndReason.TOO_MANY_CALLS) if busy else Ending(EndReason.REFUSED, decision.reason)
             self.switchboard.refuse(self.carrier.name, event.carrier_call_id, event.from_number, event.to_number, ending)
@@ -234,7 +234,10 @@ def build_routes(host: Host, config: BaseModel) -> list[BaseRoute]:
     """The web page's routes always (the softphone needs no carrier), the carrier's when it is set up."""
     assert isinstance(config, VoiceCallConfig)
     # What every call says alike is made now, in the background, so no caller waits for it.
-    VoiceCallRuntime.of(host).prompts.warm(config, [config.inbound.greeting, GOODBYE_LIMIT, GOODBYE_SILENCE])
+    runtime = VoiceCallRuntime.of(host)
+    runtime.prompts.warm(config, [config.inbound.greeting, GOODBYE_LIMIT, GOODBYE_SILENCE])
+    # How many calls the speech engines carry here: measured once per process, after the prompts.
+    runtime.capacity.measure(config, lambda: runtime.tts(config), lambda: runtime.stt(config))
     return web_routes(host, config) + _carrier_routes(host, config)
 
 

@@ -12,6 +12,7 @@ from pydantic_ai.models import Model
 
 from assistant.agent import read_prompt
 from plugins.voice_call.calls.agent import CallAgent
+from plugins.voice_call.calls.capacity import CallCapacity
 from plugins.voice_call.calls.ending import EndReason
 from plugins.voice_call.calls.outbound import OutboundCalls
 from plugins.voice_call.calls.pairing import Pairing
@@ -52,7 +53,8 @@ class VoiceCallRuntime:
         #: The greeting and goodbyes, made in the background at each gateway build.
         self.switchboard = Switchboard(self.records, self)
         self.prompts = PromptCache(self.tts, preload=self.stt, calls_active=lambda: self.switchboard.active_count() > 0)
-        self.outbound = OutboundCalls(host, self.switchboard, self)
+        self.capacity = CallCapacity(self.prompts.give_way)
+        self.outbound = OutboundCalls(host, self.switchboard, self, self.capacity)
         self.scheduler = CallScheduler(host, self.records, self.outbound)
         self.switchboard.on_end(self.outbound.report)
         self.switchboard.on_end(self.scheduler.call_ended)

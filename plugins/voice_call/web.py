@@ -84,7 +84,7 @@ class VoiceWeb:
         """Register a call from the page; the page then opens the media stream with the token."""
         if not self.auth.logged_in(request):
             return JSONResponse({"error": "log in first"}, status_code=401)
-        if self.switchboard.active_count() >= self.config.max_concurrent_calls:
+        if self.switchboard.active_count() >= self.runtime.capacity.limit(self.config):
             return JSONResponse({"error": "too many calls at once; try again when one ends"}, status_code=409)
         call_sid = f"SP{uuid.uuid4().hex}"
         token = secrets.token_hex(16)

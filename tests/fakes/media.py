@@ -39,6 +39,9 @@ class FakeMediaCall:
         self.heard = bytearray()
         self.clears: list[float] = []
         self.marks_echoed: list[str] = []
+        #: How much had been heard (bytes of `heard`) when each mark was reached in playback, and at each clear.
+        self.heard_at_mark: dict[str, int] = {}
+        self.heard_at_clear: list[int] = []
         self.closed: tuple[int, str] | None = None
         self._queue: list[bytes | str] = []
         self._outgoing: asyncio.Queue[bytes] = asyncio.Queue()
@@ -168,6 +171,7 @@ class FakeMediaCall:
                     self._queue.append(value)
                 elif kind == "clear":
                     self.clears.append(message["_at"])
+                    self.heard_at_clear.append(len(self.heard))
                     marks = [m for m in self._queue if isinstance(m, str)]
                     self._queue.clear()
                     await self.on_clear()
@@ -188,7 +192,9 @@ class FakeMediaCall:
         next_at = time.monotonic()
         while True:
             while self._queue and isinstance(self._queue[0], str):
-                await self._echo(self._queue.pop(0))
+                name = self._queue.pop(0)
+                self.heard_at_mark[name] = len(self.heard)
+                await self._echo(name)
             if self._queue:
                 self.heard.extend(self._queue.pop(0))
             next_at += 0.02

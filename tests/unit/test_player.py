@@ -8,6 +8,7 @@ import json
 import time
 
 from plugins.voice_call.calls.player import LEAD_MS, Player
+from plugins.voice_call.calls.session import heard_words
 from plugins.voice_call.carriers.twilio import TwilioCodec
 from plugins.voice_call.speech.audio import FRAME_MS, FRAME_SAMPLES
 
@@ -76,13 +77,38 @@ def test_flush_drops_what_was_not_played_and_tells_the_carrier() -> None:
         long = player.enqueue("long", SECOND * 5)
         queued = player.enqueue("queued", SECOND)
         await asyncio.wait_for(_until(lambda: len(line.sent) >= 3), timeout=10)
-        dropped = await player.flush()
-        assert dropped == ["long", "queued"] and long.is_set() and queued.is_set()
+        cut = await player.flush()
+        assert cut.dropped == ["long", "queued"] and long.is_set() and queued.is_set()
         assert line.events()[-1] == "clear" and heard == []  # dropped is not heard
         await asyncio.sleep(0.1)
         assert "mark:long" not in line.events() and line.events().count("media") < 50
 
     run(scenario)
+
+
+def test_flush_says_how_much_of_the_playing_audio_was_heard() -> None:
+    async def scenario(player: Player, line: Line, heard: list[str]) -> None:
+        player.enqueue("first", SECOND[: FRAME_SAMPLES * 10])  # 200 ms, played out before "long" starts
+        player.enqueue("long", SECOND * 5)
+        await asyncio.wait_for(_until(lambda: "mark:first" in line.events()), timeout=10)
+        player.mark_played("first")
+        await asyncio.sleep(0.5)
+        cut = await player.flush()
+        assert cut.playing == "long" and cut.total_ms == 5000
+        # Sent is not heard: what the carrier still holds (at most LEAD_MS) is not counted.
+        sent_ms = sum(1 for m in line.events()[line.events().index("mark:first") :] if m == "media") * FRAME_MS
+        assert sent_ms - LEAD_MS - FRAME_MS <= cut.heard_ms <= sent_ms
+        assert 200 <= cut.heard_ms <= 700
+
+    run(scenario)
+
+
+def test_heard_words_follow_the_share_of_the_audio_heard() -> None:
+    text = "one two three four five six seven eight"
+    assert heard_words(text, 0, 4000) == ""
+    assert heard_words(text, 1000, 4000) == "one two"
+    assert heard_words(text, 4000, 4000) == text
+    assert heard_words(text, 500, 0) == ""
 
 
 async def _until(condition) -> None:

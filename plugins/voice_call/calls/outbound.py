@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from plugins.voice_call import validation
+from plugins.voice_call.calls.capacity import CallCapacity
 from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.pending import PendingCall
 from plugins.voice_call.calls.switchboard import Switchboard
@@ -58,8 +59,8 @@ def check_number(config: VoiceCallConfig, to: str) -> str:
 
 
 class OutboundCalls:
-    def __init__(self, host: Host, switchboard: Switchboard, engines: Preparer) -> None:
-        self.host, self.switchboard, self.engines = host, switchboard, engines
+    def __init__(self, host: Host, switchboard: Switchboard, engines: Preparer, capacity: CallCapacity) -> None:
+        self.host, self.switchboard, self.engines, self.capacity = host, switchboard, engines, capacity
 
     async def place(self, to: str, message: str, mode: str = "notify") -> str:
         """Dial `to`; returns our call id. Raises OutboundError with a sentence for the owner."""
@@ -77,8 +78,8 @@ class OutboundCalls:
             raise OutboundError(
                 "the gateway is not running in this process; start the assistant with `assistant chat` or `assistant serve`"
             )
-        if self.switchboard.active_count() >= config.max_concurrent_calls:
-            raise OutboundError(f"already {config.max_concurrent_calls} calls at once; try again when one ends")
+        if self.switchboard.active_count() >= (limit := self.capacity.limit(config)):
+            raise OutboundError(f"already {limit} calls at once; try again when one ends")
         try:
             carrier = carrier_for(config, self.host)
         except CarrierNotConfigured as exc:

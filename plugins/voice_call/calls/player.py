@@ -5,12 +5,25 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 
 from plugins.voice_call.carriers.base import MediaCodec
-from plugins.voice_call.speech.audio import FRAME_MS, FRAME_SAMPLES, MULAW_SILENCE, frames
+from plugins.voice_call.speech.audio import FRAME_MS, FRAME_SAMPLES, MULAW_SILENCE, PHONE_RATE, frames
 from plugins.voice_call.speech.tts import AudioStream
 
 Audio = bytes | AudioStream
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What a flush stopped: every name dropped, and how much of the one that was playing was heard."""
+
+    dropped: list[str]
+    playing: str | None = None
+    heard_ms: int = 0
+    #: The playing audio's whole length, when it was all made (0 when it was still being made).
+    total_ms: int = 0
+
 
 LEAD_MS = 80  # how far ahead of real time we let audio run, so a flush has little to drop
 
@@ -27,6 +40,8 @@ class Player:
         self._on_heard = on_heard
         self._queue: asyncio.Queue[tuple[str, Audio]] = asyncio.Queue()
         self._current: Audio | None = None
+        self._current_name: str | None = None
+        self._current_frames = 0
         self._generation = 0
         self._sending = False
         self._epoch = 0.0
@@ -50,7 +65,7 @@ class Player:
         while True:
             name, audio = await self._queue.get()
             generation = self._generation
-            self._sending, self._current = True, audio
+            self._sending, self._current, self._current_name, self._current_frames = True, audio, name, 0
             try:
                 async for frame in _frames(audio):
                     await self._pace()
@@ -58,6 +73,7 @@ class Player:
                         break
                     await self._send(self._codec.media(self._stream_id, frame))
                     self.frames_sent += 1
+                    self._current_frames += 1
                 else:
                     await self._send(self._codec.mark(self._stream_id, name))
             finally:
@@ -72,8 +88,17 @@ class Player:
             await asyncio.sleep(due - now)
         self._sent += 1
 
-    async def flush(self) -> list[str]:
-        """Drop everything not yet played and tell the carrier to do the same. Returns the dropped names."""
+    def _heard_of_current(self) -> int:
+        """Milliseconds of the playing audio the caller has heard: what was sent, less what the
+        carrier still holds (we run at most LEAD_MS ahead of real time)."""
+        ahead_s = max(0.0, self._epoch + self._sent * FRAME_MS / 1000 - time.monotonic())
+        return max(0, self._current_frames * FRAME_MS - round(ahead_s * 1000))
+
+    async def flush(self) -> Cut:
+        """Drop everything not yet played and tell the carrier to do the same."""
+        playing = self._current_name if self._current is not None and self._current_name in self.pending_marks else None
+        heard_ms = self._heard_of_current() if playing else 0
+        total_ms = _length_ms(self._current) if playing and self._current is not None else 0
         self._generation += 1
         while not self._queue.empty():
             _cancel(self._queue.get_nowait()[1])
@@ -85,7 +110,7 @@ class Player:
         self.pending_marks.clear()
         self._epoch, self._sent = 0.0, 0
         await self._send(self._codec.clear(self._stream_id))
-        return dropped
+        return Cut(dropped, playing, heard_ms if playing else 0, total_ms)
 
     def mark_played(self, name: str) -> None:
         event = self.pending_marks.pop(name, None)
@@ -109,6 +134,11 @@ async def _frames(audio: Audio) -> AsyncIterator[bytes]:
             buffer = buffer[FRAME_SAMPLES:]
     if buffer:
         yield buffer + MULAW_SILENCE * (FRAME_SAMPLES - len(buffer))
+
+
+def _length_ms(audio: Audio) -> int:
+    made = len(audio) if isinstance(audio, bytes) else audio.made_bytes if audio.finished else 0
+    return made * 1000 // PHONE_RATE
 
 
 def _cancel(audio: Audio) -> None:

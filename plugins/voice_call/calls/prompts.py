@@ -54,7 +54,7 @@ class PromptCache:
         if self._making is not None:
             await asyncio.shield(self._making)
 
-    async def _give_way(self) -> None:
+    async def give_way(self) -> None:
         """Live calls come first: the speech engine is theirs while they are being answered."""
         for _ in range(int(GIVE_WAY_S / 0.2)):
             if not self._calls_active():
@@ -71,7 +71,7 @@ class PromptCache:
                 continue
             audio = b""
             for sentence in split_sentences(text) or [text]:
-                await self._give_way()  # sentence by sentence, so a call never waits long behind us
+                await self.give_way()  # sentence by sentence, so a call never waits long behind us
                 audio += b"".join([chunk async for chunk in tts.stream(sentence)])
             self._audio[key] = audio
             while len(self._audio) > MAX_PROMPTS:

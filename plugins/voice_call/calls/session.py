@@ -85,6 +85,8 @@ class CallSession(CallLine):
         self._unanswered: list[str] = []
         self._turn_audio: Any = None  # the utterance being transcribed, carried over if that is cut
         self._carry_audio: Any = None
+        #: The words of our last reply the caller heard before cutting in, told to the agent once.
+        self._cut_off_after: str | None = None
         self._spoken: dict[str, str] = {}
         self.barge_ins = 0
         self._listening = False  # an utterance is open at the speech recogniser
@@ -198,12 +200,25 @@ class CallSession(CallLine):
                 self._carry_audio, self._turn_audio = self._turn_audio, None
         if not (replying or self.player.busy):
             return
-        dropped = await self.player.flush()
-        entries = [
-            {"role": "assistant", "text": self._spoken.pop(n), "at_ms": self.media_ms, "heard": False, "interrupted": True}
-            for n in dropped
-            if n in self._spoken
-        ]
+        cut = await self.player.flush()
+        entries = []
+        for name in cut.dropped:
+            if name not in self._spoken:
+                continue
+            text = self._spoken.pop(name)
+            entry: dict[str, Any] = {
+                "role": "assistant",
+                "text": text,
+                "at_ms": self.media_ms,
+                "heard": False,
+                "interrupted": True,
+            }
+            if name == cut.playing:
+                entry["heard_ms"] = cut.heard_ms
+                if cut.total_ms:
+                    entry["of_ms"] = cut.total_ms
+                    entry["heard_words"] = self._cut_off_after = heard_words(text, cut.heard_ms, cut.total_ms)
+            entries.append(entry)
         if entries:
             self.records.append_transcript(self.call_id, entries)
 
@@ -222,11 +237,15 @@ class CallSession(CallLine):
         self._turns += 1
         played: list[asyncio.Event] = []
         try:
-            context = (
-                f"You placed this call on your owner's behalf and opened with: {self.message!r}. Stay on that topic."
-                if self.mode == "conversation"
-                else None
-            )
+            notes = []
+            if self.mode == "conversation":
+                notes.append(
+                    f"You placed this call on your owner's behalf and opened with: {self.message!r}. Stay on that topic."
+                )
+            if self._cut_off_after is not None:
+                notes.append(f"The caller interrupted your last reply; they heard only: {self._cut_off_after!r}.")
+                self._cut_off_after = None
+            context = " ".join(notes) or None
             sentences = sentences_from_stream(self.agent.reply(text, self.history, self.deps, context))
             index = 0
             async for sentence in sentences:
@@ -243,3 +262,12 @@ class CallSession(CallLine):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), timeout=15)
             await self._close(Ending(EndReason.ASSISTANT_ENDED, self.hangup_reason))
+
+
+def heard_words(text: str, heard_ms: int, total_ms: int) -> str:
+    """The words of `text` heard in `heard_ms` of its `total_ms` of audio (speech is taken as
+    evenly paced: a word more or less, which is what a transcript of an interruption needs)."""
+    words = text.split()
+    if total_ms <= 0 or heard_ms <= 0:
+        return ""
+    return " ".join(words[: min(len(words), round(len(words) * heard_ms / total_ms))])

@@ -54,13 +54,18 @@ class AudioStream:
 
     def __init__(self, chunks: AsyncIterator[bytes]) -> None:
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        #: How much audio has been made so far, and whether that is all of it.
+        self.made_bytes = 0
+        self.finished = False
         self._task = asyncio.get_running_loop().create_task(self._pull(chunks))
 
     async def _pull(self, chunks: AsyncIterator[bytes]) -> None:
         try:
             async for chunk in chunks:
                 if chunk:
+                    self.made_bytes += len(chunk)
                     self._queue.put_nowait(chunk)
+            self.finished = True
         except Exception:  # a failed sentence ends early; the call goes on
             log.exception("speech synthesis failed")
         finally:
