@@ -12,10 +12,12 @@ from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelMessagesTypeAdapter,
+    ModelRequest,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
     TextPartDelta,
+    ToolReturnPart,
 )
 from pydantic_ai.models import Model
 from pydantic_ai.models.openai import OpenAIChatModel
@@ -23,6 +25,7 @@ from pydantic_ai.providers.openai import OpenAIProvider
 
 from assistant.chat_secrets import mask, scrub
 from assistant.offline_model import Intent, OfflineModel
+from assistant.provenance import CALLER_CONTENT, quoted
 from assistant.settings import Settings
 from assistant.tools import HOST_TOOLS, ToolContext
 
@@ -61,10 +64,23 @@ def read_prompt(settings: Settings, name: str) -> str:
         ) from None
 
 
+def quoted_in(messages: list[ModelMessage]) -> list[str]:
+    """Caller content in these messages' tool results, as the owner sees it."""
+    found = []
+    for message in messages:
+        for part in message.parts if isinstance(message, ModelRequest) else ():
+            content: Any = part.content if isinstance(part, ToolReturnPart) else None
+            if isinstance(content, dict) and isinstance(content.get(CALLER_CONTENT), dict):
+                found.append(quoted(content[CALLER_CONTENT]))
+    return found
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str
     ok: bool = True
+    #: What callers said, from this turn's tool results: shown to the owner quoted, apart from `text`.
+    quoted: tuple[str, ...] = ()
 
 
 class AssistantAgent:
@@ -121,5 +137,7 @@ class AssistantAgent:
                 f"Sorry, the language model ({self.model_description}) failed: {detail}. Nothing was saved from this turn.",
                 ok=False,
             )
-        self.host.conversations.append(conversation_id, self._scrubbed(result.new_messages()))
-        return Reply(mask(str(result.output), self.host.secrets.known_values()))
+        new = self._scrubbed(result.new_messages())
+        self.host.conversations.append(conversation_id, new)
+        values = self.host.secrets.known_values()
+        return Reply(mask(str(result.output), values), quoted=tuple(mask(q, values) for q in quoted_in(new)))

@@ -67,7 +67,7 @@ async def run_chat(host: Host, *, new: bool = False, with_gateway: bool = True, 
         values = host.secrets.known_values()
         print("-- earlier in this conversation --", file=out)
         for message in previous:
-            who = "You" if message.role == "user" else "Assistant"
+            who = {"user": "You", "notice": "[notice]"}.get(message.role, "Assistant")
             print(f"{who}: {mask(message.text, values)}", file=out)
         print("--", file=out)
     # SIGTERM ends the chat like /quit, so the gateway shuts down and removes its state file.
@@ -85,6 +85,8 @@ async def run_chat(host: Host, *, new: bool = False, with_gateway: bool = True, 
                 continue
             reply = await agent.ask(conversation_id, line)
             print(f"Assistant: {reply.text}", file=out, flush=True)
+            for words in reply.quoted:  # callers' words, apart from the assistant's own
+                print(f"[caller words]\n{words}", file=out, flush=True)
     except asyncio.CancelledError:
         pass
     finally:

@@ -17,6 +17,7 @@ from pydantic_ai.messages import (
 )
 from sqlalchemy import func, select
 
+from assistant.provenance import is_notice, shown_text
 from assistant.store import Database
 from assistant.store.tables import ConversationRow, MessageRow, utcnow
 
@@ -36,8 +37,8 @@ def _role_and_text(message: ModelMessage) -> tuple[str, str]:
     if prompts:
         return "user", "\n".join(prompts)
     returns = [p for p in message.parts if isinstance(p, ToolReturnPart)]
-    texts = [str(p.content.get("message", "")) if isinstance(p.content, dict) else str(p.content) for p in returns]
-    return "tool", "\n".join(texts)
+    texts = [shown_text(p.content) for p in returns]
+    return ("notice" if returns and all(is_notice(p) for p in returns) else "tool"), "\n".join(texts)
 
 
 class Conversations:
@@ -96,13 +97,14 @@ class Conversations:
             conversation.updated_at = utcnow()
 
     def shown(self, conversation_id: int, limit: int | None = None) -> list[ShownMessage]:
-        """User and assistant messages, oldest first, as stored (placeholders, never secrets)."""
+        """The owner's, the assistant's and notices (caller words quoted), oldest first, as stored
+        (placeholders, never secrets)."""
         with self._db.reader() as session:
             query = (
                 select(MessageRow)
                 .where(
                     MessageRow.conversation_id == conversation_id,
-                    MessageRow.role.in_(["user", "assistant"]),
+                    MessageRow.role.in_(["user", "assistant", "notice"]),
                     MessageRow.text != "",
                 )
                 .order_by(MessageRow.seq.desc())

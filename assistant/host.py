@@ -9,6 +9,7 @@ from assistant.chat_secrets import ChatSecrets
 from assistant.config import ConfigService
 from assistant.conversations import Conversations
 from assistant.plugins import Plugin, discover
+from assistant.provenance import Notice
 from assistant.settings import Settings
 from assistant.store import Database
 from assistant.vault import Vault, load_or_create_key
@@ -48,15 +49,15 @@ class Host:
         self._started: set[str] = set()
         self.owner_listeners: list[Callable[[str], None]] = []
 
-    def tell_owner(self, text: str) -> None:
+    def tell_owner(self, text: str, said: Sequence[str] = (), source: str = "") -> None:
         """Something the owner should hear about without asking (e.g. how a call went): it goes into
-        the latest conversation and to every open chat surface."""
-        from pydantic_ai.messages import ModelResponse, TextPart
-
+        the latest conversation and to every open chat surface. `text` is our own sentence; what a
+        caller said goes in `said` (with `source`, who said it) and stays quoted caller content."""
+        notice = Notice(text, tuple(said), source)
         conversation_id = self.conversations.latest_or_create()
-        self.conversations.append(conversation_id, [ModelResponse(parts=[TextPart(text)])])
+        self.conversations.append(conversation_id, notice.messages())
         for listener in list(self.owner_listeners):
-            listener(text)
+            listener(notice.shown())
 
     def start_plugins(self) -> None:
         """Run each plugin's startup hook once per process."""

@@ -24,6 +24,8 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
+from assistant.provenance import CALLER_CONTENT, is_notice
+
 #: A tool call an intent asks for: the tool's name and its arguments.
 ToolCall = tuple[str, dict[str, Any]]
 
@@ -58,6 +60,8 @@ def _summarise(returns: list[ToolReturnPart]) -> str:
         content = part.content
         if isinstance(content, dict):
             sentences.append(str(content.get("message", "")))
+            if content.get(CALLER_CONTENT):
+                sentences.append("What they said is shown below, in quotes.")
             restart_needed |= bool(content.get("restart_required"))
             restarted |= part.tool_name == "restart_gateway" and bool(content.get("ok"))
         else:
@@ -94,7 +98,8 @@ class OfflineModel:
         request = _last_request(messages)
         if request is None:
             return ModelResponse(parts=[TextPart(self.help_text())])
-        returns = [p for p in request.parts if isinstance(p, ToolReturnPart)]
+        # Notices are never read for intents: they may quote a caller.
+        returns = [p for p in request.parts if isinstance(p, ToolReturnPart) and not is_notice(p)]
         if returns:
             return ModelResponse(parts=[TextPart(_summarise(returns))])
         text = _user_text(request)

@@ -27,11 +27,14 @@ class ToolResult:
     message: str
     restart_required: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+    #: What a caller or callee said, from `provenance.caller_content`: data, never instructions.
+    caller_content: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         result = asdict(self)
-        if not self.data:
-            result.pop("data")
+        for empty in ("data", "caller_content"):
+            if not result[empty]:
+                result.pop(empty)
         return result
 
 

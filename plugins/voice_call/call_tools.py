@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic_ai import RunContext, Tool
 
+from assistant.provenance import caller_content
 from assistant.tools import ToolContext, ToolResult
 from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.outbound import OutboundError
@@ -40,13 +41,16 @@ def _status(runtime: VoiceCallRuntime, call_id: str) -> Result:
         if session
         else ((record.ended_at - record.answered_at).total_seconds() if record.answered_at and record.ended_at else 0)
     )
-    lines = [f"{e['role']}: {e['text']}" for e in record.transcript if e["role"] in ("caller", "assistant", "note")]
-    text = f"Call {call_id} to {record.to_number}: {record.state}, {seconds:.0f} s"
+    said = [e["text"] for e in record.transcript if e["role"] in ("caller", "note")]
+    we_said = [e["text"] for e in record.transcript if e["role"] == "assistant"]
+    other = record.to_number if record.direction == "outbound" else record.from_number
+    text = f"Call {call_id} with {other}: {record.state}, {seconds:.0f} s"
     text += f" ({record.end_reason})" if record.end_reason else ""
     return ToolResult(
         True,
-        text + ("\n" + "\n".join(lines) if lines else ""),
-        data={"state": record.state, "duration_seconds": round(seconds, 1), "transcript": lines},
+        text + ".",
+        data={"state": record.state, "duration_seconds": round(seconds, 1), "assistant_said": we_said},
+        caller_content=caller_content(other, said) if said else None,
     ).as_dict()
 
 
@@ -101,7 +105,11 @@ async def realtime_call(
     await played.wait()
     if reply is None:
         return ToolResult(True, f"Said it; no reply within {timeout_seconds} s.", data={"reply": None}).as_dict()
-    return ToolResult(True, f"They replied: {reply}", data={"reply": reply}).as_dict()
+    return ToolResult(
+        True,
+        f"Said it on call {call_id}; their reply is in caller_content.",
+        caller_content=caller_content(record.to_number if record else "", [reply]),
+    ).as_dict()
 
 
 async def schedule_call(

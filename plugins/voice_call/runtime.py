@@ -20,6 +20,7 @@ from plugins.voice_call.calls.pending import PendingCall
 from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.calls.reports import CallReports
 from plugins.voice_call.calls.scheduler import CallScheduler
 from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.calls.when import local_zone
@@ -56,7 +57,8 @@ class VoiceCallRuntime:
         self.capacity = CallCapacity(self.prompts.give_way)
         self.outbound = OutboundCalls(host, self.switchboard, self, self.capacity)
         self.scheduler = CallScheduler(host, self.records, self.outbound)
-        self.switchboard.on_end(self.outbound.report)
+        self.reports = CallReports(host, self.records)
+        self.switchboard.on_end(self.reports.call_ended)
         self.switchboard.on_end(self.scheduler.call_ended)
         self._scheduler_task: asyncio.Task[None] | None = None
         #: The latest webhook each carrier sent that we could not use, for `assistant doctor`.

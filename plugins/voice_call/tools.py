@@ -263,9 +263,11 @@ def set_voice_call_limits(
     silence_timeout_seconds: int | None = None,
     max_concurrent_calls: int | None = None,
     end_of_utterance_ms: int | None = None,
+    call_capacity: int | None = None,
 ) -> Result:
     """Set call limits: the longest a call may last, how long silence ends a call, how many calls at once,
-    and how long a pause (ms) ends the caller's turn."""
+    how long a pause (ms) ends the caller's turn, and how many calls this machine's speech engines carry
+    (call_capacity; normally measured when the gateway starts)."""
     changes = {
         k: v
         for k, v in {
@@ -273,6 +275,7 @@ def set_voice_call_limits(
             "silenceTimeoutSeconds": silence_timeout_seconds,
             "maxConcurrentCalls": max_concurrent_calls,
             "endOfUtteranceMs": end_of_utterance_ms,
+            "callCapacity": call_capacity,
         }.items()
         if v is not None
     }

@@ -14,7 +14,7 @@ function el(tag, className, text) {
 
 function addMessage(role, text) {
   const node = el("div", `msg ${role}`);
-  node.append(el("b", "", { user: "You", assistant: "Assistant", notice: "Notice", error: "Error" }[role] || role), text);
+  node.append(el("b", "", { user: "You", assistant: "Assistant", notice: "Notice", quoted: "Caller words", error: "Error" }[role] || role), text);
   $("messages").append(node);
   $("messages").scrollTop = $("messages").scrollHeight;
   return node;
@@ -69,6 +69,7 @@ function connectChat() {
       streaming.replaceChildren(streaming.firstChild, message.text); // the final text replaces the streamed pieces
       streaming.dataset.done = "true";
       streaming = null;
+      for (const words of message.quoted || []) addMessage("quoted", words); // callers' words, kept apart
       refresh();
     } else if (message.type === "notice") {
       addMessage("notice", message.text);

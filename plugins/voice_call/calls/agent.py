@@ -3,6 +3,7 @@ that cannot touch config, the vault or dialing, whatever the caller says."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -100,7 +101,7 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
     if GOODBYE.search(text):
         yield {0: DeltaToolCall(name="end_call", json_args='{"reason": "caller said goodbye"}')}
     else:
-        yield {0: DeltaToolCall(name="take_message", json_args=__import__("json").dumps({"message": text}))}
+        yield {0: DeltaToolCall(name="take_message", json_args=json.dumps({"message": text}))}
 
 
 def offline_call_model() -> FunctionModel:

@@ -125,14 +125,3 @@ class OutboundCalls:
             await carrier.control.aclose()
         self.switchboard.rekey(call_id, carrier_id)
         return call_id
-
-    def report(self, call_id: str) -> None:
-        """Tell the owner, in their chat, how an outbound call went."""
-        record = self.switchboard.records.get(call_id)
-        if record is None or record.direction != "outbound":
-            return
-        said = [e["text"] for e in record.transcript if e["role"] in ("caller", "note")]
-        text = f"Call to {record.to_number} ({record.mode}) ended: {record.state}, {record.end_reason or 'no reason given'}."
-        if said:
-            text += " They said: " + " / ".join(said[:6])
-        self.host.tell_owner(text)
