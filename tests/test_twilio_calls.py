@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,10 +21,20 @@ from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.doctor import voice_call_checks
 
-from .conftest import FRIEND, OWNER, run_cli
+from .conftest import FRIEND, OWNER, assistant_cmd, run_cli
 from .fakes.twilio_carrier import new_sid
 from .helpers import Chat
-from .voice_harness import GREETING, CallLab, LiveGateway, settle, speak, transcribe, transcribe_ulaw
+from .voice_harness import (
+    GREETING,
+    CallLab,
+    LiveGateway,
+    configure,
+    make_carrier,
+    settle,
+    speak,
+    transcribe,
+    transcribe_ulaw,
+)
 
 STRANGER = "+15557770000"
 
@@ -128,13 +140,14 @@ LONG_GREETING = (
     "Our office is open from nine in the morning to five in the afternoon, Monday to Friday, and we are closed "
     "on public holidays. If you are calling about an appointment, please tell me your name and the day that "
     "suits you. If this is an emergency, please hang up and call your local emergency number right away. "
-    "How can I help you today?"
+    "If you would rather leave a message, say so after this greeting. "
+    "How may I help you, today?"
 )
 
 
 def test_a_long_greeting_starts_at_once(twilio) -> None:
     """The greeting is made when the gateway is built, and played from memory."""
-    assert len(LONG_GREETING) >= 400
+    assert len(LONG_GREETING) >= 495  # the longest greeting allowed is 500
     twilio.set(**{"inbound.greeting": LONG_GREETING})
     twilio.live.run(twilio.runtime.prompts.ready(), timeout=120)
     ring = twilio.carrier.ring(FRIEND, OWNER)
@@ -312,6 +325,38 @@ def test_a_new_process_closes_calls_left_active_and_tells_the_owner(host) -> Non
         assert record.state == "failed" and "restarted" in record.end_reason
     shown = [m.text for m in host.conversations.shown(host.conversations.latest())]
     assert any(t.startswith("2 calls were cut off when the assistant stopped") for t in shown), shown
+
+
+def test_calls_cut_off_by_a_killed_gateway_are_reported_at_the_next_start(env, host) -> None:
+    carrier = make_carrier("twilio", "http://127.0.0.1:9")  # the gateway's address is known once it runs
+    try:
+        configure(host, carrier)
+        server = subprocess.Popen([*assistant_cmd(), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = server.stdout.readline()
+            assert line.startswith("Gateway listening on "), line + server.stderr.read()
+            carrier.gateway_url = line.split()[-1]
+            ring = carrier.ring(FRIEND, OWNER)
+            assert ring.connected
+
+            async def scenario():
+                async with carrier.media_call(ring) as call:
+                    await call.wait_for(lambda: call.first_audio_at is not None, timeout=60)
+                    server.send_signal(signal.SIGKILL)  # mid-call, no chance to clean up
+                    await call.wait_for(lambda: call.closed is not None, timeout=20)
+
+            asyncio.run(scenario())
+        finally:
+            server.kill()
+            server.wait(timeout=15)
+        assert records(host).by_carrier_id("twilio", ring.call_id).state == "in-progress"
+        with LiveGateway(host):
+            pass
+    finally:
+        carrier.close()
+    assert records(host).by_carrier_id("twilio", ring.call_id).state == "failed"
+    notices = [m.text for m in host.conversations.shown(host.conversations.latest()) if m.role == "notice"]
+    assert any(t.startswith("1 call was cut off when the assistant stopped") for t in notices), notices
 
 
 def test_routes_explain_when_calls_are_not_set_up(host) -> None:
