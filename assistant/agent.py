@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterable, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import Agent
+from pydantic_ai import Agent, DeferredToolRequests, DeferredToolResults, ToolDenied, capture_run_messages
+from pydantic_ai.capabilities import ProcessHistory
 from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelMessagesTypeAdapter,
     ModelRequest,
+    ModelResponse,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
@@ -22,12 +24,15 @@ from pydantic_ai.messages import (
 from pydantic_ai.models import Model
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
+from pydantic_ai.toolsets import FunctionToolset
 
+from assistant.approvals import Approvals, is_no, is_yes, unanswered
 from assistant.chat_secrets import mask, scrub
+from assistant.history import bounded, kept_after_failure, ran_before_failing
 from assistant.offline_model import Intent, OfflineModel
-from assistant.provenance import CALLER_CONTENT, quoted
+from assistant.provenance import CALLER_CONTENT, quoted, shown_text
 from assistant.settings import Settings
-from assistant.tools import HOST_TOOLS, ToolContext
+from assistant.tools import HOST_GATES, HOST_TOOLS, ToolContext
 
 if TYPE_CHECKING:
     from assistant.host import Host
@@ -75,12 +80,33 @@ def quoted_in(messages: list[ModelMessage]) -> list[str]:
     return found
 
 
+NOT_APPROVED = "Not done: the owner did not approve it."
+
+
+def last_response(messages: list[ModelMessage]) -> ModelResponse:
+    return next(m for m in reversed(messages) if isinstance(m, ModelResponse))
+
+
+def with_question(messages: list[ModelMessage], questions: list[str]) -> list[ModelMessage]:
+    """The turn that stopped for the owner's yes, with our question as the assistant's words (next
+    to the waiting tool calls, so the history shows what was asked)."""
+    response = last_response(messages)
+    said = "".join(p.content for p in response.parts if isinstance(p, TextPart)).strip()
+    ask = "I need your yes before I do this:\n" + "\n".join(f"- {q}" for q in questions) + "\nReply yes or no."
+    asked = replace(
+        response, parts=[TextPart(f"{said}\n{ask}" if said else ask), *(p for p in response.parts if not isinstance(p, TextPart))]
+    )
+    return [asked if m is response else m for m in messages]
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str
     ok: bool = True
     #: What callers said, from this turn's tool results: shown to the owner quoted, apart from `text`.
     quoted: tuple[str, ...] = ()
+    #: Questions waiting for the owner's yes or no (the surfaces show the two answers).
+    approval: tuple[str, ...] = ()
 
 
 class AssistantAgent:
@@ -92,11 +118,15 @@ class AssistantAgent:
         else:
             self.model_description = getattr(model, "model_name", "custom model")
         tools = list(HOST_TOOLS) + [t for p in host.plugins.values() for t in p.tools]
+        self.approvals = Approvals(host, [*HOST_GATES, *(g for p in host.plugins.values() for g in p.gates)], intents)
+        self._tool_defs = {t.name: t.tool_def for t in tools}
         self.agent = Agent(
             model,
             deps_type=ToolContext,
             instructions=read_prompt(host.settings, "system"),
-            tools=tools,
+            toolsets=[FunctionToolset(tools).approval_required(self.approvals.required)],
+            output_type=[str, DeferredToolRequests],
+            capabilities=[ProcessHistory(bounded)],
             name="assistant",
         )
 
@@ -110,12 +140,27 @@ class AssistantAgent:
 
     async def ask(self, conversation_id: int, text: str, on_text: Callable[[str], Awaitable[None]] | None = None) -> Reply:
         """Run one turn. The user's secrets go to the vault first; only placeholders reach the model.
-        With `on_text`, the reply's text is passed on piece by piece as the model streams it."""
+        With `on_text`, the reply's text is passed on piece by piece as the model streams it. When
+        the last turn stopped at a question, this message is the owner's answer: only a plain yes
+        lets those calls run."""
         safe_text, _ = self.host.secrets.capture(text)
         history = self.host.conversations.load(conversation_id)
+        waiting = unanswered(history)
+        answers, undone = None, ""
+        if waiting:
+            approve = is_yes(safe_text)
+            answers = DeferredToolResults(
+                approvals={c.tool_call_id: True if approve else ToolDenied(NOT_APPROVED) for c in waiting}
+            )
+            if not approve and not is_no(safe_text):  # the owner moved on: say what was left undone
+                undone = (
+                    "Not done, as you did not say yes: "
+                    + " ".join(self.approvals.questions(history, waiting, self._tool_defs))
+                    + "\n"
+                )
+        values = self.host.secrets.known_values()
         stream_handler = None
         if on_text is not None:
-            values = self.host.secrets.known_values()
 
             async def stream_handler(ctx: Any, events: AsyncIterable[Any]) -> None:
                 async for event in events:
@@ -124,20 +169,42 @@ class AssistantAgent:
                     elif isinstance(event, PartDeltaEvent) and isinstance(event.delta, TextPartDelta):
                         await on_text(mask(event.delta.content_delta, values))
 
-        try:
-            result = await self.agent.run(
-                safe_text,
-                message_history=history,
-                deps=ToolContext(self.host, conversation_id),
-                event_stream_handler=stream_handler,
-            )
-        except (ModelAPIError, AgentRunError, UserError) as exc:
-            detail = mask(str(exc), self.host.secrets.known_values())
-            return Reply(
-                f"Sorry, the language model ({self.model_description}) failed: {detail}. Nothing was saved from this turn.",
-                ok=False,
-            )
-        new = self._scrubbed(result.new_messages())
+        with capture_run_messages() as exchanged:
+            try:
+                result = await self.agent.run(
+                    safe_text,
+                    message_history=history,
+                    deferred_tool_results=answers,
+                    deps=ToolContext(self.host, conversation_id),
+                    event_stream_handler=stream_handler,
+                )
+            except (ModelAPIError, AgentRunError, UserError) as exc:
+                return self._failed(conversation_id, exchanged[len(history) :], exc)
+        new = result.new_messages()
+        output = result.output
+        questions: list[str] = []
+        if isinstance(output, DeferredToolRequests):
+            questions = self.approvals.questions(result.all_messages(), output.approvals, self._tool_defs)
+            new = with_question(new, questions)
+        new = self._scrubbed(new)
         self.host.conversations.append(conversation_id, new)
         values = self.host.secrets.known_values()
-        return Reply(mask(str(result.output), values), quoted=tuple(mask(q, values) for q in quoted_in(new)))
+        quotes = tuple(mask(q, values) for q in quoted_in(new))
+        if questions:
+            text = "".join(p.content for p in last_response(new).parts if isinstance(p, TextPart))
+            return Reply(mask(undone + text, values), quoted=quotes, approval=tuple(mask(q, values) for q in questions))
+        return Reply(mask(undone + str(output), values), quoted=quotes)
+
+    def _failed(self, conversation_id: int, new: list[ModelMessage], exc: Exception) -> Reply:
+        """The model failed mid-turn: say so, with what already ran, and keep that in history."""
+        values = self.host.secrets.known_values()
+        ran = ran_before_failing(new)
+        text = f"Sorry, the language model ({self.model_description}) failed: {mask(str(exc), values)}."
+        if ran:
+            done = "\n".join(f"- {p.tool_name}: {shown_text(p.content).strip()}" for p in ran)
+            text += f" Before it failed, these already ran:\n{done}"
+        else:
+            text += " No tool ran, so nothing was changed."
+        if new:
+            self.host.conversations.append(conversation_id, self._scrubbed(kept_after_failure(new, text)))
+        return Reply(mask(text, values), ok=False)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from pydantic_ai.messages import ModelRequest, ToolReturnPart
+
+from assistant.approvals import unanswered
 from assistant.chat_secrets import ChatSecrets
 from assistant.config import ConfigService
 from assistant.conversations import Conversations
@@ -13,6 +16,8 @@ from assistant.provenance import Notice
 from assistant.settings import Settings
 from assistant.store import Database
 from assistant.vault import Vault, load_or_create_key
+
+LAPSED = "Not done: the owner had not answered when a notice came in; ask again if it is still wanted."
 
 
 class RunningGateway(Protocol):
@@ -55,7 +60,10 @@ class Host:
         caller said goes in `said` (with `source`, who said it) and stays quoted caller content."""
         notice = Notice(text, tuple(said), source)
         conversation_id = self.conversations.latest_or_create()
-        self.conversations.append(conversation_id, notice.messages())
+        # A question still waiting for the owner's yes lapses: every call in history keeps its result.
+        waiting = unanswered(self.conversations.load(conversation_id))
+        lapsed = [ToolReturnPart(c.tool_name, LAPSED, tool_call_id=c.tool_call_id) for c in waiting]
+        self.conversations.append(conversation_id, [ModelRequest(parts=lapsed)] * bool(lapsed) + notice.messages())
         for listener in list(self.owner_listeners):
             listener(notice.shown())
 

@@ -98,15 +98,16 @@ class OfflineModel:
         request = _last_request(messages)
         if request is None:
             return ModelResponse(parts=[TextPart(self.help_text())])
-        # Notices are never read for intents: they may quote a caller.
+        # Only the owner's own words are read for intents; tool results and notices (which may
+        # quote a caller) are summarised, never obeyed.
         returns = [p for p in request.parts if isinstance(p, ToolReturnPart) and not is_notice(p)]
-        if returns:
-            return ModelResponse(parts=[TextPart(_summarise(returns))])
         text = _user_text(request)
         available = {tool.name for tool in info.function_tools}
         calls = self.match(text, available)
         if calls:
             return ModelResponse(parts=[ToolCallPart(name, args) for name, args in calls])
+        if returns:
+            return ModelResponse(parts=[TextPart(_summarise(returns))])
         if not text or text.lower().strip(" ?!.") in {"help", "what can you do", "hi", "hello"}:
             return ModelResponse(parts=[TextPart(self.help_text())])
         return ModelResponse(parts=[TextPart("I didn't understand that. " + self.help_text())])

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from pydantic_ai import Tool
     from starlette.routing import BaseRoute
 
-    from assistant.offline_model import Intent
+    from assistant.approvals import Gate
+from assistant.offline_model import Intent
 
 ENTRY_POINT_GROUP = "assistant.plugins"
 COMMANDS_GROUP = "assistant.commands"
@@ -91,6 +92,8 @@ class Plugin:
     web_panel: WebPanel | None = None
     #: Prepares offline models (`assistant models install`); returns what is ready, raises SetupError.
     install_models: Callable[[], Iterable[Path]] | None = None
+    #: Which of its tools' calls wait for the owner's yes (outside effects; see assistant/approvals.py).
+    gates: Sequence[Gate] = ()
 
 
 class PluginError(RuntimeError):

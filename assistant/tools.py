@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_ai import RunContext, Tool
 
+from assistant.approvals import Gate
+
 if TYPE_CHECKING:
     from assistant.host import Host
 
@@ -48,3 +50,5 @@ async def restart_gateway(ctx: RunContext[ToolContext]) -> dict[str, Any]:
 
 
 HOST_TOOLS = [Tool(restart_gateway)]
+#: A restart re-reads every setting at once: the owner says yes to it, whoever asked for it.
+HOST_GATES = [Gate("restart_gateway", lambda ctx, args: "Restart the gateway now? Calls in progress keep their settings.")]

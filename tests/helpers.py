@@ -19,5 +19,11 @@ class Chat:
     def say(self, text: str) -> Reply:
         return asyncio.run(self.agent.ask(self.conversation_id, text))
 
+    def confirmed(self, text: str) -> Reply:
+        """Say `text`, see the assistant ask for the owner's yes, and say yes."""
+        asked = self.say(text)
+        assert asked.approval, f"expected a question for the owner's yes, got: {asked.text}"
+        return self.say("yes")
+
     def config(self):
         return self.host.config.get("voice_call")

@@ -55,11 +55,15 @@ def test_restart_tool_through_chat_keeps_the_conversation(host: Host) -> None:
         host.gateway = Gateway(host)
         url = await host.gateway.start(port=0)
         try:
-            reply = await chat.agent.ask(chat.conversation_id, "accept calls from anyone")
+            asked = await chat.agent.ask(chat.conversation_id, "accept calls from anyone")
+            assert asked.approval, "widening who may call waits for the owner's yes"
+            reply = await chat.agent.ask(chat.conversation_id, "yes")
             assert "restart" not in reply.text.lower()  # who may call applies to the next call
             reply = await chat.agent.ask(chat.conversation_id, "set the max call duration to 10 minutes")
             assert "restart" in reply.text.lower()
-            reply = await chat.agent.ask(chat.conversation_id, "restart the gateway")
+            asked = await chat.agent.ask(chat.conversation_id, "restart the gateway")
+            assert asked.approval and host.gateway.generation == 1
+            reply = await chat.agent.ask(chat.conversation_id, "yes")
             assert "Gateway restarted (generation 2)" in reply.text
             async with httpx.AsyncClient() as client:
                 health = (await client.get(f"{url}/healthz")).json()
@@ -70,7 +74,7 @@ def test_restart_tool_through_chat_keeps_the_conversation(host: Host) -> None:
             await host.gateway.stop()
 
     asyncio.run(scenario())
-    assert len(host.conversations.shown(chat.conversation_id)) == 8
+    assert len(host.conversations.shown(chat.conversation_id)) == 12
 
 
 def test_port_in_use_is_a_clear_error(host: Host) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from pydantic_ai.exceptions import ModelAPIError
 from pydantic_ai.messages import ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.models.test import TestModel
@@ -74,7 +75,10 @@ def test_openai_compatible_endpoint_by_base_url(env: dict[str, str]) -> None:
         host = Host(Settings.from_env(env))
         chat = Chat(host)
         assert "at " + fake.base_url in chat.agent.model_description
-        reply = chat.say(f"only accept calls from {FRIEND}")
+        asked = chat.say(f"only accept calls from {FRIEND}")
+        assert asked.approval == (f"Let {FRIEND} reach the assistant by phone (inbound policy allowlist)?",)
+        assert host.config.get("voice_call").inbound.policy == "disabled", "nothing changes before the owner's yes"
+        reply = chat.say("yes")
     assert reply.text == "Only your friend can call now."
     assert host.config.get("voice_call").inbound.policy == "allowlist"
     first = fake.requests[0]
@@ -84,15 +88,32 @@ def test_openai_compatible_endpoint_by_base_url(env: dict[str, str]) -> None:
     host.close()
 
 
-def test_model_failure_is_reported_and_nothing_is_saved(env: dict[str, str]) -> None:
+def test_model_failure_is_reported_truthfully(env: dict[str, str]) -> None:
     with FakeOpenAI([], api_key="the-right-key") as fake:
         env.update(ASSISTANT_LLM_BASE_URL=fake.base_url, ASSISTANT_LLM_API_KEY="a-wrong-key")
         host = Host(Settings.from_env(env))
         chat = Chat(host)
         reply = chat.say("hello")
-    assert not reply.ok and "failed" in reply.text and "Nothing was saved" in reply.text
-    assert host.conversations.load(chat.conversation_id) == []
+    assert not reply.ok and "failed" in reply.text and "No tool ran, so nothing was changed" in reply.text
+    assert [m.role for m in host.conversations.shown(chat.conversation_id)] == ["user", "assistant"]
     host.close()
+
+
+def test_a_model_failing_after_a_tool_ran_says_what_ran_and_keeps_it(host: Host) -> None:
+    def model(messages, info: AgentInfo) -> ModelResponse:
+        if any(isinstance(p, ToolReturnPart) for p in messages[-1].parts):
+            raise ModelAPIError("fake-model", "the server went away")
+        return ModelResponse(parts=[ToolCallPart("set_voice_call_limits", {"max_duration_seconds": 600})])
+
+    chat = Chat(host, model=FunctionModel(model))
+    reply = chat.say("let calls last 10 minutes")
+    assert not reply.ok and "the server went away" in reply.text
+    assert "these already ran" in reply.text and "set_voice_call_limits" in reply.text and "600 s" in reply.text
+    assert chat.config().max_duration_seconds == 600
+    # The tool call and its result stay in history, so the model knows the change was made.
+    history = host.conversations.load(chat.conversation_id)
+    assert any(isinstance(p, ToolReturnPart) and p.tool_name == "set_voice_call_limits" for m in history for p in m.parts)
+    assert isinstance(history[-1], ModelResponse) and "these already ran" in history[-1].parts[0].content
 
 
 def test_model_choice(env: dict[str, str]) -> None:

@@ -143,13 +143,13 @@ def test_phrases_map_to_tool_calls(text: str, expected: list) -> None:
 
 def test_twilio_guided_flow_end_to_end(host) -> None:
     chat = Chat(host)
-    assert "Which provider" in chat.say("I want to receive phone calls").text
+    assert "which provider" in chat.say("I want to receive phone calls").text
     reply = chat.say("Twilio").text
     assert "Account SID" in reply and "Auth Token" in reply
     reply = chat.say(f"Twilio Account SID is {TWILIO_SID}, Auth Token is {TWILIO_TOKEN}, my number is {OWNER}").text
     assert "encrypted vault" in reply and "who may call" in reply
     assert TWILIO_TOKEN not in reply
-    chat.say(f"Only accept calls from {FRIEND}")
+    chat.confirmed(f"Only accept calls from {FRIEND}")
     chat.say("use Kokoro for voice call speech")
     config = chat.config()
     assert (config.provider, config.twilio.account_sid, config.phone_number) == ("twilio", TWILIO_SID, OWNER)
@@ -241,19 +241,20 @@ def test_unknown_request_gets_an_honest_answer(host) -> None:
 
 def test_restart_reminder_and_restart(host) -> None:
     chat = Chat(host)
-    assert "restart" in chat.say("accept calls from anyone").text.lower()
-    assert "No gateway is running" in chat.say("restart the gateway").text
+    assert "restart" in chat.confirmed("accept calls from anyone").text.lower()
+    assert "No gateway is running" in chat.confirmed("restart the gateway").text
 
 
 def test_history_is_kept_across_restarts_and_masked(host, settings) -> None:
     chat = Chat(host)
     chat.say(f"Twilio Account SID is {TWILIO_SID}, Auth Token is {TWILIO_TOKEN}, my number is {OWNER}")
-    chat.say("accept calls from anyone")
+    chat.confirmed("accept calls from anyone")
     from assistant.host import Host
 
     again = Host(settings)
     shown = again.conversations.shown(chat.conversation_id)
-    assert [m.role for m in shown] == ["user", "assistant", "user", "assistant"]
+    assert [m.role for m in shown] == ["user", "assistant", "user", "assistant", "user", "assistant"]
+    assert "need your yes" in shown[3].text and shown[4].text == "yes"
     assert TWILIO_TOKEN not in " ".join(m.text for m in shown)
     assert "<secret:" in shown[0].text
     assert len(again.conversations.load(chat.conversation_id)) == 8  # request, tool call, tool return, reply x2

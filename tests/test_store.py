@@ -157,7 +157,7 @@ def test_postgres_url_works(tmp_path) -> None:
         list(pool.map(lambda n: h.config.update("voice_call", lambda d: d["inbound"]["allowFrom"].append(n)), numbers))
     assert sorted(h.config.get("voice_call").inbound.allow_from) == numbers
     chat = Chat(h)
-    assert "Which provider" in chat.say("I want to receive phone calls").text
+    assert "which provider" in chat.say("I want to receive phone calls").text
     assert [m.role for m in h.conversations.shown(chat.conversation_id)] == ["user", "assistant"]
     h.close()
 

@@ -18,7 +18,7 @@ def test_user_sets_up_calls_in_the_terminal(env, home) -> None:
         child.expect("Gateway listening on http://127.0.0.1:")
         child.expect("You: ")
         child.sendline("I want to receive phone calls")
-        child.expect("Which provider")
+        child.expect("which provider")
         child.expect("You: ")
         child.sendline("Twilio")
         child.expect("Auth Token")

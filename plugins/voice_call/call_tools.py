@@ -63,9 +63,18 @@ async def realtime_call(
     call_id: str | None = None,
     timeout_seconds: int = 30,
 ) -> Result:
-    """Phone calls now. initiate_call(to, message, mode): notify speaks the message and hangs up; conversation
-    speaks it, then talks with the person. continue_call(call_id, message): say it and wait for their reply.
-    speak_to_user(call_id, message): say it. end_call(call_id). get_status(call_id): state, duration, transcript."""
+    """Phone calls now: place one, speak on it, hear the reply, end it, or see how it went.
+
+    Args:
+        action: initiate_call (needs to, message, mode), continue_call (needs call_id, message; waits for
+            the reply), speak_to_user (needs call_id, message), end_call (needs call_id), get_status (needs call_id).
+        to: initiate_call: the number to call, in E.164 (e.g. +15550001234).
+        message: initiate_call: the opening words, as they should be said to the person called;
+            continue_call and speak_to_user: what to say now.
+        mode: initiate_call: notify (say the message and hang up) or conversation (then talk with them).
+        call_id: The call's id, from initiate_call's result.
+        timeout_seconds: continue_call: how long to wait for their reply (5 to 120).
+    """
     runtime = _runtime(ctx)
     if action == "initiate_call":
         if not to or not message:
@@ -119,8 +128,15 @@ async def schedule_call(
     when: str,
     mode: Literal["notify", "conversation"] = "notify",
 ) -> Result:
-    """Schedule a call for later. `when` is the owner's phrase ("tomorrow at 9", "in 2 hours", "friday 3pm")
-    or an ISO time; it is read in the owner's time zone."""
+    """Schedule a call for later.
+
+    Args:
+        to: The number to call, in E.164 (e.g. +15550001234).
+        message: What to say, as it should be said to the person called.
+        when: The owner's own words for the time ("tomorrow at 9", "in 2 hours", "friday 3pm") or an ISO
+            time; read in the owner's time zone.
+        mode: notify (say the message and hang up) or conversation (then talk with them).
+    """
     runtime = _runtime(ctx)
     zone = local_zone(voice_config(ctx.deps.host).timezone)
     moment = parse_when(when, zone, runtime.scheduler.clock())
@@ -147,10 +163,19 @@ def list_scheduled_calls(ctx: RunContext[ToolContext]) -> Result:
 
 
 def cancel_scheduled_call(ctx: RunContext[ToolContext], scheduled_id: int) -> Result:
-    """Cancel a scheduled call by its number."""
+    """Cancel a scheduled call.
+
+    Args:
+        scheduled_id: The scheduled call's number, as list_scheduled_calls shows it.
+    """
     if _runtime(ctx).scheduler.cancel(scheduled_id):
         return ToolResult(True, f"Cancelled scheduled call #{scheduled_id}.").as_dict()
     return ToolResult(False, f"There is no pending scheduled call #{scheduled_id}.").as_dict()
 
 
-CALL_TOOLS = [Tool(realtime_call), Tool(schedule_call), Tool(list_scheduled_calls), Tool(cancel_scheduled_call)]
+CALL_TOOLS = [
+    Tool(realtime_call, require_parameter_descriptions=True, metadata={"read_only": lambda a: a.get("action") == "get_status"}),
+    Tool(schedule_call, require_parameter_descriptions=True),
+    Tool(list_scheduled_calls, metadata={"read_only": True}),
+    Tool(cancel_scheduled_call, require_parameter_descriptions=True),
+]

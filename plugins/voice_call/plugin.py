@@ -12,6 +12,7 @@ from plugins.voice_call.calls import tables as _tables  # noqa: F401 - registers
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
+from plugins.voice_call.gates import GATES
 from plugins.voice_call.intents import INTENTS
 from plugins.voice_call.routes import build_routes
 from plugins.voice_call.runtime import shutdown, startup
@@ -42,4 +43,5 @@ plugin = Plugin(
     live_settings=("inbound",),
     web_panel=WebPanel(HERE / "static", "panel.html", ("calls.js", "softphone.js")),
     install_models=install_all,
+    gates=GATES,
 )

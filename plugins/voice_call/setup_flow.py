@@ -22,22 +22,33 @@ def missing_credentials(config: VoiceCallConfig, host: Host) -> list[str]:
 
 
 def next_step(config: VoiceCallConfig, host: Host) -> str:
-    """The one question that moves setup forward, or a confirmation that it is complete."""
+    """Where setup stands, as facts for the model and the owner: what is missing next, or that it
+    is complete. Statements, not lines for anyone to say: a tool result is data."""
     if config.provider is None:
         names = [s.title for s in SETUPS.values()]
-        return f"Which provider do you use for calls: {', '.join(names[:-1])} or {names[-1]}?"
+        return f"Setup: which provider carries the calls is not chosen yet ({', '.join(names[:-1])} or {names[-1]})."
     setup = SETUPS[config.provider]
     needed = missing_credentials(config, host)
     if needed:
-        return f"Still needed for {setup.title}: {', '.join(needed)}. " + setup.prompt()
+        return f"Setup: {setup.title} still needs {', '.join(needed)}. " + setup.prompt()
     if config.inbound.policy == "disabled":
         return (
-            'Inbound calls are disabled; who may call? Say "accept calls from anyone", '
-            '"only accept calls from +1...", or "use pairing" to approve new callers one by one.'
+            "Setup: inbound calls are disabled, so who may call is not decided yet. Inbound policies: "
+            "open (anyone), allowlist (listed numbers only), pairing (the owner approves each new caller by a code)."
         )
     if not config.public_url:
         return (
-            f"Last step: the public https address where {setup.title} can reach this gateway, "
-            'e.g. "set the public URL to https://calls.example.com".'
+            f"Setup: no public URL yet (the https address where {setup.title} reaches this gateway, "
+            "through a tunnel or a reverse proxy)."
         )
-    return f"Voice calls are set up with {setup.title} on {config.phone_number}."
+    return f"Setup: voice calls are set up with {setup.title} on {config.phone_number}."
+
+
+def setup_state(config: VoiceCallConfig, host: Host) -> dict[str, object]:
+    """The same, as fields."""
+    return {
+        "provider": config.provider,
+        "missing": missing_credentials(config, host),
+        "inbound_policy": config.inbound.policy,
+        "public_url_set": bool(config.public_url),
+    }

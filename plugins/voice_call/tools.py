@@ -16,7 +16,7 @@ from plugins.voice_call.carriers import SETUPS
 from plugins.voice_call.config import PLUGIN, VoiceCallConfig, voice_config
 from plugins.voice_call.describe import describe_config
 from plugins.voice_call.doctor import voice_call_checks
-from plugins.voice_call.setup_flow import next_step, title
+from plugins.voice_call.setup_flow import next_step, setup_state, title
 
 OPENAI_VOICES = ("alloy", "ash", "ballad", "cedar", "coral", "echo", "fable", "marin", "nova", "onyx", "sage", "shimmer", "verse")
 Result = dict[str, Any]
@@ -41,11 +41,14 @@ def _apply(
 
 
 def voice_call_setup(ctx: RunContext[ToolContext], provider: Literal["twilio", "telnyx", "plivo"] | None = None) -> Result:
-    """Start or continue setting up phone calls. Call it when the user wants to receive or make calls,
-    or names the provider they use. Returns the next question to ask the user."""
+    """Start or continue setting up phone calls: where setup stands, and what is missing next.
+
+    Args:
+        provider: The carrier the owner named (twilio, telnyx or plivo); leave it out to only ask where setup stands.
+    """
     if provider is None:
         config = _config(ctx)
-        return ToolResult(True, next_step(config, ctx.deps.host), data={"provider": config.provider}).as_dict()
+        return ToolResult(True, next_step(config, ctx.deps.host), data=setup_state(config, ctx.deps.host)).as_dict()
     return _apply(ctx, {"provider": provider}, lambda c: f"{title(provider)} it is. " + next_step(c, ctx.deps.host))
 
 
@@ -60,13 +63,22 @@ def set_voice_call_credentials(
     public_key: str | None = None,
     auth_id: str | None = None,
 ) -> Result:
-    """Store carrier credentials. Twilio: account_sid, auth_token. Telnyx: api_key, connection_id, public_key.
-    Plivo: auth_id, auth_token. phone_number is the carrier number in E.164. Pass secret placeholders
-    like <secret:1a2b3c4d> exactly as they appear; they are resolved from the vault."""
+    """Store the carrier's credentials and the assistant's phone number.
+
+    Args:
+        provider: twilio, telnyx or plivo; defaults to the one already chosen.
+        phone_number: The carrier number calls come in on, in E.164 (e.g. +15550001234).
+        account_sid: Twilio Account SID (AC and 32 hex characters).
+        auth_token: Twilio or Plivo auth token: the secret placeholder from the owner's message, copied exactly.
+        api_key: Telnyx API key: the secret placeholder from the owner's message, copied exactly.
+        connection_id: Telnyx Call Control connection (application) id.
+        public_key: Telnyx webhook public key (base64).
+        auth_id: Plivo Auth ID.
+    """
     config = _config(ctx)
     provider = provider or config.provider
     if provider is None:
-        return ToolResult(False, "Which provider are these credentials for: Twilio, Telnyx or Plivo?").as_dict()
+        return ToolResult(False, "Not stored: no provider is chosen (Twilio, Telnyx or Plivo).").as_dict()
     setup = SETUPS[provider]
     given = {
         k: v.strip()
@@ -126,8 +138,13 @@ def set_inbound_policy(
     policy: Literal["disabled", "open", "allowlist", "pairing"],
     allow_from: list[str] | None = None,
 ) -> Result:
-    """Who may call in. disabled: nobody (default). open: anyone. allowlist: only the numbers in allow_from
-    (E.164; replaces the list). pairing: unknown callers get a code the owner approves in chat."""
+    """Set who may call in.
+
+    Args:
+        policy: disabled (nobody, the default), open (anyone), allowlist (only allow_from), or pairing
+            (unknown callers hear a code the owner approves).
+        allow_from: For allowlist or pairing: the numbers (E.164) that may call; replaces the list.
+    """
     changes: dict[str, Any] = {"inbound.policy": policy}
     if allow_from is not None:
         changes["inbound.allowFrom"] = allow_from
@@ -137,7 +154,7 @@ def set_inbound_policy(
             "disabled": "Inbound calls are now disabled: every call is rejected.",
             "open": "Inbound calls are now accepted from anyone.",
             "allowlist": f"Inbound calls are now accepted only from {', '.join(after.inbound.allow_from)}.",
-            "pairing": 'Unknown callers will now hear a pairing code; approve one in chat with "approve pairing 1234".',
+            "pairing": "Unknown callers will now hear a pairing code; the owner approves a code with approve_pairing.",
         }[after.inbound.policy]
         return text if after.public_url else text + " " + next_step(after, ctx.deps.host)
 
@@ -145,7 +162,12 @@ def set_inbound_policy(
 
 
 def update_allowlist(ctx: RunContext[ToolContext], add: list[str] | None = None, remove: list[str] | None = None) -> Result:
-    """Add numbers to, or remove numbers from, the list of callers that may call in (E.164)."""
+    """Add numbers to, or remove numbers from, the callers that may call in.
+
+    Args:
+        add: Numbers (E.164) to let call in.
+        remove: Numbers (E.164) to take off the list.
+    """
     try:
         to_add = [validation.phone_number(n) for n in add or []]
         to_remove = {validation.phone_number(n) for n in remove or []}
@@ -164,7 +186,11 @@ def update_allowlist(ctx: RunContext[ToolContext], add: list[str] | None = None,
 
 
 def set_voice_call_greeting(ctx: RunContext[ToolContext], greeting: str) -> Result:
-    """Set what the assistant says first when it answers a call."""
+    """Set what the assistant says first when it answers a call.
+
+    Args:
+        greeting: The words, as they should be spoken (at most 500 characters).
+    """
     return _apply(
         ctx, {"inbound.greeting": greeting.strip().strip('"')}, lambda c: f'Callers will now hear: "{c.inbound.greeting}"'
     )
@@ -175,8 +201,12 @@ def set_voice_call_speech(
     engine: Literal["kokoro", "openai", "elevenlabs"] | None = None,
     voice: str | None = None,
 ) -> Result:
-    """Choose the text-to-speech engine for calls (kokoro runs locally; openai and elevenlabs need API keys)
-    and optionally its voice."""
+    """Choose the text-to-speech engine for calls, and optionally its voice.
+
+    Args:
+        engine: kokoro (local, offline), openai or elevenlabs (both need an API key; Kokoro stands in when they fail).
+        voice: A voice name of that engine (Kokoro e.g. af_heart, am_adam; OpenAI e.g. marin, alloy).
+    """
     current = _config(ctx)
     changes: dict[str, Any] = {}
     if engine:
@@ -199,7 +229,7 @@ def set_voice_call_speech(
             return ToolResult(False, f"Nothing was changed: {problem}").as_dict()
         changes["tts.voice"] = voice
     if not changes:
-        return ToolResult(False, "Say which engine (Kokoro, OpenAI or ElevenLabs) or which voice to use.").as_dict()
+        return ToolResult(False, "Nothing was changed: no engine (Kokoro, OpenAI or ElevenLabs) or voice was given.").as_dict()
     return _apply(ctx, changes, lambda c: f"Calls will use {c.tts.engine} for speech, voice {c.voice()}.")
 
 
@@ -217,14 +247,22 @@ def _unknown_kokoro_voice(voice: str) -> str | None:
 
 
 def set_voice_call_recognition(ctx: RunContext[ToolContext], engine: Literal["local", "openai"]) -> Result:
-    """Choose speech recognition for calls: local (Whisper on this machine, offline) or openai (streaming
-    transcription; needs an OpenAI API key, falls back to local when it fails)."""
+    """Choose speech recognition for calls.
+
+    Args:
+        engine: local (Whisper on this machine, offline) or openai (streaming transcription; needs an
+            OpenAI API key, falls back to local when it fails).
+    """
     return _apply(ctx, {"stt.engine": engine}, lambda c: f"Calls will use {c.stt.engine} speech recognition.")
 
 
 def set_speech_api_key(ctx: RunContext[ToolContext], service: Literal["openai", "elevenlabs"], api_key: str) -> Result:
-    """Store the OpenAI or ElevenLabs API key used for call speech and Realtime mode. Pass the secret
-    placeholder (like <secret:1a2b3c4d>) exactly as it appears; it is resolved from the vault."""
+    """Store the OpenAI or ElevenLabs API key used for call speech and Realtime mode.
+
+    Args:
+        service: openai or elevenlabs.
+        api_key: The secret placeholder from the owner's message, copied exactly (it is resolved from the vault).
+    """
     from plugins.voice_call.speech.engines import ELEVENLABS_KEY_SECRET, OPENAI_KEY_SECRET
 
     chat_secrets = ctx.deps.host.secrets
@@ -241,17 +279,19 @@ def set_speech_api_key(ctx: RunContext[ToolContext], service: Literal["openai", 
 
 
 def set_voice_call_mode(ctx: RunContext[ToolContext], mode: Literal["voice", "realtime"]) -> Result:
-    """voice: local pipeline (speech recognition, the assistant, text to speech). realtime: OpenAI Realtime API."""
+    """Choose how calls are answered.
+
+    Args:
+        mode: voice (local pipeline: speech recognition, the call agent, text to speech) or realtime
+            (audio bridged to the OpenAI Realtime API; needs an OpenAI API key).
+    """
 
     def done(c: VoiceCallConfig) -> str:
         from plugins.voice_call.speech.engines import openai_key
 
         extra = ""
         if mode == "realtime" and not openai_key(ctx.deps.host):
-            extra = (
-                ' Realtime mode needs an OpenAI API key (say "my OpenAI API key is ..."); '
-                "until then calls use the local pipeline."
-            )
+            extra = " Realtime mode needs an OpenAI API key (none is stored); until then calls use the local pipeline."
         return f"Calls will use {c.mode} mode.{extra}"
 
     return _apply(ctx, {"mode": mode}, done)
@@ -265,9 +305,15 @@ def set_voice_call_limits(
     end_of_utterance_ms: int | None = None,
     call_capacity: int | None = None,
 ) -> Result:
-    """Set call limits: the longest a call may last, how long silence ends a call, how many calls at once,
-    how long a pause (ms) ends the caller's turn, and how many calls this machine's speech engines carry
-    (call_capacity; normally measured when the gateway starts)."""
+    """Set call limits; give only the ones to change.
+
+    Args:
+        max_duration_seconds: The longest a call may last (10 to 14400).
+        silence_timeout_seconds: How long silence ends a call (5 to 600).
+        max_concurrent_calls: The most calls at once (1 to 100).
+        end_of_utterance_ms: How long a pause ends the caller's turn, in ms (200 to 3000).
+        call_capacity: How many calls this machine's speech engines carry at once (normally measured at start).
+    """
     changes = {
         k: v
         for k, v in {
@@ -280,7 +326,10 @@ def set_voice_call_limits(
         if v is not None
     }
     if not changes:
-        return ToolResult(False, "Say which limit to change: maximum duration, silence timeout or concurrent calls.").as_dict()
+        return ToolResult(
+            False,
+            "Nothing was changed: no limit was given (maximum duration, silence timeout, concurrent calls, pause, capacity).",
+        ).as_dict()
     return _apply(
         ctx,
         changes,
@@ -292,12 +341,20 @@ def set_voice_call_limits(
 
 
 def set_voice_call_streaming(ctx: RunContext[ToolContext], enabled: bool) -> Result:
-    """Turn media streaming on or off (streaming sends the caller's audio to the assistant live)."""
+    """Turn media streaming on or off.
+
+    Args:
+        enabled: true to stream callers' audio to the assistant live (needed to talk with callers).
+    """
     return _apply(ctx, {"streaming.enabled": enabled}, lambda c: f"Media streaming is {'on' if c.streaming.enabled else 'off'}.")
 
 
 def set_voice_call_public_url(ctx: RunContext[ToolContext], url: str) -> Result:
-    """Set the public https address where the carrier reaches this gateway (a tunnel or reverse proxy)."""
+    """Set the public https address where the carrier reaches this gateway.
+
+    Args:
+        url: The https address of the tunnel or reverse proxy in front of the gateway.
+    """
     return _apply(
         ctx,
         {"publicUrl": url.strip()},
@@ -321,8 +378,22 @@ def check_voice_call_config(ctx: RunContext[ToolContext]) -> Result:
     return ToolResult(not any(c.status == "fail" for c in checks), f"{verdict}\n{format_checks(checks)}").as_dict()
 
 
+#: Calls that change nothing (see assistant/approvals.read_only).
+READ_ONLY: dict[str, Any] = {
+    "voice_call_setup": lambda args: not args.get("provider"),
+    "show_voice_call_config": True,
+    "check_voice_call_config": True,
+    "list_pairing_requests": True,
+}
+
+
+def _tool(fn: Callable[..., Any]) -> Tool[Any]:
+    read_only = READ_ONLY.get(fn.__name__)
+    return Tool(fn, require_parameter_descriptions=True, metadata={"read_only": read_only} if read_only else None)
+
+
 TOOLS = [
-    Tool(fn)
+    _tool(fn)
     for fn in (
         voice_call_setup,
         set_voice_call_credentials,
@@ -343,7 +414,11 @@ TOOLS = [
 
 
 def approve_pairing(ctx: RunContext[ToolContext], code: str) -> Result:
-    """Approve a caller who heard a pairing code on the phone; their number may call from now on."""
+    """Approve a caller who heard a pairing code on the phone; their number may call from now on.
+
+    Args:
+        code: The 4-digit code, as the owner typed it.
+    """
     from plugins.voice_call.runtime import VoiceCallRuntime
 
     approval = VoiceCallRuntime.of(ctx.deps.host).pairing.approve(code)
@@ -369,4 +444,4 @@ def list_pairing_requests(ctx: RunContext[ToolContext]) -> Result:
     return ToolResult(True, "Waiting for approval: " + ", ".join(lines)).as_dict()
 
 
-TOOLS += [Tool(approve_pairing), Tool(list_pairing_requests)]
+TOOLS += [_tool(approve_pairing), _tool(list_pairing_requests)]

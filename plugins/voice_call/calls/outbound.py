@@ -72,7 +72,7 @@ class OutboundCalls:
         if not message or len(message) > 1000:
             raise OutboundError("the message to say must be 1 to 1000 characters")
         if not config.public_url or not config.phone_number:
-            raise OutboundError('calls need a phone number and a public URL first; say "check the voice call configuration"')
+            raise OutboundError("calls need a phone number and a public URL first (the voice-call check lists what is missing)")
         gateway = self.host.gateway
         if gateway is None or not gateway.running:
             raise OutboundError(

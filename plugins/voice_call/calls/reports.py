@@ -30,7 +30,7 @@ def summary(record: CallInfo) -> str:
     seconds = (record.ended_at - record.answered_at).total_seconds() if record.ended_at else 0.0
     text = f"Call from {caller} ended after {seconds:.0f} s: {reason}."
     if reason.startswith(EndReason.PAIRING_CODE_GIVEN.value):
-        text += ' When they tell you their code, say "approve pairing" and the code.'
+        text += " Their code is approved with approve_pairing once they tell it to the owner."
     messages = sum(1 for e in record.transcript if e.get("role") == "note")
     if messages:
         text += f" They left {'a message' if messages == 1 else f'{messages} messages'} (quoted first)."

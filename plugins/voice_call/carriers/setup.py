@@ -37,8 +37,8 @@ class CarrierSetup:
         labels = [c.label for c in self.credentials] + ["your phone number"]
         secrets = " and ".join(c.label for c in self.credentials if c.secret)
         return (
-            f"To use {self.title} I need your {', '.join(labels[:-1])} and {labels[-1]}, for example: "
-            f'"{self.example}". The {secrets} goes straight into the encrypted vault.'
+            f"{self.title} takes the {', '.join(labels[:-1])} and {labels[-1]}, in one message such as "
+            f'"{self.example}"; the {secrets} goes straight into the encrypted vault.'
         )
 
 

@@ -1,0 +1,78 @@
+"""What of a conversation's history goes to the model, and what a failed turn leaves in it.
+
+A small local model reads every token it is sent before it answers, so the history sent is
+bounded: whole turns, newest first, up to a budget; older turns are left out with a note saying
+so. A turn that fails half-way keeps what it did (the tool calls that ran and their results), so
+the history tells the truth and repeating the request does not silently repeat its effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelMessagesTypeAdapter,
+    ModelRequest,
+    ModelResponse,
+    SystemPromptPart,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+
+#: About 4 characters per token: 6,000 tokens of history at most.
+HISTORY_BUDGET_CHARS = 24_000
+
+
+def _size(messages: Sequence[ModelMessage]) -> int:
+    return len(ModelMessagesTypeAdapter.dump_json(list(messages)))
+
+
+def _turn_starts(messages: Sequence[ModelMessage]) -> list[int]:
+    """Where each turn begins: a request carrying the owner's words."""
+    return [
+        i for i, m in enumerate(messages) if isinstance(m, ModelRequest) and any(isinstance(p, UserPromptPart) for p in m.parts)
+    ]
+
+
+def bounded(messages: list[ModelMessage], budget: int = HISTORY_BUDGET_CHARS) -> list[ModelMessage]:
+    """A pydantic-ai history processor: the newest whole turns that fit in `budget` characters (the
+    current turn always), with a note where older ones were left out. Turns are never split, so a
+    tool call is never sent without its result."""
+    starts = _turn_starts(messages)
+    if len(starts) <= 1 or _size(messages) <= budget:
+        return messages
+    keep_from = starts[-1]
+    for start in reversed(starts[:-1]):
+        if _size(messages[start:]) > budget:
+            break
+        keep_from = start
+    if keep_from == 0:
+        return messages
+    kept = list(messages[keep_from:])
+    first = kept[0]
+    assert isinstance(first, ModelRequest)
+    note = SystemPromptPart(f"({len(starts[: starts.index(keep_from)])} earlier turns of this conversation are left out.)")
+    kept[0] = ModelRequest(parts=[note, *first.parts], instructions=first.instructions)
+    return kept
+
+
+def ran_before_failing(new: Sequence[ModelMessage]) -> list[ToolReturnPart]:
+    """The tool results a failed turn produced before it failed."""
+    return [p for m in new if isinstance(m, ModelRequest) for p in m.parts if isinstance(p, ToolReturnPart)]
+
+
+def kept_after_failure(new: Sequence[ModelMessage], reply: str) -> list[ModelMessage]:
+    """A failed turn as it goes into history: the owner's request, the tool calls that ran with their
+    results, and our own account of the failure. A last model response whose tool calls never got
+    results is dropped (the history must pair every call with its result)."""
+    kept = list(new)
+    answered = {p.tool_call_id for p in ran_before_failing(kept)}
+    while kept and isinstance(kept[-1], ModelResponse):
+        calls = [p for p in kept[-1].parts if isinstance(p, ToolCallPart)]
+        if calls and all(c.tool_call_id in answered for c in calls):
+            break
+        kept.pop()
+    return [*kept, ModelResponse(parts=[TextPart(reply)])]

@@ -1,0 +1,132 @@
+"""Which voice-call tool calls wait for the owner's yes (assistant/approvals.py): those that widen
+who may call, change the carrier or where it reaches us, or dial a number the owner did not type.
+Decided from the arguments, the stored config and the owner's own words, never by the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.approvals import Gate, GateContext
+from plugins.voice_call import validation
+from plugins.voice_call.config import VoiceCallConfig, voice_config
+
+#: Who each policy admits, widest last (allowlist and pairing also admit their list).
+_REACH = {"disabled": 0, "allowlist": 1, "pairing": 2, "open": 3}
+
+
+def _widens(before: VoiceCallConfig, policy: str, allow_from: list[str]) -> bool:
+    """Whether `policy` with `allow_from` lets in anyone `before` did not."""
+    was = before.inbound.policy
+    listed_before = set(before.inbound.allow_from) if was in ("allowlist", "pairing") else set()
+    if was == "open" or policy == "disabled":
+        return False  # nothing lets in more than open does; disabled lets in no one
+    if policy == "open" or (policy == "pairing" and was != "pairing"):
+        return True  # anyone, or anyone the owner will approve
+    return not set(allow_from) <= listed_before
+
+
+def _numbers(values: list[str] | None) -> list[str]:
+    found = []
+    for value in values or []:
+        try:
+            found.append(validation.phone_number(value))
+        except ValueError:
+            found.append(value)  # the tool refuses it; the question shows it as given
+    return found
+
+
+def _inbound_policy(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    config = voice_config(ctx.host)
+    policy = str(args.get("policy", ""))
+    if policy not in _REACH:
+        return None  # the tool refuses it
+    given = args.get("allow_from")
+    allow_from = _numbers(given) if given is not None else list(config.inbound.allow_from)
+    if not _widens(config, policy, allow_from):
+        return None
+    who = {
+        "open": "anyone who dials your number",
+        "pairing": "new callers who get a pairing code you approve",
+        "allowlist": ", ".join(allow_from) or "nobody",
+    }[policy]
+    return f"Let {who} reach the assistant by phone (inbound policy {policy})?"
+
+
+def _allowlist(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    config = voice_config(ctx.host)
+    new = [n for n in _numbers(args.get("add")) if n not in config.inbound.allow_from]
+    return f"Let {', '.join(new)} call the assistant?" if new else None
+
+
+def _pairing(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    code = str(args.get("code", "")).strip()
+    return None if code and ctx.owner_typed(code) else f"Approve pairing code {code} (that caller may then call)?"
+
+
+def _public_url(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    current = voice_config(ctx.host).public_url
+    url = str(args.get("url", "")).strip().rstrip("/")
+    if current is None or url == current:
+        return None if ctx.owner_typed(url) else f"Set the public URL, where carriers send your calls, to {url}?"
+    return f"Move where carriers send your calls from {current} to {url}?"
+
+
+def _provider(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    current = voice_config(ctx.host).provider
+    provider = args.get("provider")
+    if provider and current and provider != current:
+        return f"Switch your phone carrier from {current} to {provider}?"
+    return None
+
+
+def _credentials(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    config = voice_config(ctx.host)
+    switch = _provider(ctx, args)
+    if switch:
+        return switch
+    number = args.get("phone_number")
+    if number and config.phone_number and _numbers([number])[0] != config.phone_number:
+        return f"Change the assistant's phone number from {config.phone_number} to {number}?"
+    replaced = [name for name in ("account_sid", "api_key", "auth_id", "connection_id") if args.get(name)]
+    stored = config.provider is not None and not _missing_any(ctx, config)
+    if replaced and stored:
+        return f"Replace your {config.provider} account details ({', '.join(replaced)})?"
+    return None
+
+
+def _missing_any(ctx: GateContext, config: VoiceCallConfig) -> bool:
+    from plugins.voice_call.setup_flow import missing_credentials
+
+    return bool(missing_credentials(config, ctx.host))
+
+
+def _dial(ctx: GateContext, to: object, message: object, when: str = "") -> str | None:
+    if not isinstance(to, str) or not to:
+        return None  # the tool asks for the number
+    config = voice_config(ctx.host)
+    number = _numbers([to])[0]
+    if ctx.owner_typed(to) or number in config.outbound.allow_to:
+        return None
+    return f'Call {number}{when} and say: "{message}"? You did not type that number in this conversation.'
+
+
+def _realtime_call(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    if args.get("action") != "initiate_call":
+        return None
+    return _dial(ctx, args.get("to"), args.get("message"))
+
+
+def _schedule_call(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    return _dial(ctx, args.get("to"), args.get("message"), f" {args.get('when', 'later')}")
+
+
+GATES = [
+    Gate("set_inbound_policy", _inbound_policy),
+    Gate("update_allowlist", _allowlist),
+    Gate("approve_pairing", _pairing),
+    Gate("set_voice_call_public_url", _public_url),
+    Gate("voice_call_setup", _provider),
+    Gate("set_voice_call_credentials", _credentials),
+    Gate("realtime_call", _realtime_call),
+    Gate("schedule_call", _schedule_call),
+]
