@@ -26,7 +26,7 @@ from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.toolsets import FunctionToolset
 
-from assistant.approvals import Approvals, is_no, is_yes, unanswered
+from assistant.approvals import Approvals, approved, is_no, unanswered
 from assistant.chat_secrets import mask, scrub
 from assistant.history import bounded, kept_after_failure, ran_before_failing
 from assistant.offline_model import Intent, OfflineModel
@@ -92,7 +92,11 @@ def with_question(messages: list[ModelMessage], questions: list[str]) -> list[Mo
     to the waiting tool calls, so the history shows what was asked)."""
     response = last_response(messages)
     said = "".join(p.content for p in response.parts if isinstance(p, TextPart)).strip()
-    ask = "I need your yes before I do this:\n" + "\n".join(f"- {q}" for q in questions) + "\nReply yes or no."
+    if len(questions) == 1:
+        ask = f"I need your yes before I do this:\n- {questions[0]}\nReply yes or no."
+    else:
+        listed = "\n".join(f"{n}. {q}" for n, q in enumerate(questions, start=1))
+        ask = f"I need your yes before I do these:\n{listed}\nReply yes (all), yes and the numbers to do (yes 1 3), or no."
     asked = replace(
         response, parts=[TextPart(f"{said}\n{ask}" if said else ask), *(p for p in response.parts if not isinstance(p, TextPart))]
     )
@@ -148,11 +152,13 @@ class AssistantAgent:
         waiting = unanswered(history)
         answers, undone = None, ""
         if waiting:
-            approve = is_yes(safe_text)
+            picked = approved(safe_text, len(waiting))
             answers = DeferredToolResults(
-                approvals={c.tool_call_id: True if approve else ToolDenied(NOT_APPROVED) for c in waiting}
+                approvals={
+                    c.tool_call_id: True if n in picked else ToolDenied(NOT_APPROVED) for n, c in enumerate(waiting, start=1)
+                }
             )
-            if not approve and not is_no(safe_text):  # the owner moved on: say what was left undone
+            if not picked and not is_no(safe_text):  # the owner moved on: say what was left undone
                 undone = (
                     "Not done, as you did not say yes: "
                     + " ".join(self.approvals.questions(history, waiting, self._tool_defs))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from assistant.host import Host
 
 NO = re.compile(r"^\s*(no|n|nope|cancel|stop|don'?t|do not)\b[\s.!]*$", re.I)
+YES_TO = re.compile(r"^\s*(?:yes|y|ok|okay|approve)?\s*(?:to|for)?\s*((?:#?\d+(?:\s*(?:,|and|&)?\s*))+)[\s.!]*$", re.I)
 YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|approve(d)?|go ahead|do it)\b[\s.!]*$", re.I)
 
 
@@ -75,6 +76,17 @@ def unanswered(history: Sequence[ModelMessage]) -> list[ToolCallPart]:
 
 def is_yes(text: str) -> bool:
     return bool(YES.match(text))
+
+
+def approved(text: str, count: int) -> set[int]:
+    """Which of `count` numbered questions the owner's answer approves: a plain yes approves all;
+    "yes 1 3", "yes to 2" or "1 and 3" approve those; anything else approves none."""
+    if is_yes(text):
+        return set(range(1, count + 1))
+    picked = YES_TO.match(text)
+    if picked is None:
+        return set()
+    return {int(n) for n in re.findall(r"\d+", picked.group(1)) if 1 <= int(n) <= count}
 
 
 def is_no(text: str) -> bool:

@@ -27,9 +27,21 @@ def test_user_sets_up_calls_in_the_terminal(env, home) -> None:
         child.expect("encrypted vault")
         child.expect("You: ")
         child.sendline(f"only accept calls from {FRIEND}")
+        child.expect("I need your yes")  # widening who may call waits for the owner's own yes
+        child.expect("Reply yes or no")
+        child.expect("You: ")
+        child.sendline("yes")
         child.expect(f"only from \\{FRIEND}")
         child.expect("You: ")
         child.sendline("restart the gateway")
+        child.expect("Restart the gateway now\\?")
+        child.expect("You: ")
+        child.sendline("no")
+        child.expect("Not done")
+        child.expect("You: ")
+        child.sendline("restart the gateway")
+        child.expect("You: ")
+        child.sendline("yes")
         child.expect("Gateway restarted")
         child.expect("You: ")
         child.sendline("/quit")
@@ -56,7 +68,7 @@ def test_piped_input_works_too(env) -> None:
         text=True,
         capture_output=True,
         timeout=60,
-        input="accept calls from anyone\nuse Kokoro for voice call speech\n",
+        input="accept calls from anyone\nyes\nuse Kokoro for voice call speech\n",
     )
     assert "accepted from anyone" in result.stdout and "kokoro" in result.stdout
     config = json.loads(run_cli(env, "config", "show", "voice_call", check=True).stdout)["voice_call"]

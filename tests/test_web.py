@@ -94,8 +94,13 @@ def test_chat_in_the_browser_changes_the_config(host, chromium) -> None:
             page.wait_for_selector("#model:has-text('built-in offline model')")
             page.fill("#chat-input", "accept calls from anyone")
             page.press("#chat-input", "Enter")
-            page.wait_for_selector(".msg.assistant[data-done=true]", timeout=20000)
-            assert "accepted from anyone" in page.inner_text("#messages")
+            # Widening who may call waits for the owner's yes: the page shows the question with two buttons.
+            page.wait_for_selector(".approval button.yes", timeout=20000)
+            assert "reach the assistant by phone" in page.inner_text(".approval")
+            assert host.config.get("voice_call").inbound.policy == "disabled"
+            screenshot(page, "chat-asks-for-yes")
+            page.click(".approval button.yes")
+            page.wait_for_selector(".msg.assistant:has-text('accepted from anyone')", timeout=20000)
             page.wait_for_selector("dd[data-key='voice_call.inbound_policy']:has-text('open')", timeout=15000)
             screenshot(page, "chat-config-changed")
             # The same conversation as the terminal: a reload shows it again.

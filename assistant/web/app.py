@@ -169,7 +169,15 @@ class WebApp:
                         await send({"type": "delta", "text": piece})
 
                     reply = await self.agent().ask(conversation_id, shown, on_text=delta)
-                    await send({"type": "reply", "text": reply.text, "ok": reply.ok, "quoted": list(reply.quoted)})
+                    await send(
+                        {
+                            "type": "reply",
+                            "text": reply.text,
+                            "ok": reply.ok,
+                            "quoted": list(reply.quoted),
+                            "approval": list(reply.approval),
+                        }
+                    )
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:

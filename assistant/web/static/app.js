@@ -70,6 +70,7 @@ function connectChat() {
       streaming.dataset.done = "true";
       streaming = null;
       for (const words of message.quoted || []) addMessage("quoted", words); // callers' words, kept apart
+      if ((message.approval || []).length) addApproval(message.approval);
       refresh();
     } else if (message.type === "notice") {
       addMessage("notice", message.text);
@@ -81,11 +82,49 @@ function connectChat() {
   chatSocket.onclose = () => setTimeout(() => { if (!$("app").hidden) connectChat(); }, 1000);
 }
 
+function say(text) {
+  if (!chatSocket || chatSocket.readyState !== 1) return false;
+  chatSocket.send(JSON.stringify({ type: "say", text }));
+  return true;
+}
+
+// Questions waiting for the owner's yes. The answer is sent as the owner's own message: "yes",
+// "yes 1 3" (the ticked ones, when there are several) or "no".
+function addApproval(questions) {
+  const box = el("div", "approval");
+  const ticks = questions.map((q, i) => {
+    const line = el("label", "question");
+    const tick = el("input");
+    tick.type = "checkbox";
+    tick.value = String(i + 1);
+    if (questions.length > 1) line.append(tick, " ");
+    line.append(q);
+    box.append(line);
+    return tick;
+  });
+  const answers = {
+    yes: () => (questions.length > 1 ? `yes ${ticks.filter((t) => t.checked).map((t) => t.value).join(" ")}` : "yes"),
+    no: () => "no",
+  };
+  for (const [name, answer] of Object.entries(answers)) {
+    const label = name === "no" ? "No" : questions.length > 1 ? "Yes to the ticked" : "Yes, do it";
+    const button = el("button", name, label);
+    button.type = "button";
+    button.addEventListener("click", () => {
+      const text = answer();
+      if (text === "yes " || !say(text)) return;
+      for (const b of box.querySelectorAll("button, input")) b.disabled = true;
+    });
+    box.append(button);
+  }
+  $("messages").append(box);
+  $("messages").scrollTop = $("messages").scrollHeight;
+}
+
 $("chat-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = $("chat-input").value.trim();
-  if (!text || !chatSocket || chatSocket.readyState !== 1) return;
-  chatSocket.send(JSON.stringify({ type: "say", text }));
+  if (!text || !say(text)) return;
   $("chat-input").value = "";
 });
 
