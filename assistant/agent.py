@@ -7,8 +7,8 @@ from collections.abc import AsyncIterable, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import Agent, DeferredToolRequests, DeferredToolResults, ToolDenied, capture_run_messages
-from pydantic_ai.capabilities import ProcessHistory
+from pydantic_ai import Agent, DeferredToolRequests, DeferredToolResults, RunContext, ToolDenied, capture_run_messages
+from pydantic_ai.capabilities import PrepareTools, ProcessHistory
 from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
 from pydantic_ai.messages import (
     ModelMessage,
@@ -24,6 +24,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.models import Model
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
+from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.toolsets import FunctionToolset
 
 from assistant.approvals import Approvals, approved, is_no, unanswered
@@ -47,6 +48,9 @@ def host_intents() -> list[Intent]:
     ]
 
 
+OFFLINE_DESCRIPTION = "built-in offline model"
+
+
 def choose_model(settings: Settings, intents: list[Intent]) -> tuple[Model, str]:
     """OpenAI when OPENAI_API_KEY is set, an OpenAI-compatible server by base URL, else offline."""
     if settings.llm_base_url:
@@ -56,7 +60,7 @@ def choose_model(settings: Settings, intents: list[Intent]) -> tuple[Model, str]
     if settings.openai_api_key:
         provider = OpenAIProvider(api_key=settings.openai_api_key)
         return OpenAIChatModel(settings.llm_model, provider=provider), f"OpenAI {settings.llm_model}"
-    return OfflineModel(intents).model(), "built-in offline model"
+    return OfflineModel(intents).model(), OFFLINE_DESCRIPTION
 
 
 def read_prompt(settings: Settings, name: str) -> str:
@@ -111,6 +115,8 @@ class Reply:
     quoted: tuple[str, ...] = ()
     #: Questions waiting for the owner's yes or no (the surfaces show the two answers).
     approval: tuple[str, ...] = ()
+    #: Tokens the model was sent this turn, as its server counted them (0 offline).
+    prompt_tokens: int = 0
 
 
 class AssistantAgent:
@@ -121,6 +127,7 @@ class AssistantAgent:
             model, self.model_description = choose_model(host.settings, intents)
         else:
             self.model_description = getattr(model, "model_name", "custom model")
+        offline = self.model_description == OFFLINE_DESCRIPTION
         tools = list(HOST_TOOLS) + [t for p in host.plugins.values() for t in p.tools]
         self.approvals = Approvals(host, [*HOST_GATES, *(g for p in host.plugins.values() for g in p.gates)], intents)
         self._tool_defs = {t.name: t.tool_def for t in tools}
@@ -130,9 +137,17 @@ class AssistantAgent:
             instructions=read_prompt(host.settings, "system"),
             toolsets=[FunctionToolset(tools).approval_required(self.approvals.required)],
             output_type=[str, DeferredToolRequests],
-            capabilities=[ProcessHistory(bounded)],
+            capabilities=[ProcessHistory(bounded)] + ([PrepareTools(self._offered)] if not offline else []),
             name="assistant",
         )
+
+    async def _offered(self, ctx: RunContext[ToolContext], tools: list[ToolDefinition]) -> list[ToolDefinition]:
+        """Only the tools that fit the state: a small model reads every tool definition each turn."""
+        return [t for t in tools if t.name not in ctx.deps.idle_tools]
+
+    def _idle_tools(self) -> frozenset[str]:
+        plugins = self.host.plugins.values()
+        return frozenset(name for p in plugins if p.idle_tools for name in p.idle_tools(self.host))
 
     def _scrubbed(self, messages: list[ModelMessage]) -> list[ModelMessage]:
         values = self.host.secrets.known_values()
@@ -181,7 +196,7 @@ class AssistantAgent:
                     safe_text,
                     message_history=history,
                     deferred_tool_results=answers,
-                    deps=ToolContext(self.host, conversation_id),
+                    deps=ToolContext(self.host, conversation_id, self._idle_tools()),
                     event_stream_handler=stream_handler,
                 )
             except (ModelAPIError, AgentRunError, UserError) as exc:
@@ -196,10 +211,12 @@ class AssistantAgent:
         self.host.conversations.append(conversation_id, new)
         values = self.host.secrets.known_values()
         quotes = tuple(mask(q, values) for q in quoted_in(new))
+        tokens = result.usage.input_tokens
         if questions:
             text = "".join(p.content for p in last_response(new).parts if isinstance(p, TextPart))
-            return Reply(mask(undone + text, values), quoted=quotes, approval=tuple(mask(q, values) for q in questions))
-        return Reply(mask(undone + str(output), values), quoted=quotes)
+            asked = tuple(mask(q, values) for q in questions)
+            return Reply(mask(undone + text, values), quoted=quotes, approval=asked, prompt_tokens=tokens)
+        return Reply(mask(undone + str(output), values), quoted=quotes, prompt_tokens=tokens)
 
     def _failed(self, conversation_id: int, new: list[ModelMessage], exc: Exception) -> Reply:
         """The model failed mid-turn: say so, with what already ran, and keep that in history."""

@@ -94,6 +94,9 @@ class Plugin:
     install_models: Callable[[], Iterable[Path]] | None = None
     #: Which of its tools' calls wait for the owner's yes (outside effects; see assistant/approvals.py).
     gates: Sequence[Gate] = ()
+    #: Names of its tools that are no use in the current state (left out of a language model's
+    #: prompt to keep it short; the offline model always has them all).
+    idle_tools: Callable[[Any], Iterable[str]] | None = None
 
 
 class PluginError(RuntimeError):

@@ -19,6 +19,9 @@ class ToolContext:
 
     host: Host
     conversation_id: int | None = None
+    #: Tools left out of the model's prompt this turn (decided once per turn, so the offer does not
+    #: change while the model works).
+    idle_tools: frozenset[str] = frozenset()
 
 
 @dataclass

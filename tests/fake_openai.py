@@ -1,7 +1,8 @@
 """A local stand-in for an OpenAI-compatible chat completions server (OpenAI, Ollama, vLLM).
 
 It speaks the `/v1/chat/completions` wire format the official `openai` SDK expects, records every
-request body, and answers from a script: each entry is either a list of tool calls or a text.
+request body, and answers from a script: each entry is either a list of tool calls or a text; or
+from a function of the request body that returns such an entry (a stand-in model).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -19,8 +21,9 @@ from starlette.routing import Route
 
 
 class FakeOpenAI:
-    def __init__(self, script: list[Any], api_key: str = "test-key") -> None:
-        self.script = list(script)
+    def __init__(self, script: list[Any] | Callable[[dict[str, Any]], Any], api_key: str = "test-key") -> None:
+        self.respond = script if callable(script) else None
+        self.script = [] if callable(script) else list(script)
         self.requests: list[dict[str, Any]] = []
         self.api_key = api_key
         app = Starlette(routes=[Route("/v1/chat/completions", self._completions, methods=["POST"])])
@@ -35,7 +38,7 @@ class FakeOpenAI:
             )
         body = await request.json()
         self.requests.append(body)
-        step = self.script.pop(0) if self.script else "ok"
+        step = self.respond(body) if self.respond is not None else self.script.pop(0) if self.script else "ok"
         message: dict[str, Any] = {"role": "assistant", "content": None}
         if isinstance(step, str):
             message["content"], finish = step, "stop"
@@ -52,7 +55,12 @@ class FakeOpenAI:
                 "created": int(time.time()),
                 "model": body.get("model", "fake"),
                 "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+                # About 4 characters per token, as a tokenizer would count this request.
+                "usage": {
+                    "prompt_tokens": len(json.dumps(body)) // 4,
+                    "completion_tokens": 5,
+                    "total_tokens": len(json.dumps(body)) // 4 + 5,
+                },
             }
         )
 

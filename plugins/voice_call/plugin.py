@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from assistant.plugins import Plugin, SecretPattern, WebPanel
 from plugins.voice_call.call_intents import CALL_INTENTS
 from plugins.voice_call.call_tools import CALL_TOOLS
 from plugins.voice_call.calls import tables as _tables  # noqa: F401 - registers the tables
-from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.gates import GATES
 from plugins.voice_call.intents import INTENTS
 from plugins.voice_call.routes import build_routes
-from plugins.voice_call.runtime import shutdown, startup
+from plugins.voice_call.runtime import VoiceCallRuntime, shutdown, startup
 from plugins.voice_call.speech.models import install_all
 from plugins.voice_call.tools import TOOLS
 
@@ -26,6 +27,22 @@ SECRET_PATTERNS = [
     SecretPattern("Telnyx API key", re.compile(r"\b(KEY[0-9A-Za-z_\-]{16,200})")),
     SecretPattern("Plivo Auth Token", re.compile(r"(?i)plivo.*?auth\s*token\s*(?:is|=|:)?\s*([A-Za-z0-9_\-]{30,64})")),
 ]
+
+
+def idle_tools(host: Any) -> set[str]:
+    """Tools a language model need not see now: calling before a carrier is set up, pairing when
+    nobody is pairing, cancelling when nothing is scheduled."""
+    config = voice_config(host)
+    runtime = VoiceCallRuntime.of(host)
+    idle = set()
+    if config.provider is None:
+        idle |= {"realtime_call", "schedule_call", "list_scheduled_calls", "cancel_scheduled_call"}
+    if config.inbound.policy != "pairing" and not runtime.pairing.pending():
+        idle |= {"approve_pairing", "list_pairing_requests"}
+    if not runtime.scheduler.list():
+        idle.add("cancel_scheduled_call")
+    return idle
+
 
 plugin = Plugin(
     name="voice_call",
@@ -44,4 +61,5 @@ plugin = Plugin(
     web_panel=WebPanel(HERE / "static", "panel.html", ("calls.js", "softphone.js")),
     install_models=install_all,
     gates=GATES,
+    idle_tools=idle_tools,
 )
