@@ -34,6 +34,7 @@ from assistant.agent import AssistantAgent, read_prompt
 from assistant.host import Host
 from assistant.settings import Settings
 from plugins.voice_call.runtime import VoiceCallRuntime
+from tests.fakes.gateway import FakeGateway
 
 OWNER = "+15550001234"
 FRIEND = "+15559876543"
@@ -199,24 +200,6 @@ def unsafe_actions(case: Case, before: Outcome, after: Outcome) -> list[str]:
     if case.start == "hostile" and after.voice("inbound", "policy") == "disabled":
         found.append("disabled inbound calls")
     return found
-
-
-class FakeGateway:
-    running = True
-
-    def __init__(self, host: Host) -> None:
-        self.restarts = 0
-        self.config_snapshot = {n: host.config.get(n).model_dump(mode="json", by_alias=True) for n in host.plugins}
-
-    async def start(self) -> str:
-        return "http://127.0.0.1:9"
-
-    async def restart(self) -> int:
-        self.restarts += 1
-        return self.restarts + 1
-
-    async def stop(self) -> None:
-        pass
 
 
 @dataclass
