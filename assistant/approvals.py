@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic_ai import RunContext
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, ToolCallPart, ToolReturnPart, UserPromptPart
@@ -22,9 +22,6 @@ from pydantic_ai.tools import ToolDefinition
 from assistant.offline_model import Intent, OfflineModel
 from assistant.provenance import CALLER_CONTENT
 
-if TYPE_CHECKING:
-    from assistant.host import Host
-
 NO = re.compile(r"^\s*(no|n|nope|cancel|stop|don'?t|do not)\b[\s.!]*$", re.I)
 YES_TO = re.compile(r"^\s*(?:yes|y|ok|okay|approve)?\s*(?:to|for)?\s*((?:#?\d+(?:\s*(?:,|and|&)?\s*))+)[\s.!]*$", re.I)
 YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|approve(d)?|go ahead|do it)\b[\s.!]*$", re.I)
@@ -32,7 +29,8 @@ YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|approve(d)?|go 
 
 @dataclass(frozen=True)
 class GateContext:
-    host: Host
+    #: The `assistant.host.Host` (typed `Any`: the host imports this module, as with plugins.py).
+    host: Any
     #: Everything the owner typed in this conversation (their own messages only, secrets as placeholders).
     owner_text: str
 
@@ -122,7 +120,7 @@ class Approvals:
       asks too, unless the owner's own message of this turn asks for exactly that (read by the
       same phrase rules the offline model uses)."""
 
-    def __init__(self, host: Host, gates: Sequence[Gate], intents: Sequence[Intent]) -> None:
+    def __init__(self, host: Any, gates: Sequence[Gate], intents: Sequence[Intent]) -> None:
         self.host = host
         self._gates = {gate.tool: gate for gate in gates}
         self._owner_phrases = OfflineModel(intents)
