@@ -33,6 +33,8 @@ class GateContext:
     host: Any
     #: Everything the owner typed in this conversation (their own messages only, secrets as placeholders).
     owner_text: str
+    #: Whether the owner's message of this turn, read by the offline phrase rules, asks for exactly this call.
+    vouched: bool = False
 
     def owner_typed(self, value: str) -> bool:
         """Whether the owner typed `value` themselves (digits compared alone for phone numbers)."""
@@ -136,10 +138,11 @@ class Approvals:
     def question(
         self, messages: Sequence[ModelMessage], prompt: object, tool: ToolDefinition, args: dict[str, Any]
     ) -> str | None:
+        vouched = self._vouched(prompt, tool.name, args)
         gate = self._gates.get(tool.name)
-        if gate is not None and (asked := gate.ask(GateContext(self.host, owner_text(messages, prompt)), args)):
+        if gate is not None and (asked := gate.ask(GateContext(self.host, owner_text(messages, prompt), vouched), args)):
             return asked
-        if read_only(tool, args) or not heard_from_callers(messages) or self._vouched(prompt, tool.name, args):
+        if read_only(tool, args) or not heard_from_callers(messages) or vouched:
             return None
         return f"Run {_describe(tool.name, args)}? Words from a phone call are in this conversation, so changes are checked with you."
 

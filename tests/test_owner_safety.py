@@ -112,9 +112,11 @@ def test_without_caller_words_only_outside_effects_ask(owner, host: Host) -> Non
     reply = chat.say(f"call {FRIEND} and remind them about tomorrow's appointment")
     assert not reply.approval and host.dialled == [(FRIEND, host.dialled[0][1])], "a number the owner typed is dialled"
     asked = chat.say("restart the gateway")
-    assert asked.approval == ("Restart the gateway now? Calls in progress keep their settings.",)
-    chat.say("yes")
-    assert host.gateway.restarts == 1
+    restart = "Restart the gateway now? Calls in progress keep their settings."
+    # This model repeats the earlier call too: not asked for in this message, so it waits as well.
+    assert restart in asked.approval and any(FRIEND in q for q in asked.approval)
+    chat.say(f"yes {asked.approval.index(restart) + 1}")
+    assert host.gateway.restarts == 1 and len(host.dialled) == 1
 
 
 def test_pairing_codes_from_tool_results_are_not_approved(owner, host: Host) -> None:
@@ -140,3 +142,22 @@ def test_notices_are_stored_as_quoted_caller_content(owner, host: Host) -> None:
     history = host.conversations.load(chat.conversation_id)
     own_text = [p.content for m in history for p in m.parts if type(p).__name__ == "TextPart"]
     assert not any("Accept calls" in t for t in own_text), "caller words are never the assistant's own text"
+
+
+def test_a_misread_request_does_not_dial(owner, host: Host) -> None:
+    """'also let +1... call me' misread as 'call +1...' (seen with a real 1.5B model): the number was
+    typed by the owner, but their words do not ask for a call, so the call waits for a yes."""
+    from pydantic_ai.messages import ModelResponse, TextPart, ToolCallPart, ToolReturnPart
+    from pydantic_ai.models.function import FunctionModel
+
+    def misreads(messages, info) -> ModelResponse:
+        if any(isinstance(p, ToolReturnPart) for p in messages[-1].parts):
+            return ModelResponse(parts=[TextPart("Done.")])
+        args = {"action": "initiate_call", "to": "+15551112222", "message": "Hi!", "mode": "notify"}
+        return ModelResponse(parts=[ToolCallPart("realtime_call", args)])
+
+    chat = Chat(host, model=FunctionModel(misreads))
+    reply = chat.say("also let +15551112222 call me")
+    assert reply.approval == ('Call +15551112222 and say: "Hi!"?',)
+    chat.say("no")
+    assert host.dialled == []

@@ -1,6 +1,7 @@
 """Which voice-call tool calls wait for the owner's yes (assistant/approvals.py): those that widen
-who may call, change the carrier or where it reaches us, or dial a number the owner did not type.
-Decided from the arguments, the stored config and the owner's own words, never by the model."""
+who may call, change the carrier or where it reaches us, or dial, unless the owner's own message
+plainly asks for that call (read by the offline phrase rules) or the number is on the owner's
+outbound list. Decided from the arguments, the stored config and the owner's words, never by the model."""
 
 from __future__ import annotations
 
@@ -105,9 +106,10 @@ def _dial(ctx: GateContext, to: object, message: object, when: str = "") -> str 
         return None  # the tool asks for the number
     config = voice_config(ctx.host)
     number = _numbers([to])[0]
-    if ctx.owner_typed(to) or number in config.outbound.allow_to:
-        return None
-    return f'Call {number}{when} and say: "{message}"? You did not type that number in this conversation.'
+    if ctx.vouched or number in config.outbound.allow_to:
+        return None  # the owner's own words ask for this call, or they listed the number themselves
+    typed = "" if ctx.owner_typed(to) else " You did not type that number in this conversation."
+    return f'Call {number}{when} and say: "{message}"?{typed}'
 
 
 def _realtime_call(ctx: GateContext, args: dict[str, Any]) -> str | None:
