@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STATE_FILE = "gateway.json"
+#: The largest WebSocket message any socket may send (see `start`).
+WS_MAX_BYTES = 64 * 1024
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -127,7 +129,18 @@ class Gateway:
         self._app = self._build()
         self.generation = 1
         # log_config=None: uvicorn logs through the process's one handler (assistant.logs), not its own.
-        config = uvicorn.Config(self, log_level="warning", log_config=None, lifespan="on", ws="websockets-sansio")
+        # WebSocket messages: a media frame is under 1 KiB and a chat message under 32 KiB, so 64 KiB
+        # with no compression (a small compressed message can inflate to megabytes) is the most any
+        # socket may send at once; a larger one closes that socket (1009) and costs no other call.
+        config = uvicorn.Config(
+            self,
+            log_level="warning",
+            log_config=None,
+            lifespan="on",
+            ws="websockets-sansio",
+            ws_max_size=WS_MAX_BYTES,
+            ws_per_message_deflate=False,
+        )
         self._server = _EmbeddedServer(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="gateway")
         while not self._server.started:

@@ -4,6 +4,7 @@ status callbacks, limits, restarts. Mostly on Twilio; Telnyx and Plivo specifics
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import subprocess
@@ -132,6 +133,49 @@ def test_bad_streams_are_closed_and_other_calls_go_on(twilio, host) -> None:
 
     codes, heard, closed = asyncio.run(scenario())
     assert codes == [1007, 1008, 1008]
+    assert "paris" in heard.lower() and closed is None
+
+
+def test_media_socket_limits_close_only_the_offending_socket(twilio) -> None:
+    """Oversized or compressed messages, chatter before start and floods close that socket alone."""
+    fake = twilio.carrier
+    ring, flooder = fake.ring(FRIEND, OWNER), fake.ring(STRANGER, OWNER)
+    stream = fake.local(ring.stream_url)
+    connected = json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+
+    async def close_code(ws) -> int:
+        with pytest.raises(websockets.ConnectionClosed) as info:
+            for _ in range(10_000):
+                await asyncio.wait_for(ws.recv(), timeout=15)
+        return info.value.rcvd.code
+
+    async def scenario():
+        async with fake.media_call(ring) as good:
+            await good.wait_for(lambda: "greeting" in good.marks_echoed, timeout=20)
+            async with websockets.connect(stream, max_size=None, compression="deflate") as ws:
+                assert ws.protocol.extensions == [], "no compression is negotiated"
+                await ws.send("x" * (100 * 1024))
+                oversized = await close_code(ws)
+            async with websockets.connect(stream) as ws:
+                for _ in range(6):
+                    await ws.send(connected)
+                chatter = await close_code(ws)
+            async with fake.media_call(flooder) as flood:  # a real call whose socket then floods us
+                await flood.wait_for(lambda: flood.first_audio_at is not None, timeout=20)
+                frame = flood.media_message(b"\xff" * 160, 1)
+                with contextlib.suppress(websockets.ConnectionClosed):
+                    for _ in range(2000):
+                        await flood.send(frame)
+                await flood.wait_for(lambda: flood.closed is not None, timeout=10)
+                flooded = flood.closed
+            start_at = len(good.heard)
+            await good.say(speak("What is the capital of France?"))
+            await good.wait_for(lambda: any(m.startswith("t1") for m in good.marks_echoed), timeout=30)
+            await good.wait_for(lambda: not good.playing, timeout=10)
+            return oversized, chatter, flooded, transcribe_ulaw(bytes(good.heard[start_at:])), good.closed
+
+    oversized, chatter, flooded, heard, closed = asyncio.run(scenario())
+    assert (oversized, chatter, flooded[0]) == (1009, 1008, 1008) and "too many messages" in flooded[1]
     assert "paris" in heard.lower() and closed is None
 
 

@@ -169,3 +169,21 @@ def test_telnyx_streaming_failed_and_api_v1() -> None:
     v1 = json.dumps({"event_type": "call_initiated", "payload": {"call_control_id": "v2:x"}}).encode()
     with pytest.raises(BadWebhook, match="webhook API v2"):
         TelnyxWebhooks("").parse_webhook("webhook", v1, {})
+
+
+def test_telnyx_bad_bodies_are_refused_not_crashed_on() -> None:
+    key = SigningKey.generate()
+    webhooks = TelnyxWebhooks(base64.b64encode(bytes(key.verify_key)).decode())
+    any_signature = base64.b64encode(bytes(64)).decode()
+    headers = {"telnyx-signature-ed25519": any_signature, "telnyx-timestamp": str(int(time.time()))}
+    with pytest.raises(WebhookRejected, match="UTF-8"):
+        webhooks.verify(WEBHOOK_URL, headers, b"\xff\xfe not text")
+    with pytest.raises(BadWebhook):
+        webhooks.parse_webhook("webhook", json.dumps({"data": {"payload": "x"}}).encode(), {})
+    for bad_id in ("../../v2/calls", "v3:abc/../x", "v3:abc?x=1", "v3 abc", ""):
+        body = telnyx_event("call.hangup", call_control_id=bad_id, hangup_cause="normal_clearing")
+        if bad_id:
+            with pytest.raises(BadWebhook, match="call_control_id"):
+                webhooks.parse_webhook("webhook", body, {})
+        else:
+            assert webhooks.parse_webhook("webhook", body, {}).kind == "ignored"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -14,16 +15,42 @@ from plugins.voice_call.carriers.events import MediaEvent, MediaProtocolError, S
 log = logging.getLogger(__name__)
 MAX_BAD_MESSAGES = 20
 START_TIMEOUT_S = 10.0
+#: Messages a carrier sends before `start` (Twilio's `connected`): a few, never a stream of them.
+MAX_BEFORE_START = 5
+#: A carrier sends 50 media messages a second, plus marks and DTMF. A socket may run this far ahead
+#: (a burst after a network stall) and no further: past it, it is closed, so a flood costs the
+#: event loop, which every call's audio shares, at most a second's worth of parsing.
+RATE_PER_S = 120.0
+BURST = 250.0
+
+
+class MessageRate:
+    """A token bucket: `allow()` is False once a socket sends faster than RATE_PER_S beyond BURST."""
+
+    def __init__(self, rate: float = RATE_PER_S, burst: float = BURST) -> None:
+        self.rate, self.burst = rate, burst
+        self._tokens, self._at = burst, time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
 
 
 class TooManyBadMessages(Exception):
-    """The socket was closed with 1007 after MAX_BAD_MESSAGES malformed messages in a row."""
+    """The socket was closed: MAX_BAD_MESSAGES malformed messages in a row (1007), or messages
+    faster than any carrier sends them (1008)."""
 
 
 async def carrier_events(ws: WebSocket, codec: MediaCodec) -> AsyncIterator[MediaEvent]:
     """Parsed media events until the socket closes. A malformed message is logged and skipped;
     MAX_BAD_MESSAGES in a row close the socket (1007) and raise TooManyBadMessages."""
     bad = 0
+    rate = MessageRate()
     while True:
         try:
             message = await ws.receive()
@@ -31,6 +58,10 @@ async def carrier_events(ws: WebSocket, codec: MediaCodec) -> AsyncIterator[Medi
             return
         if message["type"] == "websocket.disconnect":
             return
+        if not rate.allow():
+            log.warning("closing a media socket that sends faster than a carrier does")
+            await ws.close(code=1008, reason="too many messages")
+            raise TooManyBadMessages
         text = message.get("text")
         try:
             if text is None:
@@ -53,7 +84,7 @@ async def await_start(ws: WebSocket, codec: MediaCodec) -> StreamStarted | None:
     await ws.accept()
     try:
         async with asyncio.timeout(START_TIMEOUT_S):
-            while True:
+            for _ in range(MAX_BEFORE_START):
                 text = await ws.receive_text()
                 try:
                     event = codec.parse_media(text)
@@ -62,6 +93,7 @@ async def await_start(ws: WebSocket, codec: MediaCodec) -> StreamStarted | None:
                     return None
                 if isinstance(event, StreamStarted):
                     return event
+            await ws.close(code=1008, reason="no start message")
     except TimeoutError:
         await ws.close(code=1008, reason="no start message")
     except (WebSocketDisconnect, RuntimeError, KeyError):

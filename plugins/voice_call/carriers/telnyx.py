@@ -9,6 +9,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -95,6 +96,10 @@ def _read_state(encoded: object) -> dict[str, str]:
     return {k: str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
+#: Telnyx call control ids ("v3:..." in base64url, with ":" and "-"): nothing that could change a URL path.
+CALL_CONTROL_ID = re.compile(r"[A-Za-z0-9:_\-]{1,256}")
+
+
 class TelnyxWebhooks(WebhookParser):
     """JSON webhooks (API v2) signed with Ed25519, checked by the SDK's own verifier."""
 
@@ -105,6 +110,10 @@ class TelnyxWebhooks(WebhookParser):
         # The SDK's own Ed25519 check (with its 300 s window); the telnyx package is slow to import.
         from telnyx.lib.webhook_verification import WebhookVerificationError, verify_webhook_signature
 
+        try:
+            body.decode("utf-8")  # Telnyx signs JSON text; the SDK's check raises on other bytes
+        except UnicodeDecodeError:
+            raise WebhookRejected("the body is not UTF-8 text, so not a signed Telnyx webhook") from None
         try:
             verify_webhook_signature(body, dict(headers), self.public_key)
         except WebhookVerificationError as exc:
@@ -135,6 +144,9 @@ class TelnyxWebhooks(WebhookParser):
         call_id = str(payload.get("call_control_id") or "")
         if not call_id:
             return CallEvent("ignored")
+        if not CALL_CONTROL_ID.fullmatch(call_id):
+            # It goes into REST paths (/v2/calls/{id}/actions/...): only the characters Telnyx uses.
+            raise BadWebhook("call_control_id has characters a Telnyx call id never has.")
         direction: Literal["inbound", "outbound"] = "inbound" if payload.get("direction") == "incoming" else "outbound"
         state = _read_state(payload.get("client_state"))
         call = CallEvent(
