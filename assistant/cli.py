@@ -113,12 +113,12 @@ def gateway_restart() -> None:
 def gateway_status() -> None:
     import httpx
 
-    from assistant.gateway import STATE_FILE
+    from assistant.gateway import STATE_FILE, admin_headers
 
-    path = Settings.from_env().home / STATE_FILE
+    home = Settings.from_env().home
     try:
-        url = json.loads(path.read_text())["url"]
-        click.echo(json.dumps(httpx.get(f"{url}/healthz", timeout=5).json(), indent=2))
+        url = json.loads((home / STATE_FILE).read_text())["url"]
+        click.echo(json.dumps(httpx.get(f"{url}/healthz", headers=admin_headers(home), timeout=5).json(), indent=2))
     except (FileNotFoundError, ValueError, KeyError, httpx.TransportError):
         raise click.ClickException("No gateway is running. Start one with `assistant chat` or `assistant serve`.") from None
 

@@ -80,15 +80,22 @@ class Gateway:
         return Starlette(routes=routes)
 
     async def _healthz(self, request: Request) -> JSONResponse:
+        """ "ok" to anyone (a carrier, a tunnel's check); the generation and each plugin's summary
+        only with the admin token (`gateway.json`) or a logged-in web session."""
+        if not (self._admin(request) or WebApp.of(self.host).auth.logged_in(request)):
+            return JSONResponse({"status": "ok"})
         plugins = {}
         for name, plugin in self.host.plugins.items():
             config = self.host.plugins[name].config_model.model_validate(self.config_snapshot.get(name, {}))
             plugins[name] = plugin.describe(config) if plugin.describe else {}
         return JSONResponse({"status": "ok", "generation": self.generation, "plugins": plugins})
 
-    async def _admin_restart(self, request: Request) -> JSONResponse:
+    def _admin(self, request: Request) -> bool:
         supplied = request.headers.get("authorization", "").removeprefix("Bearer ")
-        if not hmac.compare_digest(supplied.encode(), self._admin_token.encode()):
+        return hmac.compare_digest(supplied.encode(), self._admin_token.encode())
+
+    async def _admin_restart(self, request: Request) -> JSONResponse:
+        if not self._admin(request):
             return JSONResponse({"error": "a valid admin token is required"}, status_code=401)
         generation = await self.restart()
         return JSONResponse({"status": "restarted", "generation": generation})
@@ -202,6 +209,16 @@ class GatewayError(RuntimeError):
 
 class GatewayNotRunning(RuntimeError):
     pass
+
+
+def admin_headers(home: Path) -> dict[str, str]:
+    """The Authorization header of the gateway running for this data folder (none when none runs):
+    with it, /healthz answers in full and /admin/restart restarts."""
+    try:
+        state = json.loads((home / STATE_FILE).read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {"Authorization": f"Bearer {state.get('admin_token', '')}"}
 
 
 def request_restart(home: Path, timeout: float = 10.0) -> dict[str, Any]:

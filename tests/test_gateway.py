@@ -9,7 +9,7 @@ import subprocess
 import httpx
 import pytest
 
-from assistant.gateway import Gateway, GatewayError, GatewayNotRunning, request_restart
+from assistant.gateway import Gateway, GatewayError, GatewayNotRunning, admin_headers, request_restart
 from assistant.host import Host
 
 from .conftest import FRIEND, assistant_cmd, run_cli
@@ -21,7 +21,9 @@ def test_healthz_and_restart_pick_up_the_current_config(host: Host) -> None:
         host.gateway = Gateway(host)
         url = await host.gateway.start(port=0)
         try:
-            async with httpx.AsyncClient(base_url=url) as client:
+            async with httpx.AsyncClient(base_url=url) as anyone:
+                assert (await anyone.get("/healthz")).json() == {"status": "ok"}, "details only with the admin token"
+            async with httpx.AsyncClient(base_url=url, headers=admin_headers(host.settings.home)) as client:
                 health = (await client.get("/healthz")).json()
                 assert health["status"] == "ok" and health["generation"] == 1
                 assert health["plugins"]["voice_call"]["mode"] == "voice"
@@ -65,7 +67,7 @@ def test_restart_tool_through_chat_keeps_the_conversation(host: Host) -> None:
             assert asked.approval and host.gateway.generation == 1
             reply = await chat.agent.ask(chat.conversation_id, "yes")
             assert "Gateway restarted (generation 2)" in reply.text
-            async with httpx.AsyncClient() as client:
+            async with httpx.AsyncClient(headers=admin_headers(host.settings.home)) as client:
                 health = (await client.get(f"{url}/healthz")).json()
             assert health["plugins"]["voice_call"]["inbound_policy"] == "open"
             reply = await chat.agent.ask(chat.conversation_id, "disable inbound calls")
@@ -102,9 +104,15 @@ def test_cli_restarts_a_gateway_running_in_another_process(env, home) -> None:
         url = line.split()[-1]
         run_cli(env, "config", "set", "voice_call", "inbound.allowFrom", json.dumps([FRIEND]), check=True)
         run_cli(env, "config", "set", "voice_call", "inbound.policy", "allowlist", check=True)
-        assert httpx.get(f"{url}/healthz").json()["plugins"]["voice_call"]["inbound_policy"] == "disabled"
+        assert (
+            httpx.get(f"{url}/healthz", headers=admin_headers(home)).json()["plugins"]["voice_call"]["inbound_policy"]
+            == "disabled"
+        )
         assert "generation 2" in run_cli(env, "gateway", "restart", check=True).stdout
-        assert httpx.get(f"{url}/healthz").json()["plugins"]["voice_call"]["inbound_policy"] == "allowlist"
+        assert (
+            httpx.get(f"{url}/healthz", headers=admin_headers(home)).json()["plugins"]["voice_call"]["inbound_policy"]
+            == "allowlist"
+        )
         status = json.loads(run_cli(env, "gateway", "status", check=True).stdout)
         assert status["generation"] == 2
     finally:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import websockets
 
+from assistant.web.app import WebApp
 from assistant.web.auth import WebAuth
 from plugins.voice_call.speech.audio import resample, ulaw_to_float
 
@@ -187,3 +188,49 @@ def test_softphone_test_call_from_the_page(host, chromium, tmp_path) -> None:
     assert any(e["role"] == "assistant" and e.get("heard") and "Paris" in e["text"] for e in transcript), (
         "the page played the answer and echoed its marks"
     )
+
+
+def test_sessions_origins_and_bodies(host) -> None:
+    auth = WebApp.of(host).auth
+    with LiveGateway(host) as live:
+        token = auth.token()
+        first = httpx.Client(base_url=live.url)
+        assert first.post("/web/login", json={"token": token}).status_code == 200
+        old = first.cookies["assistant_session"]
+        assert first.post("/web/login", json={"token": token}).status_code == 200
+        assert first.cookies["assistant_session"] != old, "a login starts a new session"
+        stale = httpx.Client(base_url=live.url, cookies={"assistant_session": old})
+        assert stale.get("/web/api/status").status_code == 401, "the session it replaced is over"
+        # Another local port in the same browser is another origin: refused on every state change.
+        other = {"Origin": "http://127.0.0.1:1"}
+        assert first.post("/web/api/softphone", headers=other).status_code == 403
+        assert first.post("/web/login", json={"token": token}, headers=other).status_code == 403
+        assert first.post("/web/logout", headers=other).status_code == 403
+        assert first.get("/web/api/status").status_code == 200
+        # Bodies: too big, too deep, not an object: 4xx, never 5xx.
+        assert first.post("/web/login", content=b"x" * (5 * 1024 * 1024)).status_code == 413
+        assert first.post("/web/login", content=b"[" * 100_000 + b"]" * 100_000).status_code in (400, 413)
+        assert first.post("/web/login", content=b"[" * 2000 + b"]" * 2000).status_code == 400  # deeper than json goes
+        assert first.post("/web/login", json=["token"]).status_code == 403
+        # Behind HTTPS the cookie is Secure; every cookie expires.
+        secure = httpx.post(f"{live.url}/web/login", json={"token": token}, headers={"X-Forwarded-Proto": "https"})
+        assert "secure" in secure.headers["set-cookie"].lower() and "max-age=" in secure.headers["set-cookie"].lower()
+        # Logging out ends the session on the server, not only in the browser.
+        kept = first.cookies["assistant_session"]
+        assert first.post("/web/logout").status_code == 200
+        assert httpx.get(f"{live.url}/web/api/status", cookies={"assistant_session": kept}).status_code == 401
+        # Sessions expire.
+        assert first.post("/web/login", json={"token": token}).status_code == 200
+        for session in auth._sessions:
+            auth._sessions[session] = 0.0
+        assert first.get("/web/api/status").status_code == 401
+
+
+def test_an_empty_token_file_never_lets_anyone_in(host) -> None:
+    auth = WebApp.of(host).auth
+    auth.path.parent.mkdir(parents=True, exist_ok=True)
+    auth.path.write_text("\n")
+    with LiveGateway(host) as live:
+        assert httpx.post(f"{live.url}/web/login", json={"token": ""}).status_code == 403
+        assert httpx.get(f"{live.url}/login", params={"token": ""}).status_code == 403
+    assert len(auth.token()) >= 16 and auth.path.stat().st_mode & 0o777 == 0o600

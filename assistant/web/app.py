@@ -16,7 +16,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from assistant.chat_secrets import mask
 from assistant.doctor import run_checks
-from assistant.web.auth import COOKIE, WebAuth
+from assistant.web.auth import COOKIE, WebAuth, same_origin
+from assistant.web.bodies import BadBody, small_json
 
 if TYPE_CHECKING:
     from assistant.agent import AssistantAgent
@@ -67,10 +68,6 @@ class WebApp:
 
     # -- login ------------------------------------------------------------------------------------
 
-    def _session(self, response: Response) -> Response:
-        response.set_cookie(COOKIE, self.auth.session_value(), httponly=True, samesite="strict", path="/")
-        return response
-
     def _page_html(self) -> str:
         """index.html with each plugin's panel and scripts put in."""
         html = (STATIC / "index.html").read_text()
@@ -88,19 +85,25 @@ class WebApp:
 
     async def login_link(self, request: Request) -> Response:
         if self.auth.check_token(request.query_params.get("token", "")):
-            return self._session(RedirectResponse("/", status_code=303))
+            return self.auth.start_session(request, RedirectResponse("/", status_code=303))
         return PlainTextResponse("That login link is not valid; run `assistant web` for a fresh one.", status_code=403)
 
     async def login(self, request: Request) -> Response:
+        if not same_origin(request):
+            return JSONResponse({"error": "cross-origin requests are refused"}, status_code=403)
         try:
-            token = str((await request.json()).get("token", ""))
-        except (ValueError, AttributeError):
-            token = ""
-        if not self.auth.check_token(token):
+            body = await small_json(request)
+        except BadBody as exc:
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        token = body.get("token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not self.auth.check_token(token):
             return JSONResponse({"error": "That token is not valid. `assistant web` prints the current one."}, status_code=403)
-        return self._session(JSONResponse({"ok": True}))
+        return self.auth.start_session(request, JSONResponse({"ok": True}))
 
     async def logout(self, request: Request) -> Response:
+        if not same_origin(request):
+            return JSONResponse({"error": "cross-origin requests are refused"}, status_code=403)
+        self.auth.end_session(request)
         response = JSONResponse({"ok": True})
         response.delete_cookie(COOKIE, path="/")
         return response

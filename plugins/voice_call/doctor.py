@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.gateway import admin_headers
 from assistant.plugins import Check
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.setup_flow import missing_credentials, title
@@ -60,12 +62,13 @@ def _engine_checks(host: Host, config: VoiceCallConfig) -> list[Check]:
     return checks
 
 
-def _reachability(public_url: str) -> Check:
-    """Can the carrier reach this gateway? Ask /healthz through the public URL, as the carrier would."""
+def _reachability(public_url: str, home: Path) -> Check:
+    """Can the carrier reach this gateway? Ask /healthz through the public URL, as the carrier would,
+    with this gateway's admin token: only this gateway answers with its generation."""
     import httpx
 
     try:
-        response = httpx.get(f"{public_url}/healthz", timeout=3.0, follow_redirects=False)
+        response = httpx.get(f"{public_url}/healthz", headers=admin_headers(home), timeout=3.0, follow_redirects=False)
     except httpx.HTTPError as exc:
         return Check(
             "voice: public URL",
@@ -75,7 +78,12 @@ def _reachability(public_url: str) -> Check:
         )
     if response.status_code != 200 or response.headers.get("content-type", "").split(";")[0] != "application/json":
         return Check("voice: public URL", "fail", f"{public_url}/healthz answered {response.status_code}, not this gateway")
-    return Check("voice: public URL", "ok", f"{public_url} reaches the gateway (generation {response.json().get('generation')})")
+    generation = response.json().get("generation")
+    if generation is None:
+        return Check(
+            "voice: public URL", "fail", f"{public_url} reaches a gateway, but not this one (or this one is not running)"
+        )
+    return Check("voice: public URL", "ok", f"{public_url} reaches the gateway (generation {generation})")
 
 
 def _models() -> Check:
@@ -103,7 +111,7 @@ def voice_call_checks(host: Host) -> list[Check]:
         else:
             checks.append(Check("voice: credentials", "ok", f"{name} credentials complete ({config.phone_number})"))
     if config.public_url:
-        checks.append(_reachability(config.public_url))
+        checks.append(_reachability(config.public_url, host.settings.home))
     else:
         checks.append(Check("voice: public URL", "fail", "not set; carriers cannot reach the gateway without it"))
     policy = config.inbound.policy

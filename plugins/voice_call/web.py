@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assistant.web.app import WebApp
+from assistant.web.auth import same_origin
 from plugins.voice_call.calls.media import await_start
 from plugins.voice_call.calls.records import CallInfo
 from plugins.voice_call.carriers import softphone
@@ -84,6 +85,8 @@ class VoiceWeb:
         """Register a call from the page; the page then opens the media stream with the token."""
         if not self.auth.logged_in(request):
             return JSONResponse({"error": "log in first"}, status_code=401)
+        if not same_origin(request):  # another site, or another local port, in the owner's browser
+            return JSONResponse({"error": "cross-origin requests are refused"}, status_code=403)
         if self.switchboard.active_count() >= self.runtime.capacity.limit(self.config):
             return JSONResponse({"error": "too many calls at once; try again when one ends"}, status_code=409)
         call_sid = f"SP{uuid.uuid4().hex}"
