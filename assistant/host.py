@@ -47,7 +47,7 @@ class Host:
         self.vault = Vault(self.db, load_or_create_key(settings.home, settings.vault_key))
         self.config = ConfigService(self.db, self.vault, self.plugins)
         self.conversations = Conversations(self.db)
-        self.secrets = ChatSecrets(self.vault, [pat for p in self.plugins.values() for pat in p.secret_patterns])
+        self.secrets = ChatSecrets(self.vault, [pat for p in self.plugins.values() for pat in p.secret_patterns], self)
         self.gateway: RunningGateway | None = None
         #: Per-plugin state that outlives gateway restarts (active calls, loaded engines).
         self.extensions: dict[str, Any] = {}

@@ -57,10 +57,12 @@ class Check:
 
 @dataclass(frozen=True)
 class SecretPattern:
-    """A shape of secret a user may type in chat. Group 1 of `regex` is the secret itself."""
+    """A shape of secret a user may type in chat. Group 1 of `regex` is the secret itself.
+    `unless(host, value)` says a match is something known not to be secret (e.g. a call id)."""
 
     label: str
     regex: re.Pattern[str]
+    unless: Callable[[Any, str], bool] | None = None
 
 
 @dataclass

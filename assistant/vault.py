@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import re
 import stat
@@ -80,6 +81,11 @@ class Vault:
         self._db = db
         self._aead = AESGCM(key)
         self._key_id = key_id(key)
+        self._subkey_seed = hmac.new(key, b"assistant subkeys", hashlib.sha256).digest()
+
+    def subkey(self, purpose: str) -> bytes:
+        """A key for `purpose` derived from the vault key (HMAC): per install, never stored."""
+        return hmac.new(self._subkey_seed, purpose.encode(), hashlib.sha256).digest()
 
     def set(self, name: str, value: str, session: Session | None = None) -> None:
         """Store or replace a secret. Pass `session` to make it part of a larger transaction."""

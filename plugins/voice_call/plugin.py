@@ -10,6 +10,7 @@ from assistant.plugins import Plugin, SecretPattern, WebPanel
 from plugins.voice_call.call_intents import CALL_INTENTS
 from plugins.voice_call.call_tools import CALL_TOOLS
 from plugins.voice_call.calls import tables as _tables  # noqa: F401 - registers the tables
+from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
@@ -23,7 +24,12 @@ from plugins.voice_call.tools import TOOLS
 HERE = Path(__file__).resolve().parent
 
 SECRET_PATTERNS = [
-    SecretPattern("Twilio Auth Token", re.compile(r"(?<![0-9A-Za-z])([0-9a-fA-F]{32})(?![0-9A-Za-z])")),
+    # 32 hex characters, like our own call ids: an id of a call we know is not a secret.
+    SecretPattern(
+        "Twilio Auth Token",
+        re.compile(r"(?<![0-9A-Za-z])([0-9a-fA-F]{32})(?![0-9A-Za-z])"),
+        unless=lambda host, value: host is not None and CallRecords(host.db).get(value.lower()) is not None,
+    ),
     SecretPattern("Telnyx API key", re.compile(r"\b(KEY[0-9A-Za-z_\-]{16,200})")),
     SecretPattern("Plivo Auth Token", re.compile(r"(?i)plivo.*?auth\s*token\s*(?:is|=|:)?\s*([A-Za-z0-9_\-]{30,64})")),
 ]

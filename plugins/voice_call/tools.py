@@ -108,7 +108,7 @@ def set_voice_call_credentials(
         for arg, value in given.items():
             credential = known[arg]
             if credential.secret is None:
-                changes[credential.path] = value
+                changes[credential.path] = chat_secrets.resolve(value)  # not secret, even if it looked like one
                 continue
             resolved = chat_secrets.resolve(value)
             secrets[credential.secret] = credential.validate(resolved) if credential.validate else resolved
@@ -127,9 +127,8 @@ def set_voice_call_credentials(
 
     result = _apply(ctx, changes, done, secrets=secrets)
     if result["ok"]:
-        for arg, value in given.items():
-            if known[arg].secret:
-                chat_secrets.forget(value)
+        for value in given.values():
+            chat_secrets.forget(value)  # the temporary copies: each value now lives where it belongs
     return result
 
 
