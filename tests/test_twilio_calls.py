@@ -255,6 +255,10 @@ def test_concurrent_call_limit_answers_busy(twilio, host) -> None:
     first, second = twilio.carrier.ring(FRIEND, OWNER), twilio.carrier.ring(FRIEND, OWNER)
     assert first.connected and second.rejected == "busy"
     assert records(host).by_carrier_id("twilio", second.call_id).state == "busy"
+    # With pairing on, a caller refused as busy is given no code (a flood cannot use the codes up).
+    twilio.set(**{"inbound.policy": "pairing", "inbound.allowFrom": [FRIEND]})
+    assert twilio.carrier.ring(STRANGER, OWNER).rejected == "busy"
+    assert twilio.runtime.pairing.pending() == []
 
 
 def test_a_burst_past_capacity_hears_the_greeting_or_busy_at_once(twilio, host) -> None:

@@ -187,8 +187,10 @@ class VoiceRoutes:
         """A new call: refused, or answered with a media stream (the switchboard expects it). Who
         may call is read afresh (a pairing approved a moment ago admits this call)."""
         config = self.config.model_copy(update={"inbound": voice_config(self.host).inbound})
-        decision = decide(config, event.from_number, self.runtime.pairing)
-        busy = decision.action != "reject" and self.switchboard.active_count() >= self.runtime.capacity.limit(config)
+        full = self.switchboard.active_count() >= self.runtime.capacity.limit(config)
+        # A caller refused as busy takes no pairing code: a flood cannot use up the codes.
+        decision = decide(config, event.from_number, self.runtime.pairing, issue_codes=not full)
+        busy = decision.action != "reject" and full
         if decision.action == "reject" or busy:
             ending = Ending(EndReason.TOO_MANY_CALLS) if busy else Ending(EndReason.REFUSED, decision.reason)
             self.switchboard.refuse(self.carrier.name, event.carrier_call_id, event.from_number, event.to_number, ending)

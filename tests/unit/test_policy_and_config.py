@@ -82,3 +82,19 @@ def test_a_refused_change_writes_nothing(host) -> None:
 def test_numbers_are_stored_in_e164_once(host) -> None:
     host.config.update("voice_call", {"inbound.policy": "allowlist", "inbound.allowFrom": [FRIEND, "+1 555 987 6543"]})
     assert voice_config(host).inbound.allow_from == [FRIEND]
+
+
+def test_a_flood_of_pairing_callers_cannot_lock_out_a_real_one(host) -> None:
+    from plugins.voice_call.calls.pairing import MAX_PENDING
+
+    pairing = Pairing(host.db)
+    for n in range(MAX_PENDING + 5):
+        decide(config(policy="pairing"), f"+1555300{n:04d}", pairing)
+    assert len(pairing.pending()) == MAX_PENDING, "the codes stay bounded"
+    real = decide(config(policy="pairing"), STRANGER, pairing)
+    assert real.action == "pair" and real.code and (STRANGER, real.code) in pairing.pending()
+    assert len(pairing.pending()) == MAX_PENDING
+    # A caller refused as busy takes no code at all.
+    busy = decide(config(policy="pairing"), "+15554440000", pairing, issue_codes=False)
+    assert busy.action == "pair" and busy.code is None
+    assert all(number != "+15554440000" for number, _ in pairing.pending())

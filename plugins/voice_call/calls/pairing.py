@@ -7,6 +7,7 @@ typed by the owner count against a small budget; once spent, pending codes are v
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from assistant.store.tables import utcnow
 from plugins.voice_call.calls.tables import PairingRow
 
 CODE_TTL = timedelta(minutes=10)
+log = logging.getLogger(__name__)
 MAX_PENDING = 20
 MAX_WRONG_APPROVALS = 5
 
@@ -38,8 +40,9 @@ class Pairing:
         self._db = db
         self._wrong_approvals = 0
 
-    def code_for(self, number: str) -> str | None:
-        """The caller's pending code (new if needed), or None when too many are pending."""
+    def code_for(self, number: str) -> str:
+        """The caller's pending code (new if needed): one per number. When MAX_PENDING are pending,
+        the oldest gives way, so callers from many (spoofed) numbers cannot lock a real one out."""
         now = utcnow()
         with self._db.transaction() as session:
             session.execute(
@@ -49,8 +52,10 @@ class Pairing:
             for row in pending:
                 if row.number == number and _aware(row.expires_at) > now:
                     return row.code
-            if len(pending) >= MAX_PENDING:
-                return None
+            for row in sorted(pending, key=lambda r: _aware(r.created_at))[: max(0, len(pending) - MAX_PENDING + 1)]:
+                row.status = "expired"
+                log.warning("pairing codes are full: the oldest one (for %s) gave way to a new caller", row.number)
+                pending.remove(row)
             taken = {row.code for row in pending}
             code = f"{secrets.randbelow(10_000):04d}"
             while code in taken:

@@ -24,7 +24,9 @@ def normalise(number: str) -> str | None:
         return None
 
 
-def decide(config: VoiceCallConfig, caller: str, pairing: Pairing) -> Decision:
+def decide(config: VoiceCallConfig, caller: str, pairing: Pairing, issue_codes: bool = True) -> Decision:
+    """Who may call. With `issue_codes` False (the gateway is busy), a caller who would get a
+    pairing code gets "pair" with no code, and no code is made for them."""
     policy = config.inbound.policy
     number = normalise(caller)
     if policy == "disabled":
@@ -35,10 +37,9 @@ def decide(config: VoiceCallConfig, caller: str, pairing: Pairing) -> Decision:
         return Decision("accept", f"{number} is allowed")
     if policy == "allowlist" or number is None:
         return Decision("reject", "caller not on the allowlist" if number else "caller number withheld or invalid")
-    code = pairing.code_for(number)
-    if code is None:
-        return Decision("reject", "too many pairing requests pending")
-    return Decision("pair", "pairing code sent", code)
+    if not issue_codes:
+        return Decision("pair", "busy: no pairing code given")
+    return Decision("pair", "pairing code sent", pairing.code_for(number))
 
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
