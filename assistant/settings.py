@@ -18,6 +18,10 @@ def _default_home() -> Path:
     return Path.home() / ".local" / "share" / "phone-assistant"
 
 
+#: Files the assistant keeps in its data folder (besides assistant.db and its journal files).
+OWN_FILES = ("vault.key", "web.token", "gateway.json")
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -57,6 +61,11 @@ class Settings:
         )
 
     def ensure_home(self) -> Path:
-        """Create the data folder, readable by its owner only."""
+        """Create the data folder, and at every start put it (0700) and the files in it (0600) back
+        to owner-only: a copy, an unzip or a umask may have widened them."""
         self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.home, 0o700)
+        for path in self.home.iterdir():  # only our own files, should the folder hold others
+            if path.is_file() and not path.is_symlink() and (path.name in OWN_FILES or path.name.startswith("assistant.db")):
+                os.chmod(path, 0o600)
         return self.home

@@ -113,3 +113,21 @@ def test_cli_reports_wrong_key_clearly(env, home) -> None:
     doctor = run_cli(env, "doctor")
     assert doctor.returncode == 1
     assert "cannot decrypt: a.secret" in doctor.stdout
+
+
+def test_the_data_folder_is_owner_only_at_every_start(host, settings) -> None:
+    import os
+
+    from assistant.host import Host
+
+    db = next(host.settings.home.glob("assistant.db"))
+    other = host.settings.home / "notes.txt"
+    other.write_text("not ours")
+    os.chmod(host.settings.home, 0o755)
+    os.chmod(db, 0o644)
+    os.chmod(other, 0o644)
+    again = Host(settings)
+    again.close()
+    assert stat.S_IMODE(host.settings.home.stat().st_mode) == 0o700
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(other.stat().st_mode) == 0o644, "files that are not ours are left alone"
