@@ -100,6 +100,7 @@ MACHINE_GREETING = "Hi, you have reached Sam. I can't take your call right now. 
 
 def test_a_person_hears_the_first_words_at_once_with_machine_detection_on(lab) -> None:
     """Detection runs beside the call (asynchronous on every carrier): no silence while it listens."""
+    lab.live.run(lab.runtime.prompts.ready(), timeout=120)  # a gateway that is up, not one still starting
     lab.say(f"Call {FRIEND} and remind them about the dentist")
     dial = lab.carrier.wait_for_dial()
     time.sleep(RINGING_S)

@@ -148,9 +148,10 @@ def test_a_fake_carrier_call_appears_with_its_transcript(host, chromium) -> None
 
 
 def _question_wav(path) -> None:
-    """What the fake microphone says: four seconds of quiet (the greeting plays), then a question."""
+    """What the fake microphone says: seven seconds of quiet (the greeting plays, however slowly a
+    busy machine starts the browser's audio), then a question."""
     speech = resample(ulaw_to_float(speak("What is the capital of France?")), 8000, 48000)
-    samples = np.concatenate([np.zeros(48000 * 4, np.float32), speech, np.zeros(48000 * 6, np.float32)])
+    samples = np.concatenate([np.zeros(48000 * 7, np.float32), speech, np.zeros(48000 * 6, np.float32)])
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
@@ -162,6 +163,7 @@ def test_softphone_test_call_from_the_page(host, chromium, tmp_path) -> None:
     wav = tmp_path / "caller.wav"
     _question_wav(wav)
     with CallLab(host, "twilio") as lab:
+        lab.live.run(lab.runtime.prompts.ready(), timeout=120)  # the greeting plays from memory
         browser = open_browser(
             chromium,
             [
