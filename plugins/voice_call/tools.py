@@ -26,7 +26,7 @@ def _config(ctx: RunContext[ToolContext]) -> VoiceCallConfig:
     return voice_config(ctx.deps.host)
 
 
-def _apply(
+def apply_change(
     ctx: RunContext[ToolContext],
     change: Mapping[str, Any] | Callable[[dict[str, Any]], None],
     done: Callable[[VoiceCallConfig], str],
@@ -49,7 +49,7 @@ def voice_call_setup(ctx: RunContext[ToolContext], provider: Literal["twilio", "
     if provider is None:
         config = _config(ctx)
         return ToolResult(True, next_step(config, ctx.deps.host), data=setup_state(config, ctx.deps.host)).as_dict()
-    return _apply(ctx, {"provider": provider}, lambda c: f"{title(provider)} it is. " + next_step(c, ctx.deps.host))
+    return apply_change(ctx, {"provider": provider}, lambda c: f"{title(provider)} it is. " + next_step(c, ctx.deps.host))
 
 
 def set_voice_call_credentials(
@@ -125,7 +125,7 @@ def set_voice_call_credentials(
             parts.append("; the secret is stored in the encrypted vault")
         return "".join(parts) + ". " + next_step(after, ctx.deps.host)
 
-    result = _apply(ctx, changes, done, secrets=secrets)
+    result = apply_change(ctx, changes, done, secrets=secrets)
     if result["ok"]:
         for value in given.values():
             chat_secrets.forget(value)  # the temporary copies: each value now lives where it belongs
@@ -157,7 +157,7 @@ def set_inbound_policy(
         }[after.inbound.policy]
         return text if after.public_url else text + " " + next_step(after, ctx.deps.host)
 
-    return _apply(ctx, changes, done)
+    return apply_change(ctx, changes, done)
 
 
 def update_allowlist(ctx: RunContext[ToolContext], add: list[str] | None = None, remove: list[str] | None = None) -> Result:
@@ -179,7 +179,7 @@ def update_allowlist(ctx: RunContext[ToolContext], add: list[str] | None = None,
         if to_add and inbound["policy"] == "disabled":
             inbound["policy"] = "allowlist"
 
-    return _apply(
+    return apply_change(
         ctx, change, lambda c: f"Callers allowed: {', '.join(c.inbound.allow_from) or 'none'} (policy {c.inbound.policy})."
     )
 
@@ -190,7 +190,7 @@ def set_voice_call_greeting(ctx: RunContext[ToolContext], greeting: str) -> Resu
     Args:
         greeting: The words, as they should be spoken (at most 500 characters).
     """
-    return _apply(
+    return apply_change(
         ctx, {"inbound.greeting": greeting.strip().strip('"')}, lambda c: f'Callers will now hear: "{c.inbound.greeting}"'
     )
 
@@ -229,7 +229,7 @@ def set_voice_call_speech(
         changes["tts.voice"] = voice
     if not changes:
         return ToolResult(False, "Nothing was changed: no engine (Kokoro, OpenAI or ElevenLabs) or voice was given.").as_dict()
-    return _apply(ctx, changes, lambda c: f"Calls will use {c.tts.engine} for speech, voice {c.voice()}.")
+    return apply_change(ctx, changes, lambda c: f"Calls will use {c.tts.engine} for speech, voice {c.voice()}.")
 
 
 def _unknown_kokoro_voice(voice: str) -> str | None:
@@ -252,7 +252,7 @@ def set_voice_call_recognition(ctx: RunContext[ToolContext], engine: Literal["lo
         engine: local (Whisper on this machine, offline) or openai (streaming transcription; needs an
             OpenAI API key, falls back to local when it fails).
     """
-    return _apply(ctx, {"stt.engine": engine}, lambda c: f"Calls will use {c.stt.engine} speech recognition.")
+    return apply_change(ctx, {"stt.engine": engine}, lambda c: f"Calls will use {c.stt.engine} speech recognition.")
 
 
 def set_speech_api_key(ctx: RunContext[ToolContext], service: Literal["openai", "elevenlabs"], api_key: str) -> Result:
@@ -271,7 +271,7 @@ def set_speech_api_key(ctx: RunContext[ToolContext], service: Literal["openai", 
         return ToolResult(False, f"Nothing was changed: {exc}.").as_dict()
     name = OPENAI_KEY_SECRET if service == "openai" else ELEVENLABS_KEY_SECRET
     label = "OpenAI" if service == "openai" else "ElevenLabs"
-    result = _apply(ctx, {}, lambda c: f"The {label} API key is stored in the encrypted vault.", secrets={name: key})
+    result = apply_change(ctx, {}, lambda c: f"The {label} API key is stored in the encrypted vault.", secrets={name: key})
     if result["ok"]:
         chat_secrets.forget(api_key.strip())
     return result
@@ -293,7 +293,7 @@ def set_voice_call_mode(ctx: RunContext[ToolContext], mode: Literal["voice", "re
             extra = " Realtime mode needs an OpenAI API key (none is stored); until then calls use the local pipeline."
         return f"Calls will use {c.mode} mode.{extra}"
 
-    return _apply(ctx, {"mode": mode}, done)
+    return apply_change(ctx, {"mode": mode}, done)
 
 
 def set_voice_call_limits(
@@ -329,7 +329,7 @@ def set_voice_call_limits(
             False,
             "Nothing was changed: no limit was given (maximum duration, silence timeout, concurrent calls, pause, capacity).",
         ).as_dict()
-    return _apply(
+    return apply_change(
         ctx,
         changes,
         lambda c: (
@@ -345,7 +345,9 @@ def set_voice_call_streaming(ctx: RunContext[ToolContext], enabled: bool) -> Res
     Args:
         enabled: true to stream callers' audio to the assistant live (needed to talk with callers).
     """
-    return _apply(ctx, {"streaming.enabled": enabled}, lambda c: f"Media streaming is {'on' if c.streaming.enabled else 'off'}.")
+    return apply_change(
+        ctx, {"streaming.enabled": enabled}, lambda c: f"Media streaming is {'on' if c.streaming.enabled else 'off'}."
+    )
 
 
 def set_voice_call_public_url(ctx: RunContext[ToolContext], url: str) -> Result:
@@ -354,7 +356,7 @@ def set_voice_call_public_url(ctx: RunContext[ToolContext], url: str) -> Result:
     Args:
         url: The https address of the tunnel or reverse proxy in front of the gateway.
     """
-    return _apply(
+    return apply_change(
         ctx,
         {"publicUrl": url.strip()},
         lambda c: f"Carriers will reach the gateway at {c.public_url}. " + next_step(c, ctx.deps.host),
@@ -386,13 +388,13 @@ READ_ONLY: dict[str, Any] = {
 }
 
 
-def _tool(fn: Callable[..., Any]) -> Tool[Any]:
+def tool(fn: Callable[..., Any]) -> Tool[Any]:
     read_only = READ_ONLY.get(fn.__name__)
     return Tool(fn, require_parameter_descriptions=True, metadata={"read_only": read_only} if read_only else None)
 
 
 TOOLS = [
-    _tool(fn)
+    tool(fn)
     for fn in (
         voice_call_setup,
         set_voice_call_credentials,
@@ -410,37 +412,3 @@ TOOLS = [
         check_voice_call_config,
     )
 ]
-
-
-def approve_pairing(ctx: RunContext[ToolContext], code: str) -> Result:
-    """Approve a caller who heard a pairing code on the phone; their number may call from now on.
-
-    Args:
-        code: The 4-digit code, as the owner typed it.
-    """
-    from plugins.voice_call.runtime import VoiceCallRuntime
-
-    approval = VoiceCallRuntime.of(ctx.deps.host).pairing.approve(code)
-    if not approval.ok or approval.number is None:
-        return ToolResult(False, approval.message).as_dict()
-    number = approval.number
-
-    def change(data: dict[str, Any]) -> None:
-        if number not in data["inbound"]["allowFrom"]:
-            data["inbound"]["allowFrom"].append(number)
-
-    return _apply(ctx, change, lambda c: approval.message)
-
-
-def list_pairing_requests(ctx: RunContext[ToolContext]) -> Result:
-    """Show callers waiting for pairing approval."""
-    from plugins.voice_call.runtime import VoiceCallRuntime
-
-    pending = VoiceCallRuntime.of(ctx.deps.host).pairing.pending()
-    if not pending:
-        return ToolResult(True, "No callers are waiting for pairing.").as_dict()
-    lines = [f"{number} (code {code})" for number, code in pending]
-    return ToolResult(True, "Waiting for approval: " + ", ".join(lines)).as_dict()
-
-
-TOOLS += [_tool(approve_pairing), _tool(list_pairing_requests)]
