@@ -27,8 +27,12 @@ def test_fresh_database_is_migrated_to_head(host: Host) -> None:
 
 
 def test_migrations_match_the_tables(host: Host) -> None:
+    # The FTS5 index (knowledge_fts and its shadow tables) is made by its migration in SQL: no model.
+    def ours(name, type_, parent) -> bool:
+        return not (type_ == "table" and name and name.startswith("knowledge_fts"))
+
     with host.db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"include_name": ours}), Base.metadata)
     assert diff == [], f"tables and migrations disagree; add a migration: {diff}"
 
 

@@ -49,7 +49,7 @@ def test_doctor_reaches_the_gateway_through_the_public_url(host) -> None:
 def test_call_agent_has_only_call_tools(host) -> None:
     agent = CallAgent(host)
     names = {t.name for t in agent.agent._function_toolset.tools.values()}
-    assert names == {"end_call", "take_message"} == {t.name for t in CALL_TOOLS}
+    assert names == {"end_call", "take_message", "look_up"} == {t.name for t in CALL_TOOLS}
 
 
 class FakeCall:

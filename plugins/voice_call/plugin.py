@@ -16,6 +16,7 @@ from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.gates import GATES
 from plugins.voice_call.intents import INTENTS
+from plugins.voice_call.knowledge_tools import KNOWLEDGE_INTENTS, KNOWLEDGE_TOOLS
 from plugins.voice_call.pairing_tools import PAIRING_TOOLS
 from plugins.voice_call.routes import build_routes
 from plugins.voice_call.runtime import VoiceCallRuntime, shutdown, startup
@@ -54,9 +55,9 @@ def idle_tools(host: Any) -> set[str]:
 plugin = Plugin(
     name="voice_call",
     config_model=VoiceCallConfig,
-    tools=[*TOOLS, *PAIRING_TOOLS, *CALL_TOOLS],
+    tools=[*TOOLS, *PAIRING_TOOLS, *KNOWLEDGE_TOOLS, *CALL_TOOLS],
     routes=build_routes,
-    intents=[*CALL_INTENTS, *INTENTS],
+    intents=[*KNOWLEDGE_INTENTS, *CALL_INTENTS, *INTENTS],
     secret_patterns=SECRET_PATTERNS,
     doctor=voice_call_checks,
     describe=describe_for_health,

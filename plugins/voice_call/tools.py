@@ -385,6 +385,7 @@ READ_ONLY: dict[str, Any] = {
     "show_voice_call_config": True,
     "check_voice_call_config": True,
     "list_pairing_requests": True,
+    "list_caller_facts": True,
 }
 
 

@@ -17,6 +17,7 @@ from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 from pydantic_ai.usage import RunUsage
 
 from assistant.agent import choose_model, read_prompt
+from plugins.voice_call.calls.knowledge import Knowledge
 
 if TYPE_CHECKING:
     from assistant.host import Host
@@ -34,6 +35,8 @@ class CallControl(Protocol):
 class CallDeps:
     call: CallControl
     notes: list[str] = field(default_factory=list)
+    #: What the owner lets callers know (read only).
+    knowledge: Knowledge | None = None
 
 
 def end_call(ctx: RunContext[CallDeps], reason: str = "caller said goodbye") -> str:
@@ -48,7 +51,23 @@ def take_message(ctx: RunContext[CallDeps], message: str) -> str:
     return "Message recorded for the owner."
 
 
-CALL_TOOLS: list[Tool[CallDeps]] = [Tool(end_call), Tool(take_message)]
+FOUND = "What the owner shared for callers:"
+NOTHING_FOUND = "The owner shared nothing on that; offer to take a message."
+
+
+def look_up(ctx: RunContext[CallDeps], question: str) -> str:
+    """Look up what the owner lets callers know (opening hours, address, prices, ...).
+
+    Args:
+        question: The caller's question, in a few words.
+    """
+    facts = ctx.deps.knowledge.search(question) if ctx.deps.knowledge is not None else []
+    if not facts:
+        return NOTHING_FOUND
+    return FOUND + "\n" + "\n".join(f.text for f in facts)
+
+
+CALL_TOOLS: list[Tool[CallDeps]] = [Tool(end_call), Tool(take_message), Tool(look_up)]
 
 
 def realtime_tool_schemas() -> list[dict[str, Any]]:
@@ -86,22 +105,34 @@ def _last_user_text(messages: list[ModelMessage]) -> str:
     return " ".join(p.content for p in request.parts if isinstance(p, UserPromptPart) and isinstance(p.content, str))
 
 
+def _caller_said(messages: list[ModelMessage]) -> str:
+    """The caller's words this turn (the latest request that has them)."""
+    for message in reversed(messages):
+        if isinstance(message, ModelRequest) and any(isinstance(p, UserPromptPart) for p in message.parts):
+            return _last_user_text([message])
+    return ""
+
+
 async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | dict[int, DeltaToolCall]]:
-    """Offline call model: takes messages and says goodbye; honest that it cannot converse."""
+    """Offline call model: answers from what the owner shared for callers when it matches, else
+    takes a message; says goodbye; honest that it cannot converse."""
     last = messages[-1]
-    returns = [p for p in last.parts if isinstance(p, ToolReturnPart)]
-    if returns:
-        if any(p.tool_name == "end_call" for p in returns):
-            yield "Thank you for calling. Goodbye!"
-        else:
-            yield "Thank you, I've noted that for my owner. "
-            yield "Is there anything else?"
-        return
-    text = _last_user_text(messages)
-    if GOODBYE.search(text):
+    returns = {p.tool_name: p for p in last.parts if isinstance(p, ToolReturnPart)}
+    if "end_call" in returns:
+        yield "Thank you for calling. Goodbye!"
+    elif "look_up" in returns and str(returns["look_up"].content).startswith(FOUND):
+        facts = str(returns["look_up"].content).removeprefix(FOUND).strip().splitlines()
+        yield " ".join(f if f.endswith((".", "!", "?")) else f + "." for f in facts[:1]) + " "
+        yield "Is there anything else?"
+    elif "look_up" in returns:
+        yield {0: DeltaToolCall(name="take_message", json_args=json.dumps({"message": _caller_said(messages)}))}
+    elif returns:
+        yield "Thank you, I've noted that for my owner. "
+        yield "Is there anything else?"
+    elif GOODBYE.search(text := _last_user_text(messages)):
         yield {0: DeltaToolCall(name="end_call", json_args='{"reason": "caller said goodbye"}')}
     else:
-        yield {0: DeltaToolCall(name="take_message", json_args=json.dumps({"message": text}))}
+        yield {0: DeltaToolCall(name="look_up", json_args=json.dumps({"question": text}))}
 
 
 def offline_call_model() -> FunctionModel:
@@ -117,6 +148,7 @@ class CallAgent:
         self.agent = Agent(
             model, deps_type=CallDeps, instructions=read_prompt(host.settings, "call"), tools=CALL_TOOLS, name="call"
         )
+        self.knowledge = Knowledge(host.db)
 
     async def reply(
         self, text: str, history: list[ModelMessage], deps: CallDeps, context: str | None = None

@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket
 from assistant import logs
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.ending import Ending, EndReason
+from plugins.voice_call.calls.knowledge import Knowledge
 from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.calls.pending import PendingCall
 from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
@@ -53,6 +54,8 @@ class Engines(Protocol):
     def tts(self, config: VoiceCallConfig) -> TextToSpeech: ...
 
     def prompt(self, config: VoiceCallConfig, text: str) -> bytes | None: ...
+
+    def knowledge(self) -> Knowledge: ...
 
 
 class Switchboard:
@@ -207,6 +210,7 @@ class Switchboard:
                 intro=intro,
             )
             realtime.leaves_voicemail = pending.leaves_voicemail
+            realtime.deps.knowledge = self._engines.knowledge()
             self._live[pending.call_id] = realtime
             ending = await realtime.run()
             if not realtime.handover:

@@ -76,3 +76,15 @@ class ScheduledCallRow(Base):
     call_id: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class KnowledgeRow(Base):
+    """Something the owner said callers may know ("our office hours are 9 to 5"). SQLite searches it
+    through the `knowledge_fts` FTS5 table (kept in step by triggers, see vc0003); PostgreSQL through
+    its own full text search over `text`."""
+
+    __tablename__ = "knowledge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
