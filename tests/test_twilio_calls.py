@@ -432,3 +432,36 @@ def test_plivo_numbers_become_e164(host) -> None:
         ring = lab.carrier.ring(FRIEND, OWNER)  # Plivo sends "15559876543"
         assert ring.connected
         assert records(host).by_carrier_id("plivo", ring.call_id).from_number == FRIEND
+
+
+def test_keypad_presses_reach_the_call_agent_as_caller_input(twilio, host) -> None:
+    from pydantic_ai.messages import UserPromptPart
+    from pydantic_ai.models.function import FunctionModel
+
+    seen: list[str] = []
+
+    async def model(messages, info):
+        text = " ".join(p.content for p in messages[-1].parts if isinstance(p, UserPromptPart))
+        seen.append(text)
+        yield "You chose option one." if "pressed 1" in text else "You chose option two."
+
+    twilio.runtime.call_model = FunctionModel(stream_function=model)
+    ring = twilio.carrier.ring(FRIEND, OWNER)
+
+    async def scenario():
+        async with twilio.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+            start = len(call.heard)
+            await call.press("1#")  # "#" ends the input at once
+            await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
+            await call.wait_for(lambda: not call.playing, timeout=10)
+            first = transcribe_ulaw(bytes(call.heard[start:])).lower()
+            await call.press("2")  # a pause ends it too
+            await call.wait_for(lambda: any(m.startswith("t2") for m in call.marks_echoed), timeout=30)
+            return first
+
+    first = asyncio.run(scenario())
+    assert seen == ["(The caller pressed 1 on the keypad.)", "(The caller pressed 2 on the keypad.)"]
+    assert "option one" in first or "option 1" in first
+    transcript = records(host).by_carrier_id("twilio", ring.call_id).transcript
+    assert [e["text"] for e in transcript if e["role"] == "dtmf"] == ["1", "#", "2"]

@@ -137,6 +137,15 @@ class FakeMediaCall:
     async def send_raw(self, text: str) -> None:
         await self.ws.send(text)
 
+    def dtmf_message(self, digit: str) -> dict:
+        raise NotImplementedError(f"{type(self).__name__} does not send keypad events")
+
+    async def press(self, keys: str) -> None:
+        """The caller presses keys, one message per key, a tenth of a second apart."""
+        for key in keys:
+            await self.send(self.dtmf_message(key))
+            await asyncio.sleep(0.1)
+
     async def say(self, ulaw: bytes) -> None:
         for i in range(0, len(ulaw), FRAME):
             frame = ulaw[i : i + FRAME]

@@ -59,6 +59,15 @@ class TwilioMediaCall(FakeMediaCall):
             "media": {"track": "inbound", "chunk": str(chunk), "timestamp": str(chunk * 20), "payload": b64(frame)},
         }
 
+    def dtmf_message(self, digit: str) -> dict:
+        # Twilio's "dtmf" message (Media Streams, bidirectional only): the key pressed, inbound track.
+        return {
+            "event": "dtmf",
+            "streamSid": self.stream_sid,
+            "sequenceNumber": str(self.next_seq()),
+            "dtmf": {"track": "inbound_track", "digit": digit},
+        }
+
     def mark_echo(self, name: str) -> dict:
         return {"event": "mark", "sequenceNumber": str(self.next_seq()), "streamSid": self.stream_sid, "mark": {"name": name}}
 

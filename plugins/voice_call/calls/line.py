@@ -89,6 +89,9 @@ class CallLine(ABC):
     async def _on_audio(self, payload: bytes) -> None:
         """One in-order frame of the caller's audio (8 kHz mu-law), already counted on the media clock."""
 
+    async def _on_digit(self, digit: str) -> None:  # noqa: B027 - most kinds of call ignore keys
+        """A key the caller pressed (recorded already); kinds of call that use the keypad say how."""
+
     @abstractmethod
     def _active(self) -> bool:
         """Whether someone is speaking or about to (for the silence timeout)."""
@@ -152,6 +155,8 @@ class CallLine(ABC):
                     break
                 elif isinstance(event, DtmfReceived):
                     self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
+                    if not self._ending:
+                        await self._on_digit(event.digit)
         except TooManyBadMessages:
             self.ending = self.ending or Ending(EndReason.MEDIA_ERRORS)
             return

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 APOLOGY = "I'm sorry, I'm having trouble answering right now."
+#: A pause after the last key pressed that ends the caller's keypad input ("#" ends it at once).
+KEYPAD_PAUSE_MS = 1500
 
 
 class CallSession(CallLine):
@@ -87,6 +89,9 @@ class CallSession(CallLine):
         self._carry_audio: Any = None
         #: The words of our last reply the caller heard before cutting in, told to the agent once.
         self._cut_off_after: str | None = None
+        #: Keys pressed and not yet handed to the agent, and when the last one came (media clock).
+        self._digits = ""
+        self._digits_at_ms = 0
         self._spoken: dict[str, str] = {}
         self.barge_ins = 0
         self._listening = False  # an utterance is open at the speech recogniser
@@ -156,9 +161,31 @@ class CallSession(CallLine):
         elif self.mode == "notify":
             await self._message_delivered()
 
+    async def _on_digit(self, digit: str) -> None:
+        """Keys are caller input: a run of them ends with "#" or a KEYPAD_PAUSE_MS pause, then goes
+        to the call agent as the caller's words (like speech, it cuts in on our reply)."""
+        if self.intro_only or self.mode == "notify":
+            return
+        if digit != "#":
+            self._digits += digit
+            self._digits_at_ms = self.media_ms
+        if digit == "#" and self._intro_done:
+            await self._keypad_turn()
+
+    async def _keypad_turn(self) -> None:
+        digits, self._digits = self._digits, ""
+        if not digits:
+            return
+        if self.player.busy or self._replying():
+            await self._barge_in()
+        text = f"(The caller pressed {' '.join(digits)} on the keypad.)"
+        self._turn = asyncio.create_task(self._take_turn(None, text=text), name=f"keypad-{self.call_id}")
+
     async def _on_audio(self, payload: bytes) -> None:
         if self.intro_only or self.mode == "notify":
             return  # nothing the other side says changes these calls
+        if self._digits and self._intro_done and self.media_ms - self._digits_at_ms >= KEYPAD_PAUSE_MS:
+            await self._keypad_turn()
         listening = self._listening
         for event in self.vad.feed(ulaw_to_float(payload)):
             if not self._intro_done:
@@ -222,12 +249,14 @@ class CallSession(CallLine):
         if entries:
             self.records.append_transcript(self.call_id, entries)
 
-    async def _take_turn(self, audio: Any) -> None:
-        if self._carry_audio is not None:
-            audio, self._carry_audio = np.concatenate([self._carry_audio, audio]), None
-        self._turn_audio = audio
-        text = (await self.stt.transcribe(audio)).strip()
-        self._turn_audio = None
+    async def _take_turn(self, audio: Any, text: str | None = None) -> None:
+        """Answer the caller: their speech (`audio`, transcribed here) or keys pressed (`text`)."""
+        if text is None:
+            if self._carry_audio is not None:
+                audio, self._carry_audio = np.concatenate([self._carry_audio, audio]), None
+            self._turn_audio = audio
+            text = (await self.stt.transcribe(audio)).strip()
+            self._turn_audio = None
         if not text:
             return
         if self._caller_said(text):
