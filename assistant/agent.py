@@ -13,13 +13,11 @@ from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelMessagesTypeAdapter,
-    ModelRequest,
     ModelResponse,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
     TextPartDelta,
-    ToolReturnPart,
 )
 from pydantic_ai.models import Model
 from pydantic_ai.models.openai import OpenAIChatModel
@@ -31,7 +29,7 @@ from assistant.approvals import Approvals, approved, is_no, unanswered
 from assistant.chat_secrets import mask, scrub
 from assistant.history import bounded, kept_after_failure, ran_before_failing
 from assistant.offline_model import Intent, OfflineModel
-from assistant.provenance import CALLER_CONTENT, quoted, shown_text
+from assistant.provenance import caller_words_in, quoted, shown_text
 from assistant.settings import Settings
 from assistant.tools import HOST_GATES, HOST_TOOLS, ToolContext
 
@@ -75,13 +73,7 @@ def read_prompt(settings: Settings, name: str) -> str:
 
 def quoted_in(messages: list[ModelMessage]) -> list[str]:
     """Caller content in these messages' tool results, as the owner sees it."""
-    found = []
-    for message in messages:
-        for part in message.parts if isinstance(message, ModelRequest) else ():
-            content: Any = part.content if isinstance(part, ToolReturnPart) else None
-            if isinstance(content, dict) and isinstance(content.get(CALLER_CONTENT), dict):
-                found.append(quoted(content[CALLER_CONTENT]))
-    return found
+    return [quoted(words) for words in caller_words_in(messages) if isinstance(words, dict)]
 
 
 NOT_APPROVED = "Not done: the owner did not approve it."

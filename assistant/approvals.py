@@ -20,7 +20,7 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Tool
 from pydantic_ai.tools import ToolDefinition
 
 from assistant.offline_model import Intent, OfflineModel
-from assistant.provenance import CALLER_CONTENT
+from assistant.provenance import caller_words_in
 
 NO = re.compile(r"^\s*(no|n|nope|cancel|stop|don'?t|do not)\b[\s.!]*$", re.I)
 YES_TO = re.compile(r"^\s*(?:yes|y|ok|okay|approve)?\s*(?:to|for)?\s*((?:#?\d+(?:\s*(?:,|and|&)?\s*))+)[\s.!]*$", re.I)
@@ -95,12 +95,7 @@ def is_no(text: str) -> bool:
 
 def heard_from_callers(messages: Sequence[ModelMessage]) -> bool:
     """Whether any words from a phone call are in these messages (tool results, notices)."""
-    return any(
-        isinstance(part, ToolReturnPart) and isinstance(part.content, dict) and bool(part.content.get(CALLER_CONTENT))
-        for message in messages
-        if isinstance(message, ModelRequest)
-        for part in message.parts
-    )
+    return bool(caller_words_in(messages))
 
 
 def read_only(tool: ToolDefinition, args: dict[str, Any]) -> bool:

@@ -63,6 +63,17 @@ class Notice:
         ]
 
 
+def caller_words_in(messages: Sequence[ModelMessage]) -> list[Any]:
+    """The `caller_content` of every tool result in `messages` (notices included)."""
+    found = []
+    for message in messages:
+        for part in message.parts if isinstance(message, ModelRequest) else ():
+            content: Any = part.content if isinstance(part, ToolReturnPart) else None
+            if isinstance(content, dict) and content.get(CALLER_CONTENT):
+                found.append(content[CALLER_CONTENT])
+    return found
+
+
 def is_notice(part: object) -> bool:
     return isinstance(part, ToolReturnPart) and part.tool_name == NOTICE_TOOL
 
