@@ -83,9 +83,9 @@ def last_response(messages: list[ModelMessage]) -> ModelResponse:
     return next(m for m in reversed(messages) if isinstance(m, ModelResponse))
 
 
-def with_question(messages: list[ModelMessage], questions: list[str]) -> list[ModelMessage]:
+def with_question(messages: list[ModelMessage], questions: list[str]) -> tuple[list[ModelMessage], str]:
     """The turn that stopped for the owner's yes, with our question as the assistant's words (next
-    to the waiting tool calls, so the history shows what was asked)."""
+    to the waiting tool calls, so the history shows what was asked), and those words."""
     response = last_response(messages)
     said = "".join(p.content for p in response.parts if isinstance(p, TextPart)).strip()
     if len(questions) == 1:
@@ -93,10 +93,9 @@ def with_question(messages: list[ModelMessage], questions: list[str]) -> list[Mo
     else:
         listed = "\n".join(f"{n}. {q}" for n, q in enumerate(questions, start=1))
         ask = f"I need your yes before I do these:\n{listed}\nReply yes (all), yes and the numbers to do (yes 1 3), or no."
-    asked = replace(
-        response, parts=[TextPart(f"{said}\n{ask}" if said else ask), *(p for p in response.parts if not isinstance(p, TextPart))]
-    )
-    return [asked if m is response else m for m in messages]
+    text = f"{said}\n{ask}" if said else ask
+    asked = replace(response, parts=[TextPart(text), *(p for p in response.parts if not isinstance(p, TextPart))])
+    return [asked if m is response else m for m in messages], text
 
 
 @dataclass(frozen=True)
@@ -171,9 +170,9 @@ class AssistantAgent:
                     + " ".join(self.approvals.questions(history, waiting, self._tool_defs))
                     + "\n"
                 )
-        values = self.host.secrets.known_values()
         stream_handler = None
         if on_text is not None:
+            values = self.host.secrets.known_values()
 
             async def stream_handler(ctx: Any, events: AsyncIterable[Any]) -> None:
                 async for event in events:
@@ -198,17 +197,14 @@ class AssistantAgent:
         questions: list[str] = []
         if isinstance(output, DeferredToolRequests):
             questions = self.approvals.questions(result.all_messages(), output.approvals, self._tool_defs)
-            new = with_question(new, questions)
+            new, output = with_question(new, questions)
         new = self._scrubbed(new)
         self.host.conversations.append(conversation_id, new)
         values = self.host.secrets.known_values()
         quotes = tuple(mask(q, values) for q in quoted_in(new))
         tokens = result.usage.input_tokens
-        if questions:
-            text = "".join(p.content for p in last_response(new).parts if isinstance(p, TextPart))
-            asked = tuple(mask(q, values) for q in questions)
-            return Reply(mask(undone + text, values), quoted=quotes, approval=asked, prompt_tokens=tokens)
-        return Reply(mask(undone + str(output), values), quoted=quotes, prompt_tokens=tokens)
+        asked = tuple(mask(q, values) for q in questions)
+        return Reply(mask(undone + str(output), values), quoted=quotes, approval=asked, prompt_tokens=tokens)
 
     def _failed(self, conversation_id: int, new: list[ModelMessage], exc: Exception) -> Reply:
         """The model failed mid-turn: say so, with what already ran, and keep that in history."""
