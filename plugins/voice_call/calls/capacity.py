@@ -56,14 +56,6 @@ class Measurement:
         return f"{self.calls} calls at once (measured: {', '.join(parts) or 'cloud engines only'})"
 
 
-def _is_local_tts(tts: TextToSpeech) -> bool:
-    return isinstance(tts, KokoroVoice)
-
-
-def _is_local_stt(stt: SpeechToText) -> bool:
-    return isinstance(stt, LocalWhisper)
-
-
 class CallCapacity:
     def __init__(self, give_way: Callable[[], Awaitable[None]] | None = None) -> None:
         self._give_way = give_way
@@ -119,10 +111,10 @@ class CallCapacity:
         audio = await synthesize(tts, REFERENCE)
         made_s = time.perf_counter() - started
         seconds = len(audio) / PHONE_RATE
-        tts_factor = made_s / seconds if _is_local_tts(tts) and seconds else None
+        # Only engines on this machine count against it (KokoroVoice, LocalWhisper); cloud ones do not.
+        tts_factor = made_s / seconds if isinstance(tts, KokoroVoice) and seconds else None
         stt_factor = None
-        if _is_local_stt(stt) and seconds:
-            assert isinstance(stt, LocalWhisper)
+        if isinstance(stt, LocalWhisper) and seconds:
             if self._give_way is not None:
                 await self._give_way()
             started = time.perf_counter()
