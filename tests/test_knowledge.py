@@ -3,14 +3,11 @@ and the offline call agent answers from them on a real call."""
 
 from __future__ import annotations
 
-import asyncio
-
 from plugins.voice_call.calls.agent import offline_call_model
 from plugins.voice_call.calls.knowledge import Knowledge
 
-from .conftest import FRIEND, OWNER
 from .helpers import Chat
-from .voice_harness import CallLab, speak, transcribe_ulaw
+from .voice_harness import CallLab, ask
 
 
 def test_the_owner_tells_callers_facts_in_chat(host) -> None:
@@ -34,17 +31,6 @@ def test_a_caller_is_answered_from_what_the_owner_shared(host) -> None:
     Knowledge(host.db).add("Our office hours are nine to five, Monday to Friday.")
     with CallLab(host, "twilio") as lab:
         lab.runtime.call_model = offline_call_model()  # no language model: the answering machine answers
-        ring = lab.carrier.ring(FRIEND, OWNER)
-        question = speak("What are your office hours?")
-
-        async def scenario():
-            async with lab.carrier.media_call(ring) as call:
-                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
-                start = len(call.heard)
-                await call.say(question)
-                await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=40)
-                await call.wait_for(lambda: not call.playing, timeout=15)
-                return transcribe_ulaw(bytes(call.heard[start:])).lower()
-
-        heard = asyncio.run(scenario())
+        _, heard, _ = ask(lab, "What are your office hours?", greeting_timeout=30)
+    heard = heard.lower()
     assert "nine to five" in heard or "9 to 5" in heard, heard

@@ -184,8 +184,14 @@ def transcribe_ulaw(ulaw: bytes) -> str:
 def ask_paris(lab: CallLab, greeting_timeout: float = 30) -> tuple[str, str, object]:
     """Ring, wait for the local pipeline's greeting (mark "greeting"), ask the capital of France.
     Returns what the caller heard before asking, the answer they heard, and the ring."""
+    return ask(lab, "What is the capital of France?", greeting_timeout)
+
+
+def ask(lab: CallLab, words: str, greeting_timeout: float = 30) -> tuple[str, str, object]:
+    """Ring, wait for the greeting, say `words` (Kokoro) and hear the first answer through.
+    Returns what the caller heard before asking, the answer they heard, and the ring."""
     ring = lab.carrier.ring(FRIEND, OWNER)
-    question = speak("What is the capital of France?")
+    question = speak(words)
 
     async def scenario():
         async with lab.carrier.media_call(ring) as call:
