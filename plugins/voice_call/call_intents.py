@@ -1,6 +1,8 @@
-"""Offline phrases for placing calls: "call +1555... and remind them about ...", "... tomorrow at 9 ...".
+"""Offline phrases for placing calls: "call +1555... and remind them about ...", "... tomorrow at 9 ...",
+"call me every weekday at 8 to remind me to take my pills".
 
-The owner speaks about the callee in the third person; the message is said to them in the second.
+The owner speaks about the callee in the third person (or of themselves, when the callee is "me");
+the message is said to the callee in the second.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import re
 from assistant.offline_model import Intent, ToolCall
 
 I = re.IGNORECASE
-CALL = re.compile(r"^\s*(?:please\s+)?(?:call|phone|ring)\s+(\+?[\d][\d\s\-()]{5,18}\d)\s*(.*)$", I | re.S)
+CALL = re.compile(r"^\s*(?:please\s+)?(?:call|phone|ring)\s+(me|\+?[\d][\d\s\-()]{5,18}\d)\b\s*(.*)$", I | re.S)
+#: Where the owner's words for the time end and the call's purpose begins.
+PURPOSE = re.compile(r"\b(?:and\s+|to\s+)?(?:remind|have a conversation|talk|chat|ask|tell|say to)\b", I)
+RECURRING = re.compile(r"\b(?:every|each|daily|weekdays|monthly)\b", I)
 WHEN = re.compile(r"\b(today|tonight|tomorrow|in \d+ (?:minutes?|hours?)|at \d|on \w+day|next \w+|\w+day\b)", I)
 # One pass over all words, so a replacement ("my owner") is never rewritten again ("my owner's owner").
 PRONOUNS = {
@@ -30,23 +35,32 @@ PRONOUNS = {
     "him": "you",
 }
 _PRONOUN = re.compile(r"\b(?:i'm|i am|i've|themselves|they're|their|them|they|his|her|him|my|me|i)\b", I)
+#: The same, when the owner is the one called: their "my pills" are "your pills".
+TO_OWNER = {"i'm": "you're", "i am": "you are", "i've": "you've", "i": "you", "my": "your", "me": "you", "myself": "yourself"}
+_OWNER_PRONOUN = re.compile(r"\b(?:i'm|i am|i've|myself|my|me|i)\b", I)
 
 
-def _second_person(text: str) -> str:
-    text = _PRONOUN.sub(lambda m: PRONOUNS[m.group(0).lower()], text)
+def _second_person(text: str, to_owner: bool = False) -> str:
+    if to_owner:
+        text = _OWNER_PRONOUN.sub(lambda m: TO_OWNER[m.group(0).lower()], text)
+    else:
+        text = _PRONOUN.sub(lambda m: PRONOUNS[m.group(0).lower()], text)
     return text.strip().rstrip(".!")
 
 
-def _purpose(text: str) -> tuple[str, str] | None:
+def _purpose(text: str, to_owner: bool) -> tuple[str, str] | None:
     """(mode, what to say) from "remind them about X", "have a conversation about X", "tell them X"."""
-    if m := re.search(r"\bremind (?:them|him|her)\s+(.+)$", text, I | re.S):
-        return "notify", f"Hello! This is a friendly reminder {_second_person(m.group(1))}."
-    if m := re.search(
-        r"\b(?:have a conversation|talk(?: to them| with them)?|chat(?: with them)?|ask them)\s+(.+)$", text, I | re.S
-    ):
-        return "conversation", f"Hello! I'm calling on behalf of my owner {_second_person(m.group(1))}."
-    if m := re.search(r"\b(?:tell|say to) (?:them|him|her)\s+(?:that\s+)?(.+)$", text, I | re.S):
-        return "notify", f"Hello! I have a message for you: {_second_person(m.group(1))}."
+    if m := re.search(r"\bremind (?:them|him|her|me)\s+(.+)$", text, I | re.S):
+        return "notify", f"Hello! This is a friendly reminder {_second_person(m.group(1), to_owner)}."
+    if m := re.search(r"\bask (?:them|him|her)\s+(.+)$", text, I | re.S):
+        return (
+            "conversation",
+            f"Hello! I'm calling on behalf of my owner, who would like to know {_second_person(m.group(1), to_owner)}.",
+        )
+    if m := re.search(r"\b(?:have a conversation|talk(?: to them| with them)?|chat(?: with them)?)\s+(.+)$", text, I | re.S):
+        return "conversation", f"Hello! I'm calling on behalf of my owner {_second_person(m.group(1), to_owner)}."
+    if m := re.search(r"\b(?:tell|say to) (?:them|him|her|me)\s+(?:that\s+)?(.+)$", text, I | re.S):
+        return "notify", f"Hello! I have a message for you: {_second_person(m.group(1), to_owner)}."
     return None
 
 
@@ -54,16 +68,19 @@ def place_call(text: str) -> list[ToolCall] | None:
     match = CALL.match(text)
     if not match:
         return None
-    number = re.sub(r"[\s\-()]", "", match.group(1))
+    to_owner = match.group(1).lower() == "me"
+    number = "me" if to_owner else re.sub(r"[\s\-()]", "", match.group(1))
     rest = match.group(2)
-    when, _, task = rest.partition(" and ")
-    if not task:
-        when, task = "", rest
-    purpose = _purpose(task)
+    start = PURPOSE.search(rest)
+    if start is None:
+        return None
+    when, task = rest[: start.start()].strip(), rest[start.start() :]
+    purpose = _purpose(task, to_owner)
     if purpose is None:
         return None
     mode, message = purpose
-    when = when.strip()
+    if when and RECURRING.search(when):
+        return [("schedule_recurring_call", {"to": number, "message": message, "every": when, "mode": mode})]
     if when and WHEN.search(when):
         return [("schedule_call", {"to": number, "message": message, "when": when, "mode": mode})]
     return [("realtime_call", {"action": "initiate_call", "to": number, "message": message, "mode": mode})]
@@ -77,9 +94,34 @@ def scheduled(text: str) -> list[ToolCall] | None:
     return None
 
 
+def recurring(text: str) -> list[ToolCall] | None:
+    kind = r"(?:recurring|repeating|repeated)\s+calls?"
+    if m := re.search(rf"\b(pause|resume|restart|cancel|stop|delete)\s+(?:the\s+)?{kind}\s+#?(\d+)\b", text, I):
+        action = {"pause": "pause", "resume": "resume", "restart": "resume"}.get(m.group(1).lower(), "cancel")
+        return [("change_recurring_call", {"series_id": int(m.group(2)), "action": action})]
+    if re.search(rf"\b(?:show|list|what are)\b.*\b{kind}\b|\b{kind}\??$", text, I):
+        return [("list_recurring_calls", {})]
+    return None
+
+
+def owner_number(text: str) -> list[ToolCall] | None:
+    number = r"(\+?[\d][\d\s\-()]{5,18}\d)"
+    if m := re.search(
+        rf"\bmy\s+(?:own|personal|mobile|cell)\s+(?:phone\s+|mobile\s+|cell\s+)?(?:number\s+)?(?:is\s+)?{number}", text, I
+    ):
+        return [("set_owner_number", {"number": re.sub(r"[\s\-()]", "", m.group(1))})]
+    return None
+
+
 CALL_INTENTS = [
     Intent("place_call", place_call, "call +15559876543 and remind them about tomorrow's appointment"),
     Intent(
         "scheduled_calls", scheduled, "call +15559876543 tomorrow at 9 and remind them about the dentist / show scheduled calls"
     ),
+    Intent(
+        "recurring_calls",
+        recurring,
+        "call me every weekday at 8 to remind me to take my pills / show recurring calls / pause recurring call 1",
+    ),
+    Intent("owner_number", owner_number, "my own number is +15550001234"),
 ]

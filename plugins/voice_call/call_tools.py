@@ -9,12 +9,14 @@ from pydantic_ai import RunContext, Tool
 from assistant.provenance import caller_content
 from assistant.tools import ToolContext, ToolResult
 from plugins.voice_call.calls.ending import Ending, EndReason
-from plugins.voice_call.calls.outbound import OutboundError
+from plugins.voice_call.calls.outbound import OutboundError, check_number
+from plugins.voice_call.calls.recurrence import RecurrenceError
 from plugins.voice_call.calls.when import local_zone, parse_when
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.base import CallControl
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.runtime import VoiceCallRuntime
+from plugins.voice_call.tools import apply_change
 
 Result = dict[str, Any]
 
@@ -173,9 +175,72 @@ def cancel_scheduled_call(ctx: RunContext[ToolContext], scheduled_id: int) -> Re
     return ToolResult(False, f"There is no pending scheduled call #{scheduled_id}.").as_dict()
 
 
+async def schedule_recurring_call(
+    ctx: RunContext[ToolContext],
+    to: str,
+    message: str,
+    every: str,
+    mode: Literal["notify", "conversation"] = "notify",
+) -> Result:
+    """Call someone again and again on a schedule (a daily reminder, a weekly check-in).
+
+    Args:
+        to: The number to call, in E.164, or "me" for the owner's own phone.
+        message: What to say, as it should be said to the person called.
+        every: How often, in the owner's words ("every weekday at 8", "every monday and thursday at 18:30",
+            "every month on the 1st at 9") or an RFC 5545 RRULE without DTSTART; read in the owner's time zone.
+        mode: notify (say the message and hang up) or conversation (then talk with them).
+    """
+    runtime = _runtime(ctx)
+    config = voice_config(ctx.deps.host)
+    try:
+        number = check_number(config, to)
+        series = runtime.scheduler.series.add(number, message, mode, every, local_zone(config.timezone))
+    except (OutboundError, RecurrenceError) as exc:
+        return ToolResult(False, f"Nothing was scheduled: {exc}.").as_dict()
+    return ToolResult(True, f"Repeating call {series.summary()}", data={"series_id": series.id}).as_dict()
+
+
+def list_recurring_calls(ctx: RunContext[ToolContext]) -> Result:
+    """List calls that repeat on a schedule, with when each is next placed."""
+    series = _runtime(ctx).scheduler.series.list()
+    if not series:
+        return ToolResult(True, "No calls repeat on a schedule.").as_dict()
+    return ToolResult(True, "Repeating calls:\n" + "\n".join(s.summary() for s in series)).as_dict()
+
+
+def change_recurring_call(ctx: RunContext[ToolContext], series_id: int, action: Literal["pause", "resume", "cancel"]) -> Result:
+    """Pause, resume or cancel a repeating call.
+
+    Args:
+        series_id: The repeating call's number, as list_recurring_calls shows it.
+        action: pause (no calls until resumed), resume, or cancel (for good).
+    """
+    status = {"pause": "paused", "resume": "active", "cancel": "cancelled"}[action]
+    series = _runtime(ctx).scheduler.series.set_status(series_id, status)
+    if series is None:
+        return ToolResult(False, f"Repeating call #{series_id} does not exist, is cancelled, or is already {status}.").as_dict()
+    return ToolResult(
+        True, f"Repeating call {series.summary()}" if status != "cancelled" else f"Cancelled repeating call #{series_id}."
+    ).as_dict()
+
+
+def set_owner_number(ctx: RunContext[ToolContext], number: str) -> Result:
+    """Store the owner's own phone number: for "call me ..." and for putting callers through to the owner.
+
+    Args:
+        number: The owner's own phone number, in E.164 (e.g. +15550001234).
+    """
+    return apply_change(ctx, {"ownerNumber": number}, lambda c: f'Your own number is {c.owner_number}; "call me" calls it.')
+
+
 CALL_TOOLS = [
     Tool(realtime_call, require_parameter_descriptions=True, metadata={"read_only": lambda a: a.get("action") == "get_status"}),
     Tool(schedule_call, require_parameter_descriptions=True),
     Tool(list_scheduled_calls, metadata={"read_only": True}),
     Tool(cancel_scheduled_call, require_parameter_descriptions=True),
+    Tool(schedule_recurring_call, require_parameter_descriptions=True),
+    Tool(list_recurring_calls, metadata={"read_only": True}),
+    Tool(change_recurring_call, require_parameter_descriptions=True),
+    Tool(set_owner_number, require_parameter_descriptions=True),
 ]

@@ -35,8 +35,11 @@ def calls_list(limit: int) -> None:
     try:
         rows = records.recent(limit)
         scheduled = VoiceCallRuntime.of(host).scheduler.list()
+        repeating = VoiceCallRuntime.of(host).scheduler.series.list()
     finally:
         host.close()
+    for series in repeating:
+        click.echo(f"repeating {series.summary()}")
     for call in scheduled:
         click.echo(f"#{call.id}  scheduled {call.local_time()}  to {call.to_number} ({call.mode}, {call.status}): {call.message}")
     if not rows:
@@ -110,3 +113,44 @@ def calls_place(to: str, message: str, mode: str, when: str) -> None:
     finally:
         host.close()
     click.echo(f"Scheduled call #{call.id} to {call.to_number} for {call.local_time()}.")
+
+
+@calls.command("repeat", help='Call a number again and again: --every "weekday at 8" (TO may be "me").')
+@click.argument("to")
+@click.option("--message", required=True, help="What to say when they answer.")
+@click.option("--every", "every", required=True, help='e.g. "every weekday at 8", "every monday at 18:30", or an RRULE.')
+@click.option("--mode", type=click.Choice(["notify", "conversation"]), default="notify", show_default=True)
+def calls_repeat(to: str, message: str, every: str, mode: str) -> None:
+    from plugins.voice_call.calls.outbound import OutboundError, check_number
+    from plugins.voice_call.calls.recurrence import RecurrenceError
+    from plugins.voice_call.calls.when import local_zone
+    from plugins.voice_call.config import voice_config
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+    host, _ = _records()
+    try:
+        config = voice_config(host)
+        number = check_number(config, to)
+        series = VoiceCallRuntime.of(host).scheduler.series.add(number, message, mode, every, local_zone(config.timezone))
+    except (OutboundError, RecurrenceError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        host.close()
+    click.echo(f"Repeating call {series.summary()}")
+
+
+@calls.command("series", help="Pause, resume or cancel a repeating call by its number.")
+@click.argument("series_id", type=int)
+@click.argument("action", type=click.Choice(["pause", "resume", "cancel"]))
+def calls_series(series_id: int, action: str) -> None:
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+    status = {"pause": "paused", "resume": "active", "cancel": "cancelled"}[action]
+    host, _ = _records()
+    try:
+        series = VoiceCallRuntime.of(host).scheduler.series.set_status(series_id, status)
+    finally:
+        host.close()
+    if series is None:
+        raise click.ClickException(f"Repeating call #{series_id} does not exist, is cancelled, or is already {status}.")
+    click.echo(f"Repeating call {series.summary()}")

@@ -126,6 +126,8 @@ class VoiceCallConfig(Section):
     provider: Provider | None = None
     phone_number: PhoneNumber | None = None
     public_url: Annotated[str, AfterValidator(validation.public_url)] | None = None
+    #: The owner's own phone: "call me ...", and where callers asking for the owner are put through.
+    owner_number: PhoneNumber | None = None
     mode: Literal["voice", "realtime"] = "voice"
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     telnyx: TelnyxSettings = Field(default_factory=TelnyxSettings)

@@ -16,6 +16,7 @@ def describe_config(config: VoiceCallConfig, host: Host | None = None) -> dict[s
     summary: dict[str, Any] = {
         "provider": config.provider or "not chosen",
         "phone number": config.phone_number or "not set",
+        "your own number": config.owner_number or "not set",
         "inbound policy": config.inbound.policy,
         "allowed callers": ", ".join(config.inbound.allow_from) or "none",
         "greeting": config.inbound.greeting,

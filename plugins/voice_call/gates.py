@@ -105,8 +105,10 @@ def _dial(ctx: GateContext, to: object, message: object, when: str = "") -> str 
     if not isinstance(to, str) or not to:
         return None  # the tool asks for the number
     config = voice_config(ctx.host)
-    number = _numbers([to])[0]
-    if ctx.vouched or number in config.outbound.allow_to:
+    number = config.owner_number if to.strip().lower() in validation.OWNER_WORDS else _numbers([to])[0]
+    if number is None:
+        return None  # the tool says the owner's number is not known
+    if ctx.vouched or number in config.outbound.allow_to or number == config.owner_number:
         return None  # the owner's own words ask for this call, or they listed the number themselves
     typed = "" if ctx.owner_typed(to) else " You did not type that number in this conversation."
     return f'Call {number}{when} and say: "{message}"?{typed}'
@@ -122,6 +124,18 @@ def _schedule_call(ctx: GateContext, args: dict[str, Any]) -> str | None:
     return _dial(ctx, args.get("to"), args.get("message"), f" {args.get('when', 'later')}")
 
 
+def _recurring(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    return _dial(ctx, args.get("to"), args.get("message"), f" {args.get('every', 'repeatedly')}")
+
+
+def _owner_number(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    current = voice_config(ctx.host).owner_number
+    number = str(args.get("number", "")).strip()
+    if current is None and ctx.owner_typed(number):
+        return None
+    return f"Set your own phone number (where callers asking for you are put through) to {number}?"
+
+
 GATES = [
     Gate("set_inbound_policy", _inbound_policy),
     Gate("update_allowlist", _allowlist),
@@ -131,4 +145,6 @@ GATES = [
     Gate("set_voice_call_credentials", _credentials),
     Gate("realtime_call", _realtime_call),
     Gate("schedule_call", _schedule_call),
+    Gate("schedule_recurring_call", _recurring),
+    Gate("set_owner_number", _owner_number),
 ]

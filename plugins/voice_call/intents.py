@@ -41,7 +41,11 @@ def credentials(text: str) -> list[ToolCall] | None:
         "public_key": _one(r"public\s*key" + IS + VALUE, text),
         "auth_id": _one(r"auth\s*id" + IS + VALUE, text),
     }
-    number = _one(r"(?:my|phone|twilio|telnyx|plivo|the)\s+(?:phone\s+)?number" + IS + r"(\+?[\d\s\-()]{7,20}\d)", text)
+    # "my own / personal phone number" is the owner's phone (call_intents.owner_number), not the assistant's.
+    number = _one(
+        r"(?<!own )(?<!personal )(?:my|phone|twilio|telnyx|plivo|the)\s+(?:phone\s+)?number" + IS + r"(\+?[\d\s\-()]{7,20}\d)",
+        text,
+    )
     args = {k: v for k, v in fields.items() if v}
     if number:
         args["phone_number"] = re.sub(r"[\s\-()]", "", number)

@@ -16,6 +16,10 @@ PLIVO_AUTH_ID = re.compile(r"^(MA|SA)[A-Z0-9]{18}$")
 PLIVO_AUTH_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{30,64}$")
 
 
+#: Words for the owner's own phone ("call me every weekday at 8"); outbound.check_number reads them.
+OWNER_WORDS = frozenset(["me", "myself", "my phone", "my own phone", "owner", "the owner"])
+
+
 def _hint(value: str) -> str:
     """Describe a bad value without echoing it in full (it may be a secret)."""
     return f"{len(value)} characters" if len(value) > 8 else repr(value)

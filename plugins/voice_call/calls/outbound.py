@@ -46,11 +46,16 @@ class OutboundError(ValueError):
 
 
 def check_number(config: VoiceCallConfig, to: str) -> str:
+    """The E.164 number to dial for `to` ("me" is the owner's own number), when we may dial it."""
+    if to.strip().lower() in validation.OWNER_WORDS:
+        if config.owner_number is None:
+            raise OutboundError('I do not know your own phone number yet; tell me "my own number is +1..." first')
+        return config.owner_number
     try:
         number = validation.phone_number(to)
     except ValueError as exc:
         raise OutboundError(str(exc)) from None
-    if config.outbound.allow_to and number not in config.outbound.allow_to:
+    if config.outbound.allow_to and number not in config.outbound.allow_to and number != config.owner_number:
         raise OutboundError(
             f"{number} is not on the list of numbers I may call; add it with "
             f"`assistant config set voice_call outbound.allowTo '[...]'`."

@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, select, update
 from assistant.store.tables import utcnow
 from plugins.voice_call.calls.outbound import MODES, OutboundCalls, OutboundError, check_number
 from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.calls.series import CallSeries
 from plugins.voice_call.calls.tables import ScheduledCallRow
 from plugins.voice_call.config import voice_config
 
@@ -84,6 +85,7 @@ class CallScheduler:
         self.clock = clock
         self.poll_seconds = poll_seconds
         self._db = host.db
+        self.series = CallSeries(host.db, lambda: self.clock(), lambda: 1 + voice_config(host).outbound.retries)
 
     def schedule(self, to: str, message: str, mode: str, run_at: datetime, zone: str) -> ScheduledCall:
         config = voice_config(self.host)
@@ -162,7 +164,8 @@ class CallScheduler:
             return result.rowcount == 1
 
     async def tick(self) -> int:
-        """Place every call that is due. Returns how many were placed."""
+        """Place every call that is due (after making each series' next occurrence). Returns how many were placed."""
+        self.series.extend()
         now = self.clock()
         with self._db.reader() as session:
             due = [
