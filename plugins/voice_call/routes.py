@@ -21,6 +21,7 @@ from plugins.voice_call.calls.media import await_start
 from plugins.voice_call.calls.policy import decide, pairing_prompt
 from plugins.voice_call.calls.records import CallInfo
 from plugins.voice_call.calls.tables import WebhookReceiptRow
+from plugins.voice_call.calls.transfer import OWNER_UNAVAILABLE
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.base import Carrier
 from plugins.voice_call.carriers.events import BadWebhook, CallEvent, CarrierError, Endpoint, WebhookRejected
@@ -67,6 +68,7 @@ class VoiceRoutes:
         return [
             Route(f"{self.base}/webhook", self.webhook, methods=["POST"]),
             Route(f"{self.base}/status", self.status, methods=["POST"]),
+            Route(f"{self.base}/whisper", self.whisper, methods=["GET"]),
             WebSocketRoute(f"{self.base}/stream", self.stream),
         ]
 
@@ -140,6 +142,8 @@ class VoiceRoutes:
             response = self._on_status(event)
         elif event.kind == "answered":
             response = await self._on_answered(event)
+        elif event.kind == "transfer":
+            response = await self._on_transfer(event)
         else:
             if self.runtime.records.by_carrier_id(self.carrier.name, event.carrier_call_id) is not None:
                 return PlainTextResponse("this call was already answered", status_code=409)
@@ -178,6 +182,38 @@ class VoiceRoutes:
         pending_token = self.switchboard.token_for(event.carrier_call_id)
         self.switchboard.answered(record.id, event.carrier_call_id, self.carrier.control)
         return await self.carrier.control.answer(event, self.stream_url(), pending_token, self._time_limit())
+
+    async def _on_transfer(self, event: CallEvent) -> Response:
+        """The carrier asks how to put a caller through, or says how it went."""
+        desk, control = self.switchboard.transfers, self.carrier.control
+        transfer = desk.get(event.transfer)
+        if transfer is None:
+            return PlainTextResponse("unknown transfer", status_code=404)
+        if event.transfer_step in ("connect", "whisper"):
+            return control.transfer_instructions(transfer.request, event.transfer_step)
+        outcome = desk.result(transfer, event.status, event.detail, control.reports_connection)
+        if outcome != "back":
+            return control.transfer_over()
+        token = transfer.stream_token
+        pending = self.runtime.prepare(
+            transfer.call_id, token, transfer.config, OWNER_UNAVAILABLE, resumed_at_ms=transfer.media_ms
+        )
+        self.switchboard.expect(transfer.carrier_call_id, pending, control)
+        try:
+            return await control.resume(transfer.carrier_call_id, self.stream_url(), token, self._time_limit())
+        except (CarrierError, httpx.HTTPError) as exc:
+            log.warning("could not take call %s back after the transfer: %s", transfer.call_id, exc)
+            self.switchboard.end(transfer.call_id, Ending(EndReason.STREAM_FAILED, "after the owner did not answer"))
+            return control.transfer_over()
+
+    async def whisper(self, request: Request) -> Response:
+        """The words the owner hears before a caller is put through (a WAV the carrier fetches;
+        the transfer's unguessable token is the only key, as carriers fetch media unsigned)."""
+        transfer = self.switchboard.transfers.get(request.query_params.get("transfer", ""))
+        if transfer is None:
+            return PlainTextResponse("unknown transfer", status_code=404)
+        wav = await transfer.whisper_wav(self.runtime.tts(transfer.config))
+        return Response(wav, media_type="audio/wav")
 
     def _time_limit(self) -> int:
         """The longest a call may last at the carrier: our own limit plus a margin for the goodbye."""
@@ -220,7 +256,7 @@ class VoiceRoutes:
     async def stream(self, websocket: WebSocket) -> None:
         started = await await_start(websocket, self.carrier.codec)
         if started is not None:
-            await self.switchboard.connect(websocket, self.carrier.codec, started, self.carrier.control)
+            await self.switchboard.connect(websocket, self.carrier.codec, started, self.carrier.control, self._public(self.base))
 
 
 def unavailable(reason: str) -> list[BaseRoute]:

@@ -83,10 +83,13 @@ class VoiceCallRuntime:
         intro_only: bool = False,
         mode: Literal["inbound", "notify", "conversation"] = "inbound",
         message: str = "",
+        resumed_at_ms: int | None = None,
     ) -> PendingCall:
         """Get a call ready while the carrier connects: the intro's audio is synthesised now, or in
         Realtime mode the OpenAI socket opens now (it saves seconds on the first words)."""
-        pending = PendingCall(call_id, token, config, intro, intro_only=intro_only, mode=mode, message=message)
+        pending = PendingCall(
+            call_id, token, config, intro, intro_only=intro_only, mode=mode, message=message, resumed_at_ms=resumed_at_ms
+        )
         client = openai_client(self.host, config) if config.mode == "realtime" and not intro_only else None
         if client is not None:
             instructions = read_prompt(self.host.settings, "call")

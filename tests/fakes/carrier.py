@@ -37,6 +37,18 @@ class Dial:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class Transfer:
+    """A live call our server asked the carrier to put through to another phone."""
+
+    call_id: str  # the caller's call, at the carrier
+    to: str
+    caller_id: str
+    body: dict  # the command (or the instructions it led to), as the carrier read them
+    whisper: bytes = b""  # the WAV the owner heard before being connected
+    extra: dict = field(default_factory=dict)
+
+
 class FakeCarrier:
     name = "carrier"
 
@@ -46,6 +58,9 @@ class FakeCarrier:
         self.rest = FakeRest(self.handle_rest).start()
         self.ended: set[str] = set()
         self.dials: list[Dial] = []
+        self.transfers: list[Transfer] = []
+        #: The media calls open now, by call id: the carrier ends a stream when a call is put through.
+        self.streams: dict[str, FakeMediaCall] = {}
 
     def wait_for_dial(self, count: int = 1, timeout: float = 10.0) -> Dial:
         import time
@@ -65,6 +80,30 @@ class FakeCarrier:
     def outbound_status(self, dial: Dial, outcome: str) -> int:
         """The attempt ends without a conversation: "busy", "no-answer", "not-found" (a dead number)."""
         raise NotImplementedError
+
+    def wait_for_transfer(self, count: int = 1, timeout: float = 15.0) -> Transfer:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.transfers) < count:
+            assert time.monotonic() < deadline, f"expected {count} transfer(s), saw {len(self.transfers)}"
+            time.sleep(0.05)
+        return self.transfers[count - 1]
+
+    def owner_answers(self, transfer: Transfer) -> bytes:
+        """The owner's phone picks up: the carrier plays the whisper (returned, a WAV) and connects them."""
+        raise NotImplementedError
+
+    def transfer_ends(self, transfer: Transfer, outcome: str) -> Ring | None:
+        """The owner's leg ends: "completed" (they talked; the call is over), or "no-answer" / "busy":
+        the call comes back to our server, whose new stream instructions are in the returned Ring."""
+        raise NotImplementedError
+
+    def end_stream(self, call_id: str) -> None:
+        """The carrier stops a call's media stream (its instructions changed): the socket closes."""
+        media = self.streams.pop(call_id, None)
+        if media is not None:
+            media.stop_from_carrier()
 
     def close(self) -> None:
         self.rest.stop()

@@ -92,6 +92,7 @@ class FakeMediaCall:
     async def __aenter__(self):
         await asyncio.sleep(self.hold_seconds)
         self.ws = await websockets.connect(self.ws_url, max_size=2**20)
+        self.loop = asyncio.get_running_loop()
         self.opened_at = time.monotonic()
         for message in self.opening():
             await self.send(message)
@@ -130,6 +131,10 @@ class FakeMediaCall:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def stop_from_carrier(self) -> None:
+        """From the carrier's own thread: end this stream as the carrier does (stop message, close)."""
+        asyncio.run_coroutine_threadsafe(self.hang_up(), self.loop)
 
     async def send(self, message: dict) -> None:
         await self.ws.send(json.dumps(message))

@@ -8,6 +8,11 @@ the audio stream JSON, and the REST API's hang-up.
   (answered by `playedStream`) and `clearAudio` (answered by `clearedAudio`). There is no stop
   event: a hangup closes the socket.
 - REST: `DELETE /v1/Account/{auth_id}/Call/{uuid}/` (Basic auth): 204, or 404 once the call is gone.
+- "Transfer a call": `POST /v1/Account/{auth_id}/Call/{uuid}/` with `legs=aleg` and `aleg_url`
+  (202): Plivo fetches aleg_url (signed) and runs its XML instead of the stream, which closes.
+  `<Dial>` rings its `<Number>` (digits); `confirmSound` XML plays to the answerer, who must press
+  `confirmKey` to be connected; the `action` URL gets DialStatus (completed, busy, no-answer,
+  timeout, failed) when the dial ends, and with `redirect="true"` the XML it returns runs next.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import httpx
 from plivo.utils.signature_v3 import construct_post_url, get_signature_v3
 from starlette.responses import JSONResponse, Response
 
-from tests.fakes.carrier import Dial, FakeCarrier, Ring
+from tests.fakes.carrier import Dial, FakeCarrier, Ring, Transfer
 from tests.fakes.media import FakeMediaCall, b64
 
 
@@ -60,6 +65,15 @@ class PlivoMediaCall(FakeMediaCall):
 
     def mark_echo(self, name: str) -> dict:
         return {"event": "playedStream", "sequenceNumber": self.next_seq(), "streamId": self.stream_id, "name": name}
+
+    def dtmf_message(self, digit: str) -> dict:
+        # The audio stream's dtmf event (Plivo stream SDKs: event, streamId, dtmf.digit, dtmf.track).
+        return {
+            "event": "dtmf",
+            "sequenceNumber": self.next_seq(),
+            "streamId": self.stream_id,
+            "dtmf": {"digit": digit, "track": "inbound"},
+        }
 
     def closing(self) -> None:
         return None
@@ -128,6 +142,14 @@ class FakePlivo(FakeCarrier):
             self.ended.add(request_uuid)
             self.cancelled.append(request_uuid)
             return Response(status_code=204)
+        if request.method == "POST" and call.path.startswith(prefix) and call.path != prefix:
+            call_uuid = call.path[len(prefix) :].strip("/")
+            body = json.loads(call.body)
+            assert body.get("legs") == "aleg" and body.get("aleg_url"), body
+            if call_uuid in self.ended:
+                return JSONResponse({"error": "call not found"}, status_code=404)
+            self.later(0.05, lambda: self._run_aleg_url(call_uuid, body["aleg_url"]))
+            return JSONResponse({"api_id": str(uuid.uuid4()), "message": "call transferred"}, status_code=202)
         if request.method == "DELETE" and call.path.startswith(prefix):
             call_uuid = call.path[len(prefix) :].strip("/")
             if call_uuid in self.ended:
@@ -180,7 +202,9 @@ class FakePlivo(FakeCarrier):
 
     def media_call(self, ring: Ring) -> PlivoMediaCall:
         assert ring.stream_url and ring.stream_url.startswith("wss://"), ring.body
-        return PlivoMediaCall(self.local(ring.stream_url), self.auth_id, ring.call_id, ring.extra["extra_headers"])
+        call = PlivoMediaCall(self.local(ring.stream_url), self.auth_id, ring.call_id, ring.extra["extra_headers"])
+        self.streams[ring.call_id] = call
+        return call
 
     def post_forged(self, caller: str, callee: str, how: str) -> httpx.Response:
         params = self.call_params(caller, callee, str(uuid.uuid4()))
@@ -251,3 +275,51 @@ class FakePlivo(FakeCarrier):
             "BillDuration": "0",
         }
         return self.post_to(dial.body["hangup_url"], params).status_code
+
+    # -- putting a call through --------------------------------------------------------------------
+
+    def _run_aleg_url(self, call_uuid: str, url: str) -> None:
+        response = self.post_to(url, {**self.call_params("", "", call_uuid, status="in-progress"), "Event": "Redirect"})
+        assert response.status_code == 200, response.text
+        dial = ET.fromstring(response.text).find("Dial")
+        assert dial is not None, response.text
+        number = dial.find("Number")
+        assert number is not None and (number.text or "").strip().isdigit(), "Plivo numbers are digits without +"
+        body = {k: dial.get(k) for k in ("action", "timeout", "callerId", "confirmSound", "confirmKey", "redirect")}
+        self.end_stream(call_uuid)
+        self.transfers.append(Transfer(call_uuid, "+" + number.text.strip(), body["callerId"] or "", body))
+
+    def owner_answers(self, transfer: Transfer) -> bytes:
+        leg = str(uuid.uuid4())
+        transfer.extra["leg"] = leg
+        params = {**self.call_params(transfer.caller_id, transfer.to, leg, status="in-progress"), "Direction": "outbound"}
+        response = self.post_to(transfer.body["confirmSound"], params)
+        assert response.status_code == 200, response.text
+        play = ET.fromstring(response.text).find("Play")
+        assert play is not None, response.text
+        audio = httpx.get(self.local(play.text.strip()), timeout=60)
+        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav", audio.text[:200]
+        transfer.whisper = audio.content
+        assert transfer.body["confirmKey"] == "1"  # the owner presses it and is connected
+        return audio.content
+
+    def transfer_ends(self, transfer: Transfer, outcome: str) -> Ring | None:
+        params = {
+            **self.call_params("", "", transfer.call_id, status="in-progress"),
+            "DialStatus": outcome,
+            "DialALegUUID": transfer.call_id,
+            "DialBLegUUID": transfer.extra.get("leg", str(uuid.uuid4())),
+            "Event": "DialAction",
+        }
+        response = self.post_to(transfer.body["action"], params)
+        assert response.status_code == 200, response.text
+        root = ET.fromstring(response.text)
+        ring = Ring(transfer.call_id, 200, response.text)
+        stream = root.find("Stream")
+        if stream is not None:
+            ring.stream_url = (stream.text or "").strip()
+            ring.extra = {"extra_headers": stream.get("extraHeaders", "")}
+            return ring
+        assert root.find("Hangup") is not None, response.text
+        self.report_hangup(ring)
+        return None

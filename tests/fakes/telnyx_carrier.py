@@ -6,6 +6,13 @@
   inline; `actions/reject` and `actions/hangup` end it; a hangup of an ended call is 422 with error 90018.
 - Media: `connected`, `start` (stream_id at top level, `client_state` as given to answer), `media`
   (string sequence numbers and chunks); accepts `media` / `mark` / `clear` from the server.
+- `actions/transfer` (telnyx/types/calls/action_transfer_params.py; "Transfer call" page): rings `to`,
+  plays `audio_url` to them on answer, then bridges. The new leg's events (call.initiated,
+  call.answered, call.bridged, call.hangup) carry `target_leg_client_state` and go to `webhook_url`.
+  If the transfer fails, a call.hangup for the new leg says so and the original call stays up for
+  further commands (`actions/streaming_start` streams it again). The document does not say what
+  happens to the original call's stream during a transfer: this fake keeps it open (our server
+  closes it), and the new stream's `start` carries the client_state given to streaming_start.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import httpx
 from nacl.signing import SigningKey
 from starlette.responses import JSONResponse
 
-from tests.fakes.carrier import Dial, FakeCarrier, Ring
+from tests.fakes.carrier import Dial, FakeCarrier, Ring, Transfer
 from tests.fakes.media import FakeMediaCall, b64
 
 
@@ -59,6 +66,16 @@ class TelnyxMediaCall(FakeMediaCall):
 
     def mark_echo(self, name: str) -> dict:
         return {"event": "mark", "sequence_number": str(self.next_seq()), "stream_id": self.stream_id, "mark": {"name": name}}
+
+    def dtmf_message(self, digit: str) -> dict:
+        # The media stream's "dtmf" event (Telnyx media streaming: event, stream_id, occurred_at, dtmf.digit).
+        return {
+            "event": "dtmf",
+            "sequence_number": str(self.next_seq()),
+            "stream_id": self.stream_id,
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "dtmf": {"digit": digit},
+        }
 
     def closing(self) -> dict:
         return {
@@ -135,6 +152,12 @@ class FakeTelnyx(FakeCarrier):
             assert body["stream_url"].startswith("wss://"), body
         if action in ("reject", "hangup"):
             self.ended.add(call_id)
+        if action == "transfer":
+            for required in ("to", "from", "audio_url", "webhook_url", "target_leg_client_state"):
+                assert required in body, f"the transfer the server asks for needs {required}"
+            self.transfers.append(Transfer(call_id, body["to"], body["from"], body))
+        if action == "streaming_start":
+            assert body["stream_url"].startswith("wss://") and body["stream_bidirectional_codec"] == "PCMU", body
         self.commands.append((call_id, action, body))
         return JSONResponse({"data": {"result": "ok"}})
 
@@ -191,7 +214,9 @@ class FakeTelnyx(FakeCarrier):
 
     def media_call(self, ring: Ring) -> TelnyxMediaCall:
         assert ring.stream_url, ring.body
-        return TelnyxMediaCall(self.local(ring.stream_url), ring.call_id, ring.extra.get("client_state"))
+        call = TelnyxMediaCall(self.local(ring.stream_url), ring.call_id, ring.extra.get("client_state"))
+        self.streams[ring.call_id] = call
+        return call
 
     def post_forged(self, caller: str, callee: str, how: str) -> httpx.Response:
         body = self.event("call.initiated", "v3:" + uuid.uuid4().hex, caller, callee)
@@ -251,3 +276,41 @@ class FakeTelnyx(FakeCarrier):
             stream_type="websocket",
         )
         return self.post(body, self._signed(body)).status_code
+
+    # -- putting a call through --------------------------------------------------------------------
+
+    def _leg_event(self, transfer: Transfer, event_type: str, **payload) -> int:
+        leg = transfer.extra.setdefault("leg", "v3:" + uuid.uuid4().hex)
+        body = self.event(
+            event_type,
+            leg,
+            transfer.caller_id,
+            transfer.to,
+            direction="outgoing",
+            client_state=transfer.body["target_leg_client_state"],
+            **payload,
+        )
+        url = transfer.body["webhook_url"]
+        return httpx.post(self.local(url), content=body, headers=self._signed(body), timeout=30).status_code
+
+    def owner_answers(self, transfer: Transfer) -> bytes:
+        assert self._leg_event(transfer, "call.answered") == 200
+        audio = httpx.get(self.local(transfer.body["audio_url"]), timeout=60)
+        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav", audio.text[:200]
+        transfer.whisper = audio.content
+        assert self._leg_event(transfer, "call.bridged") == 200
+        return audio.content
+
+    def transfer_ends(self, transfer: Transfer, outcome: str) -> Ring | None:
+        if outcome == "completed":
+            assert self._leg_event(transfer, "call.hangup", hangup_cause="normal_clearing", hangup_source="callee") == 200
+            self.report_hangup(Ring(transfer.call_id, 200, ""))
+            return None
+        cause = {"no-answer": "timeout", "busy": "user_busy"}[outcome]
+        assert self._leg_event(transfer, "call.hangup", hangup_cause=cause, hangup_source="callee") == 200
+        starts = [c for c in self.commands if c[0] == transfer.call_id and c[1] == "streaming_start"]
+        assert starts, "the server did not stream the call again"
+        command = starts[-1][2]
+        ring = Ring(transfer.call_id, 200, "")
+        ring.stream_url, ring.extra = command["stream_url"], {"client_state": command.get("client_state")}
+        return ring

@@ -5,7 +5,11 @@
   sequence numbers, chunks and timestamps are strings, as Twilio sends them.
 - Marks are echoed when reached, and at once after a `clear`. Only `media`, `mark`, `clear` are accepted.
 - REST: `POST /2010-04-01/Accounts/{sid}/Calls/{CallSid}.json` with `Status=completed` (Basic auth);
-  404 with code 20404 once the call is gone.
+  404 with code 20404 once the call is gone. With `Twiml` it replaces the call's instructions (Call
+  resource, "Update a Call"): the media stream stops, and a `<Dial>` rings its `<Number>`, whose
+  `url` TwiML is played to the answerer before connecting; the `<Dial action>` URL (absolute, error
+  15004 otherwise) gets DialCallStatus / DialCallSid / DialCallDuration when the dial ends, and the
+  TwiML it returns runs on the caller's call (https://www.twilio.com/docs/voice/twiml/dial#action).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import httpx
 from starlette.responses import JSONResponse
 from twilio.request_validator import RequestValidator
 
-from tests.fakes.carrier import Dial, FakeCarrier, Ring
+from tests.fakes.carrier import Dial, FakeCarrier, Ring, Transfer
 from tests.fakes.media import FakeMediaCall, b64
 
 
@@ -151,6 +155,9 @@ class FakeTwilio(FakeCarrier):
             if form.get("Status") in (["completed"], ["canceled"]):
                 self.ended.add(sid)
                 self.rest_hangups.append(sid)
+            if "Twiml" in form:
+                self._new_instructions(sid, form["Twiml"][0])
+                return JSONResponse({"sid": sid, "status": "in-progress"})
             return JSONResponse({"sid": sid, "status": "completed"})
         return JSONResponse({"code": 20404, "message": "not found", "status": 404}, status_code=404)
 
@@ -198,7 +205,9 @@ class FakeTwilio(FakeCarrier):
 
     def media_call(self, ring: Ring) -> TwilioMediaCall:
         assert ring.stream_url and ring.stream_url.startswith("wss://"), ring.body
-        return TwilioMediaCall(self.local(ring.stream_url), self.account_sid, ring.call_id, ring.extra)
+        call = TwilioMediaCall(self.local(ring.stream_url), self.account_sid, ring.call_id, ring.extra)
+        self.streams[ring.call_id] = call
+        return call
 
     def post_forged(self, caller: str, callee: str, how: str) -> httpx.Response:
         params = self.call_params(caller, callee)
@@ -262,3 +271,62 @@ class FakeTwilio(FakeCarrier):
     def outbound_status(self, dial: Dial, outcome: str) -> int:
         self.ended.add(dial.call_id)
         return self._progress(dial, {"not-found": "failed"}.get(outcome, outcome))
+
+    # -- putting a call through --------------------------------------------------------------------
+
+    def _new_instructions(self, sid: str, twiml: str) -> None:
+        root = ET.fromstring(twiml)
+        assert root.tag == "Response", twiml
+        dial = root.find("Dial")
+        assert dial is not None, f"the fake only runs <Dial> on a live call: {twiml}"
+        action = dial.get("action", "")
+        assert action.startswith(("https://", "http://")), "action must be absolute when updating a live call (15004)"
+        number = dial.find("Number")
+        assert number is not None and (number.text or "").startswith("+"), twiml
+        self.transfers.append(
+            Transfer(
+                sid,
+                number.text.strip(),
+                dial.get("callerId", ""),
+                {"action": action, "timeout": dial.get("timeout"), "whisper_url": number.get("url")},
+            )
+        )
+        self.end_stream(sid)
+
+    def owner_answers(self, transfer: Transfer) -> bytes:
+        child = new_sid("CA")
+        transfer.extra["child"] = child
+        params = {
+            **self.call_params(transfer.caller_id, transfer.to, call_sid=child, status="in-progress"),
+            "Direction": "outbound-dial",
+            "ParentCallSid": transfer.call_id,
+        }
+        response = self.post_to(transfer.body["whisper_url"], params)
+        assert response.status_code == 200, response.text
+        play = ET.fromstring(response.text).find("Play")
+        assert play is not None, response.text
+        audio = httpx.get(self.local(play.text.strip()), timeout=60)
+        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav", audio.text[:200]
+        transfer.whisper = audio.content
+        return audio.content
+
+    def transfer_ends(self, transfer: Transfer, outcome: str) -> Ring | None:
+        params = {
+            **self.call_params("", "", call_sid=transfer.call_id, status="in-progress"),
+            "DialCallStatus": outcome,
+            "DialCallSid": transfer.extra.get("child", new_sid("CA")),
+            "DialCallDuration": "42" if outcome == "completed" else "0",
+        }
+        response = self.post_to(transfer.body["action"], params)
+        assert response.status_code == 200, response.text
+        ring = Ring(transfer.call_id, 200, response.text)
+        root = ET.fromstring(response.text)
+        stream = root.find("Connect/Stream")
+        if stream is not None:
+            ring.stream_url = stream.get("url")
+            ring.extra = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+            return ring
+        assert root.find("Hangup") is not None, response.text
+        self.ended.add(transfer.call_id)
+        self.report_hangup(ring)
+        return None

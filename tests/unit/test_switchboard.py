@@ -167,7 +167,8 @@ def test_every_end_reason_has_a_final_state_and_says_who_ended_it(reason) -> Non
     ending = Ending(reason)
     assert not ending.final_state.active
     assert ending.final_state == FINAL_STATE.get(reason, CallState.COMPLETED)
-    assert reason.by_us == (reason not in (EndReason.CALLER_HUNG_UP, EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED))
+    others = (EndReason.CALLER_HUNG_UP, EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED, EndReason.TRANSFERRED)
+    assert reason.by_us == (reason not in others)
     assert Ending(reason, "x" * 500).text().startswith(reason.value) and len(Ending(reason, "x" * 500).text()) <= 200
 
 

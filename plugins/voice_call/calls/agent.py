@@ -30,6 +30,11 @@ class CallControl(Protocol):
 
     def note(self, text: str) -> None: ...
 
+    def request_transfer(self, reason: str) -> str | None:
+        """Put the caller through to the owner once the reply is spoken; None when it will be
+        done, else why it cannot be."""
+        ...
+
 
 @dataclass
 class CallDeps:
@@ -51,6 +56,21 @@ def take_message(ctx: RunContext[CallDeps], message: str) -> str:
     return "Message recorded for the owner."
 
 
+TRANSFERRING = "The caller will be put through to the owner as soon as your reply is spoken."
+
+
+def transfer_to_owner(ctx: RunContext[CallDeps], reason: str) -> str:
+    """Put the caller through to the owner's own phone, when the caller asks for the owner or a person.
+
+    Args:
+        reason: In a few words, who is calling and why (the owner hears it before the call is connected).
+    """
+    refusal = ctx.deps.call.request_transfer(reason)
+    if refusal is not None:
+        return f"The caller cannot be put through ({refusal}); offer to take a message."
+    return TRANSFERRING + " Tell them so in one short sentence."
+
+
 FOUND = "What the owner shared for callers:"
 NOTHING_FOUND = "The owner shared nothing on that; offer to take a message."
 
@@ -67,7 +87,7 @@ def look_up(ctx: RunContext[CallDeps], question: str) -> str:
     return FOUND + "\n" + "\n".join(f.text for f in facts)
 
 
-CALL_TOOLS: list[Tool[CallDeps]] = [Tool(end_call), Tool(take_message), Tool(look_up)]
+CALL_TOOLS: list[Tool[CallDeps]] = [Tool(end_call), Tool(take_message), Tool(look_up), Tool(transfer_to_owner)]
 
 
 def realtime_tool_schemas() -> list[dict[str, Any]]:
@@ -97,6 +117,12 @@ async def run_call_tool(name: str, arguments: str, deps: CallDeps) -> str:
 
 
 GOODBYE = re.compile(r"\b(bye|goodbye|good bye|that'?s all|hang up|no thanks?|nothing else)\b", re.I)
+#: A caller asking for the owner (or pressing 0, which the session turns into this request).
+WANTS_OWNER = re.compile(
+    r"\b(?:(?:speak|talk)\s+(?:to|with)\s+(?:him|her|them|the\s+owner|your\s+(?:owner|boss)|a\s+(?:real\s+)?(?:person|human)|someone)"
+    r"|put\s+me\s+through|transfer\s+me|connect\s+me|is\s+(?:he|she|they)\s+(?:there|available|in)|operator)\b",
+    re.I,
+)
 
 
 def _last_user_text(messages: list[ModelMessage]) -> str:
@@ -120,6 +146,10 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
     returns = {p.tool_name: p for p in last.parts if isinstance(p, ToolReturnPart)}
     if "end_call" in returns:
         yield "Thank you for calling. Goodbye!"
+    elif "transfer_to_owner" in returns and TRANSFERRING in str(returns["transfer_to_owner"].content):
+        yield "Putting you through now, one moment."
+    elif "transfer_to_owner" in returns:
+        yield "I can't put you through right now, but I can take a message. What would you like to say?"
     elif "look_up" in returns and str(returns["look_up"].content).startswith(FOUND):
         facts = str(returns["look_up"].content).removeprefix(FOUND).strip().splitlines()
         yield " ".join(f if f.endswith((".", "!", "?")) else f + "." for f in facts[:1]) + " "
@@ -131,6 +161,8 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
         yield "Is there anything else?"
     elif GOODBYE.search(text := _last_user_text(messages)):
         yield {0: DeltaToolCall(name="end_call", json_args='{"reason": "caller said goodbye"}')}
+    elif WANTS_OWNER.search(text):
+        yield {0: DeltaToolCall(name="transfer_to_owner", json_args=json.dumps({"reason": "the caller asked for you"}))}
     else:
         yield {0: DeltaToolCall(name="look_up", json_args=json.dumps({"question": text}))}
 

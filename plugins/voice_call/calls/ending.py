@@ -22,6 +22,8 @@ class EndReason(StrEnum):
     OWNER_ENDED = "ended by the owner"
     MAX_DURATION = "max duration reached"
     SILENCE_TIMEOUT = "silence timeout"
+    #: The carrier connected the caller to the owner's phone; the call left us.
+    TRANSFERRED = "put through to the owner"
     # It never really started, or broke.
     REFUSED = "refused"
     TOO_MANY_CALLS = "too many calls at once"
@@ -38,7 +40,7 @@ class EndReason(StrEnum):
     @property
     def by_us(self) -> bool:
         """Whether we ended the call (so the carrier must be told to hang up)."""
-        return self not in (EndReason.CALLER_HUNG_UP, EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED)
+        return self not in (EndReason.CALLER_HUNG_UP, EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED, EndReason.TRANSFERRED)
 
 
 FINAL_STATE: dict[EndReason, CallState] = {

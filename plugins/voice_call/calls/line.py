@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 GOODBYE_LIMIT = "I'm sorry, we've reached the time limit for this call. Goodbye."
 GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Goodbye."
+TRANSFER_LINE = "Putting you through to my owner now, one moment."
+TRANSFER_FAILED = "I'm sorry, I couldn't put you through. I can take a message instead. What would you like to say?"
 #: How long a notify call waits, once its message was heard, for the carrier's machine-detection verdict.
 VERDICT_WAIT_S = 35.0
 #: How long we wait for a machine's greeting to end before giving up on leaving a message.
@@ -74,6 +76,12 @@ class CallLine(ABC):
         self._verdict = asyncio.Event()  # the carrier said who answered
         self._message_end = asyncio.Event()  # a machine's greeting ended: its beep
         self._voicemail = False  # a machine answered: the message waits for its beep
+        #: Set by the switchboard where this call can be put through to the owner: asks the carrier
+        #: to do it; None when it is under way, else why it could not be done.
+        self.transfer: Callable[[str], Awaitable[str | None]] | None = None
+        #: The caller was already offered the owner on this call (once is enough).
+        self.transfer_tried = False
+        self.transfer_reason: str | None = None
 
     # -- what a kind of session fills in ------------------------------------------------------------
 
@@ -115,6 +123,29 @@ class CallLine(ABC):
 
     def note(self, text: str) -> None:
         self.records.append_transcript(self.call_id, [{"role": "note", "text": text, "at_ms": self.media_ms}])
+
+    def request_transfer(self, reason: str) -> str | None:
+        if self.transfer is None:
+            return "calls cannot be put through to the owner on this line"
+        if self.transfer_tried:
+            return "the owner could not take the call a moment ago"
+        self.transfer_reason = reason
+        return None
+
+    async def _put_through(self) -> None:
+        """Once the caller heard that they are being put through: the carrier connects them to the
+        owner and the call leaves us (it may come back if the owner does not answer)."""
+        reason, self.transfer_reason = self.transfer_reason or "", None
+        self.transfer_tried = True
+        assert self.transfer is not None
+        refusal = await self.transfer(reason)
+        if refusal is None:
+            await self._close(Ending(EndReason.TRANSFERRED))
+            return
+        self.records.append_transcript(
+            self.call_id, [{"role": "system", "text": f"could not put the caller through: {refusal}", "at_ms": self.media_ms}]
+        )
+        await self.speak(TRANSFER_FAILED)
 
     # -- the owner's realtime_call -------------------------------------------------------------------
 

@@ -32,6 +32,8 @@ class PendingCall:
     message: str = ""
     #: A notify call that leaves its message on an answering machine, after the beep.
     leaves_voicemail: bool = False
+    #: A call the owner did not take, streamed to us again: its media clock goes on from here.
+    resumed_at_ms: int | None = None
     created: float = field(default_factory=time.monotonic)
     #: Hangs the call up if its stream has not arrived a few seconds after the callee answered.
     stream_deadline: asyncio.TimerHandle | None = None

@@ -371,6 +371,8 @@ class RealtimeCallSession(CallLine):
             self._tag_events.pop(tag).set()
         if self.hangup_reason and response_id not in self._response_calls:
             await self._close(Ending(EndReason.ASSISTANT_ENDED, self.hangup_reason))  # the goodbye after end_call was heard
+        elif self.transfer_reason and response_id not in self._response_calls:
+            await self._put_through()  # "putting you through" was heard
 
     # -- ending ---------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket
 
 from plugins.voice_call.calls.agent import CallAgent, CallDeps
 from plugins.voice_call.calls.ending import Ending, EndReason
-from plugins.voice_call.calls.line import CallLine
+from plugins.voice_call.calls.line import TRANSFER_LINE, CallLine
 from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import ulaw_to_float
@@ -178,6 +178,9 @@ class CallSession(CallLine):
             return
         if self.player.busy or self._replying():
             await self._barge_in()
+        if digits == "0" and self.request_transfer("the caller pressed 0") is None:
+            self._turn = asyncio.create_task(self._keypad_transfer(), name=f"transfer-{self.call_id}")
+            return
         text = f"(The caller pressed {' '.join(digits)} on the keypad.)"
         self._turn = asyncio.create_task(self._take_turn(None, text=text), name=f"keypad-{self.call_id}")
 
@@ -286,11 +289,21 @@ class CallSession(CallLine):
             log.exception("the call agent's reply failed")
             played.append(self._say(f"t{self._turns}err", APOLOGY))
             self.records.append_transcript(self.call_id, [{"role": "error", "text": str(exc)[:200], "at_ms": self.media_ms}])
-        if self.hangup_reason:
+        if self.hangup_reason or self.transfer_reason:
             for event in played:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), timeout=15)
+        if self.hangup_reason:
             await self._close(Ending(EndReason.ASSISTANT_ENDED, self.hangup_reason))
+        elif self.transfer_reason:
+            await self._put_through()
+
+    async def _keypad_transfer(self) -> None:
+        """The caller pressed 0: put through to the owner, without asking the call agent."""
+        self.transfer_reason = "the caller pressed 0 to reach you"
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for((await self.speak(TRANSFER_LINE)).wait(), timeout=15)
+        await self._put_through()
 
 
 def heard_words(text: str, heard_ms: int, total_ms: int) -> str:

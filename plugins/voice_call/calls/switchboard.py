@@ -15,7 +15,7 @@ import contextlib
 import hmac
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Protocol
 
 import httpx
@@ -30,6 +30,7 @@ from plugins.voice_call.calls.pending import PendingCall
 from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
 from plugins.voice_call.calls.records import CallInfo, CallRecords
 from plugins.voice_call.calls.session import CallSession
+from plugins.voice_call.calls.transfer import TransferDesk
 from plugins.voice_call.carriers.base import CallControl, MediaCodec
 from plugins.voice_call.carriers.events import AnsweredBy, CallState, CarrierError, StreamStarted
 from plugins.voice_call.config import VoiceCallConfig
@@ -67,6 +68,8 @@ class Switchboard:
         self._end_listeners: list[Callable[[str], None]] = []
         #: How long after the answer a call's stream may take to connect before it is hung up.
         self.stream_wait_s = STREAM_WAIT_S
+        #: Calls being put through to the owner (they have left our stream, and may come back).
+        self.transfers = TransferDesk(records, self._settle)
 
     # -- asking ------------------------------------------------------------------------------------
 
@@ -154,9 +157,17 @@ class Switchboard:
 
     # -- the stream ------------------------------------------------------------------------------------
 
-    async def connect(self, websocket: WebSocket, codec: MediaCodec, started: StreamStarted, control: CallControl | None) -> None:
+    async def connect(
+        self,
+        websocket: WebSocket,
+        codec: MediaCodec,
+        started: StreamStarted,
+        control: CallControl | None,
+        base_url: str | None = None,
+    ) -> None:
         """Run a call whose media stream has started, until it ends. `control` hangs up the call
-        when we end it (the softphone has none)."""
+        when we end it (the softphone has none); with `base_url` (the carrier's public routes) the
+        caller can be put through to the owner."""
         pending = self._pending.get(started.carrier_call_id)
         if pending is None or not hmac.compare_digest((started.token or "").encode(), pending.token.encode()):
             await websocket.close(code=1008, reason="unknown call or bad stream token")
@@ -165,7 +176,8 @@ class Switchboard:
         if pending.stream_deadline is not None:
             pending.stream_deadline.cancel()
         call_id = pending.call_id
-        if not self.records.transition(call_id, CallState.IN_PROGRESS):
+        back = pending.resumed_at_ms is not None  # a call the owner did not take: already in progress
+        if not back and not self.records.transition(call_id, CallState.IN_PROGRESS):
             pending.cancel()
             await websocket.close(code=1008, reason="call is no longer active")
             return
@@ -176,20 +188,34 @@ class Switchboard:
             overtime = asyncio.get_running_loop().call_later(
                 pending.config.max_duration_seconds + LIMIT_MARGIN_S, self._overtime, call_id
             )
+            transfer = (
+                self.transfers.hook(call_id, started.carrier_call_id, control, pending.config, base_url, pending.token)
+                if control is not None and base_url and pending.config.owner_number
+                else None
+            )
             try:
-                ending = await self._converse(websocket, codec, started, pending)
+                ending = await self._converse(websocket, codec, started, pending, transfer)
             except Exception:  # whatever broke, the call is settled below
                 log.exception("the call failed")
                 with contextlib.suppress(RuntimeError):
                     await websocket.close(code=1011, reason="internal error")
             finally:
                 overtime.cancel()
-                self._live.pop(call_id, None)
-                self._settle(call_id, ending)
+                line = self._live.pop(call_id, None)
+                left = ending.reason == EndReason.TRANSFERRED and self.transfers.left_us(call_id, line.media_ms if line else 0)
+                if not left:
+                    self._settle(call_id, ending)
             if ending.reason.by_us and control is not None:
                 await _hang_up(control, started.carrier_call_id)
 
-    async def _converse(self, websocket: WebSocket, codec: MediaCodec, started: StreamStarted, pending: PendingCall) -> Ending:
+    async def _converse(
+        self,
+        websocket: WebSocket,
+        codec: MediaCodec,
+        started: StreamStarted,
+        pending: PendingCall,
+        transfer: Callable[[str], Awaitable[str | None]] | None,
+    ) -> Ending:
         """Over OpenAI Realtime when it is set up; the local pipeline when it is not, could not
         connect, or dropped mid-call (then it takes over on the same media stream)."""
         config = pending.config  # the call keeps the config it was answered with
@@ -211,6 +237,7 @@ class Switchboard:
             )
             realtime.leaves_voicemail = pending.leaves_voicemail
             realtime.deps.knowledge = self._engines.knowledge()
+            realtime.transfer = transfer
             self._live[pending.call_id] = realtime
             ending = await realtime.run()
             if not realtime.handover:
@@ -237,8 +264,9 @@ class Switchboard:
             intro_only=pending.intro_only,
             prompt=self._engines.prompt,
         )
-        session.media_ms = session.last_activity_ms = media_ms
+        session.media_ms = session.last_activity_ms = media_ms or pending.resumed_at_ms or 0
         session.leaves_voicemail = pending.leaves_voicemail
+        session.transfer, session.transfer_tried = transfer, pending.resumed_at_ms is not None
         self._live[pending.call_id] = session
         return await session.run()
 
@@ -274,6 +302,7 @@ class Switchboard:
         nothing more and closes the stream); a call not yet connected ends here, and `control`, when
         given, hangs it up (or cancels it, while it rings) at the carrier, then is closed when
         `close_control`. False when the call was already over."""
+        ending = self.transfers.ended(call_id, ending)
         session = self._live.get(call_id)
         if session is not None:
             if ending.reason in (EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED):
@@ -315,7 +344,10 @@ class Switchboard:
         self.end(call_id, Ending(EndReason.ANSWERING_MACHINE, detail), control, carrier_call_id)
 
     def stream_failed(self, call_id: str, carrier_call_id: str, detail: str, control: CallControl) -> None:
-        """The carrier could not open or keep our media stream: the call is hung up, not left silent."""
+        """The carrier could not open or keep our media stream: the call is hung up, not left silent
+        (unless the stream ended because the call is being put through to the owner)."""
+        if self.transfers.of_call(call_id) is not None and self._live.get(call_id) is None:
+            return
         self.end(call_id, Ending(EndReason.STREAM_FAILED, detail), control, carrier_call_id)
 
     def fail_pending(self, reason: EndReason) -> None:

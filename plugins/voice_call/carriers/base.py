@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 from starlette.responses import PlainTextResponse, Response
 
-from plugins.voice_call.carriers.events import CallEvent, DialRequest, Endpoint, MediaEvent
+from plugins.voice_call.carriers.events import CallEvent, CarrierError, DialRequest, Endpoint, MediaEvent, TransferRequest
 
 
 class MediaCodec(ABC):
@@ -89,6 +89,33 @@ class CallControl(ABC):
     async def cancel(self, carrier_call_id: str) -> None:
         """Stop a call we placed that has not been answered yet (by default: hang it up)."""
         await self.hang_up(carrier_call_id)
+
+    # -- putting a call through to the owner -----------------------------------------------------------
+    #: Whether the owner must press 1 to take a call put through (the carrier plays the whisper as a
+    #: confirmation prompt); the whisper then says so.
+    whisper_needs_key = False
+    #: Whether the carrier reports the moment the owner is connected (a "result" in-progress), so a
+    #: "completed" result without it means the owner's phone hung up before being connected.
+    reports_connection = False
+
+    async def transfer(self, carrier_call_id: str, request: TransferRequest) -> None:
+        """Ring `request.to` and connect the caller when they answer; the outcome comes to
+        `request.return_url` as "transfer" webhooks. Raise CarrierError."""
+        raise CarrierError("this carrier cannot put calls through")
+
+    def transfer_instructions(self, request: TransferRequest, step: str) -> Response:
+        """The answer to a "transfer" webhook asking for instructions: "connect" (how to dial the
+        owner, where the carrier asks for them) or "whisper" (play the words for the owner)."""
+        return self.transfer_over()
+
+    async def resume(self, carrier_call_id: str, stream_url: str, token: str, time_limit: int) -> Response:
+        """The owner did not take the call: stream it to us again (a new stream carrying `token`);
+        returns the answer to the "result" webhook."""
+        raise CarrierError("this carrier cannot stream a call again")
+
+    def transfer_over(self) -> Response:
+        """The answer to a "transfer" webhook when nothing more is to be done on the call."""
+        return PlainTextResponse("ok")
 
     async def aclose(self) -> None:
         await self.http.aclose()

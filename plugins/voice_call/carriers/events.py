@@ -60,10 +60,14 @@ class CallEvent:
     that was picked up and now asks for its media instructions (carriers that ask by webhook);
     "status" is a change of state; "machine" is an answering-machine detection result
     (`answered_by`); "stream-failed" says the carrier could not open or keep our media stream;
+    "transfer" is about a call we are putting through to the owner (`transfer`: its token;
+    `transfer_step`: "connect" asks for the dialling instructions, "whisper" for what the owner
+    hears first, "result" says how it went in `status`: in-progress once connected, completed when
+    the connected call is over, no-answer / busy / failed when the owner was never connected);
     "ignored" needs no action.
     """
 
-    kind: Literal["incoming", "answered", "status", "machine", "stream-failed", "ignored"]
+    kind: Literal["incoming", "answered", "status", "machine", "stream-failed", "transfer", "ignored"]
     carrier_call_id: str = ""
     from_number: str = ""
     to_number: str = ""
@@ -74,6 +78,8 @@ class CallEvent:
     #: Our call id, when the carrier echoes it back (calls we placed).
     ref: str = ""
     answered_by: AnsweredBy = "unknown"
+    transfer: str = ""
+    transfer_step: Literal["", "connect", "whisper", "result"] = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,22 @@ class DialRequest:
     machine_detection: Literal["off", "detect", "message_end"]
     #: Where the carrier delivers detection results, when it delivers them to a URL of their own.
     machine_url: str = ""
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    """Put a live call through to another phone (the owner's). The URLs are public and carry the
+    transfer's token: the carrier reports there (`return_url`, a signed webhook) and fetches the
+    words for the owner (`whisper_audio_url`, a WAV file) before connecting."""
+
+    to: str
+    caller_id: str
+    return_url: str
+    whisper_audio_url: str
+    timeout_s: int = 25
+
+    def step_url(self, step: str) -> str:
+        return f"{self.return_url}&step={step}"
 
 
 def media_json(text: str) -> dict[str, Any]:

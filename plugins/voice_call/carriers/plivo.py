@@ -33,6 +33,7 @@ from plugins.voice_call.carriers.events import (
     MediaReceived,
     StreamStarted,
     StreamStopped,
+    TransferRequest,
     WebhookRejected,
     media_json,
 )
@@ -46,6 +47,15 @@ CALL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 STATUS = {
     "ringing": CallState.RINGING,
     "in-progress": CallState.IN_PROGRESS,
+    "completed": CallState.COMPLETED,
+    "busy": CallState.BUSY,
+    "failed": CallState.FAILED,
+    "timeout": CallState.NO_ANSWER,
+    "no-answer": CallState.NO_ANSWER,
+    "cancel": CallState.NO_ANSWER,
+}
+# DialStatus, sent to <Dial action> when the dialled leg ends (Plivo XML <Dial> reference).
+DIAL_STATUS = {
     "completed": CallState.COMPLETED,
     "busy": CallState.BUSY,
     "failed": CallState.FAILED,
@@ -107,6 +117,15 @@ class PlivoWebhooks(WebhookParser):
         call = CallEvent(
             "status", uuid, _e164(form.get("From", "")), _e164(form.get("To", "")), direction, ref=query.get("ref", "")
         )
+        if token := query.get("transfer", ""):
+            step = query.get("step", "result")
+            if step == "connect":
+                return replace(call, kind="transfer", transfer=token, transfer_step="connect")
+            if step == "whisper":
+                return replace(call, kind="transfer", transfer=token, transfer_step="whisper")
+            dial = form.get("DialStatus", "failed")
+            status = DIAL_STATUS.get(dial, CallState.FAILED)
+            return replace(call, kind="transfer", transfer=token, transfer_step="result", status=status, detail=dial)
         if query.get("amd") == "1" or form.get("Event") == "MachineDetection":
             # The machine_detection_url request: Machine=true|false (Plivo "Make a call" and machine detection pages).
             machine = form.get("Machine", "").lower()
@@ -130,6 +149,7 @@ class PlivoControl(CallControl):
 
     auth_id: str
     auth_token: str = field(repr=False)
+    whisper_needs_key = True
 
     async def answer(self, call: CallEvent, stream_url: str, token: str, time_limit: int) -> Response:
         if not token.isalnum():
@@ -143,6 +163,35 @@ class PlivoControl(CallControl):
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         return _xml(f'<Hangup reason="{"busy" if busy else "rejected"}"/>')
+
+    async def transfer(self, carrier_call_id: str, request: TransferRequest) -> None:
+        # "Transfer a call" (POST Call/{uuid}/ with legs=aleg): Plivo fetches aleg_url and runs the
+        # XML it returns (our <Dial>) instead of the <Stream>.
+        response = await self.http.post(
+            f"{self.api_base_url}/v1/Account/{self.auth_id}/Call/{carrier_call_id}/",
+            auth=(self.auth_id, self.auth_token),
+            json={"legs": "aleg", "aleg_url": request.step_url("connect"), "aleg_method": "POST"},
+        )
+        if response.status_code >= 400:
+            raise CarrierError(f"Plivo refused to put {carrier_call_id} through: {response.status_code} {response.text[:200]}")
+
+    def transfer_instructions(self, request: TransferRequest, step: str) -> Response:
+        if step == "whisper":
+            return _xml(f"<Play>{escape(request.whisper_audio_url)}</Play>")
+        # confirmSound plays to the owner on answer, and confirmKey must be pressed to connect: an
+        # owner's voicemail never takes the caller. The action URL gets DialStatus when the dial ends.
+        return _xml(
+            f'<Dial action={quoteattr(request.step_url("result"))} method="POST" redirect="true" '
+            f'timeout="{request.timeout_s}" callerId={quoteattr(request.caller_id.lstrip("+"))} '
+            f'confirmSound={quoteattr(request.step_url("whisper"))} confirmKey="1">'
+            f"<Number>{escape(request.to.lstrip('+'))}</Number></Dial>"
+        )
+
+    async def resume(self, carrier_call_id: str, stream_url: str, token: str, time_limit: int) -> Response:
+        return await self.answer(CallEvent("status", carrier_call_id), stream_url, token, time_limit)
+
+    def transfer_over(self) -> Response:
+        return _xml("<Hangup/>")
 
     async def dial(self, request: DialRequest) -> str:
         response = await self.http.post(

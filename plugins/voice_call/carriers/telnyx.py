@@ -35,6 +35,7 @@ from plugins.voice_call.carriers.events import (
     MediaReceived,
     StreamStarted,
     StreamStopped,
+    TransferRequest,
     WebhookRejected,
     media_json,
 )
@@ -96,6 +97,19 @@ def _read_state(encoded: object) -> dict[str, str]:
     return {k: str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
+def _transfer_event(call: CallEvent, kind: str, payload: dict[str, Any], token: str) -> CallEvent:
+    """An event of the owner's leg of a transfer (tagged by target_leg_client_state, and sent to
+    the transfer's webhook_url): connected ("call.bridged"), or over ("call.hangup" with its cause).
+    Its other events (initiated, answered while the whisper plays) need nothing."""
+    if kind == "call.bridged":
+        return replace(call, kind="transfer", transfer=token, transfer_step="result", status=CallState.IN_PROGRESS)
+    if kind == "call.hangup":
+        cause = str(payload.get("hangup_cause") or "unspecified")
+        ended, words = HANGUP_CAUSES.get(cause, (CallState.FAILED, "the carrier gave an unknown reason"))
+        return replace(call, kind="transfer", transfer=token, transfer_step="result", status=ended, detail=f"{words}: {cause}")
+    return replace(call, kind="ignored")
+
+
 #: Telnyx call control ids ("v3:..." in base64url, with ":" and "-"): nothing that could change a URL path.
 CALL_CONTROL_ID = re.compile(r"[A-Za-z0-9:_\-]{1,256}")
 
@@ -152,6 +166,8 @@ class TelnyxWebhooks(WebhookParser):
         call = CallEvent(
             "ignored", call_id, str(payload.get("from", "")), str(payload.get("to", "")), direction, ref=state.get("ref", "")
         )
+        if transfer := state.get("transfer") or query.get("transfer", ""):
+            return _transfer_event(call, kind, payload, transfer)
         result = str(payload.get("result", ""))
         if kind in ("call.machine.detection.ended", "call.machine.premium.detection.ended"):
             return replace(call, kind="machine", answered_by=DETECTION.get(result, "unknown"), detail=result)
@@ -178,6 +194,7 @@ class TelnyxControl(CallControl):
     api_key: str = field(repr=False)
     connection_id: str = ""
     detects_message_end = True
+    reports_connection = True
 
     async def _command(self, call_id: str, action: str, body: dict[str, Any]) -> None:
         response = await self.http.post(
@@ -236,6 +253,38 @@ class TelnyxControl(CallControl):
 
     async def hang_up(self, carrier_call_id: str) -> None:
         await self._command(carrier_call_id, "hangup", {})
+
+    async def transfer(self, carrier_call_id: str, request: TransferRequest) -> None:
+        # actions/transfer (telnyx/types/calls/action_transfer_params.py): audio_url plays to the owner
+        # when they answer, before bridging; the owner's leg reports to webhook_url, tagged with
+        # target_leg_client_state. On failure the original call stays up for further commands.
+        await self._command(
+            carrier_call_id,
+            "transfer",
+            {
+                "to": request.to,
+                "from": request.caller_id,
+                "audio_url": request.whisper_audio_url,
+                "timeout_secs": request.timeout_s,
+                "webhook_url": request.step_url("result"),
+                "target_leg_client_state": _state(transfer=request.return_url.rsplit("transfer=", 1)[-1]),
+            },
+        )
+
+    async def resume(self, carrier_call_id: str, stream_url: str, token: str, time_limit: int) -> Response:
+        # The call stayed up while the owner's phone rang; a new stream (actions/streaming_start).
+        await self._command(
+            carrier_call_id,
+            "streaming_start",
+            {
+                "client_state": _state(token=token),
+                "stream_url": stream_url,
+                "stream_track": "inbound_track",
+                "stream_bidirectional_mode": "rtp",
+                "stream_bidirectional_codec": "PCMU",
+            },
+        )
+        return PlainTextResponse("ok")
 
 
 class TelnyxCodec(MediaCodec):

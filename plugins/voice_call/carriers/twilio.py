@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qs
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from starlette.responses import Response
 
@@ -33,6 +33,7 @@ from plugins.voice_call.carriers.events import (
     MediaReceived,
     StreamStarted,
     StreamStopped,
+    TransferRequest,
     WebhookRejected,
     media_json,
 )
@@ -68,6 +69,18 @@ ANSWERED_BY: dict[str, AnsweredBy] = {
     "machine_end_beep": "message_end",
     "machine_end_silence": "message_end",
     "machine_end_other": "message_end",
+}
+
+
+# DialCallStatus, sent to <Dial action> when the dialled call ends
+# (https://www.twilio.com/docs/voice/twiml/dial#action): "completed" means the owner talked with the caller.
+DIAL_STATUS = {
+    "completed": CallState.COMPLETED,
+    "answered": CallState.COMPLETED,
+    "busy": CallState.BUSY,
+    "no-answer": CallState.NO_ANSWER,
+    "failed": CallState.FAILED,
+    "canceled": CallState.NO_ANSWER,
 }
 
 
@@ -114,6 +127,20 @@ class TwilioCodec(MediaCodec):
 
     def clear(self, stream_id: str) -> str:
         return json.dumps({"event": "clear", "streamSid": stream_id})
+
+
+def _transfer_event(call: CallEvent, form: _Form, query: Mapping[str, str]) -> CallEvent:
+    """A request about a call being put through: <Number url> asks what the owner hears first
+    ("whisper"); <Dial action> says how the dial ended ("result")."""
+    token = query["transfer"]
+    if query.get("step") == "whisper":
+        return replace(call, kind="transfer", transfer=token, transfer_step="whisper")
+    dial_status = form.one("DialCallStatus", "failed")
+    detail = dial_status
+    if dial_status == "completed" and form.one("DialCallDuration"):
+        detail = f"talked {form.one('DialCallDuration')} s"
+    status = DIAL_STATUS.get(dial_status, CallState.FAILED)
+    return replace(call, kind="transfer", transfer=token, transfer_step="result", status=status, detail=detail)
 
 
 class _Form(dict[str, list[str]]):
@@ -166,6 +193,8 @@ class TwilioWebhooks(WebhookParser):
             raise BadWebhook("AccountSid does not match the configured Twilio account.")
         direction: Literal["inbound", "outbound"] = "inbound" if form.one("Direction", "inbound") == "inbound" else "outbound"
         call = CallEvent("status", sid, form.one("From"), form.one("To"), direction, ref=query.get("ref", ""))
+        if query.get("transfer"):
+            return _transfer_event(call, form, query)
         if query.get("amd") == "1":
             # The AsyncAmdStatusCallback request: CallSid, AccountSid, AnsweredBy, MachineDetectionDuration
             # (https://www.twilio.com/docs/voice/answering-machine-detection#asyncamdstatuscallback).
@@ -196,6 +225,31 @@ class TwilioControl(CallControl):
 
     async def reject(self, call: CallEvent, busy: bool = False) -> Response:
         return _twiml(f'<Reject reason="{"busy" if busy else "rejected"}"/>')
+
+    async def transfer(self, carrier_call_id: str, request: TransferRequest) -> None:
+        # Updating a live call with new TwiML ends its <Connect><Stream> and runs the <Dial>
+        # (https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource); <Number url>
+        # is played to the owner before connecting; <Dial action> gets DialCallStatus when it ends.
+        twiml = (
+            f'<Response><Dial action={quoteattr(request.step_url("result"))} method="POST" '
+            f'timeout="{request.timeout_s}" callerId={quoteattr(request.caller_id)}>'
+            f'<Number url={quoteattr(request.step_url("whisper"))} method="POST">{escape(request.to)}</Number>'
+            "</Dial></Response>"
+        )
+        url = f"{self.api_base_url}/2010-04-01/Accounts/{self.account_sid}/Calls/{carrier_call_id}.json"
+        response = await self.http.post(url, data={"Twiml": twiml}, auth=(self.account_sid, self.auth_token))
+        if response.status_code >= 400:
+            raise CarrierError(f"Twilio refused to put {carrier_call_id} through: {response.status_code} {response.text[:200]}")
+
+    def transfer_instructions(self, request: TransferRequest, step: str) -> Response:
+        return _twiml(f"<Play>{escape(request.whisper_audio_url)}</Play>")
+
+    async def resume(self, carrier_call_id: str, stream_url: str, token: str, time_limit: int) -> Response:
+        # The answer to <Dial action>: the call goes on with this TwiML, a new stream to us.
+        return await self.answer(CallEvent("status", carrier_call_id), stream_url, token, time_limit)
+
+    def transfer_over(self) -> Response:
+        return _twiml("<Hangup/>")
 
     async def dial(self, request: DialRequest) -> str:
         twiml = (
