@@ -44,7 +44,13 @@ def test_realtime_call_question_answer_and_goodbye(lab, realtime) -> None:
     assert realtime.sessions[0].query["model"] == "gpt-realtime" and "openai-beta" not in realtime.sessions[0].headers
     assert update["audio"]["input"]["format"] == {"type": "audio/pcmu"} == update["audio"]["output"]["format"]
     assert update["audio"]["input"]["turn_detection"]["type"] == "server_vad"
-    assert sorted(t["name"] for t in update["tools"]) == ["end_call", "look_up", "take_message", "transfer_to_owner"], "only the call's own tools"
+    assert sorted(t["name"] for t in update["tools"]) == [
+        "end_call",
+        "look_up",
+        "query_api",
+        "take_message",
+        "transfer_to_owner",
+    ], "only the call's own tools"
     question, bye = speak("What is the capital of France?"), speak("Thank you, bye bye.")
 
     async def scenario():

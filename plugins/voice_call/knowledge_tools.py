@@ -7,6 +7,7 @@ import re
 
 from pydantic_ai import RunContext
 
+from assistant.chat_secrets import PLACEHOLDER
 from assistant.offline_model import Intent, ToolCall
 from assistant.tools import ToolContext, ToolResult
 from plugins.voice_call.calls.knowledge import Knowledge
@@ -23,6 +24,8 @@ def tell_callers(ctx: RunContext[ToolContext], fact: str) -> Result:
     Args:
         fact: The fact as a sentence, e.g. "Our office hours are 9 to 5, Monday to Friday".
     """
+    if PLACEHOLDER.search(fact):
+        return ToolResult(False, "Nothing was added: what callers are told cannot hold a secret.").as_dict()
     try:
         added = _knowledge(ctx).add(fact.strip().strip('"'))
     except ValueError as exc:
@@ -53,7 +56,7 @@ KNOWLEDGE_TOOLS = [tool(tell_callers), tool(list_caller_facts), tool(forget_call
 
 
 def _tell(text: str) -> list[ToolCall] | None:
-    match = re.search(r"\b(?:tell|let)\s+callers\s+(?:know\s+)?(?:that\s+)?(.+)$", text, re.I)
+    match = re.search(r"\b(?:tell\s+callers|let\s+callers\s+know)\s+(?:that\s+)?(.+)$", text, re.I)
     return [("tell_callers", {"fact": match.group(1).strip()})] if match else None
 
 

@@ -17,6 +17,7 @@ from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.gates import GATES
 from plugins.voice_call.intents import INTENTS
 from plugins.voice_call.knowledge_tools import KNOWLEDGE_INTENTS, KNOWLEDGE_TOOLS
+from plugins.voice_call.lookup_tools import LOOKUP_INTENTS, LOOKUP_TOOLS
 from plugins.voice_call.pairing_tools import PAIRING_TOOLS
 from plugins.voice_call.routes import build_routes
 from plugins.voice_call.runtime import VoiceCallRuntime, shutdown, startup
@@ -57,9 +58,9 @@ def idle_tools(host: Any) -> set[str]:
 plugin = Plugin(
     name="voice_call",
     config_model=VoiceCallConfig,
-    tools=[*TOOLS, *PAIRING_TOOLS, *KNOWLEDGE_TOOLS, *CALL_TOOLS],
+    tools=[*TOOLS, *PAIRING_TOOLS, *KNOWLEDGE_TOOLS, *LOOKUP_TOOLS, *CALL_TOOLS],
     routes=build_routes,
-    intents=[*KNOWLEDGE_INTENTS, *CALL_INTENTS, *INTENTS],
+    intents=[*KNOWLEDGE_INTENTS, *LOOKUP_INTENTS, *CALL_INTENTS, *INTENTS],
     secret_patterns=SECRET_PATTERNS,
     doctor=voice_call_checks,
     describe=describe_for_health,

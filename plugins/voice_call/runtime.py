@@ -15,6 +15,7 @@ from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.capacity import CallCapacity
 from plugins.voice_call.calls.ending import EndReason
 from plugins.voice_call.calls.knowledge import Knowledge
+from plugins.voice_call.calls.lookups import Lookups
 from plugins.voice_call.calls.outbound import OutboundCalls
 from plugins.voice_call.calls.pairing import Pairing
 from plugins.voice_call.calls.pending import PendingCall
@@ -112,6 +113,9 @@ class VoiceCallRuntime:
 
     def knowledge(self) -> Knowledge:
         return Knowledge(self.host.db)
+
+    def lookups(self) -> Lookups:
+        return Lookups(self.host.db, self.host.vault)
 
     def call_agent(self) -> CallAgent:
         return CallAgent(self.host, self.call_model)

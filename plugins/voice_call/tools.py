@@ -386,6 +386,7 @@ READ_ONLY: dict[str, Any] = {
     "check_voice_call_config": True,
     "list_pairing_requests": True,
     "list_caller_facts": True,
+    "list_caller_lookups": True,
 }
 
 

@@ -38,7 +38,7 @@ def test_the_session_update_is_a_valid_ga_session() -> None:
     session = event.session
     assert session.type == "realtime" and session.audio.input.format.type == "audio/pcmu"
     assert session.audio.output.format.type == "audio/pcmu" and session.audio.input.turn_detection.type == "server_vad"
-    assert [t.name for t in session.tools] == ["end_call", "take_message", "look_up", "transfer_to_owner"]
+    assert [t.name for t in session.tools] == ["end_call", "take_message", "look_up", "transfer_to_owner", "query_api"]
 
 
 class Connection:

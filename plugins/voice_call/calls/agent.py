@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import ValidationError
@@ -14,10 +14,12 @@ from pydantic_ai import Agent, RunContext, Tool
 from pydantic_ai.messages import ModelMessage, ModelRequest, ToolReturnPart, UserPromptPart
 from pydantic_ai.models import Model
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
+from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.usage import RunUsage
 
 from assistant.agent import choose_model, read_prompt
-from plugins.voice_call.calls.knowledge import Knowledge
+from plugins.voice_call.calls.knowledge import STOP_WORDS, Knowledge
+from plugins.voice_call.calls.lookups import LookupFailed, Lookups
 
 if TYPE_CHECKING:
     from assistant.host import Host
@@ -42,6 +44,8 @@ class CallDeps:
     notes: list[str] = field(default_factory=list)
     #: What the owner lets callers know (read only).
     knowledge: Knowledge | None = None
+    #: The HTTP lookups the owner lets callers run.
+    lookups: Lookups | None = None
 
 
 def end_call(ctx: RunContext[CallDeps], reason: str = "caller said goodbye") -> str:
@@ -87,7 +91,43 @@ def look_up(ctx: RunContext[CallDeps], question: str) -> str:
     return FOUND + "\n" + "\n".join(f.text for f in facts)
 
 
-CALL_TOOLS: list[Tool[CallDeps]] = [Tool(end_call), Tool(take_message), Tool(look_up), Tool(transfer_to_owner)]
+async def query_api(ctx: RunContext[CallDeps], name: str, parameters: dict[str, str]) -> str:
+    """Run one of the lookups the owner registered for callers (an order's status, a booking), by name.
+
+    Args:
+        name: The lookup's name, as listed in this tool's description.
+        parameters: The values the lookup needs, by parameter name, as the caller gave them.
+    """
+    lookups = ctx.deps.lookups
+    if lookups is None:
+        return "There are no lookups on this call."
+    try:
+        return await lookups.run(name, parameters)
+    except LookupFailed as exc:
+        known = "; ".join(f"{lk.name} (needs {', '.join(lk.parameters) or 'nothing'})" for lk in lookups.all())
+        return f"The lookup did not work: {exc}. Lookups you can run: {known or 'none'}."
+
+
+async def _describe_lookups(ctx: RunContext[CallDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
+    """query_api lists the registered lookups, and is not offered when there are none."""
+    registered = ctx.deps.lookups.all() if ctx.deps.lookups is not None else []
+    if not registered:
+        return None
+    listed = "; ".join(f"{lk.name} (needs {', '.join(lk.parameters) or 'nothing'})" for lk in registered)
+    return replace(
+        tool_def,
+        description=f"{tool_def.description}\nLookups: {listed}.",
+        metadata={**(tool_def.metadata or {}), "lookups": [{"name": lk.name, "parameters": lk.parameters} for lk in registered]},
+    )
+
+
+CALL_TOOLS: list[Tool[CallDeps]] = [
+    Tool(end_call),
+    Tool(take_message),
+    Tool(look_up),
+    Tool(transfer_to_owner),
+    Tool(query_api, prepare=_describe_lookups),
+]
 
 
 def realtime_tool_schemas() -> list[dict[str, Any]]:
@@ -117,6 +157,9 @@ async def run_call_tool(name: str, arguments: str, deps: CallDeps) -> str:
 
 
 GOODBYE = re.compile(r"\b(bye|goodbye|good bye|that'?s all|hang up|no thanks?|nothing else)\b", re.I)
+#: Keys pressed, as the session hands them over ("(The caller pressed 1 on the keypad.)"); 0 never
+#: arrives here (the session puts the caller through), so any other choice means: leave a message.
+KEYPAD = re.compile(r"\(The caller pressed [0-9*# ]+ on the keypad\.\)")
 #: A caller asking for the owner (or pressing 0, which the session turns into this request).
 WANTS_OWNER = re.compile(
     r"\b(?:(?:speak|talk)\s+(?:to|with)\s+(?:him|her|them|the\s+owner|your\s+(?:owner|boss)|a\s+(?:real\s+)?(?:person|human)|someone)"
@@ -139,6 +182,23 @@ def _caller_said(messages: list[ModelMessage]) -> str:
     return ""
 
 
+def _lookup_for(text: str, info: AgentInfo) -> dict[str, Any] | None:
+    """A registered lookup whose name the caller's words contain, with its one parameter taken from
+    the first word of theirs that has a digit in it ("the status of order 4815" -> order_id 4815)."""
+    tool = next((t for t in info.function_tools if t.name == "query_api"), None)
+    words = set(re.findall(r"[a-z0-9]+", text.lower()))
+    for lookup in (tool.metadata or {}).get("lookups", []) if tool else []:
+        name_words = [w for w in re.findall(r"[a-z0-9]+", lookup["name"]) if w not in STOP_WORDS]
+        if not name_words or not all(w in words or w + "s" in words for w in name_words):
+            continue
+        values = re.findall(r"\b(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9\-]{1,32}\b", text)
+        if not lookup["parameters"]:
+            return {"name": lookup["name"], "parameters": {}}
+        if len(lookup["parameters"]) == 1 and values:
+            return {"name": lookup["name"], "parameters": {lookup["parameters"][0]: values[0]}}
+    return None
+
+
 async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | dict[int, DeltaToolCall]]:
     """Offline call model: answers from what the owner shared for callers when it matches, else
     takes a message; says goodbye; honest that it cannot converse."""
@@ -154,13 +214,20 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
         facts = str(returns["look_up"].content).removeprefix(FOUND).strip().splitlines()
         yield " ".join(f if f.endswith((".", "!", "?")) else f + "." for f in facts[:1]) + " "
         yield "Is there anything else?"
+    elif "look_up" in returns and (lookup := _lookup_for(_caller_said(messages), info)) is not None:
+        yield {0: DeltaToolCall(name="query_api", json_args=json.dumps(lookup))}
     elif "look_up" in returns:
         yield {0: DeltaToolCall(name="take_message", json_args=json.dumps({"message": _caller_said(messages)}))}
+    elif "query_api" in returns:
+        yield str(returns["query_api"].content).split(". Lookups you can run")[0].rstrip(".") + ". "
+        yield "Is there anything else?"
     elif returns:
         yield "Thank you, I've noted that for my owner. "
         yield "Is there anything else?"
     elif GOODBYE.search(text := _last_user_text(messages)):
         yield {0: DeltaToolCall(name="end_call", json_args='{"reason": "caller said goodbye"}')}
+    elif KEYPAD.fullmatch(text.strip()):
+        yield "Please say your message now, and I'll pass it on to my owner."
     elif WANTS_OWNER.search(text):
         yield {0: DeltaToolCall(name="transfer_to_owner", json_args=json.dumps({"reason": "the caller asked for you"}))}
     else:
@@ -181,6 +248,7 @@ class CallAgent:
             model, deps_type=CallDeps, instructions=read_prompt(host.settings, "call"), tools=CALL_TOOLS, name="call"
         )
         self.knowledge = Knowledge(host.db)
+        self.lookups = Lookups(host.db, host.vault)
 
     async def reply(
         self, text: str, history: list[ModelMessage], deps: CallDeps, context: str | None = None

@@ -73,7 +73,7 @@ class CallSession(CallLine):
         self._prompt = prompt  # audio made ahead of the call (greeting, goodbyes), when there is
         self.vad = UtteranceDetector(end_silence_ms=config.end_of_utterance_ms)
         self.history: list[ModelMessage] = []
-        self.deps = CallDeps(self, knowledge=agent.knowledge)
+        self.deps = CallDeps(self, knowledge=agent.knowledge, lookups=agent.lookups)
         self._intro = intro or config.inbound.greeting
         self._intro_audio = intro_audio
         #: Pairing calls only hear the intro (their code) and are then hung up; nothing interrupts it.

@@ -26,6 +26,7 @@ from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.knowledge import Knowledge
 from plugins.voice_call.calls.line import CallLine
+from plugins.voice_call.calls.lookups import Lookups
 from plugins.voice_call.calls.pending import PendingCall
 from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
 from plugins.voice_call.calls.records import CallInfo, CallRecords
@@ -57,6 +58,8 @@ class Engines(Protocol):
     def prompt(self, config: VoiceCallConfig, text: str) -> bytes | None: ...
 
     def knowledge(self) -> Knowledge: ...
+
+    def lookups(self) -> Lookups: ...
 
 
 class Switchboard:
@@ -236,7 +239,7 @@ class Switchboard:
                 intro=intro,
             )
             realtime.leaves_voicemail = pending.leaves_voicemail
-            realtime.deps.knowledge = self._engines.knowledge()
+            realtime.deps.knowledge, realtime.deps.lookups = self._engines.knowledge(), self._engines.lookups()
             realtime.transfer = transfer
             self._live[pending.call_id] = realtime
             ending = await realtime.run()

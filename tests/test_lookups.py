@@ -1,0 +1,128 @@
+"""HTTP lookups callers may run, against a local shop API: registered in chat (the credential goes to
+the vault), run with checked and URL-encoded parameters on the registered host only, within a
+time-out and a size cap, saying only the allowed fields and never the credential; and a call
+where a caller asks for an order's status and hears it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from starlette.responses import JSONResponse, Response
+
+from plugins.voice_call.calls import lookups as lookups_module
+from plugins.voice_call.calls.agent import offline_call_model
+from plugins.voice_call.calls.lookups import LookupFailed, Lookups
+
+from .conftest import FRIEND, OWNER
+from .fakes.rest import FakeRest
+from .voice_harness import CallLab, speak, transcribe_ulaw
+
+TOKEN = "shop-s3cret-Tok3n-123"
+
+
+class Shop:
+    """A shop's order API: GET /api/orders/{id} with X-Api-Key; some answers misbehave on purpose."""
+
+    def __init__(self) -> None:
+        self.rest = FakeRest(self.handle).start()
+
+    async def handle(self, call, request) -> Response:
+        if request.headers.get("x-api-key") != TOKEN:
+            return JSONResponse({"error": "unauthorised"}, status_code=401)
+        order = call.path.rsplit("/", 1)[-1]
+        if order == "4815":
+            return JSONResponse(
+                {"status": "shipped", "eta": "Friday", "customer": {"email": "sam@example.com"}, "internal_note": "VIP"}
+            )
+        if order == "echo":
+            return JSONResponse({"status": f"key {TOKEN}", "eta": "soon"})
+        if order == "slow":
+            await asyncio.sleep(3)
+            return JSONResponse({"status": "late"})
+        if order == "huge":
+            return JSONResponse({"status": "x" * (200 * 1024)})
+        if order == "html":
+            return Response("<html>oops</html>", media_type="text/html")
+        return JSONResponse({"error": "no such order"}, status_code=404)
+
+    def close(self) -> None:
+        self.rest.stop()
+
+
+@pytest.fixture
+def shop():
+    shop = Shop()
+    yield shop
+    shop.close()
+
+
+def register_in_chat(lab, shop) -> str:
+    return lab.say(
+        f"Let callers look up order status at {shop.rest.url}/api/orders/{{order_id}}, say status and eta, "
+        f"using the X-Api-Key header, token is {TOKEN}"
+    )
+
+
+def test_registered_in_chat_and_run_within_bounds(host, shop, monkeypatch) -> None:
+    monkeypatch.setattr(lookups_module, "TIMEOUT_S", 1.0)
+    with CallLab(host, "twilio") as lab:
+        reply = register_in_chat(lab, shop)
+        assert "Callers can now ask for #1 order status" in reply and TOKEN not in reply, reply
+        assert TOKEN not in json.dumps([m.text for m in host.conversations.shown(host.conversations.latest())])
+        assert host.vault.get("voice_call.lookup.order_status") == TOKEN
+        assert "X-Api-Key header from the vault" in lab.say("show caller lookups")
+    lookups = Lookups(host.db, host.vault)
+
+    def run(order: str) -> str:
+        return asyncio.run(lookups.run("order status", {"order_id": order}))
+
+    assert run("4815") == "order status: status is shipped; eta is Friday"  # not the email, not the note
+    assert "s3cret" not in run("echo")  # a service that echoes its key does not get it said
+    for order, problem in [
+        ("slow", "did not answer in time"),
+        ("huge", "too large"),
+        ("html", "not answer with JSON"),
+        ("0000", "found nothing"),
+        ("../admin", "not a usable order_id"),
+        ("1?x=2", "not a usable order_id"),
+    ]:
+        with pytest.raises(LookupFailed, match=problem):
+            run(order)
+    # Values are URL-encoded into the path: a caller cannot reach another path or host.
+    lookup = lookups.get("order status")
+    assert lookups.url_for(lookup, {"order_id": "a b@c"}).endswith("/api/orders/a%20b%40c")
+    with pytest.raises(LookupFailed, match="needs order_id"):
+        asyncio.run(lookups.run("order status", {}))
+    with pytest.raises(LookupFailed, match="takes no path"):
+        asyncio.run(lookups.run("order status", {"order_id": "1", "path": "/etc"}))
+    for url, problem in [
+        ("https://{host}/api", "never its host"),
+        ("ftp://shop.example.com/{id}", "https://"),
+        ("https://shop.example.com/{Order-Id}", "not a parameter name"),
+    ]:
+        with pytest.raises(LookupFailed, match=problem):
+            lookups.register("other", url, ["status"])
+    assert lookups.remove(1) and host.vault.get("voice_call.lookup.order_status") is None
+
+
+def test_a_caller_asks_for_an_order_status(host, shop) -> None:
+    with CallLab(host, "twilio") as lab:
+        register_in_chat(lab, shop)
+        lab.runtime.call_model = offline_call_model()
+        ring = lab.carrier.ring(FRIEND, OWNER)
+        question = speak("What is the status of order 4815?")
+
+        async def scenario() -> str:
+            async with lab.carrier.media_call(ring) as call:
+                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+                start = len(call.heard)
+                await call.say(question)
+                await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=40)
+                await call.wait_for(lambda: not call.playing, timeout=10)
+                return transcribe_ulaw(bytes(call.heard[start:]))
+
+        answer = asyncio.run(scenario()).lower()
+    assert "shipped" in answer and "friday" in answer, answer
+    assert [c.path for c in shop.rest.calls] == ["/api/orders/4815"]
