@@ -12,8 +12,8 @@ import pytest
 from starlette.responses import JSONResponse, Response
 
 from plugins.voice_call.calls import lookups as lookups_module
-from plugins.voice_call.calls.agent import offline_call_model
 from plugins.voice_call.calls.lookups import LookupFailed, Lookups
+from plugins.voice_call.calls.offline_call import offline_call_model
 
 from .conftest import FRIEND, OWNER
 from .fakes.rest import FakeRest

@@ -12,7 +12,7 @@ import wave
 import numpy as np
 import pytest
 
-from plugins.voice_call.calls.agent import offline_call_model
+from plugins.voice_call.calls.offline_call import offline_call_model
 from plugins.voice_call.calls.records import CallRecords
 
 from .conftest import FRIEND, OWNER

@@ -16,8 +16,8 @@ import pytest
 import websockets
 from pydantic_ai.messages import ModelResponse, TextPart
 
-from plugins.voice_call.calls.agent import offline_call_model
 from plugins.voice_call.calls.capacity import Measurement
+from plugins.voice_call.calls.offline_call import offline_call_model
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.doctor import voice_call_checks

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from plugins.voice_call.calls.agent import CALL_TOOLS, CallAgent, CallDeps
+from plugins.voice_call.calls.agent import CallAgent
+from plugins.voice_call.calls.caller_tools import CALL_TOOLS, CallDeps
 from plugins.voice_call.doctor import voice_call_checks
 
 from .conftest import TWILIO_SID, TWILIO_TOKEN
@@ -49,7 +50,17 @@ def test_doctor_reaches_the_gateway_through_the_public_url(host) -> None:
 def test_call_agent_has_only_call_tools(host) -> None:
     agent = CallAgent(host)
     names = {t.name for t in agent.agent._function_toolset.tools.values()}
-    assert names == {"end_call", "take_message", "look_up"} == {t.name for t in CALL_TOOLS}
+    caller_safe = {
+        "end_call",
+        "take_message",
+        "look_up",
+        "query_api",
+        "find_free_slots",
+        "book_appointment",
+        "cancel_my_appointment",
+        "transfer_to_owner",
+    }
+    assert names == caller_safe == {t.name for t in CALL_TOOLS}
 
 
 class FakeCall:

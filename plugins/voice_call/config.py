@@ -118,6 +118,39 @@ class ElevenLabsSettings(Section):
     model_id: str = Field(default="eleven_flash_v2_5", max_length=100)
 
 
+Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def _clock_time(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f"{value!r} is not a time of day like 09:00 or 17:30")
+    return value
+
+
+class AppointmentSettings(Section):
+    """When callers may book appointments (in the owner's time zone), and the owner's CalDAV calendar."""
+
+    #: The days callers may book; none: callers cannot book.
+    days: list[Weekday] = Field(default_factory=list)
+    start: Annotated[str, AfterValidator(_clock_time)] = "09:00"
+    end: Annotated[str, AfterValidator(_clock_time)] = "17:00"
+    slot_minutes: int = Field(default=30, ge=5, le=480)
+    #: How far ahead callers may book.
+    horizon_days: int = Field(default=30, ge=1, le=365)
+    #: A CalDAV calendar (its collection URL): busy times come from it and bookings go to it.
+    caldav_url: Annotated[str, AfterValidator(validation.calendar_url)] | None = None
+    caldav_username: str | None = Field(default=None, max_length=200)
+    caldav_password_ref: str | None = None
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> AppointmentSettings:
+        if self.start >= self.end:
+            raise ValueError("appointment hours must start before they end")
+        return self
+
+
 class StreamingSettings(Section):
     enabled: bool = True
 
@@ -139,6 +172,7 @@ class VoiceCallConfig(Section):
     tts: TtsSettings = Field(default_factory=TtsSettings)
     stt: SttSettings = Field(default_factory=SttSettings)
     streaming: StreamingSettings = Field(default_factory=StreamingSettings)
+    appointments: AppointmentSettings = Field(default_factory=AppointmentSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     elevenlabs: ElevenLabsSettings = Field(default_factory=ElevenLabsSettings)
     max_duration_seconds: int = Field(default=300, ge=10, le=4 * 3600)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.plugins import Plugin, SecretPattern, WebPanel
+from plugins.voice_call.appointment_tools import APPOINTMENT_INTENTS, APPOINTMENT_TOOLS
 from plugins.voice_call.call_intents import CALL_INTENTS
 from plugins.voice_call.call_tools import CALL_TOOLS
 from plugins.voice_call.calls import tables as _tables  # noqa: F401 - registers the tables
@@ -58,9 +59,9 @@ def idle_tools(host: Any) -> set[str]:
 plugin = Plugin(
     name="voice_call",
     config_model=VoiceCallConfig,
-    tools=[*TOOLS, *PAIRING_TOOLS, *KNOWLEDGE_TOOLS, *LOOKUP_TOOLS, *CALL_TOOLS],
+    tools=[*TOOLS, *PAIRING_TOOLS, *KNOWLEDGE_TOOLS, *LOOKUP_TOOLS, *APPOINTMENT_TOOLS, *CALL_TOOLS],
     routes=build_routes,
-    intents=[*KNOWLEDGE_INTENTS, *LOOKUP_INTENTS, *CALL_INTENTS, *INTENTS],
+    intents=[*KNOWLEDGE_INTENTS, *LOOKUP_INTENTS, *APPOINTMENT_INTENTS, *CALL_INTENTS, *INTENTS],
     secret_patterns=SECRET_PATTERNS,
     doctor=voice_call_checks,
     describe=describe_for_health,

@@ -14,8 +14,6 @@ from assistant.agent import read_prompt
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.capacity import CallCapacity
 from plugins.voice_call.calls.ending import EndReason
-from plugins.voice_call.calls.knowledge import Knowledge
-from plugins.voice_call.calls.lookups import Lookups
 from plugins.voice_call.calls.outbound import OutboundCalls
 from plugins.voice_call.calls.pairing import Pairing
 from plugins.voice_call.calls.pending import PendingCall
@@ -110,12 +108,6 @@ class VoiceCallRuntime:
 
     def tts(self, config: VoiceCallConfig) -> TextToSpeech:
         return self.tts_factory(config)
-
-    def knowledge(self) -> Knowledge:
-        return Knowledge(self.host.db)
-
-    def lookups(self) -> Lookups:
-        return Lookups(self.host.db, self.host.vault)
 
     def call_agent(self) -> CallAgent:
         return CallAgent(self.host, self.call_model)

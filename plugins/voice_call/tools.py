@@ -387,6 +387,7 @@ READ_ONLY: dict[str, Any] = {
     "list_pairing_requests": True,
     "list_caller_facts": True,
     "list_caller_lookups": True,
+    "list_appointments": True,
 }
 
 

@@ -91,6 +91,16 @@ def public_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def calendar_url(value: str) -> str:
+    """A CalDAV calendar collection: https, or http on this machine (a local Radicale)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"a calendar URL looks like https://dav.example.com/owner/calendar/ (got {value!r})")
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("a calendar on another machine must be reached over https (its password travels with each request)")
+    return value.strip()
+
+
 def api_key(value: str, service: str) -> str:
     """A cloud API key: one token of at least 20 characters (OpenAI keys start with sk-)."""
     label = "OpenAI" if service == "openai" else "ElevenLabs"

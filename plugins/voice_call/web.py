@@ -3,17 +3,19 @@ softphone's "test call", which enters through the same media route a carrier's c
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assistant.web.app import WebApp
 from assistant.web.auth import same_origin
+from plugins.voice_call.calls.appointments import Appointments
 from plugins.voice_call.calls.media import await_start
 from plugins.voice_call.calls.records import CallInfo
 from plugins.voice_call.carriers import softphone
@@ -55,7 +57,17 @@ class VoiceWeb:
             Route("/web/api/calls", self.calls, methods=["GET"]),
             Route("/web/api/softphone", self.start_test_call, methods=["POST"]),
             WebSocketRoute("/voice/softphone/stream", self.softphone_stream),
+            Route("/voice/appointments.ics", self.appointments_feed, methods=["GET"]),
         ]
+
+    async def appointments_feed(self, request: Request) -> Response:
+        """Booked appointments as iCalendar, for calendar apps: they cannot log in, so the URL's
+        token (derived from the vault key, so stable per install) is the key."""
+        appointments = Appointments(self.host)
+        given = request.query_params.get("token", "")
+        if not hmac.compare_digest(given.encode(), appointments.feed_token().encode()):
+            return PlainTextResponse("unknown calendar feed", status_code=404)
+        return Response(appointments.feed(), media_type="text/calendar; charset=utf-8")
 
     async def calls(self, request: Request) -> Response:
         if not self.auth.logged_in(request):

@@ -124,6 +124,13 @@ class CallLine(ABC):
     def note(self, text: str) -> None:
         self.records.append_transcript(self.call_id, [{"role": "note", "text": text, "at_ms": self.media_ms}])
 
+    def other_party(self) -> str:
+        """The number of the person on the line (the caller, or whom we called)."""
+        record = self.records.get(self.call_id)
+        if record is None:
+            return ""
+        return record.from_number if record.direction == "inbound" else record.to_number
+
     def request_transfer(self, reason: str) -> str | None:
         if self.transfer is None:
             return "calls cannot be put through to the owner on this line"

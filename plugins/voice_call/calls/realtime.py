@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from starlette.websockets import WebSocket
 
-from plugins.voice_call.calls.agent import CallDeps, realtime_tool_schemas, run_call_tool
+from plugins.voice_call.calls.caller_tools import CallDeps, realtime_tool_schemas, run_call_tool
 from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.carriers.base import MediaCodec
@@ -129,7 +129,7 @@ class RealtimeCallSession(CallLine):
             message=message,
         )
         self.rt, self.intro = connection, intro
-        self.deps = CallDeps(self)
+        self.deps = CallDeps(self, caller=self.other_party())
         #: True when the Realtime socket failed mid-call and the local pipeline should take over.
         self.handover = False
         self.intro_delivered = False

@@ -16,7 +16,8 @@ import numpy as np
 from pydantic_ai.messages import ModelMessage
 from starlette.websockets import WebSocket
 
-from plugins.voice_call.calls.agent import CallAgent, CallDeps
+from plugins.voice_call.calls.agent import CallAgent
+from plugins.voice_call.calls.caller_tools import CallDeps
 from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.line import TRANSFER_LINE, CallLine
 from plugins.voice_call.carriers.base import MediaCodec
@@ -73,7 +74,9 @@ class CallSession(CallLine):
         self._prompt = prompt  # audio made ahead of the call (greeting, goodbyes), when there is
         self.vad = UtteranceDetector(end_silence_ms=config.end_of_utterance_ms)
         self.history: list[ModelMessage] = []
-        self.deps = CallDeps(self, knowledge=agent.knowledge, lookups=agent.lookups)
+        self.deps = CallDeps(
+            self, knowledge=agent.knowledge, lookups=agent.lookups, appointments=agent.appointments, caller=self.other_party()
+        )
         self._intro = intro or config.inbound.greeting
         self._intro_audio = intro_audio
         #: Pairing calls only hear the intro (their code) and are then hung up; nothing interrupts it.

@@ -24,9 +24,7 @@ from starlette.websockets import WebSocket
 from assistant import logs
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.ending import Ending, EndReason
-from plugins.voice_call.calls.knowledge import Knowledge
 from plugins.voice_call.calls.line import CallLine
-from plugins.voice_call.calls.lookups import Lookups
 from plugins.voice_call.calls.pending import PendingCall
 from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
 from plugins.voice_call.calls.records import CallInfo, CallRecords
@@ -56,10 +54,6 @@ class Engines(Protocol):
     def tts(self, config: VoiceCallConfig) -> TextToSpeech: ...
 
     def prompt(self, config: VoiceCallConfig, text: str) -> bytes | None: ...
-
-    def knowledge(self) -> Knowledge: ...
-
-    def lookups(self) -> Lookups: ...
 
 
 class Switchboard:
@@ -239,7 +233,9 @@ class Switchboard:
                 intro=intro,
             )
             realtime.leaves_voicemail = pending.leaves_voicemail
-            realtime.deps.knowledge, realtime.deps.lookups = self._engines.knowledge(), self._engines.lookups()
+            agent = self._engines.call_agent()
+            realtime.deps.knowledge, realtime.deps.lookups = agent.knowledge, agent.lookups
+            realtime.deps.appointments = agent.appointments
             realtime.transfer = transfer
             self._live[pending.call_id] = realtime
             ending = await realtime.run()

@@ -125,3 +125,19 @@ class CallerLookupRow(Base):
     fields: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     auth_header: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AppointmentRow(Base):
+    """A slot a caller booked (calls/appointments.py). `status`: booked | cancelled. `calendar_uid` is
+    the event's UID in the owner's CalDAV calendar (and in the iCalendar feed)."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    caller_number: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="booked", index=True)
+    calendar_uid: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
