@@ -124,6 +124,10 @@ def _schedule_call(ctx: GateContext, args: dict[str, Any]) -> str | None:
     return _dial(ctx, args.get("to"), args.get("message"), f" {args.get('when', 'later')}")
 
 
+def _invite(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    return None if ctx.vouched else "Make an invite code that lets one new caller in?"
+
+
 def _recurring(ctx: GateContext, args: dict[str, Any]) -> str | None:
     return _dial(ctx, args.get("to"), args.get("message"), f" {args.get('every', 'repeatedly')}")
 
@@ -147,4 +151,5 @@ GATES = [
     Gate("schedule_call", _schedule_call),
     Gate("schedule_recurring_call", _recurring),
     Gate("set_owner_number", _owner_number),
+    Gate("create_invite_code", _invite),
 ]

@@ -216,11 +216,13 @@ def pairing(text: str) -> list[ToolCall] | None:
         return [("approve_pairing", {"code": code})]
     if re.search(r"\b(pending|waiting)\b.*\bpairing|\bpairing\s+requests\b", text, I):
         return [("list_pairing_requests", {})]
+    if re.search(r"\b(?:give|make|create|new|generate)\b.*\binvite\s+code\b|\binvite\s+code\s+for\b", text, I):
+        return [("create_invite_code", {})]
     return None
 
 
 INTENTS = [
-    Intent("pairing", pairing, "approve pairing 4821"),
+    Intent("pairing", pairing, "approve pairing 4821 / give me an invite code for a new caller"),
     Intent("check", check, "check the voice call configuration"),
     Intent("show", show, "show the voice call configuration"),
     Intent("credentials", credentials, "Twilio Account SID is AC..., Auth Token is ..., my number is +1..."),

@@ -41,4 +41,21 @@ def list_pairing_requests(ctx: RunContext[ToolContext]) -> Result:
     return ToolResult(True, "Waiting for approval: " + ", ".join(lines)).as_dict()
 
 
-PAIRING_TOOLS = [tool(approve_pairing), tool(list_pairing_requests)]
+def create_invite_code(ctx: RunContext[ToolContext]) -> Result:
+    """Make a one-use invite code for someone new: when they first call, they type it on the keypad
+    after the pairing prompt and their number is approved (valid for 24 hours, pairing policy)."""
+    from plugins.voice_call.config import voice_config
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+    code = VoiceCallRuntime.of(ctx.deps.host).pairing.invite()
+    text = (
+        f"Invite code {code}: give it to the person. When they call, they type it on the keypad after the "
+        "pairing prompt, and their number is approved (once, within 24 hours)."
+    )
+    policy = voice_config(ctx.deps.host).inbound.policy
+    if policy != "pairing":
+        text += f' Invite codes are asked for under the pairing policy; yours is "{policy}" (say "use pairing").'
+    return ToolResult(True, text).as_dict()
+
+
+PAIRING_TOOLS = [tool(approve_pairing), tool(list_pairing_requests), tool(create_invite_code)]

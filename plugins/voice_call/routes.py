@@ -245,6 +245,9 @@ class VoiceRoutes:
         # Synthesis starts now, while the carrier sets up the media stream; the call is expected
         # before we answer because the carrier may open the stream before the answer returns.
         pending = self.runtime.prepare(call_id, token, config, intro, intro_only=pairing)
+        if pairing:
+            caller = event.from_number
+            pending.redeem = lambda code: self.runtime.admit_invited(caller, code)
         self.switchboard.expect(event.carrier_call_id, pending, self.carrier.control)
         try:
             return await self.carrier.control.answer(event, self.stream_url(), token, self._time_limit())

@@ -17,6 +17,7 @@ from plugins.voice_call.calls.ending import EndReason
 from plugins.voice_call.calls.outbound import OutboundCalls
 from plugins.voice_call.calls.pairing import Pairing
 from plugins.voice_call.calls.pending import PendingCall
+from plugins.voice_call.calls.policy import normalise
 from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.records import CallRecords
@@ -24,7 +25,7 @@ from plugins.voice_call.calls.reports import CallReports
 from plugins.voice_call.calls.scheduler import CallScheduler
 from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.calls.when import local_zone
-from plugins.voice_call.config import VoiceCallConfig, voice_config
+from plugins.voice_call.config import PLUGIN, VoiceCallConfig, voice_config
 from plugins.voice_call.speech.engines import make_stt, make_tts, openai_client
 from plugins.voice_call.speech.stt import SpeechToText
 from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, spoken
@@ -99,6 +100,20 @@ class VoiceCallRuntime:
             cached = self.prompts.get(config, intro)
             pending.intro_audio = cached if cached is not None else AudioStream(spoken(pending.tts, intro))
         return pending
+
+    def admit_invited(self, number: str, code: str) -> bool:
+        """A pairing caller typed an invite code: when it is open, their number may call from now on."""
+        normalised = normalise(number)
+        if normalised is None or not self.pairing.redeem(normalised, code):
+            return False
+
+        def change(data: dict[str, Any]) -> None:
+            if normalised not in data["inbound"]["allowFrom"]:
+                data["inbound"]["allowFrom"].append(normalised)
+
+        self.host.config.update_typed(PLUGIN, VoiceCallConfig, change)
+        self.host.tell_owner(f"{normalised} typed an invite code you gave out, and may call from now on.")
+        return True
 
     def prompt(self, config: VoiceCallConfig, text: str) -> bytes | None:
         return self.prompts.get(config, text)

@@ -19,6 +19,10 @@ from assistant.store.tables import utcnow
 from plugins.voice_call.calls.tables import PairingRow
 
 CODE_TTL = timedelta(minutes=10)
+#: How long an invite code the owner hands out stays good (one caller, one use).
+INVITE_TTL = timedelta(hours=24)
+#: Wrong invite codes typed on keypads, across all calls, before every open invite is voided.
+MAX_WRONG_INVITES = 20
 log = logging.getLogger(__name__)
 MAX_PENDING = 20
 MAX_WRONG_APPROVALS = 5
@@ -39,6 +43,7 @@ class Pairing:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._wrong_approvals = 0
+        self._wrong_invites = 0
 
     def code_for(self, number: str) -> str:
         """The caller's pending code (new if needed): one per number. When MAX_PENDING are pending,
@@ -83,6 +88,35 @@ class Pairing:
             row.status = "approved"
             self._wrong_approvals = 0
             return Approval(True, f"Approved {row.number}: calls from this number are now accepted.", row.number)
+
+    def invite(self) -> str:
+        """A 6-digit code the owner gives someone, who types it on the keypad when they first call
+        (any number, once, within INVITE_TTL): their number is then approved."""
+        now = utcnow()
+        with self._db.transaction() as session:
+            taken = set(session.scalars(select(PairingRow.code).where(PairingRow.status == "invite")))
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            while code in taken:
+                code = f"{secrets.randbelow(1_000_000):06d}"
+            session.add(PairingRow(number="", code=code, status="invite", created_at=now, expires_at=now + INVITE_TTL))
+            return code
+
+    def redeem(self, number: str, code: str) -> bool:
+        """A caller typed an invite code: True (and the invite is used up, bound to `number`) when
+        it is open. Wrong codes count against a budget shared by all calls; once spent, every
+        open invite is voided (guessing 6 digits from many numbers gets nowhere)."""
+        now = utcnow()
+        with self._db.transaction() as session:
+            row = session.scalar(select(PairingRow).where(PairingRow.status == "invite", PairingRow.code == code.strip()))
+            if row is None or _aware(row.expires_at) <= now:
+                self._wrong_invites += 1
+                if self._wrong_invites >= MAX_WRONG_INVITES:
+                    session.execute(update(PairingRow).where(PairingRow.status == "invite").values(status="expired"))
+                    self._wrong_invites = 0
+                    log.warning("too many wrong invite codes typed: every open invite was voided")
+                return False
+            row.status, row.number = "approved", number
+            return True
 
     def pending(self) -> list[tuple[str, str]]:
         now = utcnow()

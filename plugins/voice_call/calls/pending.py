@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -32,6 +33,8 @@ class PendingCall:
     message: str = ""
     #: A notify call that leaves its message on an answering machine, after the beep.
     leaves_voicemail: bool = False
+    #: Pairing: checks an invite code the caller types (and approves their number when it is right).
+    redeem: Callable[[str], bool] | None = None
     #: A call the owner did not take, streamed to us again: its media clock goes on from here.
     resumed_at_ms: int | None = None
     created: float = field(default_factory=time.monotonic)

@@ -52,5 +52,6 @@ def pairing_prompt(code: str) -> str:
     spoken = " ".join(f"{DIGITS[int(d)].capitalize()}." for d in code)
     return (
         f"Hello. This assistant only takes calls from approved numbers. Your pairing code is: {spoken} "
-        f"Again: {spoken} Ask the owner to approve it, then call back. Goodbye."
+        f"Again: {spoken} Ask the owner to approve it, then call back. "
+        "If my owner gave you an invite code, type it now, then press the pound key."
     )

@@ -16,9 +16,11 @@ import numpy as np
 from pydantic_ai.messages import ModelMessage
 from starlette.websockets import WebSocket
 
+from plugins.voice_call.calls import invite
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.caller_tools import CallDeps
 from plugins.voice_call.calls.ending import Ending, EndReason
+from plugins.voice_call.calls.invite import InviteEntry
 from plugins.voice_call.calls.line import TRANSFER_LINE, CallLine
 from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.config import VoiceCallConfig
@@ -79,8 +81,10 @@ class CallSession(CallLine):
         )
         self._intro = intro or config.inbound.greeting
         self._intro_audio = intro_audio
-        #: Pairing calls only hear the intro (their code) and are then hung up; nothing interrupts it.
+        #: Pairing calls only hear the intro (their code) and are then hung up; nothing interrupts it,
+        #: except an invite code typed on the keypad (`invite`, when the switchboard allows it).
         self.intro_only = intro_only
+        self.invite: InviteEntry | None = None
         self._intro_done = False
         self._spoken_count = 0
         self._turn: asyncio.Task[None] | None = None
@@ -159,7 +163,9 @@ class CallSession(CallLine):
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(played.wait(), timeout=120)
         self._intro_done = True
-        if self.intro_only:
+        if self.intro_only and not (self.invite is not None and await self.invite.wait()):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for((await self.speak(invite.GOODBYE)).wait(), timeout=10)
             await self._close(Ending(EndReason.PAIRING_CODE_GIVEN))
         elif self.mode == "notify":
             await self._message_delivered()
@@ -167,6 +173,9 @@ class CallSession(CallLine):
     async def _on_digit(self, digit: str) -> None:
         """Keys are caller input: a run of them ends with "#" or a KEYPAD_PAUSE_MS pause, then goes
         to the call agent as the caller's words (like speech, it cuts in on our reply)."""
+        if self.intro_only and self.invite is not None:
+            await self._invite_key(digit)
+            return
         if self.intro_only or self.mode == "notify":
             return
         if digit != "#":
@@ -174,6 +183,25 @@ class CallSession(CallLine):
             self._digits_at_ms = self.media_ms
         if digit == "#" and self._intro_done:
             await self._keypad_turn()
+
+    async def _invite_key(self, digit: str) -> None:
+        assert self.invite is not None
+        result = self.invite.key(digit)
+        if result == "accepted":
+            self.intro_only = False  # an accepted call from here on: the caller is heard and answered
+            self._intro_done = True
+            await self._stop_speaking()
+            self.records.append_transcript(
+                self.call_id,
+                [{"role": "system", "text": "an invite code was typed: the number is approved", "at_ms": self.media_ms}],
+            )
+            self.speak_now(f"{invite.ACCEPTED} {self.config.inbound.greeting}")
+        elif result == "wrong":
+            self.speak_now(invite.WRONG)
+
+    def speak_now(self, text: str) -> None:
+        self._spoken_count += 1
+        self._say(f"o{self._spoken_count}", text)
 
     async def _keypad_turn(self) -> None:
         digits, self._digits = self._digits, ""

@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket
 from assistant import logs
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.ending import Ending, EndReason
+from plugins.voice_call.calls.invite import InviteEntry
 from plugins.voice_call.calls.line import CallLine
 from plugins.voice_call.calls.pending import PendingCall
 from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
@@ -266,6 +267,7 @@ class Switchboard:
         session.media_ms = session.last_activity_ms = media_ms or pending.resumed_at_ms or 0
         session.leaves_voicemail = pending.leaves_voicemail
         session.transfer, session.transfer_tried = transfer, pending.resumed_at_ms is not None
+        session.invite = InviteEntry(pending.redeem) if pending.redeem is not None else None
         self._live[pending.call_id] = session
         return await session.run()
 
