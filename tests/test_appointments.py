@@ -19,8 +19,8 @@ import pytest
 from plugins.voice_call.calls.appointments import AppointmentError, Appointments
 from plugins.voice_call.calls.offline_call import offline_call_model
 
-from .conftest import FRIEND, OWNER
-from .voice_harness import CallLab, speak, transcribe_ulaw
+from .conftest import FRIEND
+from .voice_harness import CallLab, ask
 
 PASSWORD = "radicale-Pw-2026"
 
@@ -97,19 +97,8 @@ def test_hours_and_calendar_in_chat_then_a_caller_books(host, radicale) -> None:
         assert slots[0] == _tomorrow_at(9, 30), slots
 
         lab.runtime.call_model = offline_call_model()
-        ring = lab.carrier.ring(FRIEND, OWNER)
-        question = speak("Hello. I would like to book an appointment tomorrow at 10 a.m.")
-
-        async def scenario() -> str:
-            async with lab.carrier.media_call(ring) as call:
-                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
-                start = len(call.heard)
-                await call.say(question)
-                await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=40)
-                await call.wait_for(lambda: not call.playing, timeout=10)
-                return transcribe_ulaw(bytes(call.heard[start:]))
-
-        heard = asyncio.run(scenario()).lower()
+        _, heard, _ = ask(lab, "Hello. I would like to book an appointment tomorrow at 10 a.m.")
+        heard = heard.lower()
         assert "booked" in heard and "10" in heard, heard
         (booking,) = appointments.upcoming()
         assert booking.starts_at == _tomorrow_at(10) and booking.caller == FRIEND

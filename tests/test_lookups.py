@@ -15,9 +15,8 @@ from plugins.voice_call.calls import lookups as lookups_module
 from plugins.voice_call.calls.lookups import LookupFailed, Lookups
 from plugins.voice_call.calls.offline_call import offline_call_model
 
-from .conftest import FRIEND, OWNER
 from .fakes.rest import FakeRest
-from .voice_harness import CallLab, speak, transcribe_ulaw
+from .voice_harness import CallLab, ask
 
 TOKEN = "shop-s3cret-Tok3n-123"
 
@@ -111,18 +110,7 @@ def test_a_caller_asks_for_an_order_status(host, shop) -> None:
     with CallLab(host, "twilio") as lab:
         register_in_chat(lab, shop)
         lab.runtime.call_model = offline_call_model()
-        ring = lab.carrier.ring(FRIEND, OWNER)
-        question = speak("What is the status of order 4815?")
-
-        async def scenario() -> str:
-            async with lab.carrier.media_call(ring) as call:
-                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
-                start = len(call.heard)
-                await call.say(question)
-                await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=40)
-                await call.wait_for(lambda: not call.playing, timeout=10)
-                return transcribe_ulaw(bytes(call.heard[start:]))
-
-        answer = asyncio.run(scenario()).lower()
+        _, answer, _ = ask(lab, "What is the status of order 4815?")
+    answer = answer.lower()
     assert "shipped" in answer and "friday" in answer, answer
     assert [c.path for c in shop.rest.calls] == ["/api/orders/4815"]

@@ -99,6 +99,19 @@ class FakeCarrier:
         the call comes back to our server, whose new stream instructions are in the returned Ring."""
         raise NotImplementedError
 
+    def play_whisper(self, transfer: Transfer, instructions: str) -> bytes:
+        """Run `<Response><Play>URL</Play></Response>` for the owner: fetch the WAV, as carriers fetch media."""
+        import xml.etree.ElementTree as ET
+
+        import httpx
+
+        play = ET.fromstring(instructions).find("Play")
+        assert play is not None and play.text, instructions
+        audio = httpx.get(self.local(play.text.strip()), timeout=60)
+        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav", audio.text[:200]
+        transfer.whisper = audio.content
+        return audio.content
+
     def end_stream(self, call_id: str) -> None:
         """The carrier stops a call's media stream (its instructions changed): the socket closes."""
         media = self.streams.pop(call_id, None)

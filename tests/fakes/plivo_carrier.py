@@ -295,13 +295,9 @@ class FakePlivo(FakeCarrier):
         params = {**self.call_params(transfer.caller_id, transfer.to, leg, status="in-progress"), "Direction": "outbound"}
         response = self.post_to(transfer.body["confirmSound"], params)
         assert response.status_code == 200, response.text
-        play = ET.fromstring(response.text).find("Play")
-        assert play is not None, response.text
-        audio = httpx.get(self.local(play.text.strip()), timeout=60)
-        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav", audio.text[:200]
-        transfer.whisper = audio.content
+        whisper = self.play_whisper(transfer, response.text)
         assert transfer.body["confirmKey"] == "1"  # the owner presses it and is connected
-        return audio.content
+        return whisper
 
     def transfer_ends(self, transfer: Transfer, outcome: str) -> Ring | None:
         params = {

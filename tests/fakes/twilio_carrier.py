@@ -303,12 +303,7 @@ class FakeTwilio(FakeCarrier):
         }
         response = self.post_to(transfer.body["whisper_url"], params)
         assert response.status_code == 200, response.text
-        play = ET.fromstring(response.text).find("Play")
-        assert play is not None, response.text
-        audio = httpx.get(self.local(play.text.strip()), timeout=60)
-        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav", audio.text[:200]
-        transfer.whisper = audio.content
-        return audio.content
+        return self.play_whisper(transfer, response.text)
 
     def transfer_ends(self, transfer: Transfer, outcome: str) -> Ring | None:
         params = {
