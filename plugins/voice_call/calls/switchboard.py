@@ -18,7 +18,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Protocol
 
-import httpx
 from starlette.websockets import WebSocket
 
 from assistant import logs
@@ -31,8 +30,8 @@ from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
 from plugins.voice_call.calls.records import CallInfo, CallRecords
 from plugins.voice_call.calls.session import CallSession
 from plugins.voice_call.calls.transfer import TransferDesk
-from plugins.voice_call.carriers.base import CallControl, MediaCodec
-from plugins.voice_call.carriers.events import AnsweredBy, CallState, CarrierError, StreamStarted
+from plugins.voice_call.carriers.base import CallControl, MediaCodec, end_quietly
+from plugins.voice_call.carriers.events import AnsweredBy, CallState, StreamStarted
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.stt import SpeechToText
 from plugins.voice_call.speech.tts import TextToSpeech, describe_failure
@@ -204,7 +203,7 @@ class Switchboard:
                 if not left:
                     self._settle(call_id, ending)
             if ending.reason.by_us and control is not None:
-                await _hang_up(control, started.carrier_call_id)
+                await end_quietly(control, started.carrier_call_id)
 
     async def _converse(
         self,
@@ -317,7 +316,7 @@ class Switchboard:
             hang_up = ended and bool(carrier_call_id) and ending.reason.by_us
         if control is not None and hang_up:
             cancel = ending.reason == EndReason.CANCELLED
-            asyncio.get_running_loop().create_task(_hang_up(control, carrier_call_id, cancel=cancel, close=close_control))
+            asyncio.get_running_loop().create_task(end_quietly(control, carrier_call_id, cancel=cancel, close=close_control))
         elif control is not None and close_control:
             asyncio.get_running_loop().create_task(control.aclose())
         return ended
@@ -395,13 +394,3 @@ class Switchboard:
             except Exception:  # one listener's failure must not stop the others
                 with logs.call_context(call_id):
                     log.exception("an end-of-call listener failed")
-
-
-async def _hang_up(control: CallControl, carrier_call_id: str, *, cancel: bool = False, close: bool = False) -> None:
-    try:
-        await (control.cancel if cancel else control.hang_up)(carrier_call_id)
-    except (CarrierError, httpx.HTTPError) as exc:
-        log.warning("could not hang up call %s at the carrier: %s", carrier_call_id, exc)
-    finally:
-        if close:
-            await control.aclose()

@@ -9,6 +9,7 @@ A `Carrier` bundles the three under the carrier's name. The browser softphone ha
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ import httpx
 from starlette.responses import PlainTextResponse, Response
 
 from plugins.voice_call.carriers.events import CallEvent, CarrierError, DialRequest, Endpoint, MediaEvent, TransferRequest
+
+log = logging.getLogger(__name__)
 
 
 class MediaCodec(ABC):
@@ -129,3 +132,15 @@ class Carrier:
     codec: MediaCodec
     webhooks: WebhookParser
     control: CallControl
+
+
+async def end_quietly(control: CallControl, carrier_call_id: str, *, cancel: bool = False, close: bool = False) -> None:
+    """Hang up (or cancel, while it rings) and log a refusal rather than raise it: the call is over
+    for us either way. With `close`, the control's HTTP client is closed afterwards."""
+    try:
+        await (control.cancel if cancel else control.hang_up)(carrier_call_id)
+    except (CarrierError, httpx.HTTPError) as exc:
+        log.warning("could not hang up call %s at the carrier: %s", carrier_call_id, exc)
+    finally:
+        if close:
+            await control.aclose()
