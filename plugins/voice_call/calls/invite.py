@@ -12,7 +12,7 @@ from typing import Literal
 CODE_LENGTH = 6
 MAX_TRIES = 3
 #: How long a pairing call stays open after its prompt (and after each key) for an invite code.
-WAIT_S = 8.0
+WAIT_S = 5.0
 ACCEPTED = "Thank you, that code is right: your number is approved."
 WRONG = "That code is not valid. Please type it again, then press the pound key."
 GOODBYE = "Goodbye."
