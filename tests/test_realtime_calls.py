@@ -119,3 +119,23 @@ def test_realtime_socket_drop_mid_call_hands_over_without_silence(lab, realtime)
     record = record_of(lab, ring)
     assert HANDOVER_LINE in spoken(record)
     assert any(e["role"] == "system" and "Realtime connection lost" in e["text"] for e in record.transcript)
+
+
+def test_realtime_call_puts_the_caller_through(lab, realtime) -> None:
+    """The Realtime model's transfer_to_owner: the caller hears it first, then the carrier has the call."""
+    lab.set(ownerNumber="+15550004321")
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    question = speak("Can I speak to the owner, please?")
+
+    async def scenario() -> str:
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: call.marks_echoed and not call.playing, timeout=30)
+            start = len(call.heard)
+            await call.say(question)
+            await call.wait_for(lambda: call.closed is not None, timeout=40)
+            return transcribe_ulaw(bytes(call.heard[start:]))
+
+    assert "putting you through" in asyncio.run(scenario()).lower()
+    transfer = lab.carrier.wait_for_transfer()
+    assert transfer.to == "+15550004321" and transfer.call_id == ring.call_id
+    assert record_of(lab, ring).state == "in-progress"

@@ -56,6 +56,8 @@ def scripted_brain(transcript: str) -> Reply:
         return ("end_call", {"reason": "caller said goodbye"})
     if "message" in text:
         return ("take_message", {"message": transcript})
+    if "owner" in text:
+        return ("transfer_to_owner", {"reason": "the caller asked for you"})
     if "capital" in text and "france" in text:
         return "The capital of France is Paris."
     if "story" in text:
@@ -270,6 +272,8 @@ class _Conversation:
             return match.group(1).strip()
         if self.last_call is not None:
             call, self.last_call = self.last_call, None
+            if call == "transfer_to_owner":
+                return "Putting you through now."
             return "Goodbye!" if call == "end_call" else "I've noted that for my owner."
         return self.fake.brain(self.last_transcript)
 
