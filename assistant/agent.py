@@ -7,6 +7,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+import pydantic_ai
 from pydantic_ai import Agent, DeferredToolRequests, DeferredToolResults, RunContext, ToolDenied, capture_run_messages
 from pydantic_ai.capabilities import PrepareTools, ProcessHistory
 from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
@@ -32,6 +33,9 @@ from assistant.offline_model import Intent, OfflineModel
 from assistant.provenance import caller_words_in, quoted, shown_text
 from assistant.settings import Settings
 from assistant.tools import HOST_GATES, HOST_TOOLS, ToolContext
+
+# The chat owns its terminal: pydantic-ai's first-run banner would land in the owner's conversation.
+pydantic_ai.BANNER_ENABLED = False
 
 if TYPE_CHECKING:
     from assistant.host import Host

@@ -68,8 +68,9 @@ plugin = Plugin(
     migrations=HERE / "migrations",
     startup=startup,
     shutdown=shutdown,
-    # Who may call and what they hear first apply to the next call: approving a pairing code needs no restart.
-    live_settings=("inbound",),
+    # Who may call and what they hear first, the owner's own number (transfers, "call me") and
+    # appointment hours apply to the next call: approving a pairing code needs no restart.
+    live_settings=("inbound", "ownerNumber", "appointments"),
     web_panel=WebPanel(HERE / "static", "panel.html", ("calls.js", "softphone.js")),
     install_models=install_all,
     gates=GATES,

@@ -221,8 +221,12 @@ class VoiceRoutes:
 
     async def _on_incoming(self, event: CallEvent) -> Response:
         """A new call: refused, or answered with a media stream (the switchboard expects it). Who
-        may call is read afresh (a pairing approved a moment ago admits this call)."""
-        config = self.config.model_copy(update={"inbound": voice_config(self.host).inbound})
+        may call, the owner's own number and appointment hours are read afresh (a pairing approved
+        a moment ago admits this call)."""
+        stored = voice_config(self.host)
+        config = self.config.model_copy(
+            update={"inbound": stored.inbound, "owner_number": stored.owner_number, "appointments": stored.appointments}
+        )
         full = self.switchboard.active_count() >= self.runtime.capacity.limit(config)
         # A caller refused as busy takes no pairing code: a flood cannot use up the codes.
         decision = decide(config, event.from_number, self.runtime.pairing, issue_codes=not full)
