@@ -104,6 +104,12 @@ def recurring(text: str) -> list[ToolCall] | None:
     return None
 
 
+def test_call(text: str) -> list[ToolCall] | None:
+    if re.search(r"\bcall\s+me\s+(?:to|for\s+a)\s+test\b|\b(?:place|make|do)\s+a\s+test\s+call\b|^\s*test\s+call\b", text, I):
+        return [("test_call", {})]
+    return None
+
+
 def owner_number(text: str) -> list[ToolCall] | None:
     number = r"(\+?[\d][\d\s\-()]{5,18}\d)"
     if m := re.search(
@@ -124,4 +130,5 @@ CALL_INTENTS = [
         "call me every weekday at 8 to remind me to take my pills / show recurring calls / pause recurring call 1",
     ),
     Intent("owner_number", owner_number, "my own number is +15550001234"),
+    Intent("test_call", test_call, "call me to test"),
 ]

@@ -225,6 +225,20 @@ def change_recurring_call(ctx: RunContext[ToolContext], series_id: int, action: 
     ).as_dict()
 
 
+async def test_call(ctx: RunContext[ToolContext]) -> Result:
+    """Call the owner's own phone to test the whole setup: it says a check sentence, listens, and
+    reports here what it understood and how long each step took."""
+    try:
+        call_id = await _runtime(ctx).phone_check.start()
+    except OutboundError as exc:
+        return ToolResult(False, f"The test call was not placed: {exc}.").as_dict()
+    return ToolResult(
+        True,
+        "Calling your phone now: answer and say a few words; I will tell you here what I heard and how long each step took.",
+        data={"call_id": call_id},
+    ).as_dict()
+
+
 def set_owner_number(ctx: RunContext[ToolContext], number: str) -> Result:
     """Store the owner's own phone number: for "call me ..." and for putting callers through to the owner.
 
@@ -243,4 +257,5 @@ CALL_TOOLS = [
     Tool(list_recurring_calls, metadata={"read_only": True}),
     Tool(change_recurring_call, require_parameter_descriptions=True),
     Tool(set_owner_number, require_parameter_descriptions=True),
+    Tool(test_call),
 ]

@@ -46,7 +46,14 @@ def idle_tools(host: Any) -> set[str]:
     runtime = VoiceCallRuntime.of(host)
     idle = set()
     if config.provider is None:
-        idle |= {"realtime_call", "schedule_call", "list_scheduled_calls", "cancel_scheduled_call", "schedule_recurring_call"}
+        idle |= {
+            "realtime_call",
+            "schedule_call",
+            "list_scheduled_calls",
+            "cancel_scheduled_call",
+            "schedule_recurring_call",
+            "test_call",
+        }
     if config.inbound.policy != "pairing" and not runtime.pairing.pending():
         idle |= {"approve_pairing", "list_pairing_requests"}
     if not runtime.scheduler.list():

@@ -17,6 +17,7 @@ from plugins.voice_call.calls.ending import EndReason
 from plugins.voice_call.calls.outbound import OutboundCalls
 from plugins.voice_call.calls.pairing import Pairing
 from plugins.voice_call.calls.pending import PendingCall
+from plugins.voice_call.calls.phone_check import PhoneCheck
 from plugins.voice_call.calls.policy import normalise
 from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.calls.realtime import open_realtime
@@ -58,6 +59,7 @@ class VoiceCallRuntime:
         self.capacity = CallCapacity(self.prompts.give_way)
         self.outbound = OutboundCalls(host, self.switchboard, self, self.capacity)
         self.scheduler = CallScheduler(host, self.records, self.outbound)
+        self.phone_check = PhoneCheck(host, self.outbound, self.switchboard, self.records)
         self.reports = CallReports(host, self.records)
         self.switchboard.on_end(self.reports.call_ended)
         self.switchboard.on_end(self.scheduler.call_ended)

@@ -1,0 +1,83 @@
+"""A test call to the owner's own phone ("call me to test"): it says a check sentence, listens for a
+few words, says back what it understood, hangs up, and tells the owner in chat what was understood
+and how long each step took: the whole path (carrier, tunnel, stream, speech both ways) at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from plugins.voice_call.calls.ending import Ending, EndReason
+from plugins.voice_call.calls.line import CallLine
+from plugins.voice_call.calls.outbound import OutboundCalls
+from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.calls.switchboard import Switchboard
+
+if TYPE_CHECKING:
+    from assistant.host import Host
+
+log = logging.getLogger(__name__)
+CHECK = "Hello, this is your assistant's test call. Please say a few words now, and I'll tell you in the chat what I heard."
+LISTEN_S = 20.0
+#: How long the owner's phone may take to answer and stream before the check gives up.
+ANSWER_WAIT_S = 120.0
+
+
+class PhoneCheck:
+    def __init__(self, host: Host, outbound: OutboundCalls, switchboard: Switchboard, records: CallRecords) -> None:
+        self.host, self.outbound, self.switchboard, self.records = host, outbound, switchboard, records
+
+    async def start(self) -> str:
+        """Dial the owner's own phone; the check runs on and reports in chat. Returns the call id
+        (OutboundError when the call cannot be placed)."""
+        dialled = time.monotonic()
+        call_id = await self.outbound.place("me", CHECK, "conversation")
+        task = asyncio.get_running_loop().create_task(self._check(call_id, dialled), name=f"phone-check-{call_id}")
+        task.add_done_callback(_logged)
+        return call_id
+
+    async def _check(self, call_id: str, dialled: float) -> None:
+        line = await self._connected(call_id)
+        if line is None:
+            record = self.records.get(call_id)
+            why = f"{record.state}, {record.end_reason}" if record else "it was not placed"
+            self.host.tell_owner(f"The test call did not reach you ({why}).")
+            return
+        connected = time.monotonic()
+        heard_words = await line.next_utterance(timeout=LISTEN_S + 20)  # the check sentence plays first
+        understood = time.monotonic()
+        answer = f"Thank you. I heard: {heard_words}. Goodbye." if heard_words else "I didn't hear anything. Goodbye."
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for((await line.speak(answer)).wait(), timeout=20)
+        self.switchboard.end(call_id, Ending(EndReason.ASSISTANT_ENDED, "test call done"))
+        steps = (
+            f"your phone answered and the stream connected {connected - dialled:.1f} s after dialling; "
+            f"your words came back as text {understood - connected:.1f} s after that (the check sentence "
+            "and your speaking included)"
+        )
+        if heard_words:
+            self.host.tell_owner(
+                f"Test call done: I understood what is quoted. Timings: {steps}.", [heard_words], "you, on the test call"
+            )
+        else:
+            self.host.tell_owner(f"Test call done, but I heard nothing from you. Timings: {steps}.")
+
+    async def _connected(self, call_id: str) -> CallLine | None:
+        """The call's live session once it streams; None when it ends first (no answer, busy, ...)."""
+        deadline = time.monotonic() + ANSWER_WAIT_S
+        while time.monotonic() < deadline:
+            if (line := self.switchboard.live(call_id)) is not None:
+                return line
+            record = self.records.get(call_id)
+            if record is not None and not record.active:
+                return None
+            await asyncio.sleep(0.05)
+        return None
+
+
+def _logged(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the test call failed", exc_info=task.exception())
