@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -112,11 +113,11 @@ class FakeCarrier:
         transfer.whisper = audio.content
         return audio.content
 
-    def end_stream(self, call_id: str) -> None:
-        """The carrier stops a call's media stream (its instructions changed): the socket closes."""
+    def end_stream(self, call_id: str) -> Future[None] | None:
+        """The carrier stops a call's media stream (its instructions changed): the socket closes.
+        The future is done once the stop has gone out."""
         media = self.streams.pop(call_id, None)
-        if media is not None:
-            media.stop_from_carrier()
+        return media.stop_from_carrier() if media is not None else None
 
     def close(self) -> None:
         self.rest.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import contextlib
 import json
 import time
@@ -132,9 +133,9 @@ class FakeMediaCall:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def stop_from_carrier(self) -> None:
+    def stop_from_carrier(self) -> concurrent.futures.Future[None]:
         """From the carrier's own thread: end this stream as the carrier does (stop message, close)."""
-        asyncio.run_coroutine_threadsafe(self.hang_up(), self.loop)
+        return asyncio.run_coroutine_threadsafe(self.hang_up(), self.loop)
 
     async def send(self, message: dict) -> None:
         await self.ws.send(json.dumps(message))

@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 import xml.etree.ElementTree as ET
+from concurrent.futures import Future
 from urllib.parse import parse_qs
 
 import httpx
@@ -156,7 +158,11 @@ class FakeTwilio(FakeCarrier):
                 self.ended.add(sid)
                 self.rest_hangups.append(sid)
             if "Twiml" in form:
-                self._new_instructions(sid, form["Twiml"][0])
+                stopped = self._new_instructions(sid, form["Twiml"][0])
+                if stopped is not None:
+                    # The new instructions run at once: the stream's stop reaches the server before
+                    # this answer does (the order the server must cope with; Plivo's fake does the other).
+                    await asyncio.wrap_future(stopped)
                 return JSONResponse({"sid": sid, "status": "in-progress"})
             return JSONResponse({"sid": sid, "status": "completed"})
         return JSONResponse({"code": 20404, "message": "not found", "status": 404}, status_code=404)
@@ -274,7 +280,7 @@ class FakeTwilio(FakeCarrier):
 
     # -- putting a call through --------------------------------------------------------------------
 
-    def _new_instructions(self, sid: str, twiml: str) -> None:
+    def _new_instructions(self, sid: str, twiml: str) -> Future[None] | None:
         root = ET.fromstring(twiml)
         assert root.tag == "Response", twiml
         dial = root.find("Dial")
@@ -291,7 +297,7 @@ class FakeTwilio(FakeCarrier):
                 {"action": action, "timeout": dial.get("timeout"), "whisper_url": number.get("url")},
             )
         )
-        self.end_stream(sid)
+        return self.end_stream(sid)
 
     def owner_answers(self, transfer: Transfer) -> bytes:
         child = new_sid("CA")

@@ -145,10 +145,14 @@ class CallLine(ABC):
         reason, self.transfer_reason = self.transfer_reason or "", None
         self.transfer_tried = True
         assert self.transfer is not None
+        # The carrier may stop our stream before its answer to the command arrives (Twilio does as
+        # soon as the new instructions run): a stop from here on is the transfer, not a hang-up.
+        self.ending = Ending(EndReason.TRANSFERRED)
         refusal = await self.transfer(reason)
         if refusal is None:
             await self._close(Ending(EndReason.TRANSFERRED))
             return
+        self.ending = None
         self.records.append_transcript(
             self.call_id, [{"role": "system", "text": f"could not put the caller through: {refusal}", "at_ms": self.media_ms}]
         )

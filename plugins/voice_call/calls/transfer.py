@@ -118,15 +118,16 @@ class TransferDesk:
             whisper = whisper_text(caller, reason, control.whisper_needs_key)
             transfer = Transfer(call_id, carrier_call_id, token, request, config, whisper, stream_token)
             self._by_token[token] = transfer
+            # Noted first: the carrier may end our stream (and so this session) before it answers.
+            self.records.append_transcript(
+                call_id, [{"role": "system", "at_ms": 0, "text": f"putting the caller through to {owner}"}]
+            )
             try:
                 await control.transfer(carrier_call_id, request)
             except (CarrierError, httpx.HTTPError) as exc:
                 self._by_token.pop(token, None)
                 log.warning("could not put call %s through: %s", call_id, exc)
                 return "the carrier refused to put the call through"
-            self.records.append_transcript(
-                call_id, [{"role": "system", "at_ms": 0, "text": f"putting the caller through to {owner}"}]
-            )
             return None
 
         return put_through
