@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable
-from datetime import UTC
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic_ai.models import Model
 
 from assistant.agent import read_prompt
+from assistant.store.tables import as_utc
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.capacity import CallCapacity
 from plugins.voice_call.calls.ending import EndReason
@@ -147,7 +147,7 @@ def startup(host: Host) -> None:
         # Our own words about our own records: no caller text goes into the owner's chat here.
         last = max(c.created_at for c in cut_off)
         zone = local_zone(voice_config(host).timezone)
-        when = (last if last.tzinfo else last.replace(tzinfo=UTC)).astimezone(zone).strftime("%H:%M on %d %b")
+        when = as_utc(last).astimezone(zone).strftime("%H:%M on %d %b")
         calls = "1 call was" if len(cut_off) == 1 else f"{len(cut_off)} calls were"
         host.tell_owner(
             f"{calls} cut off when the assistant stopped (the last one began at {when}); `assistant calls list` shows them."

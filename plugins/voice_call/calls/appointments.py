@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from assistant.store.tables import utcnow
+from assistant.store.tables import as_utc, utcnow
 from plugins.voice_call.calls.calendar import CalDavCalendar, CalendarUnavailable
 from plugins.voice_call.calls.tables import AppointmentRow
 from plugins.voice_call.calls.when import local_zone
@@ -53,12 +53,8 @@ def spoken_time(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _info(row: AppointmentRow) -> Booking:
-    return Booking(row.id, _aware(row.starts_at), _aware(row.ends_at), row.caller_number, row.name, row.status, row.calendar_uid)
+    return Booking(row.id, as_utc(row.starts_at), as_utc(row.ends_at), row.caller_number, row.name, row.status, row.calendar_uid)
 
 
 class Appointments:
@@ -110,7 +106,7 @@ class Appointments:
                     AppointmentRow.status == "booked", AppointmentRow.starts_at < end, AppointmentRow.ends_at > start
                 )
             )
-            taken = [(_aware(r.starts_at), _aware(r.ends_at)) for r in rows]
+            taken = [(as_utc(r.starts_at), as_utc(r.ends_at)) for r in rows]
         calendar = self.calendar()
         if calendar is not None:
             taken += await calendar.busy(start, end)
@@ -139,7 +135,7 @@ class Appointments:
         settings, zone = self.settings()
         if not settings.days:
             raise AppointmentError("my owner does not take appointments by phone")
-        when = _aware(when).astimezone(UTC).replace(second=0, microsecond=0)
+        when = as_utc(when).astimezone(UTC).replace(second=0, microsecond=0)
         length = timedelta(minutes=settings.slot_minutes)
         if when not in self._candidate_slots(when.astimezone(zone).date(), 1):
             raise AppointmentError(f"{spoken_time(when, zone)} is not a time my owner takes appointments")
@@ -179,7 +175,7 @@ class Appointments:
         _, zone = self.settings()
         mine = [b for b in self.upcoming() if b.caller == caller]
         if when is not None:
-            mine = [b for b in mine if b.starts_at == _aware(when).astimezone(UTC).replace(second=0, microsecond=0)]
+            mine = [b for b in mine if b.starts_at == as_utc(when).astimezone(UTC).replace(second=0, microsecond=0)]
         if not mine:
             raise AppointmentError("I can't find an appointment booked from this number")
         booking = mine[0]

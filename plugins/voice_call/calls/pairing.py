@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from assistant.store import Database
-from assistant.store.tables import utcnow
+from assistant.store.tables import as_utc, utcnow
 from plugins.voice_call.calls.tables import PairingRow
 
 CODE_TTL = timedelta(minutes=10)
@@ -35,10 +35,6 @@ class Approval:
     number: str | None = None
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 class Pairing:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -55,9 +51,9 @@ class Pairing:
             )
             pending = list(session.scalars(select(PairingRow).where(PairingRow.status == "pending")))
             for row in pending:
-                if row.number == number and _aware(row.expires_at) > now:
+                if row.number == number and as_utc(row.expires_at) > now:
                     return row.code
-            for row in sorted(pending, key=lambda r: _aware(r.created_at))[: max(0, len(pending) - MAX_PENDING + 1)]:
+            for row in sorted(pending, key=lambda r: as_utc(r.created_at))[: max(0, len(pending) - MAX_PENDING + 1)]:
                 row.status = "expired"
                 log.warning("pairing codes are full: the oldest one (for %s) gave way to a new caller", row.number)
                 pending.remove(row)
@@ -73,7 +69,7 @@ class Pairing:
         code = code.strip()
         with self._db.transaction() as session:
             row = session.scalar(select(PairingRow).where(PairingRow.status == "pending", PairingRow.code == code))
-            if row is not None and _aware(row.expires_at) <= now:
+            if row is not None and as_utc(row.expires_at) <= now:
                 row.status = "expired"
                 return Approval(False, f"Pairing code {code} has expired; ask the caller to call again for a new one.")
             if row is None:
@@ -108,7 +104,7 @@ class Pairing:
         now = utcnow()
         with self._db.transaction() as session:
             row = session.scalar(select(PairingRow).where(PairingRow.status == "invite", PairingRow.code == code.strip()))
-            if row is None or _aware(row.expires_at) <= now:
+            if row is None or as_utc(row.expires_at) <= now:
                 self._wrong_invites += 1
                 if self._wrong_invites >= MAX_WRONG_INVITES:
                     session.execute(update(PairingRow).where(PairingRow.status == "invite").values(status="expired"))
@@ -122,4 +118,4 @@ class Pairing:
         now = utcnow()
         with self._db.reader() as session:
             rows = session.scalars(select(PairingRow).where(PairingRow.status == "pending"))
-            return [(r.number, r.code) for r in rows if _aware(r.expires_at) > now]
+            return [(r.number, r.code) for r in rows if as_utc(r.expires_at) > now]

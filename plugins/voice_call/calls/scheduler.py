@@ -11,12 +11,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, select, update
 
-from assistant.store.tables import utcnow
+from assistant.store.tables import as_utc, utcnow
 from plugins.voice_call.calls.outbound import MODES, OutboundCalls, OutboundError, check_number
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.calls.series import CallSeries
@@ -52,17 +52,13 @@ class ScheduledCall:
         return self.run_at.astimezone(ZoneInfo(self.timezone)).strftime("%a %d %b %H:%M %Z")
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _info(row: ScheduledCallRow) -> ScheduledCall:
     return ScheduledCall(
         row.id,
         row.to_number,
         row.message,
         row.mode,
-        _aware(row.run_at),
+        as_utc(row.run_at),
         row.timezone,
         row.status,
         row.attempts,

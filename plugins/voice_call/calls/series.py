@@ -10,22 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from assistant.store import Database
+from assistant.store.tables import as_utc
 from plugins.voice_call.calls.outbound import MODES, OutboundError
 from plugins.voice_call.calls.recurrence import describe, next_occurrence, rule_from_words, series_start
 from plugins.voice_call.calls.tables import CallSeriesRow, ScheduledCallRow
 
 WAITING = ("pending", "dialing")
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -89,13 +86,23 @@ class CallSeries:
                 query = query.where(CallSeriesRow.status != "cancelled")
             rows = list(session.scalars(query))
             waiting = {
-                r.series_id: r.run_at
+                r.series_id: as_utc(r.run_at)
                 for r in session.scalars(
                     select(ScheduledCallRow).where(ScheduledCallRow.series_id.is_not(None), ScheduledCallRow.status == "pending")
                 )
             }
         return [
-            Series(r.id, r.to_number, r.message, r.mode, r.rule, r.timezone, r.status, _aware(waiting.get(r.id))) for r in rows
+            Series(
+                r.id,
+                r.to_number,
+                r.message,
+                r.mode,
+                r.rule,
+                r.timezone,
+                r.status,
+                waiting.get(r.id),
+            )
+            for r in rows
         ]
 
     def set_status(self, series_id: int, status: str) -> Series | None:
@@ -126,7 +133,7 @@ class CallSeries:
                 )
             )
             last: dict[int | None, datetime] = {
-                sid: at if at.tzinfo else at.replace(tzinfo=UTC)
+                sid: as_utc(at)
                 for sid, at in session.execute(
                     select(ScheduledCallRow.series_id, ScheduledCallRow.run_at)
                     .where(ScheduledCallRow.series_id.is_not(None))
