@@ -45,7 +45,7 @@ def _status(runtime: VoiceCallRuntime, call_id: str) -> Result:
     )
     said = [e["text"] for e in record.transcript if e["role"] in ("caller", "note")]
     we_said = [e["text"] for e in record.transcript if e["role"] == "assistant"]
-    other = record.to_number if record.direction == "outbound" else record.from_number
+    other = record.other_party
     text = f"Call {call_id} with {other}: {record.state}, {seconds:.0f} s"
     text += f" ({record.end_reason})" if record.end_reason else ""
     return ToolResult(

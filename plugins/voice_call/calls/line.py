@@ -127,9 +127,7 @@ class CallLine(ABC):
     def other_party(self) -> str:
         """The number of the person on the line (the caller, or whom we called)."""
         record = self.records.get(self.call_id)
-        if record is None:
-            return ""
-        return record.from_number if record.direction == "inbound" else record.to_number
+        return record.other_party if record is not None else ""
 
     def request_transfer(self, reason: str) -> str | None:
         if self.transfer is None:

@@ -45,6 +45,11 @@ class CallInfo:
     def active(self) -> bool:
         return self.state in ACTIVE
 
+    @property
+    def other_party(self) -> str:
+        """The number of the person on the line: the caller, or whom we called."""
+        return self.to_number if self.direction == "outbound" else self.from_number
+
 
 def _info(row: CallRow) -> CallInfo:
     return CallInfo(

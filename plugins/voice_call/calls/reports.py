@@ -48,5 +48,5 @@ class CallReports:
             return
         messages = [e["text"] for e in record.transcript if e.get("role") == "note"]
         said = [e["text"] for e in record.transcript if e.get("role") == "caller"]
-        other = record.to_number if record.direction == "outbound" else record.from_number
+        other = record.other_party
         self.host.tell_owner(summary(record), (messages + said)[:MOST_QUOTED], other or "the caller")

@@ -106,7 +106,7 @@ class TransferDesk:
             owner = config.owner_number
             if owner is None or record is None:
                 return "the owner's own number is not set"
-            caller = record.from_number if record.direction == "inbound" else record.to_number
+            caller = record.other_party
             token = secrets.token_hex(16)
             request = TransferRequest(
                 to=owner,
