@@ -19,8 +19,8 @@ ACCOUNT = "AC" + "f" * 32
 REQUEST = TransferRequest(
     to="+15550004321",
     caller_id="+15550001234",
-    return_url="https://calls.example.com/voice/x/status?transfer=tok123",
-    whisper_audio_url="https://calls.example.com/voice/x/whisper?transfer=tok123",
+    token="tok123",
+    base_url="https://calls.example.com/voice/x",
     timeout_s=25,
 )
 

@@ -111,8 +111,8 @@ class TransferDesk:
             request = TransferRequest(
                 to=owner,
                 caller_id=config.phone_number or caller,
-                return_url=f"{base_url}/status?transfer={token}",
-                whisper_audio_url=f"{base_url}/whisper?transfer={token}",
+                token=token,
+                base_url=base_url,
                 timeout_s=RING_SECONDS,
             )
             whisper = whisper_text(caller, reason, control.whisper_needs_key)

@@ -147,9 +147,19 @@ class TransferRequest:
 
     to: str
     caller_id: str
-    return_url: str
-    whisper_audio_url: str
+    #: The transfer's token (in both URLs; a carrier that tags the owner's leg carries it too).
+    token: str
+    #: Our carrier routes' public base, e.g. https://calls.example.com/voice/twilio.
+    base_url: str
     timeout_s: int = 25
+
+    @property
+    def return_url(self) -> str:
+        return f"{self.base_url}/status?transfer={self.token}"
+
+    @property
+    def whisper_audio_url(self) -> str:
+        return f"{self.base_url}/whisper?transfer={self.token}"
 
     def step_url(self, step: str) -> str:
         return f"{self.return_url}&step={step}"

@@ -267,7 +267,7 @@ class TelnyxControl(CallControl):
                 "audio_url": request.whisper_audio_url,
                 "timeout_secs": request.timeout_s,
                 "webhook_url": request.step_url("result"),
-                "target_leg_client_state": _state(transfer=request.return_url.rsplit("transfer=", 1)[-1]),
+                "target_leg_client_state": _state(transfer=request.token),
             },
         )
 
