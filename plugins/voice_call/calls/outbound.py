@@ -63,6 +63,14 @@ def check_number(config: VoiceCallConfig, to: str) -> str:
     return number
 
 
+def check_purpose(mode: str, message: str) -> None:
+    """A call to place later (scheduled or repeating) needs a known mode and something to say."""
+    if mode not in MODES:
+        raise OutboundError(f"mode must be notify or conversation, not {mode!r}")
+    if not message.strip():
+        raise OutboundError("say what the call is for")
+
+
 class OutboundCalls:
     def __init__(self, host: Host, switchboard: Switchboard, engines: Preparer, capacity: CallCapacity) -> None:
         self.host, self.switchboard, self.engines, self.capacity = host, switchboard, engines, capacity

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import CursorResult, select, update
 
 from assistant.store.tables import as_utc, utcnow
-from plugins.voice_call.calls.outbound import MODES, OutboundCalls, OutboundError, check_number
+from plugins.voice_call.calls.outbound import OutboundCalls, OutboundError, check_number, check_purpose
 from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.calls.series import CallSeries
 from plugins.voice_call.calls.tables import ScheduledCallRow
@@ -86,10 +86,7 @@ class CallScheduler:
     def schedule(self, to: str, message: str, mode: str, run_at: datetime, zone: str) -> ScheduledCall:
         config = voice_config(self.host)
         number = check_number(config, to)
-        if mode not in MODES:
-            raise OutboundError(f"mode must be notify or conversation, not {mode!r}")
-        if not message.strip():
-            raise OutboundError("say what the call is for")
+        check_purpose(mode, message)
         if run_at < self.clock() - timedelta(minutes=1):
             raise OutboundError("that time has already passed")
         with self._db.transaction() as session:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assistant.store import Database
 from assistant.store.tables import as_utc
-from plugins.voice_call.calls.outbound import MODES, OutboundError
+from plugins.voice_call.calls.outbound import OutboundError, check_purpose
 from plugins.voice_call.calls.recurrence import describe, next_occurrence, rule_from_words, series_start
 from plugins.voice_call.calls.tables import CallSeriesRow, ScheduledCallRow
 
@@ -50,10 +50,7 @@ class CallSeries:
     def add(self, to_number: str, message: str, mode: str, every: str, zone: ZoneInfo) -> Series:
         """A new active series; `every` is the owner's words or an RRULE (RecurrenceError when unreadable).
         `to_number` must already be checked (outbound.check_number)."""
-        if mode not in MODES:
-            raise OutboundError(f"mode must be notify or conversation, not {mode!r}")
-        if not message.strip():
-            raise OutboundError("say what the call is for")
+        check_purpose(mode, message)
         rule = rule_from_words(every)
         start = series_start(self.clock(), zone)
         if next_occurrence(rule, zone, start, self.clock()) is None:

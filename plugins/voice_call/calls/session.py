@@ -195,13 +195,9 @@ class CallSession(CallLine):
                 self.call_id,
                 [{"role": "system", "text": "an invite code was typed: the number is approved", "at_ms": self.media_ms}],
             )
-            self.speak_now(f"{invite.ACCEPTED} {self.config.inbound.greeting}")
+            await self.speak(f"{invite.ACCEPTED} {self.config.inbound.greeting}")
         elif result == "wrong":
-            self.speak_now(invite.WRONG)
-
-    def speak_now(self, text: str) -> None:
-        self._spoken_count += 1
-        self._say(f"o{self._spoken_count}", text)
+            await self.speak(invite.WRONG)
 
     async def _keypad_turn(self) -> None:
         digits, self._digits = self._digits, ""
