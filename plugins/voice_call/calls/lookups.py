@@ -84,9 +84,8 @@ def _field(data: Any, path: str) -> Any:
 
 
 class Lookups:
-    def __init__(self, db: Database, vault: Vault, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, db: Database, vault: Vault) -> None:
         self._db, self._vault = db, vault
-        self._http = http
 
     # -- the owner's side ----------------------------------------------------------------------------
 
@@ -182,9 +181,11 @@ class Lookups:
         return f"{lookup.name}: " + "; ".join(said)
 
     async def _fetch(self, url: str, headers: dict[str, str]) -> bytes:
-        client = self._http or httpx.AsyncClient(timeout=TIMEOUT_S, follow_redirects=False)
         try:
-            async with client.stream("GET", url, headers=headers, timeout=TIMEOUT_S) as response:
+            async with (
+                httpx.AsyncClient(timeout=TIMEOUT_S, follow_redirects=False) as client,
+                client.stream("GET", url, headers=headers) as response,
+            ):
                 if response.status_code == 404:
                     raise LookupFailed("the service found nothing for that")
                 if response.status_code >= 300:
@@ -199,9 +200,6 @@ class Lookups:
             raise LookupFailed("the service did not answer in time") from None
         except httpx.HTTPError as exc:
             raise LookupFailed(f"the service could not be reached ({exc.__class__.__name__})") from None
-        finally:
-            if self._http is None:
-                await client.aclose()
 
 
 def _info(row: CallerLookupRow) -> Lookup:
