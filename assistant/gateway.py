@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import inspect
 import json
 import logging
 import os
@@ -178,7 +179,9 @@ class Gateway:
         self._task = None
         for plugin in self.host.plugins.values():
             if plugin.shutdown is not None:
-                plugin.shutdown(self.host)
+                done = plugin.shutdown(self.host)
+                if inspect.isawaitable(done):
+                    await done
         self._remove_state()
 
     # -- state file for other processes ---------------------------------------------------------

@@ -26,6 +26,8 @@ class RunningGateway(Protocol):
 
     generation: int
     config_snapshot: dict[str, Any]
+    #: Where it listens, e.g. http://127.0.0.1:8080.
+    url: str
 
     @property
     def running(self) -> bool: ...

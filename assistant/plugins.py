@@ -11,7 +11,7 @@ else about what a plugin does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -86,8 +86,8 @@ class Plugin:
     migrations: Path | None = None
     #: Runs once when the gateway first starts in this process (e.g. to close stale calls).
     startup: Callable[[Any], None] | None = None
-    #: Runs when the gateway stops (e.g. to settle calls that can no longer connect).
-    shutdown: Callable[[Any], None] | None = None
+    #: Runs when the gateway stops (e.g. to settle calls that can no longer connect); may be async.
+    shutdown: Callable[[Any], Awaitable[None] | None] | None = None
     #: Top-level config sections the plugin reads afresh for every request: changing them needs no restart.
     live_settings: tuple[str, ...] = ()
     #: Its part of the web page.

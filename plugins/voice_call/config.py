@@ -151,6 +151,14 @@ class AppointmentSettings(Section):
         return self
 
 
+class TunnelSettings(Section):
+    """How the carrier reaches this gateway from the internet: a tunnel the gateway runs (its URL
+    becomes `publicUrl`), or none (the owner's own reverse proxy, at the `publicUrl` they gave)."""
+
+    kind: Literal["none", "cloudflare", "ngrok", "tailscale"] = "none"
+    ngrok_authtoken_ref: str | None = None
+
+
 class StreamingSettings(Section):
     enabled: bool = True
 
@@ -161,6 +169,10 @@ class VoiceCallConfig(Section):
     public_url: Annotated[str, AfterValidator(validation.public_url)] | None = None
     #: The owner's own phone: "call me ...", and where callers asking for the owner are put through.
     owner_number: PhoneNumber | None = None
+    tunnel: TunnelSettings = Field(default_factory=TunnelSettings)
+    #: Keep the carrier's number pointed at this gateway through its REST API (set when the owner
+    #: says "connect my number"): the wiring follows the public URL when it changes.
+    connect_number: bool = False
     mode: Literal["voice", "realtime"] = "voice"
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     telnyx: TelnyxSettings = Field(default_factory=TelnyxSettings)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from assistant.gateway import admin_headers
 from assistant.plugins import Check
 from plugins.voice_call.config import VoiceCallConfig, voice_config
+from plugins.voice_call.exposure import wiring_check
 from plugins.voice_call.setup_flow import missing_credentials, title
 from plugins.voice_call.speech.engines import ELEVENLABS_KEY_SECRET, OPENAI_KEY_SECRET, elevenlabs_key, openai_key
 
@@ -110,10 +111,22 @@ def voice_call_checks(host: Host) -> list[Check]:
             checks.append(Check("voice: credentials", "fail", f"{name} still needs: {', '.join(missing)}"))
         else:
             checks.append(Check("voice: credentials", "ok", f"{name} credentials complete ({config.phone_number})"))
+    runtime = host.extensions.get("voice_call")  # only where the gateway runs in this process
     if config.public_url:
         checks.append(_reachability(config.public_url, host.settings.home))
-    else:
-        checks.append(Check("voice: public URL", "fail", "not set; carriers cannot reach the gateway without it"))
+    elif config.tunnel.kind == "none":
+        checks.append(
+            Check(
+                "voice: public URL",
+                "fail",
+                'not set; carriers cannot reach the gateway without it. Say "expose the gateway with cloudflare" '
+                "(or ngrok, or tailscale), or give the https address of your reverse proxy",
+            )
+        )
+    if runtime is not None:
+        checks.extend(runtime.exposure.checks(config))
+    elif config.public_url and config.provider:
+        checks.append(wiring_check(config, host))
     policy = config.inbound.policy
     if policy == "disabled":
         checks.append(Check("voice: inbound policy", "warn", "disabled: every inbound call is rejected"))
@@ -127,7 +140,6 @@ def voice_call_checks(host: Host) -> list[Check]:
         checks.append(Check("voice: streaming", "fail", "media streaming is off; the assistant cannot hear callers"))
     checks.extend(_engine_checks(host, config))
     checks.append(_models())
-    runtime = host.extensions.get("voice_call")  # only where the gateway runs in this process
     capacity = getattr(runtime, "capacity", None)
     if capacity is not None:
         checks.append(Check("voice: capacity", "ok", capacity.describe(config)))

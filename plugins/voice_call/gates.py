@@ -140,7 +140,24 @@ def _owner_number(ctx: GateContext, args: dict[str, Any]) -> str | None:
     return f"Set your own phone number (where callers asking for you are put through) to {number}?"
 
 
+def _tunnel(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    from plugins.voice_call.tunnels.kinds import TITLES
+
+    kind = str(args.get("tunnel", ""))
+    if kind not in TITLES or ctx.owner_typed(kind):
+        return None  # "none" closes it; a tunnel the owner named is what they asked for
+    return f"Open a {TITLES[kind]}, so the gateway can be reached from the internet?"
+
+
+def _connect_number(ctx: GateContext, args: dict[str, Any]) -> str | None:
+    config = voice_config(ctx.host)
+    where = f"{config.public_url}/voice/{config.provider}/webhook" if config.public_url else "this gateway"
+    return f"Point your number {config.phone_number or ''} at {where} through {config.provider or 'the carrier'}'s API?"
+
+
 GATES = [
+    Gate("expose_gateway", _tunnel),
+    Gate("connect_number", _connect_number),
     Gate("set_inbound_policy", _inbound_policy),
     Gate("update_allowlist", _allowlist),
     Gate("approve_pairing", _pairing),

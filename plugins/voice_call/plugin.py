@@ -15,6 +15,7 @@ from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
+from plugins.voice_call.exposure_tools import EXPOSURE_INTENTS, EXPOSURE_TOOLS
 from plugins.voice_call.gates import GATES
 from plugins.voice_call.intents import INTENTS
 from plugins.voice_call.knowledge_tools import KNOWLEDGE_INTENTS, KNOWLEDGE_TOOLS
@@ -35,6 +36,7 @@ SECRET_PATTERNS = [
         unless=lambda host, value: host is not None and CallRecords(host.db).get(value.lower()) is not None,
     ),
     SecretPattern("Telnyx API key", re.compile(r"\b(KEY[0-9A-Za-z_\-]{16,200})")),
+    SecretPattern("ngrok authtoken", re.compile(r"(?i)ngrok.*?auth\s*token\s*(?:is|=|:)?\s*([A-Za-z0-9_\-]{20,100})")),
     SecretPattern("Plivo Auth Token", re.compile(r"(?i)plivo.*?auth\s*token\s*(?:is|=|:)?\s*([A-Za-z0-9_\-]{30,64})")),
 ]
 
@@ -53,6 +55,7 @@ def idle_tools(host: Any) -> set[str]:
             "cancel_scheduled_call",
             "schedule_recurring_call",
             "test_call",
+            "connect_number",
         }
     if config.inbound.policy != "pairing" and not runtime.pairing.pending():
         idle |= {"approve_pairing", "list_pairing_requests"}
@@ -66,9 +69,9 @@ def idle_tools(host: Any) -> set[str]:
 plugin = Plugin(
     name="voice_call",
     config_model=VoiceCallConfig,
-    tools=[*TOOLS, *PAIRING_TOOLS, *KNOWLEDGE_TOOLS, *LOOKUP_TOOLS, *APPOINTMENT_TOOLS, *CALL_TOOLS],
+    tools=[*TOOLS, *EXPOSURE_TOOLS, *PAIRING_TOOLS, *KNOWLEDGE_TOOLS, *LOOKUP_TOOLS, *APPOINTMENT_TOOLS, *CALL_TOOLS],
     routes=build_routes,
-    intents=[*KNOWLEDGE_INTENTS, *LOOKUP_INTENTS, *APPOINTMENT_INTENTS, *CALL_INTENTS, *INTENTS],
+    intents=[*EXPOSURE_INTENTS, *KNOWLEDGE_INTENTS, *LOOKUP_INTENTS, *APPOINTMENT_INTENTS, *CALL_INTENTS, *INTENTS],
     secret_patterns=SECRET_PATTERNS,
     doctor=voice_call_checks,
     describe=describe_for_health,
@@ -77,7 +80,8 @@ plugin = Plugin(
     shutdown=shutdown,
     # Who may call and what they hear first, the owner's own number (transfers, "call me") and
     # appointment hours apply to the next call: approving a pairing code needs no restart.
-    live_settings=("inbound", "ownerNumber", "appointments"),
+    # The tunnel is followed at once (its address then rebuilds the gateway), and so is the wiring.
+    live_settings=("inbound", "ownerNumber", "appointments", "tunnel", "connectNumber"),
     web_panel=WebPanel(HERE / "static", "panel.html", ("calls.js", "softphone.js")),
     install_models=install_all,
     gates=GATES,

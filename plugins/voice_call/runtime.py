@@ -27,6 +27,7 @@ from plugins.voice_call.calls.scheduler import CallScheduler
 from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.calls.when import local_zone
 from plugins.voice_call.config import PLUGIN, VoiceCallConfig, voice_config
+from plugins.voice_call.exposure import Exposure
 from plugins.voice_call.speech.engines import make_stt, make_tts, openai_client
 from plugins.voice_call.speech.stt import SpeechToText
 from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, spoken
@@ -59,11 +60,13 @@ class VoiceCallRuntime:
         self.capacity = CallCapacity(self.prompts.give_way)
         self.outbound = OutboundCalls(host, self.switchboard, self, self.capacity)
         self.scheduler = CallScheduler(host, self.records, self.outbound)
+        self.exposure = Exposure(host)
         self.phone_check = PhoneCheck(host, self.outbound, self.switchboard, self.records)
         self.reports = CallReports(host, self.records)
         self.switchboard.on_end(self.reports.call_ended)
         self.switchboard.on_end(self.scheduler.call_ended)
         self._scheduler_task: asyncio.Task[None] | None = None
+        self._tunnel_task: asyncio.Task[None] | None = None
         #: The latest webhook each carrier sent that we could not use, for `assistant doctor`.
         self.webhook_problems: dict[str, str] = {}
 
@@ -153,13 +156,16 @@ def startup(host: Host) -> None:
             f"{calls} cut off when the assistant stopped (the last one began at {when}); `assistant calls list` shows them."
         )
     settle_heap()
-    runtime._scheduler_task = asyncio.get_running_loop().create_task(runtime.scheduler.run(), name="call-scheduler")
+    loop = asyncio.get_running_loop()
+    runtime._scheduler_task = loop.create_task(runtime.scheduler.run(), name="call-scheduler")
+    runtime._tunnel_task = loop.create_task(runtime.exposure.follow(voice_config(host)), name="tunnel-start")
 
 
-def shutdown(host: Host) -> None:
-    """The gateway stopped: answered calls whose media never arrived can no longer connect."""
+async def shutdown(host: Host) -> None:
+    """The gateway stopped: answered calls whose media never arrived can no longer connect; the tunnel closes."""
     runtime = VoiceCallRuntime.of(host)
     runtime.switchboard.fail_pending(EndReason.GATEWAY_STOPPED)
     if runtime._scheduler_task is not None:
         runtime._scheduler_task.cancel()
         runtime._scheduler_task = None
+    await runtime.exposure.stop()

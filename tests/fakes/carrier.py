@@ -56,7 +56,9 @@ class FakeCarrier:
     def __init__(self, gateway_url: str, public_url: str) -> None:
         self.gateway_url = gateway_url.rstrip("/")
         self.public_url = public_url.rstrip("/")
-        self.rest = FakeRest(self.handle_rest).start()
+        #: The number's settings at the carrier (tests/fakes/numbers.py), answered before the call routes.
+        self.numbers = self.make_numbers()
+        self.rest = FakeRest(self._rest).start()
         self.ended: set[str] = set()
         self.dials: list[Dial] = []
         self.transfers: list[Transfer] = []
@@ -137,7 +139,21 @@ class FakeCarrier:
         scheme = "ws" if parts.scheme in ("wss", "ws") else "http"
         return f"{scheme}://{local.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
 
+    async def _rest(self, call, request):
+        refused = self.check_auth(request)
+        if refused is not None:
+            return refused
+        answer = self.numbers.handle(request.method, call.path, dict(request.query_params), call.body)
+        return answer if answer is not None else await self.handle_rest(call, request)
+
     # -- to implement ----------------------------------------------------------------------------
+
+    def make_numbers(self):
+        raise NotImplementedError
+
+    def check_auth(self, request):
+        """The REST API's answer to a request without this account's credentials, or None."""
+        raise NotImplementedError
 
     def settings(self) -> tuple[dict, dict]:
         """(config changes, vault secrets) that point the assistant at this carrier."""

@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 
 from tests.fakes.carrier import Dial, FakeCarrier, Ring, Transfer
 from tests.fakes.media import FakeMediaCall, b64
+from tests.fakes.numbers import PlivoNumbers
 
 
 class PlivoMediaCall(FakeMediaCall):
@@ -100,8 +101,8 @@ class FakePlivo(FakeCarrier):
     name = "plivo"
 
     def __init__(self, gateway_url: str, public_url: str, auth_id: str, auth_token: str) -> None:
-        super().__init__(gateway_url, public_url)
         self.auth_id, self.auth_token = auth_id, auth_token
+        super().__init__(gateway_url, public_url)
         self.rest_hangups: list[str] = []
         self.cancelled: list[str] = []
 
@@ -116,10 +117,16 @@ class FakePlivo(FakeCarrier):
             {"voice_call.plivo.auth_token": self.auth_token},
         )
 
-    async def handle_rest(self, call, request):
+    def make_numbers(self) -> PlivoNumbers:
+        return PlivoNumbers(self.auth_id)
+
+    def check_auth(self, request):
         expected = "Basic " + base64.b64encode(f"{self.auth_id}:{self.auth_token}".encode()).decode()
         if request.headers.get("authorization") != expected:
             return JSONResponse({"error": "not authorized"}, status_code=401)
+        return None
+
+    async def handle_rest(self, call, request):
         prefix = f"/v1/Account/{self.auth_id}/Call/"
         if request.method == "POST" and call.path == prefix:
             body = json.loads(call.body)

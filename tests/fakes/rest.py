@@ -27,7 +27,7 @@ class FakeRest:
     def __init__(self, handler: Callable[[RestCall, Request], Awaitable[Response]]) -> None:
         self.calls: list[RestCall] = []
         self._handler = handler
-        app = Starlette(routes=[Route("/{path:path}", self._any, methods=["GET", "POST", "DELETE"])])
+        app = Starlette(routes=[Route("/{path:path}", self._any, methods=["GET", "POST", "PATCH", "DELETE"])])
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

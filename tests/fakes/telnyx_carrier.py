@@ -29,6 +29,9 @@ from starlette.responses import JSONResponse
 
 from tests.fakes.carrier import Dial, FakeCarrier, Ring, Transfer
 from tests.fakes.media import FakeMediaCall, b64
+from tests.fakes.numbers import TelnyxNumbers
+
+CONNECTION_ID = "1494404757140276705"
 
 
 class TelnyxMediaCall(FakeMediaCall):
@@ -100,8 +103,8 @@ class FakeTelnyx(FakeCarrier):
     name = "telnyx"
 
     def __init__(self, gateway_url: str, public_url: str, api_key: str) -> None:
-        super().__init__(gateway_url, public_url)
         self.api_key = api_key
+        super().__init__(gateway_url, public_url)
         self.signing_key = SigningKey.generate()
         self.public_key = base64.b64encode(bytes(self.signing_key.verify_key)).decode()
         self.commands: list[tuple[str, str, dict]] = []  # (call id, action, body)
@@ -110,7 +113,7 @@ class FakeTelnyx(FakeCarrier):
         return (
             {
                 "provider": "telnyx",
-                "telnyx.connectionId": "1494404757140276705",
+                "telnyx.connectionId": CONNECTION_ID,
                 "telnyx.publicKey": self.public_key,
                 "telnyx.apiBaseUrl": self.rest.url,
                 "telnyx.apiKeyRef": "voice_call.telnyx.api_key",
@@ -118,9 +121,15 @@ class FakeTelnyx(FakeCarrier):
             {"voice_call.telnyx.api_key": self.api_key},
         )
 
-    async def handle_rest(self, call, request):
+    def make_numbers(self) -> TelnyxNumbers:
+        return TelnyxNumbers(CONNECTION_ID)
+
+    def check_auth(self, request):
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
             return JSONResponse({"errors": [{"code": "10009", "title": "Authentication failed"}]}, status_code=401)
+        return None
+
+    async def handle_rest(self, call, request):
         parts = call.path.strip("/").split("/")
         if request.method == "POST" and parts == ["v2", "calls"]:
             body = json.loads(call.body)

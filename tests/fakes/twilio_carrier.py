@@ -27,6 +27,7 @@ from twilio.request_validator import RequestValidator
 
 from tests.fakes.carrier import Dial, FakeCarrier, Ring, Transfer
 from tests.fakes.media import FakeMediaCall, b64
+from tests.fakes.numbers import TwilioNumbers
 
 
 def new_sid(prefix: str) -> str:
@@ -101,8 +102,8 @@ class FakeTwilio(FakeCarrier):
     name = "twilio"
 
     def __init__(self, gateway_url: str, public_url: str, account_sid: str, auth_token: str) -> None:
-        super().__init__(gateway_url, public_url)
         self.account_sid, self.auth_token = account_sid, auth_token
+        super().__init__(gateway_url, public_url)
         self.validator = RequestValidator(auth_token)
         self.rest_hangups: list[str] = []
 
@@ -117,12 +118,18 @@ class FakeTwilio(FakeCarrier):
             {"voice_call.twilio.auth_token": self.auth_token},
         )
 
-    async def handle_rest(self, call, request):
+    def make_numbers(self) -> TwilioNumbers:
+        return TwilioNumbers(self.account_sid)
+
+    def check_auth(self, request):
         if (
             request.headers.get("authorization")
             != "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         ):
             return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
+        return None
+
+    async def handle_rest(self, call, request):
         if request.method == "POST" and call.path == f"/2010-04-01/Accounts/{self.account_sid}/Calls.json":
             form = parse_qs(call.body.decode())
             for required in ("To", "From", "Twiml", "StatusCallback"):

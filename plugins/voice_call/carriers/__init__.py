@@ -11,6 +11,7 @@ from plugins.voice_call.carriers.setup import CarrierSetup, missing
 if TYPE_CHECKING:
     from assistant.host import Host
     from plugins.voice_call.config import VoiceCallConfig
+    from plugins.voice_call.wiring.base import NumberWiring
 
 SETUPS: dict[str, CarrierSetup] = {s.name: s for s in (twilio.SETUP, telnyx.SETUP, plivo.SETUP)}
 
@@ -19,12 +20,21 @@ class CarrierNotConfigured(RuntimeError):
     pass
 
 
-def carrier_for(config: VoiceCallConfig, host: Host) -> Carrier:
-    """The configured carrier, built with its secrets from the vault."""
+def _complete(config: VoiceCallConfig, host: Host) -> CarrierSetup:
     if config.provider is None:
         raise CarrierNotConfigured("no provider is chosen")
     setup = SETUPS[config.provider]
     needed = missing(setup, config, host)
     if needed:
         raise CarrierNotConfigured(f"{setup.title} still needs: {', '.join(needed)}")
-    return setup.build(config, host)
+    return setup
+
+
+def carrier_for(config: VoiceCallConfig, host: Host) -> Carrier:
+    """The configured carrier, built with its secrets from the vault."""
+    return _complete(config, host).build(config, host)
+
+
+def number_wiring(config: VoiceCallConfig, host: Host) -> NumberWiring:
+    """The configured number's settings at its carrier, reached with the stored credentials."""
+    return _complete(config, host).wiring(config, host)

@@ -38,6 +38,7 @@ from plugins.voice_call.carriers.events import (
     media_json,
 )
 from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
+from plugins.voice_call.wiring.plivo import PlivoWiring
 
 if TYPE_CHECKING:
     from assistant.host import Host
@@ -307,6 +308,15 @@ def _build(config: VoiceCallConfig, host: Host) -> Carrier:
     return Carrier(name="plivo", codec=PlivoCodec(), webhooks=PlivoWebhooks(auth_token), control=control)
 
 
+def _wiring(config: VoiceCallConfig, host: Host) -> PlivoWiring:
+    return PlivoWiring(
+        config.plivo.api_base_url,
+        config.phone_number or "",
+        config_value(config, "plivo.authId"),
+        secret(host, SETUP.credentials[1]),
+    )
+
+
 SETUP = CarrierSetup(
     name="plivo",
     title="Plivo",
@@ -316,4 +326,5 @@ SETUP = CarrierSetup(
     ),
     example="Plivo Auth ID is MA..., Auth Token is ..., my number is +15550001234",
     build=_build,
+    wiring=_wiring,
 )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from assistant.host import Host
     from plugins.voice_call.carriers.base import Carrier
     from plugins.voice_call.config import VoiceCallConfig
+    from plugins.voice_call.wiring.base import NumberWiring
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class CarrierSetup:
     credentials: tuple[Credential, ...]
     example: str
     build: Callable[[VoiceCallConfig, Host], Carrier]
+    #: The number's settings at the carrier (where it sends calls), through its REST API.
+    wiring: Callable[[VoiceCallConfig, Host], NumberWiring]
 
     def prompt(self) -> str:
         labels = [c.label for c in self.credentials] + ["your phone number"]

@@ -40,6 +40,7 @@ from plugins.voice_call.carriers.events import (
     media_json,
 )
 from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
+from plugins.voice_call.wiring.telnyx import TelnyxWiring
 
 if TYPE_CHECKING:
     from assistant.host import Host
@@ -335,6 +336,15 @@ def _build(config: VoiceCallConfig, host: Host) -> Carrier:
     )
 
 
+def _wiring(config: VoiceCallConfig, host: Host) -> TelnyxWiring:
+    return TelnyxWiring(
+        config.telnyx.api_base_url,
+        config.phone_number or "",
+        secret(host, SETUP.credentials[0]),
+        config_value(config, "telnyx.connectionId"),
+    )
+
+
 SETUP = CarrierSetup(
     name="telnyx",
     title="Telnyx",
@@ -345,4 +355,5 @@ SETUP = CarrierSetup(
     ),
     example="Telnyx API key is KEY..., connection id is 1494404757140276705, public key is ..., my number is +15550001234",
     build=_build,
+    wiring=_wiring,
 )

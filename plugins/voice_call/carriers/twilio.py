@@ -38,6 +38,7 @@ from plugins.voice_call.carriers.events import (
     media_json,
 )
 from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
+from plugins.voice_call.wiring.twilio import TwilioWiring
 
 if TYPE_CHECKING:
     from assistant.host import Host
@@ -309,6 +310,15 @@ def _build(config: VoiceCallConfig, host: Host) -> Carrier:
     )
 
 
+def _wiring(config: VoiceCallConfig, host: Host) -> TwilioWiring:
+    return TwilioWiring(
+        config.twilio.api_base_url,
+        config.phone_number or "",
+        config_value(config, "twilio.accountSid"),
+        secret(host, SETUP.credentials[1]),
+    )
+
+
 SETUP = CarrierSetup(
     name="twilio",
     title="Twilio",
@@ -320,4 +330,5 @@ SETUP = CarrierSetup(
     ),
     example="Twilio Account SID is AC..., Auth Token is ..., my number is +15550001234",
     build=_build,
+    wiring=_wiring,
 )

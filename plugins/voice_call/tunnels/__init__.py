@@ -1,0 +1,1 @@
+"""Tunnels the gateway runs so carriers can reach it from the internet."""

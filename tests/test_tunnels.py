@@ -1,0 +1,201 @@
+"""Tunnels the gateway runs, with fake `cloudflared` and `tailscale` programs that print what the
+real ones print (tests/fakes/tunnel_programs.py), and ngrok through a stand-in with the SDK's shape
+(the real SDK checked for that shape and its errors below). The tunnel's address becomes the
+public URL, a dead tunnel is reopened, a connected number follows the new address, and an inbound
+call signed over the new address gets through."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import types
+
+import httpx
+import pytest
+
+from assistant.gateway import admin_headers
+from plugins.voice_call.config import voice_config
+from plugins.voice_call.tunnels.kinds import NGROK_AUTHTOKEN_SECRET
+from plugins.voice_call.tunnels.tunnel import NgrokTunnel, TunnelFailed
+
+from .conftest import FRIEND, OWNER
+from .fakes.tunnel_programs import install, runs
+from .voice_harness import CallLab, settle
+
+
+@pytest.fixture
+def programs(tmp_path, monkeypatch):
+    for name, value in install(tmp_path / "bin", tmp_path / "runs").items():
+        monkeypatch.setenv(name, value)
+    return tmp_path / "runs"
+
+
+@pytest.fixture
+def lab(host, programs):
+    with CallLab(host, "twilio") as lab:
+        lab.runtime.exposure.keeper.retry_delays = (0.2,)
+        yield lab
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
+
+
+def shown(lab) -> str:
+    return "\n".join(m.text for m in lab.host.conversations.shown(lab.host.conversations.latest()))
+
+
+def test_cloudflare_tunnel_is_the_public_url_is_reopened_when_it_dies_and_the_number_follows(lab, programs) -> None:
+    reply = lab.say("expose the gateway with cloudflare")
+    first = runs(programs)[-1]
+    assert first["url"] in reply and "is reachable at" in reply, reply
+    assert voice_config(lab.host).public_url == first["url"]
+    assert first["args"] == ["tunnel", "--no-autoupdate", "--url", lab.live.url]
+    # A request through the tunnel reaches this very gateway (only it answers the admin token with its generation).
+    through = httpx.get(f"http://127.0.0.1:{first['port']}/healthz", headers=admin_headers(lab.host.settings.home))
+    assert through.json()["generation"] == lab.host.gateway.generation
+
+    assert "yes" in lab.say("connect my number").lower()  # the owner confirms before the carrier is changed
+    reply = lab.say("yes")
+    assert f"now sends its calls to {first['url']}/voice/twilio/webhook" in reply, reply
+    number = lab.carrier.numbers.number
+    assert number["voice_url"] == f"{first['url']}/voice/twilio/webhook"
+    assert number["status_callback"] == f"{first['url']}/voice/twilio/status"
+    assert number["voice_method"] == number["status_callback_method"] == "POST"
+
+    os.kill(first["pid"], signal.SIGKILL)  # the tunnel dies: a new one, with a new address
+    settle(lambda: len(runs(programs)) == 2, timeout=20)
+    second = runs(programs)[-1]
+    assert second["url"] != first["url"]
+    settle(lambda: lab.carrier.numbers.voice_url == f"{second['url']}/voice/twilio/webhook", timeout=20)
+    assert voice_config(lab.host).public_url == second["url"]
+    settle(lambda: f"now reachable at {second['url']}" in shown(lab))
+
+    lab.carrier.public_url = second["url"]  # the carrier now signs over the address the number points at
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    assert ring.connected, ring.body
+    lab.carrier.report_hangup(ring)
+
+    doctor = lab.say("check the voice call configuration")
+    assert f"Cloudflare quick tunnel up at {second['url']}, reopened 1 time(s)" in doctor, doctor
+    assert f"{OWNER} sends its calls to this gateway" in doctor, doctor
+
+    lab.say("stop the tunnel")
+    settle(lambda: not alive(second["pid"]), timeout=10)
+    assert voice_config(lab.host).tunnel.kind == "none"
+
+
+def test_the_tunnel_stops_with_the_gateway(host, programs) -> None:
+    with CallLab(host, "twilio") as lab:
+        lab.say("expose the gateway with cloudflare")
+        pid = runs(programs)[-1]["pid"]
+        assert alive(pid)
+    settle(lambda: not alive(pid), timeout=10)
+
+
+def test_a_chosen_tunnel_starts_with_the_gateway(host, programs) -> None:
+    host.config.update("voice_call", {"tunnel.kind": "tailscale"})
+    with CallLab(host, "twilio") as lab:
+        settle(lambda: voice_config(host).public_url == "https://assistant-box.tail4c0ffee.ts.net", timeout=20)
+        run = runs(programs)[-1]
+        assert run["args"] == ["funnel", lab.live.url]
+        settle(lambda: lab.runtime.exposure.keeper.state.up)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("expose the gateway with cloudflare", "Cloudflare gave no quick tunnel (Post \"https://api.trycloudflare.com/tunnel\""),
+        ("use tailscale funnel", "Funnel is not enabled for this machine; enable it at https://login.tailscale.com/f/funnel?node="),
+    ],
+)
+def test_a_tunnel_that_cannot_start_says_why(lab, monkeypatch, phrase, expected) -> None:
+    monkeypatch.setenv("FAKE_TUNNEL_MODE", "fail")
+    lab.runtime.exposure.keeper.retry_delays = (30,)  # the first failure only
+    before = voice_config(lab.host).public_url
+    reply = lab.say(phrase)
+    assert "is not up yet" in reply and expected in reply, reply
+    assert voice_config(lab.host).public_url == before  # nothing it cannot reach replaces the working address
+
+
+def test_a_missing_program_is_named_with_where_to_get_it(lab, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    lab.runtime.exposure.keeper.retry_delays = (30,)
+    reply = lab.say("expose the gateway with cloudflare")
+    assert "`cloudflared` is not installed (not on PATH)" in reply and "pkg.cloudflare.com" in reply, reply
+    doctor = lab.say("check the voice call configuration")
+    assert "Cloudflare quick tunnel is not up: `cloudflared` is not installed" in doctor, doctor
+
+
+class NgrokStandIn(types.ModuleType):
+    """The SDK's surface we use (ngrok.pyi: forward(addr, **options) -> Listener; Listener.url();
+    disconnect(url)), recording what it was given."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        super().__init__("ngrok")
+        self.forwarded: list[tuple[str, dict]] = []
+        self.disconnected: list[str] = []
+        self.refuse = refuse
+
+    def forward(self, addr, **options):
+        if self.refuse:
+            raise ValueError("failed to connect session", "authentication failed: The authtoken you specified is invalid")
+        self.forwarded.append((addr, options))
+        return types.SimpleNamespace(url=lambda: "https://1a2b-203-0-113-7.ngrok-free.app")
+
+    def disconnect(self, url=None):
+        self.disconnected.append(url)
+
+
+NGROK_TOKEN = "2bQ9nY3kWmX7pLr4Tz8vHc1aJd_5fGhKsN2uVwXyZq3Rt6EoPi"
+
+
+def test_ngrok_with_an_authtoken_from_the_chat(lab, monkeypatch) -> None:
+    sdk = NgrokStandIn()
+    monkeypatch.setitem(sys.modules, "ngrok", sdk)
+    reply = lab.say(f"use ngrok, my authtoken is {NGROK_TOKEN}")
+    assert "https://1a2b-203-0-113-7.ngrok-free.app" in reply, reply
+    assert sdk.forwarded == [(lab.live.url, {"authtoken": NGROK_TOKEN})]
+    assert lab.host.vault.get(NGROK_AUTHTOKEN_SECRET) == NGROK_TOKEN
+    assert NGROK_TOKEN not in shown(lab)  # the chat shows a placeholder, never the token
+    assert voice_config(lab.host).public_url == "https://1a2b-203-0-113-7.ngrok-free.app"
+    lab.say("stop the tunnel")
+    assert sdk.disconnected == ["https://1a2b-203-0-113-7.ngrok-free.app"]
+
+
+def test_ngrok_refusing_the_token_is_said_plainly(lab, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "ngrok", NgrokStandIn(refuse=True))
+    lab.runtime.exposure.keeper.retry_delays = (30,)
+    reply = lab.say(f"use ngrok, my authtoken is {NGROK_TOKEN}")
+    assert "ngrok refused the tunnel (failed to connect session, authentication failed" in reply, reply
+
+
+def test_ngrok_without_a_token_asks_for_one(lab) -> None:
+    reply = lab.say("expose the gateway with ngrok")
+    assert "ngrok needs your authtoken" in reply, reply
+    assert voice_config(lab.host).tunnel.kind == "none"
+
+
+def test_the_real_ngrok_sdk_has_the_shape_and_errors_we_rely_on() -> None:
+    """The installed SDK, pointed at a closed local port: `forward` takes our call and fails with
+    the ValueError our message is made from; `disconnect` exists."""
+    import asyncio
+
+    import ngrok
+
+    class Closed(types.ModuleType):
+        def forward(self, addr, **options):
+            return ngrok.forward(addr, server_addr="127.0.0.1:1", **options)
+
+        disconnect = staticmethod(ngrok.disconnect)
+
+    tunnel = NgrokTunnel("2abc_not_a_real_token_000000", sdk=Closed("ngrok"))
+    with pytest.raises(TunnelFailed, match=r"ngrok refused the tunnel \(failed to connect session"):
+        asyncio.run(tunnel.open("http://127.0.0.1:9"))
+    assert callable(ngrok.disconnect)
