@@ -111,8 +111,11 @@ def test_a_chosen_tunnel_starts_with_the_gateway(host, programs) -> None:
 @pytest.mark.parametrize(
     ("phrase", "expected"),
     [
-        ("expose the gateway with cloudflare", "Cloudflare gave no quick tunnel (Post \"https://api.trycloudflare.com/tunnel\""),
-        ("use tailscale funnel", "Funnel is not enabled for this machine; enable it at https://login.tailscale.com/f/funnel?node="),
+        ("expose the gateway with cloudflare", 'Cloudflare gave no quick tunnel (Post "https://api.trycloudflare.com/tunnel"'),
+        (
+            "use tailscale funnel",
+            "Funnel is not enabled for this machine; enable it at https://login.tailscale.com/f/funnel?node=",
+        ),
     ],
 )
 def test_a_tunnel_that_cannot_start_says_why(lab, monkeypatch, phrase, expected) -> None:

@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-PROGRAM = r'''#!{python}
+PROGRAM = r"""#!{python}
 import http.server, json, os, random, signal, socketserver, string, sys, threading, time, urllib.request
 from pathlib import Path
 
@@ -93,7 +93,7 @@ else:
 
 while True:
     time.sleep(1)
-'''
+"""
 
 
 def install(bin_dir: Path, state_dir: Path) -> dict[str, str]:
