@@ -61,6 +61,7 @@ class PlivoWiring(NumberWiring):
 
     def point_at(self, public_url: str) -> Wiring:
         want = self.expected(public_url)
+        self._send("GET", self._number_path())  # first: a number the account does not have changes nothing
         urls = {"answer_url": want.calls_to, "answer_method": "POST", "hangup_url": want.reports_to, "hangup_method": "POST"}
         app_id = self._own_application()
         if app_id is None:

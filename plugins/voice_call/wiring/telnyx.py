@@ -53,6 +53,7 @@ class TelnyxWiring(NumberWiring):
         return self._wiring(self._application(), self._number())
 
     def point_at(self, public_url: str) -> Wiring:
+        number = self._number()  # first: a number the account does not have changes nothing
         application = self._application()
         body = {
             "application_name": application.get("application_name") or "Phone assistant",
@@ -60,7 +61,6 @@ class TelnyxWiring(NumberWiring):
             "webhook_api_version": "2",
         }
         updated = self._send("PATCH", f"/v2/call_control_applications/{self.application_id}", json=body).get("data") or {}
-        number = self._number()
         if number.get("connection_id") != self.application_id:
             path = f"/v2/phone_numbers/{number['id']}"
             number = self._send("PATCH", path, json={"connection_id": self.application_id}).get("data") or number
