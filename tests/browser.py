@@ -43,3 +43,21 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_browser(chromium, extra_flags=()):
+    launcher, path = chromium
+    return launcher.launch(executable_path=path, headless=True, args=[*FLAGS, *extra_flags])
+
+
+def log_in(browser, url: str, token: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "/")
+    page.wait_for_selector("#login:not([hidden])")
+    page.fill("#token", "not-the-token")
+    page.click("text=Log in")
+    page.wait_for_selector("#login-error:has-text('not valid')")
+    page.fill("#token", token)
+    page.click("text=Log in")
+    page.wait_for_selector("#app:not([hidden])")
+    return page

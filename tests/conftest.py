@@ -70,3 +70,15 @@ def assert_nowhere_on_disk(home: Path, *values: str) -> None:
         data = file.read_bytes()
         for value in values:
             assert value.encode() not in data, f"{value[:6]}... found in {file}"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium for the web page tests (tests/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import ensure_chromium
+
+    path = ensure_chromium()
+    with sync_playwright() as playwright:
+        yield playwright.chromium, path

@@ -1,4 +1,4 @@
-""""connect my number" on each carrier's fake REST API (tests/fakes/numbers.py): the doctor reads
+""" "connect my number" on each carrier's fake REST API (tests/fakes/numbers.py): the doctor reads
 the number's settings back and says when they point elsewhere; after the owner's yes they point
 at the gateway; a wrong credential or a number the account does not have is said plainly."""
 

@@ -17,39 +17,12 @@ from assistant.web.app import WebApp
 from assistant.web.auth import WebAuth
 from plugins.voice_call.speech.audio import resample, ulaw_to_float
 
-from .browser import FLAGS, ensure_chromium, screenshot
+from .browser import log_in, open_browser, screenshot
 from .conftest import FRIEND, OWNER
 from .test_call_conformance import record_of, settle
 from .voice_harness import CallLab, LiveGateway, speak
 
 pytestmark = pytest.mark.timeout(600)  # the first test may install Chromium
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    path = ensure_chromium()
-    with sync_playwright() as playwright:
-        yield playwright.chromium, path
-
-
-def open_browser(chromium, extra_flags=()):
-    launcher, path = chromium
-    return launcher.launch(executable_path=path, headless=True, args=[*FLAGS, *extra_flags])
-
-
-def log_in(browser, url: str, token: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(url + "/")
-    page.wait_for_selector("#login:not([hidden])")
-    page.fill("#token", "not-the-token")
-    page.click("text=Log in")
-    page.wait_for_selector("#login-error:has-text('not valid')")
-    page.fill("#token", token)
-    page.click("text=Log in")
-    page.wait_for_selector("#app:not([hidden])")
-    return page
 
 
 def test_nothing_without_the_token(host) -> None:

@@ -41,11 +41,15 @@ def describe_config(config: VoiceCallConfig, host: Host | None = None) -> dict[s
 
 
 def describe_for_health(config: BaseModel) -> dict[str, Any]:
+    """In words (the web page shows these as they are): "not chosen", never null."""
     assert isinstance(config, VoiceCallConfig)
     return {
-        "provider": config.provider,
+        "provider": config.provider or "not chosen",
+        "phone_number": config.phone_number or "not set",
         "inbound_policy": config.inbound.policy,
+        "public_url": config.public_url or "not set",
+        "tunnel": config.tunnel.kind if config.tunnel.kind != "none" else "none (your own address)",
         "mode": config.mode,
         "tts": config.tts.engine,
-        "streaming": config.streaming.enabled,
+        "streaming": "on" if config.streaming.enabled else "off",
     }

@@ -82,7 +82,7 @@ plugin = Plugin(
     # appointment hours apply to the next call: approving a pairing code needs no restart.
     # The tunnel is followed at once (its address then rebuilds the gateway), and so is the wiring.
     live_settings=("inbound", "ownerNumber", "appointments", "tunnel", "connectNumber"),
-    web_panel=WebPanel(HERE / "static", "panel.html", ("calls.js", "softphone.js")),
+    web_panel=WebPanel(HERE / "static", "panel.html", ("setup.js", "calls.js", "softphone.js")),
     install_models=install_all,
     gates=GATES,
     idle_tools=idle_tools,

@@ -119,4 +119,6 @@ class VoiceWeb:
 
 
 def web_routes(host: Host, config: VoiceCallConfig) -> list[BaseRoute]:
-    return VoiceWeb(host, config).routes()
+    from plugins.voice_call.setup_web import setup_routes
+
+    return VoiceWeb(host, config).routes() + setup_routes(host)

@@ -138,9 +138,16 @@ function renderConfig(status) {
       config.append(el("dt", "", key), dd);
     }
   }
+  // The doctor, grouped: what works, then what to do next (warnings and failures).
   const checks = $("checks");
   checks.textContent = "";
-  for (const check of status.checks) checks.append(el("li", check.status, `${check.name}: ${check.detail}`));
+  const groups = [["What works", status.checks.filter((c) => c.status === "ok")],
+                  ["What to do next", status.checks.filter((c) => c.status !== "ok")]];
+  for (const [title, items] of groups) {
+    if (!items.length) continue;
+    checks.append(el("li", "group", title));
+    for (const check of items) checks.append(el("li", check.status, `${check.name}: ${check.detail}`));
+  }
 }
 
 async function refreshStatus() {

@@ -8,7 +8,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.line import CallLine
@@ -26,15 +27,29 @@ LISTEN_S = 20.0
 ANSWER_WAIT_S = 120.0
 
 
+@dataclass
+class CheckResult:
+    """The latest test call, for the setup panel."""
+
+    call_id: str
+    state: Literal["calling", "done", "failed"] = "calling"
+    #: What the owner said, as understood (caller content: shown quoted, never as instructions).
+    heard: str = ""
+    #: The outcome and timings, in our own words.
+    summary: str = "Calling your phone."
+
+
 class PhoneCheck:
     def __init__(self, host: Host, outbound: OutboundCalls, switchboard: Switchboard, records: CallRecords) -> None:
         self.host, self.outbound, self.switchboard, self.records = host, outbound, switchboard, records
+        self.latest: CheckResult | None = None
 
     async def start(self) -> str:
         """Dial the owner's own phone; the check runs on and reports in chat. Returns the call id
         (OutboundError when the call cannot be placed)."""
         dialled = time.monotonic()
         call_id = await self.outbound.place("me", CHECK, "conversation")
+        self.latest = CheckResult(call_id)
         task = asyncio.get_running_loop().create_task(self._check(call_id, dialled), name=f"phone-check-{call_id}")
         task.add_done_callback(_logged)
         return call_id
@@ -44,12 +59,15 @@ class PhoneCheck:
         if line is None:
             record = self.records.get(call_id)
             why = f"{record.state}, {record.end_reason}" if record else "it was not placed"
+            self._finish(call_id, "failed", f"The test call did not reach you ({why}).")
             self.host.tell_owner(f"The test call did not reach you ({why}).")
             return
         connected = time.monotonic()
         heard_words = await line.next_utterance(timeout=LISTEN_S + 20)  # the check sentence plays first
         understood = time.monotonic()
-        answer = f"Thank you. I heard: {heard_words}. Goodbye." if heard_words else "I didn't hear anything. Goodbye."
+        answer = (
+            f"Thank you. I heard: {heard_words.rstrip('.!?')}. Goodbye." if heard_words else "I didn't hear anything. Goodbye."
+        )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for((await line.speak(answer)).wait(), timeout=20)
         self.switchboard.end(call_id, Ending(EndReason.ASSISTANT_ENDED, "test call done"))
@@ -58,12 +76,17 @@ class PhoneCheck:
             f"your words came back as text {understood - connected:.1f} s after that (the check sentence "
             "and your speaking included)"
         )
+        self._finish(call_id, "done", f"Timings: {steps}.", heard_words or "")
         if heard_words:
             self.host.tell_owner(
                 f"Test call done: I understood what is quoted. Timings: {steps}.", [heard_words], "you, on the test call"
             )
         else:
             self.host.tell_owner(f"Test call done, but I heard nothing from you. Timings: {steps}.")
+
+    def _finish(self, call_id: str, state: Literal["done", "failed"], summary: str, heard: str = "") -> None:
+        if self.latest is not None and self.latest.call_id == call_id:
+            self.latest.state, self.latest.summary, self.latest.heard = state, summary, heard
 
     async def _connected(self, call_id: str) -> CallLine | None:
         """The call's live session once it streams; None when it ends first (no answer, busy, ...)."""
