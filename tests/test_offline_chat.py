@@ -29,6 +29,8 @@ ALL_TOOLS = {
     "set_voice_call_limits",
     "set_voice_call_streaming",
     "set_voice_call_public_url",
+    "expose_gateway",
+    "connect_number",
     "show_voice_call_config",
     "check_voice_call_config",
 }
@@ -63,6 +65,14 @@ ALL_TOOLS = {
             "set the public URL to https://calls.example.com",
             [("set_voice_call_public_url", {"url": "https://calls.example.com"})],
         ),
+        ("expose the gateway with cloudflare", [("expose_gateway", {"tunnel": "cloudflare"})]),
+        ("use tailscale funnel", [("expose_gateway", {"tunnel": "tailscale"})]),
+        (
+            "use ngrok, my authtoken is <secret:0a1b2c3d>",
+            [("expose_gateway", {"tunnel": "ngrok", "ngrok_authtoken": "<secret:0a1b2c3d>"})],
+        ),
+        ("stop the tunnel", [("expose_gateway", {"tunnel": "none"})]),
+        ("connect my number", [("connect_number", {})]),
         ("check the voice call configuration", [("check_voice_call_config", {})]),
         ("show the voice call configuration", [("show_voice_call_config", {})]),
         ("restart the gateway", [("restart_gateway", {})]),

@@ -144,9 +144,11 @@ def _tunnel(ctx: GateContext, args: dict[str, Any]) -> str | None:
     from plugins.voice_call.tunnels.kinds import TITLES
 
     kind = str(args.get("tunnel", ""))
-    if kind not in TITLES or ctx.owner_typed(kind):
-        return None  # "none" closes it; a tunnel the owner named is what they asked for
-    return f"Open a {TITLES[kind]}, so the gateway can be reached from the internet?"
+    if ctx.vouched:
+        return None  # the owner's own message asks for exactly this
+    if kind in TITLES:
+        return f"Open a {TITLES[kind]}, so the gateway can be reached from the internet?"
+    return "Close the tunnel? Carriers cannot reach the gateway through it after that."
 
 
 def _connect_number(ctx: GateContext, args: dict[str, Any]) -> str | None:

@@ -31,8 +31,8 @@ SPEECH_SERVICE = r"\b(openai|open\s*ai|elevenlabs|eleven\s*labs)\b"
 
 
 def credentials(text: str) -> list[ToolCall] | None:
-    if re.search(SPEECH_SERVICE, text, I) and not re.search(r"\b" + PROVIDER + r"\b", text, I):
-        return None  # an OpenAI or ElevenLabs key is not a carrier credential (see speech_key)
+    if re.search(SPEECH_SERVICE + r"|\bngrok\b", text, I) and not re.search(r"\b" + PROVIDER + r"\b", text, I):
+        return None  # an OpenAI, ElevenLabs or ngrok key is not a carrier credential (see speech_key, exposure_tools)
     fields = {
         "account_sid": _one(r"account\s*sid" + IS + VALUE, text),
         "auth_token": _one(r"auth(?:entication)?\s*token" + IS + VALUE, text),
