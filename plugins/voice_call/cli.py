@@ -70,6 +70,30 @@ def calls_show(call_id: str) -> None:
             if entry.get("heard_words"):
                 flag = f" (cut off after {entry['heard_words']!r}, {entry.get('heard_ms', 0) / 1000:.1f} s heard)"
         click.echo(f"  [{entry.get('at_ms', 0) / 1000:7.1f}s] {entry['role']}: {entry['text']}{flag}")
+    if call.turns:
+        from plugins.voice_call.calls.timings import describe_turn
+
+        click.echo("timings, after the end of each turn:")
+        for turn in call.turns:
+            click.echo(f"  {describe_turn(turn)}{' (the caller cut in)' if turn.get('cut') else ''}")
+
+
+@calls.command("latency", help="How fast calls were answered: p50/p95 of each step over recent calls.")
+@click.option("--calls", "count", default=50, show_default=True, help="How many recent calls to count.")
+def calls_latency(count: int) -> None:
+    from plugins.voice_call.calls.timings import latency_summary
+
+    host, records = _records()
+    try:
+        turns = [t for call in records.recent(count) for t in call.turns if not t.get("cut")]
+    finally:
+        host.close()
+    if not turns:
+        click.echo("No timed turns yet: they are recorded for calls answered by the local pipeline.")
+        return
+    click.echo(f"Over {len(turns)} answered turns of the last {count} calls (ms after the end of the caller's turn):")
+    for line in latency_summary(turns):
+        click.echo(line)
 
 
 @calls.command("cancel", help="Cancel a scheduled call by its number.")

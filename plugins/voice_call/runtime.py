@@ -169,3 +169,4 @@ async def shutdown(host: Host) -> None:
         runtime._scheduler_task.cancel()
         runtime._scheduler_task = None
     await runtime.exposure.stop()
+    runtime.records.flush()  # transcript lines still in memory

@@ -18,6 +18,7 @@ from assistant.web.auth import same_origin
 from plugins.voice_call.calls.appointments import Appointments
 from plugins.voice_call.calls.media import await_start
 from plugins.voice_call.calls.records import CallInfo
+from plugins.voice_call.calls.timings import describe_turn
 from plugins.voice_call.carriers import softphone
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.runtime import VoiceCallRuntime
@@ -42,6 +43,7 @@ def _call(call: CallInfo) -> dict[str, Any]:
         "ended_at": call.ended_at.isoformat() if call.ended_at else None,
         "end_reason": call.end_reason,
         "transcript": call.transcript,
+        "turns": [describe_turn(t) + (" (the caller cut in)" if t.get("cut") else "") for t in call.turns],
     }
 
 

@@ -59,7 +59,7 @@ class CallLine(ABC):
         self.config, self.records = config, records
         #: inbound | notify | conversation; `message` is what an outbound call is about.
         self.mode, self.message = mode, message
-        self.player = Player(codec, stream_id, self._send, on_heard=self._heard)
+        self.player = Player(codec, stream_id, self._send, on_heard=self._heard, on_start=self._started)
         #: The media clock: 20 ms per caller frame received, so limits hold whatever the machine's load.
         self.media_ms = 0
         self.last_activity_ms = 0
@@ -115,6 +115,9 @@ class CallLine(ABC):
     def _goodbye_ms(self, text: str) -> int:
         """How long saying `text` takes, when its audio is made ahead (0 when it is not)."""
         return 0
+
+    def _started(self, name: str) -> None:  # noqa: B027 - a hook: only the local pipeline times its turns
+        """The first frame of the audio queued as `name` went to the carrier (timings)."""
 
     # -- CallHooks for the call agent's tools --------------------------------------------------------
 

@@ -35,9 +35,10 @@ class Player:
         stream_id: str,
         send: Callable[[str], Awaitable[None]],
         on_heard: Callable[[str], None] | None = None,
+        on_start: Callable[[str], None] | None = None,
     ) -> None:
         self._codec, self._stream_id, self._send = codec, stream_id, send
-        self._on_heard = on_heard
+        self._on_heard, self._on_start = on_heard, on_start
         self._queue: asyncio.Queue[tuple[str, Audio]] = asyncio.Queue()
         self._current: Audio | None = None
         self._current_name: str | None = None
@@ -72,6 +73,8 @@ class Player:
                     if generation != self._generation:
                         break
                     await self._send(self._codec.media(self._stream_id, frame))
+                    if self._current_frames == 0 and self._on_start is not None:
+                        self._on_start(name)
                     self.frames_sent += 1
                     self._current_frames += 1
                 else:

@@ -1,12 +1,19 @@
-"""Call records: one row per call, a state machine over it, and the transcript.
+"""Call records: one row per call, a state machine over it, the transcript and per-turn timings.
 
 Only the switchboard moves a call between states (`create`, `transition`, `close_stale`); the rest
-of the plugin reads records and appends to transcripts."""
+of the plugin reads records and appends to transcripts.
+
+Transcript lines and timings are written off the audio path: appended to memory at once (every
+read sees them), and written by one writer, in one transaction for every call, a moment later in a
+worker thread, so a call's event loop never waits on the database for them."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +47,8 @@ class CallInfo:
     transcript: list[dict[str, Any]]
     mode: str = "inbound"
     message: str = ""
+    #: Per-turn timings (calls/timings.py).
+    turns: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -67,12 +76,40 @@ def _info(row: CallRow) -> CallInfo:
         list(row.transcript),
         row.mode,
         row.message,
+        list(row.turns or []),
     )
+
+
+#: How long lines wait in memory so the lines of every call go to the database in one write.
+FLUSH_S = 0.25
+
+
+@dataclass
+class _Unwritten:
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    turns: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Lines:
+    """Lines kept in memory until the writer takes them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        #: Lines not yet written (appended in the loop, read by any thread), by call id.
+        self.unwritten: dict[str, _Unwritten] = {}
+        #: Lines being written now: still merged into reads until the write is done.
+        self.writing: dict[str, _Unwritten] = {}
+        self.flush: asyncio.Task[None] | None = None
+
+
+_LINES: weakref.WeakKeyDictionary[Database, _Lines] = weakref.WeakKeyDictionary()
 
 
 class CallRecords:
     def __init__(self, db: Database) -> None:
         self._db = db
+        # One writer per database, shared by every CallRecords on it in this process.
+        self._lines = _LINES.setdefault(db, _Lines())
 
     def create(
         self,
@@ -110,7 +147,16 @@ class CallRecords:
     def get(self, call_id: str) -> CallInfo | None:
         with self._db.reader() as session:
             row = session.get(CallRow, call_id)
-            return _info(row) if row else None
+            return self._with_unwritten(_info(row)) if row is not None else None
+
+    def _with_unwritten(self, info: CallInfo) -> CallInfo:
+        with self._lines.lock:
+            parts = [p for p in (self._lines.writing.get(info.id), self._lines.unwritten.get(info.id)) if p is not None]
+            if not parts:
+                return info
+            transcript = info.transcript + [e for p in parts for e in p.transcript]
+            turns = info.turns + [t for p in parts for t in p.turns]
+        return replace(info, transcript=transcript, turns=turns)
 
     def by_carrier_id(self, provider: str, carrier_call_id: str) -> CallInfo | None:
         with self._db.reader() as session:
@@ -138,14 +184,56 @@ class CallRecords:
                 row.carrier_call_id = carrier_call_id
 
     def append_transcript(self, call_id: str, entries: list[dict[str, Any]]) -> None:
-        with self._db.transaction() as session:
-            row = session.get(CallRow, call_id)
-            if row is not None:
-                row.transcript = [*row.transcript, *entries]
+        self._keep(call_id, entries, [])
+
+    def add_turn(self, call_id: str, timing: dict[str, Any]) -> None:
+        self._keep(call_id, [], [timing])
+
+    def _keep(self, call_id: str, entries: list[dict[str, Any]], turns: list[dict[str, Any]]) -> None:
+        with self._lines.lock:
+            unwritten = self._lines.unwritten.setdefault(call_id, _Unwritten())
+            unwritten.transcript += entries
+            unwritten.turns += turns
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()  # no event loop here (a command, a test): write now
+            return
+        if self._lines.flush is None or self._lines.flush.done():
+            self._lines.flush = loop.create_task(self._flush_soon(), name="call-records-writer")
+
+    async def _flush_soon(self) -> None:
+        try:
+            await asyncio.sleep(FLUSH_S)
+        finally:  # cancelled with the gateway: written all the same, here and now
+            await asyncio.shield(asyncio.to_thread(self.flush))
+
+    def flush(self) -> None:
+        """Write every line kept in memory (the one writer: one transaction for all calls)."""
+        with self._lines.lock:
+            if not self._lines.unwritten:
+                return
+            batch, self._lines.unwritten = self._lines.unwritten, {}
+            self._lines.writing = {**self._lines.writing, **batch}
+        try:
+            with self._db.transaction() as session:
+                for call_id, unwritten in batch.items():
+                    row = session.get(CallRow, call_id)
+                    if row is None:
+                        continue
+                    if unwritten.transcript:
+                        row.transcript = [*row.transcript, *unwritten.transcript]
+                    if unwritten.turns:
+                        row.turns = [*(row.turns or []), *unwritten.turns]
+        finally:
+            with self._lines.lock:
+                for call_id in batch:
+                    self._lines.writing.pop(call_id, None)
 
     def recent(self, limit: int = 20) -> list[CallInfo]:
         with self._db.reader() as session:
-            return [_info(r) for r in session.scalars(select(CallRow).order_by(CallRow.created_at.desc()).limit(limit))]
+            rows = session.scalars(select(CallRow).order_by(CallRow.created_at.desc()).limit(limit))
+            return [self._with_unwritten(_info(r)) for r in rows]
 
     def close_stale(self, reason: str) -> list[CallInfo]:
         """Mark calls left active by a previous process as failed; returns them."""

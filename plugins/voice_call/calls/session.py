@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from plugins.voice_call.calls.caller_tools import CallDeps
 from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.invite import InviteEntry
 from plugins.voice_call.calls.line import TRANSFER_LINE, CallLine
+from plugins.voice_call.calls.timings import TurnTimer
 from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import ulaw_to_float
@@ -92,6 +93,8 @@ class CallSession(CallLine):
         #: What the caller said that no reply has answered yet: speaking again before our answer is
         #: heard joins the new words to these (a pause in the middle of a message loses nothing).
         self._unanswered: list[str] = []
+        #: The clocks of answers not yet heard, by the name of their first sentence ("t3s0").
+        self._timers: dict[str, TurnTimer] = {}
         self._turn_audio: Any = None  # the utterance being transcribed, carried over if that is cut
         self._carry_audio: Any = None
         #: The words of our last reply the caller heard before cutting in, told to the agent once.
@@ -113,7 +116,14 @@ class CallSession(CallLine):
     def _engine_switched(self, why: str) -> None:
         self.records.append_transcript(self.call_id, [{"role": "system", "text": why, "at_ms": self.media_ms}])
 
+    def _started(self, name: str) -> None:
+        if (timer := self._timers.get(name)) is not None:
+            timer.mark("first_audio_ms")
+
     def _heard(self, name: str) -> None:
+        if (timer := self._timers.pop(name, None)) is not None:
+            timer.mark("heard_ms")
+            self.records.add_turn(self.call_id, timer.entry())
         if name.startswith("t") and name.endswith("s0"):
             self._unanswered = []  # the caller heard our answer begin
         text = self._spoken.pop(name, None)
@@ -229,7 +239,9 @@ class CallSession(CallLine):
                 if not self._listening:  # it began during the greeting: the recogniser gets it whole
                     self.stt.begin(event.audio)
                 self._listening = False
-                self._turn = asyncio.create_task(self._take_turn(event.audio), name=f"turn-{self.call_id}")
+                silence = self.config.end_of_utterance_ms
+                timer = TurnTimer(0, silence, speech_end_ms=max(0, self.media_ms - silence))
+                self._turn = asyncio.create_task(self._take_turn(event.audio, timer=timer), name=f"turn-{self.call_id}")
         if listening:
             self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
 
@@ -260,6 +272,8 @@ class CallSession(CallLine):
         cut = await self.player.flush()
         entries = []
         for name in cut.dropped:
+            if (timer := self._timers.pop(name, None)) is not None:
+                self.records.add_turn(self.call_id, {**timer.entry(), "cut": True})  # the caller cut in first
             if name not in self._spoken:
                 continue
             text = self._spoken.pop(name)
@@ -279,7 +293,7 @@ class CallSession(CallLine):
         if entries:
             self.records.append_transcript(self.call_id, entries)
 
-    async def _take_turn(self, audio: Any, text: str | None = None) -> None:
+    async def _take_turn(self, audio: Any, text: str | None = None, timer: TurnTimer | None = None) -> None:
         """Answer the caller: their speech (`audio`, transcribed here) or keys pressed (`text`)."""
         if text is None:
             if self._carry_audio is not None:
@@ -287,6 +301,8 @@ class CallSession(CallLine):
             self._turn_audio = audio
             text = (await self.stt.transcribe(audio)).strip()
             self._turn_audio = None
+            if timer is not None:
+                timer.mark("transcript_ms")
         if not text:
             return
         if self._caller_said(text):
@@ -294,6 +310,9 @@ class CallSession(CallLine):
         self._unanswered.append(text)
         text = " ".join(self._unanswered)
         self._turns += 1
+        if timer is not None:
+            timer.turn = self._turns
+            self._timers[f"t{self._turns}s0"] = timer
         played: list[asyncio.Event] = []
         try:
             notes = []
@@ -305,7 +324,7 @@ class CallSession(CallLine):
                 notes.append(f"The caller interrupted your last reply; they heard only: {self._cut_off_after!r}.")
                 self._cut_off_after = None
             context = " ".join(notes) or None
-            sentences = sentences_from_stream(self.agent.reply(text, self.history, self.deps, context))
+            sentences = sentences_from_stream(_timed(self.agent.reply(text, self.history, self.deps, context), timer))
             index = 0
             async for sentence in sentences:
                 played.append(self._say(f"t{self._turns}s{index}", sentence))
@@ -331,6 +350,14 @@ class CallSession(CallLine):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for((await self.speak(TRANSFER_LINE)).wait(), timeout=15)
         await self._put_through()
+
+
+async def _timed(chunks: AsyncIterator[str], timer: TurnTimer | None) -> AsyncIterator[str]:
+    """The model's text as it streams, the first piece marked on the turn's clock."""
+    async for chunk in chunks:
+        if timer is not None:
+            timer.mark("first_token_ms")
+        yield chunk
 
 
 def heard_words(text: str, heard_ms: int, total_ms: int) -> str:

@@ -31,6 +31,8 @@ class CallRow(Base):
     mode: Mapped[str] = mapped_column(String(16), nullable=False, default="inbound")
     #: What an outbound call was placed to say.
     message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: Per-turn timings (calls/timings.py): [{"turn", "silence_ms", "transcript_ms", ...}]
+    turns: Mapped[list] = mapped_column(JSON, nullable=False, default=list, server_default="[]")
 
 
 class WebhookReceiptRow(Base):

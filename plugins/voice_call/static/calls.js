@@ -18,6 +18,7 @@ function renderCall(call) {
       : turn.interrupted ? " (interrupted)" : turn.heard === false ? " (not heard)" : "";
     node.append(el("div", `turn ${turn.role}`, `${label}: ${turn.text}${extra}`));
   }
+  for (const timing of call.turns || []) node.append(el("div", "turn timing muted", `Timing ${timing}`));
   return node;
 }
 

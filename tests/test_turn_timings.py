@@ -1,0 +1,46 @@
+"""Per-turn timings in the call record, through the fake Twilio with the real local engines: each
+answered turn keeps its silence wait and when the transcript, the first model token, the first
+reply audio and the carrier's "heard" came, in that order; `assistant calls show` and `assistant
+calls latency` print them, and the web page's calls API carries them."""
+
+from __future__ import annotations
+
+import httpx
+
+from assistant.web.auth import WebAuth
+from plugins.voice_call.calls.records import CallRecords
+
+from .conftest import run_cli
+from .test_call_conformance import record_of, settle
+from .voice_harness import CallLab, ask
+
+
+def test_each_turn_keeps_its_timings(host, env) -> None:
+    with CallLab(host, "twilio") as lab:
+        _, answer, ring = ask(lab, "What is the capital of France?")
+        assert "paris" in answer.lower()
+        settle(lambda: len(record_of(lab, ring).turns) == 1, timeout=10)
+        turn = record_of(lab, ring).turns[0]
+        assert turn["turn"] == 1 and turn["silence_ms"] == 500  # the harness's end-of-utterance wait
+        steps = [turn["transcript_ms"], turn["first_token_ms"], turn["first_audio_ms"], turn["heard_ms"]]
+        assert all(ms >= 0 for ms in steps) and steps == sorted(steps), turn
+        assert turn["speech_end_ms"] > 0
+
+        client = httpx.Client(base_url=lab.live.url)
+        client.get("/login", params={"token": WebAuth(host.settings.home).token()})
+        calls = client.get("/web/api/calls").json()
+        listed = next(c for c in calls["active"] + calls["recent"] if c["id"] == record_of(lab, ring).id)
+        assert listed["turns"][0].startswith("turn 1: silence wait 500 ms, transcript ")
+        lab.carrier.report_hangup(ring)
+        call_id = record_of(lab, ring).id
+
+    # Written to the database by the time the gateway stops, for other processes to read.
+    assert CallRecords(host.db).get(call_id).turns == [turn]
+    shown = run_cli(env, "calls", "show", call_id, check=True).stdout
+    assert f"turn 1: silence wait 500 ms, transcript {turn['transcript_ms']} ms" in shown, shown
+    latency = run_cli(env, "calls", "latency", check=True).stdout
+    assert "Over 1 answered turns" in latency and "first audio sent: p50" in latency and "voice to voice: p50" in latency
+
+
+def test_no_timed_turns_yet(env) -> None:
+    assert "No timed turns yet" in run_cli(env, "calls", "latency", check=True).stdout
