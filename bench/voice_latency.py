@@ -68,6 +68,13 @@ class VadClock:
             return events
 
         vad_module.UtteranceDetector.feed = feed  # type: ignore[method-assign]
+        original_end = vad_module.UtteranceDetector.end_now
+
+        def end_now(detector):  # an early end (a complete draft) is an end of turn too
+            clock.ends.append(time.monotonic())
+            return original_end(detector)
+
+        vad_module.UtteranceDetector.end_now = end_now  # type: ignore[method-assign]
 
 
 def run_turns(lab: CallLab, turns: int, question: bytes, injected_s: float) -> tuple[list[float], list[float], list[float]]:

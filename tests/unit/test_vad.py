@@ -16,11 +16,14 @@ def speech() -> np.ndarray:
     return ulaw_to_float(ulaw)
 
 
-def feed(detector: UtteranceDetector, samples: np.ndarray) -> list[tuple[int, str, int]]:
-    """Feed 20 ms frames as a carrier would; returns (ms, kind, utterance samples) per event."""
+def feed(detector: UtteranceDetector, samples: np.ndarray, pauses: bool = False) -> list[tuple[int, str, int]]:
+    """Feed 20 ms frames as a carrier would; returns (ms, kind, utterance samples) per event
+    (the pause and resume events only when asked for)."""
     events = []
     for start in range(0, len(samples), FRAME_SAMPLES):
         for event in detector.feed(samples[start : start + FRAME_SAMPLES]):
+            if event.kind in ("pause", "resume") and not pauses:
+                continue
             size = 0 if event.audio is None else len(event.audio)
             events.append((start * 1000 // PHONE_RATE, event.kind, size))
     return events
@@ -53,3 +56,23 @@ def test_silence_and_noise_are_not_speech() -> None:
     detector = UtteranceDetector()
     rng = np.random.default_rng(7)
     assert feed(detector, np.concatenate([silence(1000), rng.normal(0, 0.002, PHONE_RATE).astype(np.float32)])) == []
+
+
+def test_a_pause_gives_the_utterance_so_far_and_going_on_resumes(speech) -> None:
+    detector = UtteranceDetector(end_silence_ms=1000, pause_ms=200)
+    events = feed(detector, np.concatenate([silence(300), speech, silence(500), speech, silence(1500)]), pauses=True)
+    kinds = [kind for _, kind, _ in events]
+    assert kinds[0] == "speech_start" and kinds[-1] == "speech_end"
+    # The 500 ms gap between the questions: a pause with the first question, then a resume.
+    pause = next(e for e in events if e[1] == "pause" and e[0] >= 300 + len(speech) * 1000 // PHONE_RATE)
+    assert pause[2] >= len(speech) * 0.8
+    assert "resume" in kinds[kinds.index("pause") :]
+
+
+def test_end_now_ends_the_utterance_where_it_is(speech) -> None:
+    detector = UtteranceDetector(end_silence_ms=1000, pause_ms=200)
+    feed(detector, np.concatenate([silence(300), speech, silence(300)]), pauses=True)
+    assert detector.speaking and detector.quiet_ms >= 200
+    ended = detector.end_now()
+    assert ended.kind == "speech_end" and ended.audio is not None and len(ended.audio) >= len(speech) * 0.8
+    assert not detector.speaking and detector.quiet_ms == 0

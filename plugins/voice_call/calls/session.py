@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 APOLOGY = "I'm sorry, I'm having trouble answering right now."
 #: A pause after the last key pressed that ends the caller's keypad input ("#" ends it at once).
 KEYPAD_PAUSE_MS = 1500
+#: However complete a drafted utterance reads, the caller has been quiet this long before it ends.
+EARLY_END_FLOOR_MS = 250
 
 
 class CallSession(CallLine):
@@ -93,6 +95,8 @@ class CallSession(CallLine):
         #: What the caller said that no reply has answered yet: speaking again before our answer is
         #: heard joins the new words to these (a pause in the middle of a message loses nothing).
         self._unanswered: list[str] = []
+        #: The transcript drafted at the caller's pause, while the silence wait runs.
+        self._draft: asyncio.Task[str] | None = None
         #: The clocks of answers not yet heard, by the name of their first sentence ("t3s0").
         self._timers: dict[str, TurnTimer] = {}
         self._turn_audio: Any = None  # the utterance being transcribed, carried over if that is cut
@@ -232,18 +236,47 @@ class CallSession(CallLine):
                 continue  # the opening message is not interrupted (callees often say "hello?" as they pick up)
             if event.kind == "speech_start":
                 self._listening = True
+                self._draft = None
                 self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
                 if self.player.busy or self._replying():
                     await self._barge_in()
+            elif event.kind == "pause" and event.audio is not None:
+                self._start_draft(event.audio)
+            elif event.kind == "resume":
+                self._draft = None  # they went on: the draft misses words
             elif event.kind == "speech_end" and event.audio is not None:
-                if not self._listening:  # it began during the greeting: the recogniser gets it whole
-                    self.stt.begin(event.audio)
-                self._listening = False
-                silence = self.config.end_of_utterance_ms
-                timer = TurnTimer(0, silence, speech_end_ms=max(0, self.media_ms - silence))
-                self._turn = asyncio.create_task(self._take_turn(event.audio, timer=timer), name=f"turn-{self.call_id}")
+                self._end_turn(event.audio, self.config.end_of_utterance_ms)
+        if self._draft_is_complete():
+            quiet = self.vad.quiet_ms
+            self._end_turn(self.vad.end_now().audio, quiet)  # clearly complete: no need to wait longer
         if listening:
             self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
+
+    def _start_draft(self, audio: Any) -> None:
+        """The caller paused: transcribe what they said so far while the silence wait runs, so the
+        text is ready when their turn ends (engines that work on whole utterances only)."""
+        if not getattr(self.stt, "drafts", False) or self._carry_audio is not None or not self._listening:
+            return
+        self._draft = asyncio.create_task(self.stt.transcribe(audio), name=f"draft-{self.call_id}")
+        self._draft.add_done_callback(_quiet)
+
+    def _draft_is_complete(self) -> bool:
+        """The draft is in, reads as a whole sentence, and the caller has been quiet long enough
+        (half the configured wait; the configured wait stays the upper bound)."""
+        draft = self._draft
+        if draft is None or not draft.done() or draft.cancelled() or draft.exception() is not None:
+            return False
+        if not self.vad.speaking or self.vad.quiet_ms < max(EARLY_END_FLOOR_MS, self.config.end_of_utterance_ms // 2):
+            return False
+        return complete_sentence(draft.result())
+
+    def _end_turn(self, audio: Any, silence_ms: int) -> None:
+        if not self._listening:  # it began during the greeting: the recogniser gets it whole
+            self.stt.begin(audio)
+        self._listening = False
+        draft, self._draft = self._draft, None
+        timer = TurnTimer(0, silence_ms, speech_end_ms=max(0, self.media_ms - silence_ms))
+        self._turn = asyncio.create_task(self._take_turn(audio, timer=timer, draft=draft), name=f"turn-{self.call_id}")
 
     def _goodbye_ms(self, text: str) -> int:
         audio = self._prompt(self.config, text) if self._prompt else None
@@ -293,13 +326,20 @@ class CallSession(CallLine):
         if entries:
             self.records.append_transcript(self.call_id, entries)
 
-    async def _take_turn(self, audio: Any, text: str | None = None, timer: TurnTimer | None = None) -> None:
-        """Answer the caller: their speech (`audio`, transcribed here) or keys pressed (`text`)."""
+    async def _take_turn(
+        self,
+        audio: Any,
+        text: str | None = None,
+        timer: TurnTimer | None = None,
+        draft: asyncio.Task[str] | None = None,
+    ) -> None:
+        """Answer the caller: their speech (`audio`, transcribed here, or by the draft made at
+        their pause when they did not go on) or keys pressed (`text`)."""
         if text is None:
             if self._carry_audio is not None:
-                audio, self._carry_audio = np.concatenate([self._carry_audio, audio]), None
+                audio, self._carry_audio, draft = np.concatenate([self._carry_audio, audio]), None, None
             self._turn_audio = audio
-            text = (await self.stt.transcribe(audio)).strip()
+            text = (await (draft if draft is not None else self.stt.transcribe(audio))).strip()
             self._turn_audio = None
             if timer is not None:
                 timer.mark("transcript_ms")
@@ -350,6 +390,18 @@ class CallSession(CallLine):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for((await self.speak(TRANSFER_LINE)).wait(), timeout=15)
         await self._put_through()
+
+
+def complete_sentence(text: str) -> bool:
+    """Whether a draft reads as a finished utterance: two words or more, ending as a sentence does."""
+    text = text.strip()
+    return len(text.split()) >= 2 and text.endswith((".", "?", "!")) and not text.endswith("...")
+
+
+def _quiet(task: asyncio.Task[str]) -> None:
+    """A draft nobody used: its failure is not news."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def _timed(chunks: AsyncIterator[str], timer: TurnTimer | None) -> AsyncIterator[str]:

@@ -35,6 +35,8 @@ class LocalWhisper:
     It works on whole utterances, so `begin` and `hear` have nothing to do."""
 
     name = "local"
+    #: Works on whole utterances: a draft made at the caller's pause is as good as the final pass.
+    drafts = True
 
     _shared: LocalWhisper | None = None
     _shared_lock = threading.Lock()

@@ -12,19 +12,23 @@ from plugins.voice_call.speech.audio import PHONE_RATE
 
 @dataclass
 class VadEvent:
-    kind: str  # "speech_start" | "speech_end"
-    #: 8 kHz float: on speech_end the utterance, on speech_start what was heard so far (the pre-roll)
+    kind: str  # "speech_start" | "pause" | "resume" | "speech_end"
+    #: 8 kHz float: on speech_end the utterance, on speech_start what was heard so far (the
+    #: pre-roll), on pause the utterance up to the pause
     audio: np.ndarray | None = None
 
 
 @dataclass
 class UtteranceDetector:
     """Feed 8 kHz float frames; get `speech_start` when the caller starts talking and `speech_end`
-    with the utterance after `end_silence_ms` of quiet."""
+    with the utterance after `end_silence_ms` of quiet. In between, `pause` (with the utterance so
+    far) once the caller has been quiet `pause_ms`, and `resume` if they go on: the session drafts
+    a transcript at a pause, and may end the turn early (`end_now`) when the draft is complete."""
 
     end_silence_ms: int = 600
     threshold: float = 0.5
     min_speech_ms: int = 96
+    pause_ms: int = 96
     _vad: SileroVAD = field(init=False, repr=False)
     _pending: np.ndarray = field(init=False, repr=False)
     _utterance: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
@@ -42,6 +46,17 @@ class UtteranceDetector:
     @property
     def speaking(self) -> bool:
         return self._speaking
+
+    @property
+    def quiet_ms(self) -> int:
+        """How long the caller has been quiet within the current utterance."""
+        return self._quiet_ms if self._speaking else 0
+
+    def end_now(self) -> VadEvent:
+        """End the current utterance here (the session knows it is complete)."""
+        audio = np.concatenate(self._utterance)
+        self._speaking, self._speech_ms, self._utterance, self._quiet_ms = False, 0, [], 0
+        return VadEvent("speech_end", audio)
 
     def feed(self, samples: np.ndarray) -> list[VadEvent]:
         events: list[VadEvent] = []
@@ -64,9 +79,12 @@ class UtteranceDetector:
                 return [VadEvent("speech_start", np.concatenate(self._utterance))]
             return []
         self._utterance.append(window)
+        was_quiet = self._quiet_ms
         self._quiet_ms = 0 if voiced else self._quiet_ms + self._window_ms
         if self._quiet_ms >= self.end_silence_ms:
-            audio = np.concatenate(self._utterance)
-            self._speaking, self._speech_ms, self._utterance = False, 0, []
-            return [VadEvent("speech_end", audio)]
+            return [self.end_now()]
+        if was_quiet < self.pause_ms <= self._quiet_ms:
+            return [VadEvent("pause", np.concatenate(self._utterance))]
+        if voiced and was_quiet >= self.pause_ms:
+            return [VadEvent("resume")]
         return []
