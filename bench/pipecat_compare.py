@@ -5,30 +5,27 @@ and delays, on the same machine in the same run; prints both figures and the rat
 
 The first run makes bench/.venv-pipecat with pipecat-ai[silero,websocket] and uvicorn from PyPI.
 Measured end to end at the carrier: caller's last speech frame -> first reply frame, minus the
-500 ms end-of-utterance silence and the 350 ms of injected engine delays.
+500 ms end-of-utterance silence and the 350 ms of injected engine delays. Both servers run in a
+process of their own (ours: bench/our_server.py); the fake Twilio caller runs in this one.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from pydantic_ai.models.function import FunctionModel
-
-from assistant.host import Host
-from assistant.settings import Settings
-from bench.fakes import INJECTED_S, FakeSTT, FakeTTS, fake_llm
-from bench.voice_latency import EOU_MS, VadClock, percentile, summary, trimmed
-from tests.fakes.twilio_carrier import TwilioMediaCall
-from tests.values import FRIEND, OWNER
-from tests.voice_harness import CallLab, speak
+from bench.fakes import INJECTED_S
+from bench.voice_latency import EOU_MS, percentile, summary, trimmed
+from tests.fakes.twilio_carrier import FakeTwilio, TwilioMediaCall
+from tests.values import FRIEND, OWNER, TWILIO_SID, TWILIO_TOKEN
+from tests.voice_harness import PUBLIC_URL, speak
 
 HERE = Path(__file__).resolve().parent
 VENV = HERE / ".venv-pipecat"
@@ -83,67 +80,96 @@ def figures(times: list[tuple[float, float]], vad_ends: list[float]) -> tuple[li
     return total, after_vad
 
 
+class Server:
+    """A voice server in a process of its own (ours or Pipecat's), with the ends of turn it reports."""
+
+    def __init__(self, command: list[str], port: int, core: int | None = None) -> None:
+        self.port, self.vad_ends, self.late = port, [], []
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        if core is not None:
+            os.sched_setaffinity(self.process.pid, {core})
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("VAD_STOP "):
+                self.vad_ends.append(float(line.split()[1]))
+            elif line.startswith("LATE "):
+                self.late = [float(v) for v in line.split()[1:]]
+
+    def __enter__(self) -> Server:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return self
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.process.kill()
+                    err = self.process.stderr.read() if self.process.stderr else ""
+                    raise RuntimeError(f"the server did not start:\n{err[-3000:]}") from None
+                time.sleep(0.2)
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        time.sleep(0.2)  # the reader thread takes the last lines
+
+
+def our_server(port: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "bench.our_server", str(port), *extra]
+
+
+def pipecat_server(port: int) -> list[str]:
+    return [str(pipecat_python()), str(HERE / "pipecat_server.py"), str(port)]
+
+
+def our_call(port: int, caller: str = FRIEND) -> TwilioMediaCall:
+    """Ring our server as the fake Twilio does (a signed webhook), then open the stream it names."""
+    carrier = FakeTwilio(f"http://127.0.0.1:{port}", PUBLIC_URL, TWILIO_SID, TWILIO_TOKEN)
+    try:
+        ring = carrier.ring(caller, OWNER)
+        return carrier.media_call(ring)
+    finally:
+        carrier.close()
+
+
+def pipecat_call(port: int) -> TwilioMediaCall:
+    return TwilioMediaCall(f"ws://127.0.0.1:{port}/ws", "AC" + "0" * 32, "CA" + "1" * 32, {})
+
+
 def ours(turns: int, question: bytes) -> tuple[list[float], list[float]]:
-    vad = VadClock()
-    with tempfile.TemporaryDirectory() as home:
-        host = Host(Settings.from_env({"ASSISTANT_HOME": home}))
-        with CallLab(host, "twilio") as lab:
-            lab.set(endOfUtteranceMs=EOU_MS, maxDurationSeconds=3600, silenceTimeoutSeconds=600)
-            lab.runtime.stt_factory = lambda config: FakeSTT()
-            lab.runtime.tts_factory = lambda config: FakeTTS(seconds=1.0)
-            lab.runtime.call_model = FunctionModel(stream_function=fake_llm)
-            ring = lab.carrier.ring(FRIEND, OWNER)
+    port = free_port()
+    with Server(our_server(port), port) as server:
+        call = our_call(port)
 
-            async def run():
-                async with lab.carrier.media_call(ring) as call:
-                    return await measure(call, turns, question, greeting=True)
+        async def run():
+            async with call:
+                return await measure(call, turns, question, greeting=True)
 
-            result = asyncio.run(run())
-        host.close()
-    return figures(result, vad.ends)
+        result = asyncio.run(run())
+    return figures(result, server.vad_ends)
 
 
 def pipecat(turns: int, question: bytes) -> tuple[list[float], list[float]]:
     port = free_port()
-    server = subprocess.Popen(
-        [str(pipecat_python()), str(HERE / "pipecat_server.py"), str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    vad_ends: list[float] = []
-
-    def read_clock() -> None:
-        for line in server.stdout:
-            if line.startswith("VAD_STOP "):
-                vad_ends.append(float(line.split()[1]))
-
-    threading.Thread(target=read_clock, daemon=True).start()
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(
-                        "the Pipecat server did not start:\n" + (server.stderr.read() if server.stderr else "")
-                    ) from None
-                time.sleep(0.2)
-        call = TwilioMediaCall(f"ws://127.0.0.1:{port}/ws", "AC" + "0" * 32, "CA" + "1" * 32, {})
+    with Server(pipecat_server(port), port) as server:
+        call = pipecat_call(port)
 
         async def run():
             async with call:
                 return await measure(call, turns, question, greeting=False)
 
-        return figures(asyncio.run(run()), vad_ends)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        result = asyncio.run(run())
+    return figures(result, server.vad_ends)
 
 
 def ratios(baseline: list[float], mine: list[float]) -> None:
@@ -163,7 +189,7 @@ def main() -> int:
     mine, mine_after_vad = ours(args.turns, question)
     print(
         f"Fake engines inject {INJECTED_S * 1000:.0f} ms; both end a turn after {EOU_MS} ms of quiet (Silero); "
-        f"{args.turns} turns each, same machine, same run"
+        f"{args.turns} turns each, same machine, same run; each server in its own process, the caller in this one"
     )
     print("Overhead after the VAD's end of turn -> first reply frame at the carrier (pipeline overhead):")
     print(summary("  phone-assistant", mine_after_vad))

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from pydantic_ai import Agent
-from pydantic_ai.messages import ModelMessage
+from pydantic_ai.messages import ModelMessage, ModelRequest, UserPromptPart
 from pydantic_ai.models import Model
 
 from assistant.agent import choose_model, read_prompt
@@ -38,7 +38,25 @@ class CallAgent:
         self, text: str, history: list[ModelMessage], deps: CallDeps, context: str | None = None
     ) -> AsyncIterator[str]:
         """Stream the reply's text; `history` is extended with the turn's messages when it completes."""
-        async with self.agent.run_stream(text, message_history=history, deps=deps, instructions=context) as result:
+        recent = recent_turns(history)
+        async with self.agent.run_stream(text, message_history=recent, deps=deps, instructions=context) as result:
             async for delta in result.stream_text(delta=True, debounce_by=None):
                 yield delta
         history.extend(result.new_messages())
+
+
+#: How much of a call the model is sent each turn: the latest exchanges, whole. A phone call's
+#: recent turns are what the next answer needs; the cost of each model request (and pydantic-ai's
+#: work before it) then stays flat however long the call goes on.
+MAX_MESSAGES = 40
+
+
+def recent_turns(history: list[ModelMessage], limit: int = MAX_MESSAGES) -> list[ModelMessage]:
+    """The last messages of `history`, at most `limit`, starting where a caller's turn starts."""
+    if len(history) <= limit:
+        return history
+    for start in range(len(history) - limit, len(history)):
+        message = history[start]
+        if isinstance(message, ModelRequest) and any(isinstance(p, UserPromptPart) for p in message.parts):
+            return history[start:]
+    return []

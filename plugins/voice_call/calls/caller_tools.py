@@ -47,6 +47,19 @@ class CallDeps:
     appointments: Appointments | None = None
     #: The caller's number: whose bookings these are.
     caller: str = ""
+    #: What the tools offered on this call depend on, read once per call (not once per turn):
+    #: changes the owner makes apply from the next call, like every other call setting.
+    _offer: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def booking_open(self) -> bool:
+        if "booking_open" not in self._offer:
+            self._offer["booking_open"] = self.appointments is not None and self.appointments.open()
+        return bool(self._offer["booking_open"])
+
+    def registered_lookups(self) -> list[Any]:
+        if "lookups" not in self._offer:
+            self._offer["lookups"] = self.lookups.all() if self.lookups is not None else []
+        return list(self._offer["lookups"])
 
 
 def end_call(ctx: RunContext[CallDeps], reason: str = "caller said goodbye") -> str:
@@ -111,7 +124,7 @@ async def query_api(ctx: RunContext[CallDeps], name: str, parameters: dict[str, 
 
 async def _describe_lookups(ctx: RunContext[CallDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
     """query_api lists the registered lookups, and is not offered when there are none."""
-    registered = ctx.deps.lookups.all() if ctx.deps.lookups is not None else []
+    registered = ctx.deps.registered_lookups()
     if not registered:
         return None
     listed = "; ".join(f"{lk.name} (needs {', '.join(lk.parameters) or 'nothing'})" for lk in registered)
@@ -124,8 +137,7 @@ async def _describe_lookups(ctx: RunContext[CallDeps], tool_def: ToolDefinition)
 
 async def _when_booking_open(ctx: RunContext[CallDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
     """The appointment tools are offered only while the owner takes appointments."""
-    appointments = ctx.deps.appointments
-    return tool_def if appointments is not None and appointments.open() else None
+    return tool_def if ctx.deps.booking_open() else None
 
 
 def _when(deps: CallDeps, words: str) -> datetime | None:
