@@ -44,8 +44,13 @@ class FakeTTS:
 
     name = "fake"
 
+    _made: dict[float, bytes] = {}
+
     def __init__(self, seconds: float = 1.0) -> None:
-        self.audio = tone(seconds)
+        # Made once per length: a real engine's weights load once per process, not per call.
+        if seconds not in self._made:
+            self._made[seconds] = tone(seconds)
+        self.audio = self._made[seconds]
 
     async def stream(self, text: str) -> AsyncIterator[bytes]:
         await asyncio.sleep(TTS_FIRST_AUDIO_S)

@@ -29,6 +29,7 @@ from plugins.voice_call.calls.player import LEAD_MS, Player
 from plugins.voice_call.runtime import VoiceCallRuntime
 from plugins.voice_call.speech import vad as vad_module
 from plugins.voice_call.speech.audio import FRAME_MS
+from plugins.voice_call.speech.vad import VAD_POOL
 from tests.values import OWNER, TWILIO_SID, TWILIO_TOKEN
 from tests.voice_harness import PUBLIC_URL
 
@@ -90,6 +91,8 @@ async def serve(port: int, tts_seconds: float) -> None:
         runtime.switchboard.stream_wait_s = 120
         gateway = host.gateway = Gateway(host)
         url = await gateway.start(host="127.0.0.1", port=port)
+        while VAD_POOL.ready < VAD_POOL.reserve:  # a server that has been up a while: its call models are made
+            await asyncio.sleep(0.05)
         print(f"READY {url}", flush=True)
         stop = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

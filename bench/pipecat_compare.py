@@ -85,6 +85,9 @@ class Server:
 
     def __init__(self, command: list[str], port: int, core: int | None = None) -> None:
         self.port, self.vad_ends, self.late = port, [], []
+        #: Ours says READY once its call models are made (bench/our_server.py); Pipecat's says nothing.
+        self.ready = threading.Event()
+        self.says_ready = "bench.our_server" in command
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         threading.Thread(target=self._read, daemon=True).start()
         if core is not None:
@@ -95,6 +98,8 @@ class Server:
         for line in self.process.stdout:
             if line.startswith("VAD_STOP "):
                 self.vad_ends.append(float(line.split()[1]))
+            elif line.startswith("READY "):
+                self.ready.set()
             elif line.startswith("LATE "):
                 self.late = [float(v) for v in line.split()[1:]]
 
@@ -103,13 +108,15 @@ class Server:
         while True:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
+                if not self.says_ready or self.ready.wait(timeout=0.2):
+                    return self
             except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.process.kill()
-                    err = self.process.stderr.read() if self.process.stderr else ""
-                    raise RuntimeError(f"the server did not start:\n{err[-3000:]}") from None
-                time.sleep(0.2)
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.process.kill()
+                err = self.process.stderr.read() if self.process.stderr else ""
+                raise RuntimeError(f"the server did not start:\n{err[-3000:]}") from None
+            time.sleep(0.2)
 
     def __exit__(self, *exc) -> None:
         self.stop()

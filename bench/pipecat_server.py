@@ -1,7 +1,7 @@
 """The Pipecat baseline: a Pipecat pipeline behind Twilio's media WebSocket, with the same fake
 engines and delays as bench/fakes.py. Runs in its own virtual environment (pipecat-ai from PyPI):
 
-    bench/.venv-pipecat/bin/python bench/pipecat_server.py PORT
+    bench/.venv-pipecat/bin/python bench/pipecat_server.py PORT [REPLY_SECONDS]
 
 Pipeline: FastAPIWebsocketTransport + TwilioFrameSerializer -> VADProcessor(Silero, stop 0.5 s)
 -> SegmentedSTTService (fake, 100 ms) -> fake LLM (first text after 200 ms) -> TTSService (fake,
@@ -74,10 +74,13 @@ class FakeLLM(FrameProcessor):
             await self.push_frame(frame, direction)
 
 
+REPLY_S = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
+
+
 class FakeTTS(TTSService):
     def __init__(self, **kwargs):
         super().__init__(sample_rate=RATE, **kwargs)
-        t = np.arange(RATE) / RATE
+        t = np.arange(int(RATE * REPLY_S)) / RATE
         self.audio = (0.3 * 32767 * np.sin(2 * math.pi * 440 * t)).astype("<i2").tobytes()
 
     def can_generate_metrics(self) -> bool:

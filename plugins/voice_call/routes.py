@@ -27,6 +27,7 @@ from plugins.voice_call.carriers.base import Carrier
 from plugins.voice_call.carriers.events import BadWebhook, CallEvent, CarrierError, Endpoint, WebhookRejected
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.runtime import VoiceCallRuntime
+from plugins.voice_call.speech.vad import VAD_POOL
 from plugins.voice_call.web import web_routes
 
 if TYPE_CHECKING:
@@ -283,6 +284,8 @@ def build_routes(host: Host, config: BaseModel) -> list[BaseRoute]:
     runtime.prompts.warm(config, [config.inbound.greeting, GOODBYE_LIMIT, GOODBYE_SILENCE])
     # How many calls the speech engines carry here: measured once per process, after the prompts.
     runtime.capacity.measure(config, lambda: runtime.tts(config), lambda: runtime.stt(config))
+    # Each call's voice activity model is made ahead, off the event loop (speech/vad.py).
+    VAD_POOL.fill(min(config.max_concurrent_calls, config.call_capacity or 4, 32))
     return web_routes(host, config) + _carrier_routes(host, config)
 
 

@@ -162,6 +162,7 @@ class CallSession(CallLine):
                     self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": False}]
                 )
             self._spoken.clear()
+            self.vad.close()
             await self.stt.close()
         return self.ending or Ending(EndReason.CALLER_HUNG_UP)
 
