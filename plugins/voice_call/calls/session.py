@@ -23,13 +23,13 @@ from plugins.voice_call.calls.ending import Ending, EndReason
 from plugins.voice_call.calls.invite import InviteEntry
 from plugins.voice_call.calls.line import TRANSFER_LINE, CallLine
 from plugins.voice_call.calls.timings import TurnTimer
+from plugins.voice_call.calls.turn_end import TurnEnd, TurnTaking
 from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.engines import FallsBack
 from plugins.voice_call.speech.stt import SpeechToText
 from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, sentences_from_stream, spoken
-from plugins.voice_call.speech.vad import UtteranceDetector
 
 if TYPE_CHECKING:
     from plugins.voice_call.calls.records import CallRecords
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 APOLOGY = "I'm sorry, I'm having trouble answering right now."
 #: A pause after the last key pressed that ends the caller's keypad input ("#" ends it at once).
 KEYPAD_PAUSE_MS = 1500
-#: However complete a drafted utterance reads, the caller has been quiet this long before it ends.
-EARLY_END_FLOOR_MS = 250
 
 
 class CallSession(CallLine):
@@ -77,7 +75,7 @@ class CallSession(CallLine):
         )
         self.agent, self.stt, self.tts = agent, stt, tts
         self._prompt = prompt  # audio made ahead of the call (greeting, goodbyes), when there is
-        self.vad = UtteranceDetector(end_silence_ms=config.end_of_utterance_ms)
+        self.turns = TurnTaking(config.end_of_utterance_ms, stt, call_id)
         self.history: list[ModelMessage] = []
         self.deps = CallDeps(
             self, knowledge=agent.knowledge, lookups=agent.lookups, appointments=agent.appointments, caller=self.other_party()
@@ -95,8 +93,6 @@ class CallSession(CallLine):
         #: What the caller said that no reply has answered yet: speaking again before our answer is
         #: heard joins the new words to these (a pause in the middle of a message loses nothing).
         self._unanswered: list[str] = []
-        #: The transcript drafted at the caller's pause, while the silence wait runs.
-        self._draft: asyncio.Task[str] | None = None
         #: The clocks of answers not yet heard, by the name of their first sentence ("t3s0").
         self._timers: dict[str, TurnTimer] = {}
         self._turn_audio: Any = None  # the utterance being transcribed, carried over if that is cut
@@ -162,7 +158,7 @@ class CallSession(CallLine):
                     self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": False}]
                 )
             self._spoken.clear()
-            self.vad.close()
+            self.turns.close()
             await self.stt.close()
         return self.ending or Ending(EndReason.CALLER_HUNG_UP)
 
@@ -232,52 +228,27 @@ class CallSession(CallLine):
         if self._digits and self._intro_done and self.media_ms - self._digits_at_ms >= KEYPAD_PAUSE_MS:
             await self._keypad_turn()
         listening = self._listening
-        for event in self.vad.feed(ulaw_to_float(payload)):
+        may_draft = lambda: self._listening and self._carry_audio is None  # noqa: E731
+        for event in self.turns.feed(ulaw_to_float(payload), may_draft):
             if not self._intro_done:
                 continue  # the opening message is not interrupted (callees often say "hello?" as they pick up)
-            if event.kind == "speech_start":
+            if isinstance(event, TurnEnd):
+                self._end_turn(event)
+            elif event.kind == "speech_start":
                 self._listening = True
-                self._draft = None
                 self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
                 if self.player.busy or self._replying():
                     await self._barge_in()
-            elif event.kind == "pause" and event.audio is not None:
-                self._start_draft(event.audio)
-            elif event.kind == "resume":
-                self._draft = None  # they went on: the draft misses words
-            elif event.kind == "speech_end" and event.audio is not None:
-                self._end_turn(event.audio, self.config.end_of_utterance_ms)
-        if self._draft_is_complete():
-            quiet = self.vad.quiet_ms
-            self._end_turn(self.vad.end_now().audio, quiet)  # clearly complete: no need to wait longer
         if listening:
             self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
 
-    def _start_draft(self, audio: Any) -> None:
-        """The caller paused: transcribe what they said so far while the silence wait runs, so the
-        text is ready when their turn ends (engines that work on whole utterances only)."""
-        if not getattr(self.stt, "drafts", False) or self._carry_audio is not None or not self._listening:
-            return
-        self._draft = asyncio.create_task(self.stt.transcribe(audio), name=f"draft-{self.call_id}")
-        self._draft.add_done_callback(_quiet)
-
-    def _draft_is_complete(self) -> bool:
-        """The draft is in, reads as a whole sentence, and the caller has been quiet long enough
-        (half the configured wait; the configured wait stays the upper bound)."""
-        draft = self._draft
-        if draft is None or not draft.done() or draft.cancelled() or draft.exception() is not None:
-            return False
-        if not self.vad.speaking or self.vad.quiet_ms < max(EARLY_END_FLOOR_MS, self.config.end_of_utterance_ms // 2):
-            return False
-        return complete_sentence(draft.result())
-
-    def _end_turn(self, audio: Any, silence_ms: int) -> None:
+    def _end_turn(self, end: TurnEnd) -> None:
         if not self._listening:  # it began during the greeting: the recogniser gets it whole
-            self.stt.begin(audio)
+            self.stt.begin(end.audio)
         self._listening = False
-        draft, self._draft = self._draft, None
-        timer = TurnTimer(0, silence_ms, speech_end_ms=max(0, self.media_ms - silence_ms))
-        self._turn = asyncio.create_task(self._take_turn(audio, timer=timer, draft=draft), name=f"turn-{self.call_id}")
+        timer = TurnTimer(0, end.silence_ms, speech_end_ms=max(0, self.media_ms - end.silence_ms))
+        turn = self._take_turn(end.audio, timer=timer, draft=end.draft)
+        self._turn = asyncio.create_task(turn, name=f"turn-{self.call_id}")
 
     def _goodbye_ms(self, text: str) -> int:
         audio = self._prompt(self.config, text) if self._prompt else None
@@ -288,7 +259,7 @@ class CallSession(CallLine):
 
     def _active(self) -> bool:
         # The opening words count as activity until heard, however long they take to prepare.
-        return not self._intro_done or self.vad.speaking or self.player.busy or self._replying()
+        return not self._intro_done or self.turns.vad.speaking or self.player.busy or self._replying()
 
     async def _barge_in(self) -> None:
         self.barge_ins += 1
@@ -391,18 +362,6 @@ class CallSession(CallLine):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for((await self.speak(TRANSFER_LINE)).wait(), timeout=15)
         await self._put_through()
-
-
-def complete_sentence(text: str) -> bool:
-    """Whether a draft reads as a finished utterance: two words or more, ending as a sentence does."""
-    text = text.strip()
-    return len(text.split()) >= 2 and text.endswith((".", "?", "!")) and not text.endswith("...")
-
-
-def _quiet(task: asyncio.Task[str]) -> None:
-    """A draft nobody used: its failure is not news."""
-    if not task.cancelled():
-        task.exception()
 
 
 async def _timed(chunks: AsyncIterator[str], timer: TurnTimer | None) -> AsyncIterator[str]:

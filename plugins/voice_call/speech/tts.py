@@ -21,6 +21,8 @@ from plugins.voice_call.speech.models import kokoro_model_path, kokoro_voices_pa
 
 log = logging.getLogger(__name__)
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+#: A first clause worth saying alone: three words or more up to a comma, semicolon or colon.
+FIRST_CLAUSE = re.compile(r"((?:[^\s.!?]+\s+){2,}?[^\s.!?]+?[,;:])\s+")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -191,14 +193,21 @@ def describe_failure(exc: BaseException) -> str:
 
 
 async def sentences_from_stream(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
-    """Cut streamed model text into sentences as soon as each one is complete."""
+    """Cut streamed model text into sentences as soon as each one is complete. The first piece
+    may be shorter: a clause that ends with a comma or a colon once it has a few words, so the
+    caller hears the answer begin sooner (speech takes time in proportion to the text)."""
     buffer = ""
+    first = True
     async for chunk in chunks:
         buffer += chunk
+        if first and (clause := FIRST_CLAUSE.match(buffer)) is not None:
+            yield clause.group(1).strip()
+            buffer, first = buffer[clause.end() :], False
         parts = SENTENCE_END.split(buffer)
         for sentence in parts[:-1]:
             if sentence.strip():
                 yield sentence.strip()
+                first = False
         buffer = parts[-1]
     if buffer.strip():
         yield buffer.strip()
