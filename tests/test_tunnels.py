@@ -86,9 +86,10 @@ def test_cloudflare_tunnel_is_the_public_url_is_reopened_when_it_dies_and_the_nu
     assert f"Cloudflare quick tunnel up at {second['url']}, reopened 1 time(s)" in doctor, doctor
     assert f"{OWNER} sends its calls to this gateway" in doctor, doctor
 
-    lab.say("stop the tunnel")
+    reply = lab.say("stop the tunnel")
     settle(lambda: not alive(second["pid"]), timeout=10)
     assert voice_config(lab.host).tunnel.kind == "none"
+    assert voice_config(lab.host).public_url is None and "no public URL yet" in reply, reply  # its address went with it
 
 
 def test_the_tunnel_stops_with_the_gateway(host, programs) -> None:

@@ -53,6 +53,9 @@ async def expose_gateway(
         ).as_dict()
     elif tunnel == "ngrok":
         changes["tunnel.ngrokAuthtokenRef"] = NGROK_AUTHTOKEN_SECRET
+    exposure = VoiceCallRuntime.of(host).exposure
+    if tunnel == "none" and exposure.keeper.state.url and voice_config(host).public_url == exposure.keeper.state.url:
+        changes["publicUrl"] = None  # the tunnel's address goes with it
 
     def done(after: VoiceCallConfig) -> str:
         if tunnel == "none":
@@ -68,7 +71,6 @@ async def expose_gateway(
     if gateway is None or not gateway.running:
         result["message"] += " It starts with the gateway."
         return result
-    exposure = VoiceCallRuntime.of(host).exposure
     exposure.quiet = True
     try:
         await exposure.follow(voice_config(host))

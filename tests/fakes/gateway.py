@@ -8,6 +8,7 @@ from typing import Any
 
 class FakeGateway:
     running = True
+    url = "http://127.0.0.1:9"
 
     def __init__(self, host: Any) -> None:
         self.restarts = 0
