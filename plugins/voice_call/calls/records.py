@@ -10,6 +10,7 @@ worker thread, so a call's event loop never waits on the database for them."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import uuid
 import weakref
@@ -22,6 +23,8 @@ from sqlalchemy import select
 from assistant.store import Database
 from assistant.store.tables import utcnow
 from plugins.voice_call.calls.tables import CallRow
+
+log = logging.getLogger(__name__)
 
 ACTIVE = ("ringing", "in-progress")
 ENDED = ("completed", "failed", "no-answer", "busy", "voicemail", "voicemail_left")
@@ -95,6 +98,8 @@ class _Lines:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        #: Held for a whole write: one at a time.
+        self.writer = threading.Lock()
         #: Lines not yet written (appended in the loop, read by any thread), by call id.
         self.unwritten: dict[str, _Unwritten] = {}
         #: Lines being written now: still merged into reads until the write is done.
@@ -209,26 +214,35 @@ class CallRecords:
             await asyncio.shield(asyncio.to_thread(self.flush))
 
     def flush(self) -> None:
-        """Write every line kept in memory (the one writer: one transaction for all calls)."""
-        with self._lines.lock:
-            if not self._lines.unwritten:
-                return
-            batch, self._lines.unwritten = self._lines.unwritten, {}
-            self._lines.writing = {**self._lines.writing, **batch}
-        try:
-            with self._db.transaction() as session:
-                for call_id, unwritten in batch.items():
-                    row = session.get(CallRow, call_id)
-                    if row is None:
-                        continue
-                    if unwritten.transcript:
-                        row.transcript = [*row.transcript, *unwritten.transcript]
-                    if unwritten.turns:
-                        row.turns = [*(row.turns or []), *unwritten.turns]
-        finally:
+        """Write every line kept in memory (the one writer: one transaction for all calls, one
+        write at a time, so lines reach the database in the order they were kept)."""
+        with self._lines.writer:
             with self._lines.lock:
-                for call_id in batch:
-                    self._lines.writing.pop(call_id, None)
+                if not self._lines.unwritten:
+                    return
+                batch, self._lines.unwritten = self._lines.unwritten, {}
+                self._lines.writing = batch
+            try:
+                with self._db.transaction() as session:
+                    for call_id, unwritten in batch.items():
+                        row = session.get(CallRow, call_id)
+                        if row is None:
+                            continue
+                        if unwritten.transcript:
+                            row.transcript = [*row.transcript, *unwritten.transcript]
+                        if unwritten.turns:
+                            row.turns = [*(row.turns or []), *unwritten.turns]
+            except Exception:
+                log.exception("call transcript lines could not be written; they are kept for the next write")
+                with self._lines.lock:
+                    for call_id, later in self._lines.unwritten.items():
+                        kept = batch.setdefault(call_id, _Unwritten())
+                        kept.transcript += later.transcript
+                        kept.turns += later.turns
+                    self._lines.unwritten = batch
+            finally:
+                with self._lines.lock:
+                    self._lines.writing = {}
 
     def recent(self, limit: int = 20) -> list[CallInfo]:
         with self._db.reader() as session:
