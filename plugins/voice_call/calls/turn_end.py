@@ -40,7 +40,8 @@ class TurnTaking:
         found: list[VadEvent | TurnEnd] = []
         for event in self.vad.feed(samples):
             if event.kind == "pause" and event.audio is not None:
-                if self._drafts and may_draft():
+                # Never ahead of another call's final transcript: the local engine does one at a time.
+                if self._drafts and may_draft() and not getattr(self._stt, "busy", False):
                     self._draft = asyncio.create_task(self._stt.transcribe(event.audio), name=f"draft-{self._name}")
                     self._draft.add_done_callback(_unused)
             elif event.kind in ("resume", "speech_start"):

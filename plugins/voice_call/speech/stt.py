@@ -55,6 +55,11 @@ class LocalWhisper:
                 gc.freeze()  # the model's objects stay put; see runtime.settle_heap
             return cls._shared
 
+    @property
+    def busy(self) -> bool:
+        """A transcription is running (drafts wait for a free engine rather than hold up another call's)."""
+        return self._lock.locked()
+
     def transcribe_sync(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str:
         samples = resample(audio, rate, 16000)
         with self._lock:

@@ -83,7 +83,8 @@ class UtteranceDetector:
     end_silence_ms: int = 600
     threshold: float = 0.5
     min_speech_ms: int = 96
-    pause_ms: int = 96
+    #: Longer than the gaps between words, so a draft is made at a real pause, not at every word.
+    pause_ms: int = 160
     _vad: SileroVAD = field(init=False, repr=False)
     _pending: np.ndarray = field(init=False, repr=False)
     _utterance: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
