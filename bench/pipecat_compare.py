@@ -153,27 +153,15 @@ def pipecat_call(port: int) -> TwilioMediaCall:
     return TwilioMediaCall(f"ws://127.0.0.1:{port}/ws", "AC" + "0" * 32, "CA" + "1" * 32, {})
 
 
-def ours(turns: int, question: bytes) -> tuple[list[float], list[float]]:
+def timed_turns(ours_: bool, turns: int, question: bytes) -> tuple[list[float], list[float]]:
+    """`turns` questions to one server (ours, or Pipecat's), the caller in this process."""
     port = free_port()
-    with Server(our_server(port), port) as server:
-        call = our_call(port)
+    with Server(our_server(port) if ours_ else pipecat_server(port), port) as server:
+        call = our_call(port) if ours_ else pipecat_call(port)
 
         async def run():
             async with call:
-                return await measure(call, turns, question, greeting=True)
-
-        result = asyncio.run(run())
-    return figures(result, server.vad_ends)
-
-
-def pipecat(turns: int, question: bytes) -> tuple[list[float], list[float]]:
-    port = free_port()
-    with Server(pipecat_server(port), port) as server:
-        call = pipecat_call(port)
-
-        async def run():
-            async with call:
-                return await measure(call, turns, question, greeting=False)
+                return await measure(call, turns, question, greeting=ours_)  # Pipecat's pipeline has no greeting
 
         result = asyncio.run(run())
     return figures(result, server.vad_ends)
@@ -192,8 +180,8 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=30)
     args = parser.parse_args()
     question = trimmed(speak("What is the capital of France?"))
-    baseline, baseline_after_vad = pipecat(args.turns, question)
-    mine, mine_after_vad = ours(args.turns, question)
+    baseline, baseline_after_vad = timed_turns(False, args.turns, question)
+    mine, mine_after_vad = timed_turns(True, args.turns, question)
     print(
         f"Fake engines inject {INJECTED_S * 1000:.0f} ms; both end a turn after {EOU_MS} ms of quiet (Silero); "
         f"{args.turns} turns each, same machine, same run; each server in its own process, the caller in this one"
