@@ -137,6 +137,8 @@ def test_setup_steps_need_a_login_and_this_page(host) -> None:
         assert client.post("/web/api/setup/vault", json={"args": {}}).status_code == 404  # only the setup steps
         bad = client.post("/web/api/setup/tunnel", json={"args": {"tunnel": "carrier-pigeon"}})
         assert bad.status_code == 422 and bad.json()["message"].startswith("Nothing was changed: tunnel:")
+        refused = client.post("/web/api/setup/connect", json={"args": {}}).json()  # nothing to connect: no question
+        assert refused == {"ok": False, "message": refused["message"]} and "no carrier number is set up yet" in refused["message"]
         asked = client.post("/web/api/setup/callers", json={"args": {"policy": "open"}})
         assert asked.json() == {"confirm": "Let anyone who dials your number reach the assistant by phone (inbound policy open)?"}
         assert voice_config(host).inbound.policy == "disabled"  # nothing changes before the yes

@@ -132,7 +132,7 @@ def test_a_missing_program_is_named_with_where_to_get_it(lab, monkeypatch, tmp_p
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
     lab.runtime.exposure.keeper.retry_delays = (30,)
     reply = lab.say("expose the gateway with cloudflare")
-    assert "`cloudflared` is not installed (not on PATH)" in reply and "pkg.cloudflare.com" in reply, reply
+    assert "`cloudflared` is not installed (not on PATH)" in reply and "GitHub releases. It keeps trying." in reply, reply
     doctor = lab.say("check the voice call configuration")
     assert "Cloudflare quick tunnel is not up: `cloudflared` is not installed" in doctor, doctor
 

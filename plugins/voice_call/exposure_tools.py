@@ -78,7 +78,7 @@ async def expose_gateway(
             return result
         url = await exposure.keeper.first_address(FIRST_ADDRESS_WAIT)
         if url is None:
-            problem = exposure.keeper.state.problem or "it is still starting"
+            problem = (exposure.keeper.state.problem or "it is still starting").rstrip(".")
             return ToolResult(False, f"The {TITLES[tunnel]} is not up yet: {problem}. It keeps trying.").as_dict()
         for _ in range(200):  # the address is handed on (public URL stored, gateway rebuilt, wiring) just after
             if voice_config(host).public_url == url and exposure.handed_on == url:
@@ -100,6 +100,10 @@ def connect_number(ctx: RunContext[ToolContext]) -> Result:
     pointed there when the public URL changes."""
     host = ctx.deps.host
     before = voice_config(host)
+    if not before.provider or not before.phone_number:
+        return ToolResult(
+            False, 'Nothing was changed: no carrier number is set up yet. Say "I want to receive phone calls" first.'
+        ).as_dict()
     if not before.public_url:
         return ToolResult(
             False, 'Nothing was changed: there is no public URL yet. Say "expose the gateway with cloudflare" or give one.'

@@ -153,6 +153,8 @@ def _tunnel(ctx: GateContext, args: dict[str, Any]) -> str | None:
 
 def _connect_number(ctx: GateContext, args: dict[str, Any]) -> str | None:
     config = voice_config(ctx.host)
+    if not (config.provider and config.phone_number and config.public_url):
+        return None  # the tool refuses: nothing to point, or nowhere to point it
     where = f"{config.public_url}/voice/{config.provider}/webhook" if config.public_url else "this gateway"
     return f"Point your number {config.phone_number or ''} at {where} through {config.provider or 'the carrier'}'s API?"
 

@@ -105,8 +105,9 @@ class TunnelKeeper:
                     await tunnel.close()
 
     def _trouble(self, problem: str) -> None:
-        log.warning("%s: %s", self.state.title, problem)
         changed = problem != self.state.problem
+        # Said once: the same problem on every retry would fill the log (and the terminal chat).
+        log.log(logging.WARNING if changed else logging.DEBUG, "%s: %s", self.state.title, problem)
         self.state.problem = problem
         if changed:
             self._on_problem(problem)
