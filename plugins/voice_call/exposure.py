@@ -33,6 +33,8 @@ class Exposure:
         self.keeper = TunnelKeeper(self._address, self._problem)
         #: The latest result of following a new address with the number's wiring, in words.
         self.wiring_note: str | None = None
+        #: Whether that left the number pointed at this gateway.
+        self.wiring_ok = False
         #: While the owner's own request waits for the tunnel, its answer says what happened:
         #: no notices then (they would land in the middle of that turn).
         self.quiet = False
@@ -81,13 +83,14 @@ class Exposure:
             after = wiring.point_at(config.public_url)
             left = wiring.differences(config.public_url, after)
         except (CarrierNotConfigured, WiringError) as exc:
-            self.wiring_note = f"Connecting {config.phone_number} failed: {exc}"
+            self.wiring_ok, self.wiring_note = False, f"Connecting {config.phone_number} failed: {exc}"
             return False, self.wiring_note
         if left:
             self.wiring_note = f"{config.phone_number} was changed, but still: {'; '.join(left)}."
         else:
             self.wiring_note = f"{config.phone_number} now sends its calls to {after.calls_to}."
-        return not left, self.wiring_note
+        self.wiring_ok = not left
+        return self.wiring_ok, self.wiring_note
 
     def checks(self, config: VoiceCallConfig) -> list[Check]:
         """The doctor's lines about the tunnel and the number's wiring."""

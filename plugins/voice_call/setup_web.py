@@ -106,9 +106,7 @@ class SetupPanel:
             {"step": "reach", "done": bool(config.public_url) and (config.tunnel.kind == "none" or tunnel.up), "text": reach},
             {
                 "step": "connect",
-                "done": config.connect_number
-                and bool(runtime.exposure.wiring_note)
-                and "failed" not in (runtime.exposure.wiring_note or ""),
+                "done": config.connect_number and runtime.exposure.wiring_ok,
                 "text": runtime.exposure.wiring_note
                 or ("kept pointed here" if config.connect_number else "not connected from here yet"),
             },
