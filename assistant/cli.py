@@ -367,7 +367,7 @@ def tools_run(name: str, args: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
-async def _call(schema, validated, ctx):
+async def _call(schema: Any, validated: Any, ctx: Any) -> Any:
     return await schema.call(validated, ctx)
 
 

@@ -11,6 +11,7 @@ and an admin token, so `assistant gateway restart` in another terminal can reach
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import inspect
 import json
@@ -18,6 +19,7 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,10 +44,9 @@ WS_MAX_BYTES = 64 * 1024
 class _EmbeddedServer(uvicorn.Server):
     """uvicorn without its signal handlers: Ctrl+C belongs to the chat, not to the server."""
 
-    def capture_signals(self):
-        from contextlib import nullcontext
-
-        return nullcontext()
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 class Gateway:
@@ -243,4 +244,5 @@ def request_restart(home: Path, timeout: float = 10.0) -> dict[str, Any]:
             f"The gateway recorded at {state['url']} is not answering; start it with `assistant chat` or `assistant serve`."
         ) from None
     response.raise_for_status()
-    return response.json()
+    answer: dict[str, Any] = response.json()
+    return answer

@@ -8,6 +8,7 @@ model, so a wrong Account SID here still reaches the tool and gets a clear refus
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from assistant.offline_model import Intent, ToolCall
 
@@ -99,7 +100,7 @@ def inbound_policy(text: str) -> list[ToolCall] | None:
         return [("set_inbound_policy", {"policy": "pairing"})]
     policy = _one(r"\bpolicy" + IS + r"(disabled|open|allowlist|pairing)\b", text)
     if policy:
-        args: dict = {"policy": policy.lower()}
+        args: dict[str, Any] = {"policy": policy.lower()}
         if policy.lower() == "allowlist" and _numbers(text):
             args["allow_from"] = _numbers(text)
         return [("set_inbound_policy", args)]

@@ -238,7 +238,7 @@ class Appointments:
             event.add("summary", _summary(booking))
             event.add("description", f"Booked by phone from {booking.caller}")
             calendar.add_component(event)
-        return calendar.to_ical()
+        return bytes(calendar.to_ical())
 
 
 def _summary(booking: Booking) -> str:

@@ -38,7 +38,7 @@ class CalDavCalendar:
             require_tls=not local,
             enable_rfc6764=False,
         )
-        return client.calendar(url=self.url)
+        return client.calendar(url=self.url)  # type: ignore[no-untyped-call]  # caldav leaves it untyped
 
     async def _run(self, what: str, work: Callable[[], T]) -> T:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,13 +27,13 @@ class CallRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     end_reason: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     #: [{"role": "caller"|"assistant"|"note", "text", "at_ms", "heard": bool}]
-    transcript: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    transcript: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
     #: inbound | notify | conversation
     mode: Mapped[str] = mapped_column(String(16), nullable=False, default="inbound")
     #: What an outbound call was placed to say.
     message: Mapped[str] = mapped_column(Text, nullable=False, default="")
     #: Per-turn timings (calls/timings.py): [{"turn", "silence_ms", "transcript_ms", ...}]
-    turns: Mapped[list] = mapped_column(JSON, nullable=False, default=list, server_default="[]")
+    turns: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list, server_default="[]")
 
 
 class WebhookReceiptRow(Base):
@@ -123,8 +124,8 @@ class CallerLookupRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     url: Mapped[str] = mapped_column(String(500), nullable=False)
-    parameters: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
-    fields: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    parameters: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
+    fields: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
     auth_header: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 

@@ -35,13 +35,14 @@ def pcm16_to_float(pcm: bytes) -> np.ndarray:
 
 
 def float_to_pcm16(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+    return bytes((np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
 
 
 def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     if from_rate == to_rate:
         return samples.astype(np.float32, copy=False)
-    return soxr.resample(samples.astype(np.float32, copy=False), from_rate, to_rate, quality="HQ")
+    resampled: np.ndarray = soxr.resample(samples.astype(np.float32, copy=False), from_rate, to_rate, quality="HQ")
+    return resampled
 
 
 def to_phone_ulaw(samples: np.ndarray, rate: int) -> bytes:

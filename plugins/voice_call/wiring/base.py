@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -74,7 +75,7 @@ class NumberWiring(ABC):
     def _client(self) -> httpx.Client:
         return httpx.Client(timeout=TIMEOUT, follow_redirects=False, auth=self._basic, headers=self._headers)
 
-    def _send(self, method: str, path: str, **kwargs: object) -> dict:
+    def _send(self, method: str, path: str, **kwargs: object) -> dict[str, Any]:
         try:
             with self._client() as client:
                 response = client.request(method, self.api_base_url + path, **kwargs)  # type: ignore[arg-type]

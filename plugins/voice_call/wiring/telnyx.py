@@ -35,7 +35,7 @@ class TelnyxWiring(NumberWiring):
         found = self._send("GET", "/v2/phone_numbers", params={"filter[phone_number]": self.phone_number}).get("data") or []
         for number in found:
             if number.get("phone_number") == self.phone_number:
-                return number
+                return dict(number)
         raise WiringError(f"{self.phone_number} is not a number of this Telnyx account.")
 
     def _wiring(self, application: dict[str, Any], number: dict[str, Any]) -> Wiring:

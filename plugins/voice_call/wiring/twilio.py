@@ -29,7 +29,7 @@ class TwilioWiring(NumberWiring):
         page = self._send("GET", f"{self._numbers()}.json", params={"PhoneNumber": self.phone_number})
         for number in page.get("incoming_phone_numbers") or []:
             if number.get("phone_number") == self.phone_number:
-                return number
+                return dict(number)
         raise WiringError(f"{self.phone_number} is not a number of this Twilio account ({self.account_sid}).")
 
     @staticmethod
