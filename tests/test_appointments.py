@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from plugins.voice_call.calls.appointments import AppointmentError, Appointments
+from plugins.voice_call.appointments.bookings import AppointmentError, Appointments
 from plugins.voice_call.calls.offline_call import offline_call_model
 
 from .conftest import FRIEND

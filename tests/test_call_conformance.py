@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.history.records import CallRecords
 
 from .conftest import FRIEND, OWNER
 from .helpers import Chat

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.doctor import voice_call_checks
+from plugins.voice_call.history.records import CallRecords
 
 from .conftest import FRIEND, OWNER
 from .voice_harness import CARRIERS, CallLab, settle

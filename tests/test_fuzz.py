@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.carriers.events import MediaEvent, MediaProtocolError
 from plugins.voice_call.carriers.plivo import PlivoCodec
 from plugins.voice_call.carriers.telnyx import TelnyxCodec
 from plugins.voice_call.carriers.twilio import TwilioCodec
+from plugins.voice_call.history.records import CallRecords
 
 from .voice_harness import CARRIERS, CallLab
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from plugins.voice_call.calls.invite import InviteEntry
-from plugins.voice_call.calls.pairing import MAX_WRONG_INVITES, Pairing
+from plugins.voice_call.admission.invite import InviteEntry
+from plugins.voice_call.admission.pairing import MAX_WRONG_INVITES, Pairing
 from plugins.voice_call.config import voice_config
 
 from .conftest import OWNER

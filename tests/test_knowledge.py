@@ -3,8 +3,8 @@ and the offline call agent answers from them on a real call."""
 
 from __future__ import annotations
 
-from plugins.voice_call.calls.knowledge import Knowledge
 from plugins.voice_call.calls.offline_call import offline_call_model
+from plugins.voice_call.knowledge.facts import Knowledge
 
 from .helpers import Chat
 from .voice_harness import CallLab, ask

@@ -11,9 +11,9 @@ import json
 import pytest
 from starlette.responses import JSONResponse, Response
 
-from plugins.voice_call.calls import lookups as lookups_module
-from plugins.voice_call.calls.lookups import LookupFailed, Lookups
 from plugins.voice_call.calls.offline_call import offline_call_model
+from plugins.voice_call.lookups import service as lookups_module
+from plugins.voice_call.lookups.service import LookupFailed, Lookups
 
 from .fakes.rest import FakeRest
 from .voice_harness import CallLab, ask

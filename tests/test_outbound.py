@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.history.records import CallRecords
+from plugins.voice_call.outbound.dialer import OutboundCalls
+from plugins.voice_call.scheduling.scheduler import CallScheduler
 
 from .conftest import FRIEND, run_cli
 from .voice_harness import CARRIERS, CallLab, settle, speak, transcribe, transcribe_ulaw
@@ -182,7 +184,7 @@ def test_a_ringing_call_is_cancelled_at_the_carrier(lab) -> None:
     from types import SimpleNamespace
 
     from assistant.tools import ToolContext
-    from plugins.voice_call.call_tools import realtime_call  # the owner's tool, as the agent calls it
+    from plugins.voice_call.scheduling.owner_tools import realtime_call  # the owner's tool, as the agent calls it
 
     lab.say(f"Call {FRIEND} and remind them about the dentist")
     dial = lab.carrier.wait_for_dial()
@@ -199,7 +201,7 @@ def test_realtime_call_actions(twilio) -> None:
     from pydantic_ai import RunContext  # noqa: F401 - the tool is called as the agent would, with a context
 
     from assistant.tools import ToolContext
-    from plugins.voice_call.call_tools import realtime_call
+    from plugins.voice_call.scheduling.owner_tools import realtime_call
 
     class Ctx:
         deps = ToolContext(twilio.host)
@@ -263,7 +265,7 @@ class Clock:
 def test_scheduled_call_fires_once_at_its_time(twilio) -> None:
     twilio.set(timezone="America/New_York")
     clock = Clock(datetime(2026, 11, 24, 20, 0, tzinfo=UTC))  # 15:00 in New York
-    scheduler = twilio.runtime.scheduler
+    scheduler = CallScheduler.of(twilio.host)
     scheduler.clock = clock
     reply = twilio.say(f"Call {FRIEND} tomorrow at 9 and remind them about the dentist")
     assert "Scheduled call #1" in reply and "09:00" in reply, reply
@@ -286,7 +288,7 @@ def test_scheduled_call_fires_once_at_its_time(twilio) -> None:
 def test_retries_are_bounded(twilio) -> None:
     twilio.set(**{"outbound.retries": 1, "outbound.retryDelaySeconds": 60})
     clock = Clock(datetime.now(UTC))
-    scheduler = twilio.runtime.scheduler
+    scheduler = CallScheduler.of(twilio.host)
     scheduler.clock = clock
     assert "Scheduled" in twilio.say(f"Call {FRIEND} in 5 minutes and remind them about the dentist")
     clock.now += timedelta(minutes=6)
@@ -303,11 +305,11 @@ def test_retries_are_bounded(twilio) -> None:
 
 
 def test_restart_never_redials_and_keeps_future_calls(host) -> None:
-    from plugins.voice_call.calls.scheduler import CallScheduler
     from plugins.voice_call.runtime import VoiceCallRuntime
+    from plugins.voice_call.scheduling.scheduler import CallScheduler
 
     with CallLab(host, "twilio") as lab:
-        scheduler = lab.runtime.scheduler
+        scheduler = CallScheduler.of(lab.host)
         now = scheduler.clock()
         in_flight = scheduler.schedule(FRIEND, "Hello one.", "notify", now + timedelta(hours=1), "UTC")
         future = scheduler.schedule(FRIEND, "Hello two.", "notify", now + timedelta(hours=2), "UTC")
@@ -317,7 +319,7 @@ def test_restart_never_redials_and_keeps_future_calls(host) -> None:
     # A new process over the same store, an hour and a half later (3h row is still ahead, the 2h one not yet).
     runtime = VoiceCallRuntime(host)
     later = Clock(now + timedelta(hours=1, minutes=30))
-    restarted = CallScheduler(host, runtime.records, runtime.outbound, clock=later)
+    restarted = CallScheduler(host, runtime.records, OutboundCalls(host, runtime.switchboard), clock=later)
     restarted.recover()
     assert restarted.get(in_flight.id).status == "failed" and "not dialed again" in restarted.get(in_flight.id).outcome
     assert restarted.get(future.id).status == "pending" and restarted.get(stale.id).status == "pending"

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from plugins.voice_call.calls.caller_tools import CALL_TOOLS
-from plugins.voice_call.calls.realtime import HANDOVER_LINE
+from plugins.voice_call.calls.session import HANDOVER_LINE
 
 from .conftest import FRIEND, OWNER
 from .fakes.openai_realtime import FakeRealtime

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from plugins.voice_call.calls.recurrence import RecurrenceError, next_occurrence, rule_from_words, series_start
+from plugins.voice_call.outbound.dialer import OutboundCalls
+from plugins.voice_call.scheduling.recurrence import RecurrenceError, next_occurrence, rule_from_words, series_start
+from plugins.voice_call.scheduling.scheduler import CallScheduler
 
 from .conftest import FRIEND, run_cli
 from .test_outbound import Clock
@@ -53,18 +55,18 @@ def test_rules_from_the_owners_words() -> None:
 
 def test_me_needs_the_owners_number(twilio) -> None:
     reply = twilio.say("call me every weekday at 8 to remind me to take my pills")
-    assert "own phone number" in reply and twilio.runtime.scheduler.series.list() == []
+    assert "own phone number" in reply and CallScheduler.of(twilio.host).series.list() == []
     reply = twilio.say(f"my own number is {MOBILE}")
     assert MOBILE in reply and "restart" not in reply.lower(), reply  # read afresh by each call: no restart
 
 
 def test_each_occurrence_is_dialed_once_across_a_restart(twilio, host) -> None:
-    from plugins.voice_call.calls.scheduler import CallScheduler
     from plugins.voice_call.runtime import VoiceCallRuntime
+    from plugins.voice_call.scheduling.scheduler import CallScheduler
 
     twilio.say(f"my own number is {MOBILE}")
     clock = Clock(THURSDAY_7_NY)
-    scheduler = twilio.runtime.scheduler
+    scheduler = CallScheduler.of(twilio.host)
     scheduler.clock = clock
     reply = twilio.say("Call me every weekday at 8 to remind me to take my pills")
     assert "Repeating call #1" in reply and "next Thu 26 Nov 08:00" in reply, reply
@@ -78,7 +80,7 @@ def test_each_occurrence_is_dialed_once_across_a_restart(twilio, host) -> None:
     settle(lambda: "next Fri 27 Nov 08:00" in twilio.say("show recurring calls"))
     # The process stops; a new one over the same store: Friday's occurrence is made once, not twice.
     runtime = VoiceCallRuntime(host)
-    other = CallScheduler(host, runtime.records, runtime.outbound, clock=clock)
+    other = CallScheduler(host, runtime.records, OutboundCalls(host, runtime.switchboard), clock=clock)
     other.recover()
     assert other.series.extend() == 0 and scheduler.series.extend() == 0
     pending = [c for c in other.list() if c.status == "pending"]
@@ -98,11 +100,11 @@ def test_each_occurrence_is_dialed_once_across_a_restart(twilio, host) -> None:
 
 def test_pause_resume_cancel_in_chat_and_cli(twilio, env) -> None:
     clock = Clock(THURSDAY_7_NY)
-    twilio.runtime.scheduler.clock = clock
+    CallScheduler.of(twilio.host).clock = clock
     reply = twilio.say(f"call {FRIEND} every monday at 10 and ask them how the project is going")
     assert "Repeating call #1" in reply and "conversation" in reply, reply
     assert "paused" in twilio.say("pause recurring call 1")
-    assert [c for c in twilio.runtime.scheduler.list() if c.status == "pending"] == []
+    assert [c for c in CallScheduler.of(twilio.host).list() if c.status == "pending"] == []
     clock.now = datetime(2026, 11, 30, 15, 1, tzinfo=UTC)  # Monday 10:01: nothing rings while paused
     time.sleep(1.5)
     assert twilio.carrier.dials == []

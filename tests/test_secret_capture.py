@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.host import Host
-from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.history.records import CallRecords
 
 from .conftest import FRIEND, OWNER
 

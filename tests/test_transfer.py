@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from plugins.voice_call.calls.offline_call import offline_call_model
-from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.history.records import CallRecords
 
 from .conftest import FRIEND, OWNER
 from .voice_harness import CARRIERS, CallLab, settle, speak, transcribe, transcribe_ulaw

@@ -16,8 +16,9 @@ import pytest
 
 from assistant.gateway import admin_headers
 from plugins.voice_call.config import voice_config
-from plugins.voice_call.tunnels.kinds import NGROK_AUTHTOKEN_SECRET
-from plugins.voice_call.tunnels.tunnel import NgrokTunnel, TunnelFailed
+from plugins.voice_call.exposure.service import Exposure
+from plugins.voice_call.exposure.tunnels.kinds import NGROK_AUTHTOKEN_SECRET
+from plugins.voice_call.exposure.tunnels.tunnel import NgrokTunnel, TunnelFailed
 
 from .conftest import FRIEND, OWNER
 from .fakes.tunnel_programs import install, runs
@@ -34,7 +35,7 @@ def programs(tmp_path, monkeypatch):
 @pytest.fixture
 def lab(host, programs):
     with CallLab(host, "twilio") as lab:
-        lab.runtime.exposure.keeper.retry_delays = (0.2,)
+        Exposure.of(lab.host).keeper.retry_delays = (0.2,)
         yield lab
 
 
@@ -106,7 +107,7 @@ def test_a_chosen_tunnel_starts_with_the_gateway(host, programs) -> None:
         settle(lambda: voice_config(host).public_url == "https://assistant-box.tail4c0ffee.ts.net", timeout=20)
         run = runs(programs)[-1]
         assert run["args"] == ["funnel", lab.live.url]
-        settle(lambda: lab.runtime.exposure.keeper.state.up)
+        settle(lambda: Exposure.of(lab.host).keeper.state.up)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +122,7 @@ def test_a_chosen_tunnel_starts_with_the_gateway(host, programs) -> None:
 )
 def test_a_tunnel_that_cannot_start_says_why(lab, monkeypatch, phrase, expected) -> None:
     monkeypatch.setenv("FAKE_TUNNEL_MODE", "fail")
-    lab.runtime.exposure.keeper.retry_delays = (30,)  # the first failure only
+    Exposure.of(lab.host).keeper.retry_delays = (30,)  # the first failure only
     before = voice_config(lab.host).public_url
     reply = lab.say(phrase)
     assert "is not up yet" in reply and expected in reply, reply
@@ -130,7 +131,7 @@ def test_a_tunnel_that_cannot_start_says_why(lab, monkeypatch, phrase, expected)
 
 def test_a_missing_program_is_named_with_where_to_get_it(lab, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
-    lab.runtime.exposure.keeper.retry_delays = (30,)
+    Exposure.of(lab.host).keeper.retry_delays = (30,)
     reply = lab.say("expose the gateway with cloudflare")
     assert "`cloudflared` is not installed (not on PATH)" in reply and "GitHub releases. It keeps trying." in reply, reply
     doctor = lab.say("check the voice call configuration")
@@ -175,7 +176,7 @@ def test_ngrok_with_an_authtoken_from_the_chat(lab, monkeypatch) -> None:
 
 def test_ngrok_refusing_the_token_is_said_plainly(lab, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "ngrok", NgrokStandIn(refuse=True))
-    lab.runtime.exposure.keeper.retry_delays = (30,)
+    Exposure.of(lab.host).keeper.retry_delays = (30,)
     reply = lab.say(f"use ngrok, my authtoken is {NGROK_TOKEN}")
     assert "ngrok refused the tunnel (failed to connect session, authentication failed" in reply, reply
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 
 from assistant.web.auth import WebAuth
-from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.history.records import CallRecords
 
 from .conftest import run_cli
 from .test_call_conformance import record_of, settle

@@ -18,9 +18,9 @@ from pydantic_ai.messages import ModelResponse, TextPart
 
 from plugins.voice_call.calls.capacity import Measurement
 from plugins.voice_call.calls.offline_call import offline_call_model
-from plugins.voice_call.calls.records import CallRecords
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.doctor import voice_call_checks
+from plugins.voice_call.history.records import CallRecords
 
 from .conftest import FRIEND, OWNER, assistant_cmd, run_cli
 from .fakes.twilio_carrier import new_sid

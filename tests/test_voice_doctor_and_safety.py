@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from plugins.voice_call.caller_tool import CallDeps
 from plugins.voice_call.calls.agent import CallAgent
-from plugins.voice_call.calls.caller_tools import CALL_TOOLS, CallDeps
+from plugins.voice_call.calls.caller_tools import CALL_TOOLS
 from plugins.voice_call.doctor import voice_call_checks
 
 from .conftest import TWILIO_SID, TWILIO_TOKEN

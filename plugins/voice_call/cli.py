@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.plugins import open_host
+from assistant.plugin_api import open_host
 
 if TYPE_CHECKING:
-    from assistant.host import Host
-    from plugins.voice_call.calls.records import CallRecords
+    from assistant.plugin_api import Host
+    from plugins.voice_call.history.records import CallRecords
 
 
 @click.group(help="Phone calls: recent calls and their transcripts.")
@@ -20,7 +20,7 @@ def calls() -> None:
 
 
 def _records() -> tuple[Host, CallRecords]:
-    from plugins.voice_call.calls.records import CallRecords
+    from plugins.voice_call.history.records import CallRecords
 
     host: Host = open_host()
     return host, CallRecords(host.db)
@@ -29,13 +29,13 @@ def _records() -> tuple[Host, CallRecords]:
 @calls.command("list", help="Scheduled calls, then recent calls, newest first.")
 @click.option("--limit", default=20, show_default=True)
 def calls_list(limit: int) -> None:
-    from plugins.voice_call.runtime import VoiceCallRuntime
+    from plugins.voice_call.scheduling.scheduler import CallScheduler
 
     host, records = _records()
     try:
         rows = records.recent(limit)
-        scheduled = VoiceCallRuntime.of(host).scheduler.list()
-        repeating = VoiceCallRuntime.of(host).scheduler.series.list()
+        scheduled = CallScheduler.of(host).list()
+        repeating = CallScheduler.of(host).series.list()
     finally:
         host.close()
     for series in repeating:
@@ -71,7 +71,7 @@ def calls_show(call_id: str) -> None:
                 flag = f" (cut off after {entry['heard_words']!r}, {entry.get('heard_ms', 0) / 1000:.1f} s heard)"
         click.echo(f"  [{entry.get('at_ms', 0) / 1000:7.1f}s] {entry['role']}: {entry['text']}{flag}")
     if call.turns:
-        from plugins.voice_call.calls.timings import describe_turn
+        from plugins.voice_call.history.timings import describe_turn
 
         click.echo("timings, after the end of each turn:")
         for turn in call.turns:
@@ -81,7 +81,7 @@ def calls_show(call_id: str) -> None:
 @calls.command("latency", help="How fast calls were answered: p50/p95 of each step over recent calls.")
 @click.option("--calls", "count", default=50, show_default=True, help="How many recent calls to count.")
 def calls_latency(count: int) -> None:
-    from plugins.voice_call.calls.timings import latency_summary
+    from plugins.voice_call.history.timings import latency_summary
 
     host, records = _records()
     try:
@@ -99,11 +99,11 @@ def calls_latency(count: int) -> None:
 @calls.command("cancel", help="Cancel a scheduled call by its number.")
 @click.argument("scheduled_id", type=int)
 def calls_cancel(scheduled_id: int) -> None:
-    from plugins.voice_call.runtime import VoiceCallRuntime
+    from plugins.voice_call.scheduling.scheduler import CallScheduler
 
     host, _ = _records()
     try:
-        cancelled = VoiceCallRuntime.of(host).scheduler.cancel(scheduled_id)
+        cancelled = CallScheduler.of(host).cancel(scheduled_id)
     finally:
         host.close()
     if not cancelled:
@@ -117,21 +117,21 @@ def calls_cancel(scheduled_id: int) -> None:
 @click.option("--mode", type=click.Choice(["notify", "conversation"]), default="notify", show_default=True)
 @click.option("--at", "when", default="now", show_default=True, help='e.g. "tomorrow at 9", "in 10 minutes".')
 def calls_place(to: str, message: str, mode: str, when: str) -> None:
-    from plugins.voice_call.calls.outbound import OutboundError
-    from plugins.voice_call.calls.when import local_zone, parse_when
     from plugins.voice_call.config import voice_config
-    from plugins.voice_call.runtime import VoiceCallRuntime
+    from plugins.voice_call.outbound.dialer import OutboundError
+    from plugins.voice_call.scheduling.scheduler import CallScheduler
+    from plugins.voice_call.when import local_zone, parse_when
 
     host, _ = _records()
     try:
-        runtime = VoiceCallRuntime.of(host)
+        scheduler = CallScheduler.of(host)
         zone = local_zone(voice_config(host).timezone)
-        now = runtime.scheduler.clock()
+        now = scheduler.clock()
         moment = now if when.strip().lower() == "now" else parse_when(when, zone, now)
         if moment is None:
             raise click.ClickException(f'Could not read "{when}" as a time; try "tomorrow at 9:00" or "in 30 minutes".')
         try:
-            call = runtime.scheduler.schedule(to, message, mode, moment, zone.key)
+            call = scheduler.schedule(to, message, mode, moment, zone.key)
         except OutboundError as exc:
             raise click.ClickException(str(exc)) from None
     finally:
@@ -145,17 +145,17 @@ def calls_place(to: str, message: str, mode: str, when: str) -> None:
 @click.option("--every", "every", required=True, help='e.g. "every weekday at 8", "every monday at 18:30", or an RRULE.')
 @click.option("--mode", type=click.Choice(["notify", "conversation"]), default="notify", show_default=True)
 def calls_repeat(to: str, message: str, every: str, mode: str) -> None:
-    from plugins.voice_call.calls.outbound import OutboundError, check_number
-    from plugins.voice_call.calls.recurrence import RecurrenceError
-    from plugins.voice_call.calls.when import local_zone
     from plugins.voice_call.config import voice_config
-    from plugins.voice_call.runtime import VoiceCallRuntime
+    from plugins.voice_call.outbound.dialer import OutboundError, check_number
+    from plugins.voice_call.scheduling.recurrence import RecurrenceError
+    from plugins.voice_call.scheduling.scheduler import CallScheduler
+    from plugins.voice_call.when import local_zone
 
     host, _ = _records()
     try:
         config = voice_config(host)
         number = check_number(config, to)
-        series = VoiceCallRuntime.of(host).scheduler.series.add(number, message, mode, every, local_zone(config.timezone))
+        series = CallScheduler.of(host).series.add(number, message, mode, every, local_zone(config.timezone))
     except (OutboundError, RecurrenceError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -167,12 +167,12 @@ def calls_repeat(to: str, message: str, every: str, mode: str) -> None:
 @click.argument("series_id", type=int)
 @click.argument("action", type=click.Choice(["pause", "resume", "cancel"]))
 def calls_series(series_id: int, action: str) -> None:
-    from plugins.voice_call.runtime import VoiceCallRuntime
+    from plugins.voice_call.scheduling.scheduler import CallScheduler
 
     status = {"pause": "paused", "resume": "active", "cancel": "cancelled"}[action]
     host, _ = _records()
     try:
-        series = VoiceCallRuntime.of(host).scheduler.series.set_status(series_id, status)
+        series = CallScheduler.of(host).series.set_status(series_id, status)
     finally:
         host.close()
     if series is None:

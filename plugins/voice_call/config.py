@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic.config import JsonDict
 
 from plugins.voice_call import validation
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
 
 PLUGIN = "voice_call"
 
@@ -23,6 +24,12 @@ DEFAULT_VOICES = {"kokoro": "af_heart", "openai": "marin", "elevenlabs": "21m00T
 
 class Section(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid")
+
+
+#: Marks a setting that applies live: read afresh for each call, so changing it needs no gateway
+#: restart. `VoiceCallConfig.live_settings()` lists them for the host (the chat's "restart needed"),
+#: and `with_live_settings` gives a new call the stored values (the routes): one declaration, read by both.
+LIVE: JsonDict = {"live": True}
 
 
 ApiBaseUrl = Annotated[str, AfterValidator(validation.public_url)]
@@ -168,23 +175,25 @@ class VoiceCallConfig(Section):
     phone_number: PhoneNumber | None = None
     public_url: Annotated[str, AfterValidator(validation.public_url)] | None = None
     #: The owner's own phone: "call me ...", and where callers asking for the owner are put through.
-    owner_number: PhoneNumber | None = None
-    tunnel: TunnelSettings = Field(default_factory=TunnelSettings)
+    owner_number: PhoneNumber | None = Field(default=None, json_schema_extra=LIVE)
+    #: Followed at once (its address then rebuilds the gateway), as is the number's wiring.
+    tunnel: TunnelSettings = Field(default_factory=TunnelSettings, json_schema_extra=LIVE)
     #: Keep the carrier's number pointed at this gateway through its REST API (set when the owner
     #: says "connect my number"): the wiring follows the public URL when it changes.
-    connect_number: bool = False
+    connect_number: bool = Field(default=False, json_schema_extra=LIVE)
     mode: Literal["voice", "realtime"] = "voice"
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     telnyx: TelnyxSettings = Field(default_factory=TelnyxSettings)
     plivo: PlivoSettings = Field(default_factory=PlivoSettings)
-    inbound: InboundSettings = Field(default_factory=InboundSettings)
+    #: Who may call and what they hear first: approving a pairing code admits the next call.
+    inbound: InboundSettings = Field(default_factory=InboundSettings, json_schema_extra=LIVE)
     outbound: OutboundSettings = Field(default_factory=OutboundSettings)
     #: Your time zone, for "call ... tomorrow at 9" (IANA name; default: this machine's).
     timezone: Annotated[str, AfterValidator(_timezone)] | None = None
     tts: TtsSettings = Field(default_factory=TtsSettings)
     stt: SttSettings = Field(default_factory=SttSettings)
     streaming: StreamingSettings = Field(default_factory=StreamingSettings)
-    appointments: AppointmentSettings = Field(default_factory=AppointmentSettings)
+    appointments: AppointmentSettings = Field(default_factory=AppointmentSettings, json_schema_extra=LIVE)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     elevenlabs: ElevenLabsSettings = Field(default_factory=ElevenLabsSettings)
     max_duration_seconds: int = Field(default=300, ge=10, le=4 * 3600)
@@ -198,6 +207,16 @@ class VoiceCallConfig(Section):
 
     def voice(self) -> str:
         return self.tts.voice or DEFAULT_VOICES[self.tts.engine]
+
+    @classmethod
+    def live_settings(cls) -> tuple[str, ...]:
+        """The settings (as stored, camelCase) that apply without a gateway restart."""
+        return tuple(field.alias or name for name, field in cls.model_fields.items() if (field.json_schema_extra or {}) == LIVE)
+
+    def with_live_settings(self, stored: VoiceCallConfig) -> VoiceCallConfig:
+        """This config (what the gateway was built with), its live settings taken from `stored`."""
+        live = {name: getattr(stored, name) for name, f in type(self).model_fields.items() if (f.json_schema_extra or {}) == LIVE}
+        return self.model_copy(update=live)
 
 
 def voice_config(host: Host) -> VoiceCallConfig:

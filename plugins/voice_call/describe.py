@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from plugins.voice_call.config import VoiceCallConfig
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
 
 
 def describe_config(config: VoiceCallConfig, host: Host | None = None) -> dict[str, Any]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.gateway import admin_headers
-from assistant.plugins import Check
+from assistant.plugin_api import Check, admin_headers
 from plugins.voice_call.config import VoiceCallConfig, voice_config
-from plugins.voice_call.exposure import wiring_check
+from plugins.voice_call.exposure.service import Exposure, wiring_check
+from plugins.voice_call.process import existing
+from plugins.voice_call.runtime import VoiceCallRuntime
 from plugins.voice_call.setup_flow import missing_credentials, title
 from plugins.voice_call.speech.engines import ELEVENLABS_KEY_SECRET, OPENAI_KEY_SECRET, elevenlabs_key, openai_key
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
 
 
 def _engine_checks(host: Host, config: VoiceCallConfig) -> list[Check]:
@@ -111,7 +112,7 @@ def voice_call_checks(host: Host) -> list[Check]:
             checks.append(Check("voice: credentials", "fail", f"{name} still needs: {', '.join(missing)}"))
         else:
             checks.append(Check("voice: credentials", "ok", f"{name} credentials complete ({config.phone_number})"))
-    runtime = host.extensions.get("voice_call")  # only where the gateway runs in this process
+    exposure = existing(host, Exposure)  # only where the gateway runs in this process
     if config.public_url:
         checks.append(_reachability(config.public_url, host.settings.home))
     elif config.tunnel.kind == "none":
@@ -123,8 +124,8 @@ def voice_call_checks(host: Host) -> list[Check]:
                 "(or ngrok, or tailscale), or give the https address of your reverse proxy",
             )
         )
-    if runtime is not None:
-        checks.extend(runtime.exposure.checks(config))
+    if exposure is not None:
+        checks.extend(exposure.checks(config))
     elif config.public_url and config.provider:
         checks.append(wiring_check(config, host))
     policy = config.inbound.policy
@@ -140,9 +141,9 @@ def voice_call_checks(host: Host) -> list[Check]:
         checks.append(Check("voice: streaming", "fail", "media streaming is off; the assistant cannot hear callers"))
     checks.extend(_engine_checks(host, config))
     checks.append(_models())
-    capacity = getattr(runtime, "capacity", None)
-    if capacity is not None:
-        checks.append(Check("voice: capacity", "ok", capacity.describe(config)))
-    for carrier, problem in (getattr(runtime, "webhook_problems", None) or {}).items():
+    runtime = existing(host, VoiceCallRuntime)
+    if runtime is not None:
+        checks.append(Check("voice: capacity", "ok", runtime.capacity.describe(config)))
+    for carrier, problem in (runtime.webhook_problems if runtime is not None else {}).items():
         checks.append(Check(f"voice: {carrier} webhooks", "fail", f"the latest webhook could not be used: {problem}"))
     return checks

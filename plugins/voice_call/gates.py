@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.approvals import Gate, GateContext
+from assistant.plugin_api import Gate, GateContext
 from plugins.voice_call import validation
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 
@@ -141,7 +141,7 @@ def _owner_number(ctx: GateContext, args: dict[str, Any]) -> str | None:
 
 
 def _tunnel(ctx: GateContext, args: dict[str, Any]) -> str | None:
-    from plugins.voice_call.tunnels.kinds import TITLES
+    from plugins.voice_call.exposure.tunnels.kinds import TITLES
 
     kind = str(args.get("tunnel", ""))
     if ctx.vouched:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -15,17 +14,16 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from plugins.voice_call.calls.ending import Ending, EndReason
-from plugins.voice_call.calls.line import GOODBYE_LIMIT, GOODBYE_SILENCE
-from plugins.voice_call.calls.media import await_start
-from plugins.voice_call.calls.policy import decide, pairing_prompt
-from plugins.voice_call.calls.records import CallInfo
-from plugins.voice_call.calls.tables import WebhookReceiptRow
-from plugins.voice_call.calls.transfer import OWNER_UNAVAILABLE
+from plugins.voice_call.admission.policy import admit_invited, decide, pairing_prompt
+from plugins.voice_call.calls.session import GOODBYE_LIMIT, GOODBYE_SILENCE
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.base import Carrier
 from plugins.voice_call.carriers.events import BadWebhook, CallEvent, CarrierError, Endpoint, WebhookRejected
+from plugins.voice_call.carriers.stream import await_start
 from plugins.voice_call.config import VoiceCallConfig, voice_config
+from plugins.voice_call.history.ending import Ending, EndReason
+from plugins.voice_call.history.records import CallInfo
+from plugins.voice_call.history.tables import WebhookReceiptRow
 from plugins.voice_call.runtime import VoiceCallRuntime
 from plugins.voice_call.speech.vad import VAD_POOL
 from plugins.voice_call.web import web_routes
@@ -33,7 +31,7 @@ from plugins.voice_call.web import web_routes
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from assistant.host import Host
+    from assistant.plugin_api import Host
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
@@ -195,13 +193,9 @@ class VoiceRoutes:
         outcome = desk.result(transfer, event.status, event.detail, control.reports_connection)
         if outcome != "back":
             return control.transfer_over()
-        token = transfer.stream_token
-        pending = self.runtime.prepare(
-            transfer.call_id, token, transfer.config, OWNER_UNAVAILABLE, resumed_at_ms=transfer.media_ms
-        )
-        self.switchboard.expect(transfer.carrier_call_id, pending, control)
+        setup = self.switchboard.take_back(transfer, control)
         try:
-            return await control.resume(transfer.carrier_call_id, self.stream_url(), token, self._time_limit())
+            return await control.resume(transfer.carrier_call_id, self.stream_url(), setup.token, self._time_limit())
         except (CarrierError, httpx.HTTPError) as exc:
             log.warning("could not take call %s back after the transfer: %s", transfer.call_id, exc)
             self.switchboard.end(transfer.call_id, Ending(EndReason.STREAM_FAILED, "after the owner did not answer"))
@@ -224,11 +218,8 @@ class VoiceRoutes:
         """A new call: refused, or answered with a media stream (the switchboard expects it). Who
         may call, the owner's own number and appointment hours are read afresh (a pairing approved
         a moment ago admits this call)."""
-        stored = voice_config(self.host)
-        config = self.config.model_copy(
-            update={"inbound": stored.inbound, "owner_number": stored.owner_number, "appointments": stored.appointments}
-        )
-        full = self.switchboard.active_count() >= self.runtime.capacity.limit(config)
+        config = self.config.with_live_settings(voice_config(self.host))
+        full = self.switchboard.full(config) is not None
         # A caller refused as busy takes no pairing code: a flood cannot use up the codes.
         decision = decide(config, event.from_number, self.runtime.pairing, issue_codes=not full)
         busy = decision.action != "reject" and full
@@ -241,24 +232,25 @@ class VoiceRoutes:
                 log.warning("could not reject %s call: %s", self.carrier.name, exc)
                 return self.carrier.webhooks.acknowledge()
 
-        call_id = self.switchboard.ring(
-            self.carrier.name, event.carrier_call_id, event.direction, event.from_number, event.to_number
-        )
         pairing = decision.action == "pair"
-        intro = pairing_prompt(decision.code or "") if pairing else config.inbound.greeting
-        token = secrets.token_hex(16)
-        # Synthesis starts now, while the carrier sets up the media stream; the call is expected
-        # before we answer because the carrier may open the stream before the answer returns.
-        pending = self.runtime.prepare(call_id, token, config, intro, intro_only=pairing)
-        if pairing:
-            caller = event.from_number
-            pending.redeem = lambda code: self.runtime.admit_invited(caller, code)
-        self.switchboard.expect(event.carrier_call_id, pending, self.carrier.control)
+        caller, host = event.from_number, self.host
+        # Synthesis starts now, while the carrier sets up the media stream.
+        setup = self.switchboard.admit(
+            self.carrier.name,
+            event.carrier_call_id,
+            event.from_number,
+            event.to_number,
+            config=config,
+            intro=pairing_prompt(decision.code or "") if pairing else config.inbound.greeting,
+            intro_only=pairing,
+            redeem=(lambda code: admit_invited(host, caller, code)) if pairing else None,
+            control=self.carrier.control,
+        )
         try:
-            return await self.carrier.control.answer(event, self.stream_url(), token, self._time_limit())
+            return await self.carrier.control.answer(event, self.stream_url(), setup.token, self._time_limit())
         except (CarrierError, httpx.HTTPError) as exc:
             log.warning("could not answer %s call: %s", self.carrier.name, exc)
-            self.switchboard.end(call_id, Ending(EndReason.ANSWER_FAILED))
+            self.switchboard.end(setup.call_id, Ending(EndReason.ANSWER_FAILED))
             return PlainTextResponse("could not answer the call", status_code=502)
 
     async def stream(self, websocket: WebSocket) -> None:

@@ -9,7 +9,7 @@ from plugins.voice_call.carriers.setup import missing
 from plugins.voice_call.config import VoiceCallConfig
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
 
 
 def title(provider: str) -> str:

@@ -14,19 +14,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from assistant.approvals import GateContext
-from assistant.tools import ToolContext
-from assistant.web.app import WebApp
-from assistant.web.auth import same_origin
-from assistant.web.bodies import BadBody, small_json
+from assistant.plugin_api import BadBody, GateContext, ToolContext, WebApp, same_origin, small_json
 from plugins.voice_call.carriers import SETUPS
 from plugins.voice_call.config import PLUGIN, VoiceCallConfig, voice_config
-from plugins.voice_call.runtime import VoiceCallRuntime
+from plugins.voice_call.exposure.service import Exposure
+from plugins.voice_call.exposure.tunnels.kinds import TITLES
+from plugins.voice_call.scheduling.phone_check import PhoneCheck
 from plugins.voice_call.setup_flow import missing_credentials
-from plugins.voice_call.tunnels.kinds import TITLES
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
 
 #: The panel's steps and the owner's tool each one runs (nothing else can be run from here).
 STEPS = {
@@ -76,9 +73,9 @@ class SetupPanel:
         )
 
     def _steps(self, config: VoiceCallConfig) -> list[dict[str, Any]]:
-        runtime = VoiceCallRuntime.of(self.host)
+        exposure = Exposure.of(self.host)
         missing = missing_credentials(config, self.host)
-        tunnel = runtime.exposure.keeper.state
+        tunnel = exposure.keeper.state
         if config.tunnel.kind != "none":
             reach = (
                 f"{TITLES[config.tunnel.kind]} up at {tunnel.url}"
@@ -89,7 +86,7 @@ class SetupPanel:
             reach = (
                 f"your own address, {config.public_url}" if config.public_url else "not yet: choose a tunnel or give an address"
             )
-        latest = runtime.phone_check.latest
+        latest = PhoneCheck.of(self.host).latest
         return [
             {
                 "step": "provider",
@@ -106,9 +103,8 @@ class SetupPanel:
             {"step": "reach", "done": bool(config.public_url) and (config.tunnel.kind == "none" or tunnel.up), "text": reach},
             {
                 "step": "connect",
-                "done": config.connect_number and runtime.exposure.wiring_ok,
-                "text": runtime.exposure.wiring_note
-                or ("kept pointed here" if config.connect_number else "not connected from here yet"),
+                "done": config.connect_number and exposure.wiring_ok,
+                "text": exposure.wiring_note or ("kept pointed here" if config.connect_number else "not connected from here yet"),
             },
             {"step": "callers", "done": config.inbound.policy != "disabled", "text": POLICY_WORDS[config.inbound.policy]},
             {

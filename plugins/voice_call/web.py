@@ -4,7 +4,6 @@ softphone's "test call", which enters through the same media route a carrier's c
 from __future__ import annotations
 
 import hmac
-import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -13,18 +12,18 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from assistant.web.app import WebApp
-from assistant.web.auth import same_origin
-from plugins.voice_call.calls.appointments import Appointments
-from plugins.voice_call.calls.media import await_start
-from plugins.voice_call.calls.records import CallInfo
-from plugins.voice_call.calls.timings import describe_turn
+from assistant.plugin_api import WebApp, same_origin
+from plugins.voice_call.appointments.bookings import Appointments
 from plugins.voice_call.carriers import softphone
+from plugins.voice_call.carriers.stream import await_start
 from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.history.records import CallInfo
+from plugins.voice_call.history.timings import describe_turn
 from plugins.voice_call.runtime import VoiceCallRuntime
+from plugins.voice_call.scheduling.scheduler import CallScheduler
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
 
 SOFTPHONE_NUMBER = "browser"
 
@@ -75,7 +74,7 @@ class VoiceWeb:
         if not self.auth.logged_in(request):
             return JSONResponse({"error": "log in first"}, status_code=401)
         recent = self.runtime.records.recent(30)
-        scheduled = self.runtime.scheduler.list()
+        scheduled = CallScheduler.of(self.host).list()
         return JSONResponse(
             {
                 "active": [_call(c) for c in recent if c.active],
@@ -101,15 +100,20 @@ class VoiceWeb:
             return JSONResponse({"error": "log in first"}, status_code=401)
         if not same_origin(request):  # another site, or another local port, in the owner's browser
             return JSONResponse({"error": "cross-origin requests are refused"}, status_code=403)
-        if self.switchboard.active_count() >= self.runtime.capacity.limit(self.config):
+        if self.switchboard.full(self.config) is not None:
             return JSONResponse({"error": "too many calls at once; try again when one ends"}, status_code=409)
         call_sid = f"SP{uuid.uuid4().hex}"
-        token = secrets.token_hex(16)
-        call_id = self.switchboard.ring(
-            softphone.NAME, call_sid, "inbound", SOFTPHONE_NUMBER, self.config.phone_number or "assistant"
+        setup = self.switchboard.admit(
+            softphone.NAME,
+            call_sid,
+            SOFTPHONE_NUMBER,
+            self.config.phone_number or "assistant",
+            config=self.config,
+            intro=self.config.inbound.greeting,
         )
-        self.switchboard.expect(call_sid, self.runtime.prepare(call_id, token, self.config, self.config.inbound.greeting))
-        return JSONResponse({"call_id": call_id, "call_sid": call_sid, "token": token, "stream_path": "/voice/softphone/stream"})
+        return JSONResponse(
+            {"call_id": setup.call_id, "call_sid": call_sid, "token": setup.token, "stream_path": "/voice/softphone/stream"}
+        )
 
     async def softphone_stream(self, websocket: WebSocket) -> None:
         if not self.auth.logged_in(websocket):

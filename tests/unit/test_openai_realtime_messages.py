@@ -13,7 +13,9 @@ from pydantic import BaseModel, TypeAdapter
 from starlette.websockets import WebSocketState
 
 from plugins.voice_call.calls.caller_tools import CALL_TOOLS
-from plugins.voice_call.calls.realtime import AUDIO_DELTA, AUDIO_DONE, TRANSCRIPT_DONE, RealtimeCallSession, session_update
+from plugins.voice_call.calls.realtime import AUDIO_DELTA, AUDIO_DONE, TRANSCRIPT_DONE, RealtimeEngine, session_update
+from plugins.voice_call.calls.session import CallSession, Stream
+from plugins.voice_call.calls.setup import CallSetup
 from plugins.voice_call.carriers.twilio import TwilioCodec
 from plugins.voice_call.config import VoiceCallConfig
 
@@ -57,6 +59,13 @@ class Socket:
         pass
 
 
+class Parts:
+    """A call over Realtime builds nothing of the local pipeline; callers reach no features here."""
+
+    def features(self) -> dict:
+        return {}
+
+
 class Records:
     def append_transcript(self, call_id: str, entries: list) -> None:
         pass
@@ -69,23 +78,20 @@ def test_every_event_a_call_sends_is_a_client_event_the_sdk_defines() -> None:
     connection = Connection()
 
     async def scenario() -> None:
-        session = RealtimeCallSession(
-            call_id="c1",
-            codec=TwilioCodec(),
-            websocket=Socket(),
-            stream_id="MZ1",
-            config=VoiceCallConfig(),
+        call = CallSession(
+            CallSetup("c1", "token", VoiceCallConfig(), "Hello."),
+            Stream(Socket(), TwilioCodec(), "MZ1"),
             records=Records(),
-            connection=connection,
-            intro="Hello.",
+            parts=Parts(),
         )
-        await session.speak("Your table is booked.")
-        session.intro_delivered = True
-        await session._on_audio(b"\xff" * 160)
-        await session._tool_call({"name": "take_message", "arguments": '{"message": "call back"}', "call_id": "fc1"})
-        session._audio("item1", b"\xff" * 320, "resp1")
-        session._responding = True
-        await session._stop_speaking()  # cancels the response, flushes, truncates what was not heard
+        engine = RealtimeEngine(call, connection)
+        await engine.speak("Your table is booked.")
+        engine.intro_delivered = True
+        await engine.on_audio(b"\xff" * 160)
+        await engine._tool_call({"name": "take_message", "arguments": '{"message": "call back"}', "call_id": "fc1"})
+        engine._audio("item1", b"\xff" * 320, "resp1")
+        engine._responding = True
+        await engine.stop_speaking()  # cancels the response, flushes, truncates what was not heard
 
     asyncio.run(scenario())
     kinds = []

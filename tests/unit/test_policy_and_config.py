@@ -6,8 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from assistant.config import ConfigError
-from plugins.voice_call.calls.pairing import Pairing
-from plugins.voice_call.calls.policy import decide
+from plugins.voice_call.admission.pairing import Pairing
+from plugins.voice_call.admission.policy import decide
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from tests.values import FRIEND, OWNER, TWILIO_SID
 
@@ -85,7 +85,7 @@ def test_numbers_are_stored_in_e164_once(host) -> None:
 
 
 def test_a_flood_of_pairing_callers_cannot_lock_out_a_real_one(host) -> None:
-    from plugins.voice_call.calls.pairing import MAX_PENDING
+    from plugins.voice_call.admission.pairing import MAX_PENDING
 
     pairing = Pairing(host.db)
     for n in range(MAX_PENDING + 5):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from plugins.voice_call.calls import records as records_module
-from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.history import records as records_module
+from plugins.voice_call.history.records import CallRecords
 
 
 def test_lines_are_read_at_once_and_written_together(host) -> None:
@@ -20,14 +20,14 @@ def test_lines_are_read_at_once_and_written_together(host) -> None:
         # Another CallRecords on the same database (a CLI read, a report) sees them before the write...
         assert CallRecords(host.db).get(first).transcript[0]["text"] == "hello"
         with host.db.reader() as session:  # ...which has not happened yet
-            from plugins.voice_call.calls.tables import CallRow
+            from plugins.voice_call.history.tables import CallRow
 
             assert session.get(CallRow, first).transcript == []
         await asyncio.sleep(records_module.FLUSH_S + 0.3)
 
     asyncio.run(call())
     with host.db.reader() as session:
-        from plugins.voice_call.calls.tables import CallRow
+        from plugins.voice_call.history.tables import CallRow
 
         assert session.get(CallRow, first).transcript == [{"role": "caller", "text": "hello", "at_ms": 1}]
         assert session.get(CallRow, first).turns == [{"turn": 1, "silence_ms": 500}]
@@ -49,6 +49,6 @@ def test_a_failed_write_keeps_the_lines(host, monkeypatch) -> None:
     monkeypatch.setattr(host.db, "transaction", real)
     records.flush()
     with host.db.reader() as session:
-        from plugins.voice_call.calls.tables import CallRow
+        from plugins.voice_call.history.tables import CallRow
 
         assert session.get(CallRow, call_id).transcript[0]["text"] == "kept"

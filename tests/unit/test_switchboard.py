@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 import pytest
 
-from plugins.voice_call.calls.ending import FINAL_STATE, Ending, EndReason
-from plugins.voice_call.calls.pending import PendingCall
-from plugins.voice_call.calls.records import CallRecords
+from plugins.voice_call.calls.setup import CallSetup, PendingCall
 from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.carriers.events import CallState, StreamStarted
 from plugins.voice_call.carriers.twilio import TwilioCodec
 from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.history.ending import FINAL_STATE, Ending, EndReason
+from plugins.voice_call.history.records import CallRecords
 from tests.values import FRIEND, OWNER
 
 
 class NoEngines:
-    """Nothing here connects a stream, so nothing is built."""
+    """Nothing here connects a stream, so nothing is built: a call's first words are not made."""
+
+    def prepare(self, setup: CallSetup) -> PendingCall:
+        return PendingCall(setup)
 
     def call_agent(self):
         raise AssertionError("no call is connected in these tests")
 
-    stt = tts = call_agent
+    stt = tts = features = call_agent
 
 
 class Control:
@@ -51,9 +55,9 @@ def board(host):
 
 
 def ringing(board: Switchboard, carrier_id: str = "CA1", token: str = "tok") -> str:
-    call_id = board.ring("twilio", carrier_id, "inbound", FRIEND, OWNER)
-    board.expect(carrier_id, PendingCall(call_id, token, VoiceCallConfig(), "Hello"))
-    return call_id
+    setup = board.admit("twilio", carrier_id, FRIEND, OWNER, config=VoiceCallConfig(), intro="Hello")
+    board._pending[carrier_id].setup = replace(setup, token=token)  # a known token, to present a wrong one
+    return setup.call_id
 
 
 def state(board: Switchboard, call_id: str) -> tuple[str, str]:
@@ -175,13 +179,13 @@ def test_every_end_reason_has_a_final_state_and_says_who_ended_it(reason) -> Non
 def test_a_call_whose_media_clock_stalls_is_ended_by_the_wall_clock(board) -> None:
     """The session's limits run on the media clock; if frames stop, the watchdog still ends the call."""
 
-    class Line:
-        ended: tuple[EndReason, str] | None = None
+    class Session:
+        ended: Ending | None = None
 
-        def end_attempt(self, reason: EndReason, detail: str = "") -> None:
-            self.ended = (reason, detail)
+        def end(self, ending: Ending) -> None:
+            self.ended = ending
 
-    line = Line()
-    board._live["c1"] = line
+    session = Session()
+    board._live["c1"] = session
     board._overtime("c1")
-    assert line.ended == (EndReason.MAX_DURATION, "its media clock stalled")
+    assert session.ended == Ending(EndReason.MAX_DURATION, "its media clock stalled")

@@ -10,18 +10,19 @@ from pydantic_ai import Agent
 from pydantic_ai.messages import ModelMessage, ModelRequest, UserPromptPart
 from pydantic_ai.models import Model
 
-from assistant.agent import choose_model, read_prompt
-from plugins.voice_call.calls.appointments import Appointments
-from plugins.voice_call.calls.caller_tools import CALL_TOOLS, CallDeps
-from plugins.voice_call.calls.knowledge import Knowledge
-from plugins.voice_call.calls.lookups import Lookups
+from assistant.plugin_api import choose_model, read_prompt
+from plugins.voice_call.caller_tool import CallDeps
+from plugins.voice_call.calls.caller_tools import CALL_TOOLS
 from plugins.voice_call.calls.offline_call import offline_call_model
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
 
 
 class CallAgent:
+    """The model that answers callers on the local pipeline (Realtime has its own), with the call's
+    tools; what the tools reach comes with each turn's `CallDeps`."""
+
     def __init__(self, host: Host, model: Model | None = None) -> None:
         if model is None:
             model, description = choose_model(host.settings, [])
@@ -30,9 +31,6 @@ class CallAgent:
         self.agent = Agent(
             model, deps_type=CallDeps, instructions=read_prompt(host.settings, "call"), tools=CALL_TOOLS, name="call"
         )
-        self.knowledge = Knowledge(host.db)
-        self.lookups = Lookups(host.db, host.vault)
-        self.appointments = Appointments(host)
 
     async def reply(
         self, text: str, history: list[ModelMessage], deps: CallDeps, context: str | None = None

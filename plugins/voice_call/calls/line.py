@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from plugins.voice_call.calls.ending import Ending, EndReason
-from plugins.voice_call.calls.media import TooManyBadMessages, carrier_events
 from plugins.voice_call.calls.player import Player
 from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.carriers.events import AnsweredBy, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
+from plugins.voice_call.carriers.stream import TooManyBadMessages, carrier_events
 from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.history.ending import Ending, EndReason
 
 if TYPE_CHECKING:
-    from plugins.voice_call.calls.records import CallRecords
+    from plugins.voice_call.history.records import CallRecords
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@
 Both sides speak `audio/pcmu`, so the carrier's mu-law goes up and the model's comes down without
 conversion. OpenAI's server VAD takes turns; on barge-in we flush the carrier and truncate the
 model's item to what the caller heard, known from mark echoes. Tool calls run the call's restricted
-toolset. If the Realtime socket cannot open or drops, `run` returns and the local pipeline takes
-the call over on the same media stream (see the switchboard), so the caller is never left in silence.
+toolset. If the Realtime socket cannot open or drops, the call session swaps in the local pipeline
+on the same media stream (`calls/session.py`), so the caller is never left in silence.
 """
 
 from __future__ import annotations
@@ -17,23 +17,17 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from starlette.websockets import WebSocket
-
-from plugins.voice_call.calls.caller_tools import CallDeps, realtime_tool_schemas, run_call_tool
-from plugins.voice_call.calls.ending import Ending, EndReason
-from plugins.voice_call.calls.line import CallLine
-from plugins.voice_call.carriers.base import MediaCodec
+from plugins.voice_call.calls.caller_tools import realtime_tool_schemas, run_call_tool
+from plugins.voice_call.calls.engine import Engine, Line
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import FRAME_SAMPLES, MULAW_SILENCE
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
-    from plugins.voice_call.calls.records import CallRecords
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 8.0
-HANDOVER_LINE = "Sorry, I lost my connection for a moment. I'm still here. Could you say that again?"
 AUDIO_DELTA = ("response.output_audio.delta", "response.audio.delta")  # GA name, beta name
 AUDIO_DONE = ("response.output_audio.done", "response.audio.done")
 TRANSCRIPT_DONE = ("response.output_audio_transcript.done", "response.audio_transcript.done")
@@ -101,39 +95,13 @@ class SpokenItem:
     written: bool = False
 
 
-class RealtimeCallSession(CallLine):
-    """One call in Realtime mode."""
+class RealtimeEngine(Engine):
+    """One call over OpenAI Realtime, on a socket opened while the call connected."""
 
-    def __init__(
-        self,
-        *,
-        call_id: str,
-        codec: MediaCodec,
-        websocket: WebSocket,
-        stream_id: str,
-        config: VoiceCallConfig,
-        records: CallRecords,
-        connection: Any,
-        intro: str,
-        mode: str = "inbound",
-        message: str = "",
-    ) -> None:
-        super().__init__(
-            call_id=call_id,
-            codec=codec,
-            websocket=websocket,
-            stream_id=stream_id,
-            config=config,
-            records=records,
-            mode=mode,
-            message=message,
-        )
-        self.rt, self.intro = connection, intro
-        self.deps = CallDeps(self, caller=self.other_party())
-        #: True when the Realtime socket failed mid-call and the local pipeline should take over.
-        self.handover = False
+    def __init__(self, line: Line, connection: Any) -> None:
+        super().__init__(line)
+        self.rt, self.intro = connection, line.setup.intro
         self.intro_delivered = False
-        self.barge_ins = 0
         self._items: dict[str, SpokenItem] = {}
         self._marks: dict[str, tuple[SpokenItem, int, bool]] = {}
         self._current: SpokenItem | None = None
@@ -146,6 +114,7 @@ class RealtimeCallSession(CallLine):
         self._count = 0
         self._intro_items: list[SpokenItem] = []
         self._intro_generated = False
+        self._upstream: asyncio.Task[None] | None = None
 
     # -- the owner's realtime_call ----------------------------------------------------------------
 
@@ -154,43 +123,27 @@ class RealtimeCallSession(CallLine):
 
     # -- the call ---------------------------------------------------------------------------------
 
-    async def run(self) -> Ending:
-        player = asyncio.create_task(self.player.run(), name=f"rt-player-{self.call_id}")
-        upstream = asyncio.create_task(self._from_openai(), name=f"rt-openai-{self.call_id}")
-        intro = asyncio.create_task(self._open(), name=f"rt-intro-{self.call_id}")
-        downstream = asyncio.create_task(self._read_carrier(), name=f"rt-carrier-{self.call_id}")
-        self._tasks += [player, upstream, intro, downstream]
-        try:
-            await asyncio.wait([upstream, downstream], return_when=asyncio.FIRST_COMPLETED)
-            if upstream.done() and not downstream.done() and not self._ending:
-                self.handover = True  # OpenAI went away; the caller is still there
-                # What is already on its way to the caller plays out (mark echoes still arrive).
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(30):
-                        while self.player.busy and not downstream.done():
-                            await asyncio.sleep(0.02)
-                # Decided from what was heard, not from the intro task, which may not have run yet.
-                self.intro_delivered = self.intro_delivered or (
-                    self._intro_generated and bool(self._intro_items) and all(i.heard_all for i in self._intro_items)
-                )
-        finally:
-            await self._cancel_tasks()
-            for item in self._items.values():
-                self._write(item, final=True)
-            with contextlib.suppress(Exception):
-                await self.rt.close()
-        if self.handover:
-            self.records.append_transcript(
-                self.call_id,
-                [
-                    {
-                        "role": "system",
-                        "at_ms": self.media_ms,
-                        "text": "OpenAI Realtime connection lost; the local pipeline took over",
-                    }
-                ],
-            )
-        return self.ending or Ending(EndReason.CALLER_HUNG_UP)
+    async def start(self) -> None:
+        self._upstream = self.spawn(self._from_openai(), f"rt-openai-{self.line.call_id}")
+        self.spawn(self._open(), f"rt-intro-{self.line.call_id}")
+
+    async def lost(self) -> None:
+        """The Realtime socket closed or failed (waited on without cancelling its reader)."""
+        assert self._upstream is not None
+        await asyncio.wait([self._upstream])
+
+    def opening_heard(self) -> bool:
+        # Decided from what was heard, not from the intro task, which may not have run yet.
+        return self.intro_delivered or (
+            self._intro_generated and bool(self._intro_items) and all(i.heard_all for i in self._intro_items)
+        )
+
+    async def close(self) -> None:
+        await super().close()
+        for item in self._items.values():
+            self._write(item, final=True)
+        with contextlib.suppress(Exception):
+            await self.rt.close()
 
     async def _open(self) -> None:
         """The first words: the greeting, or the outbound message; a notify call then hangs up."""
@@ -199,8 +152,7 @@ class RealtimeCallSession(CallLine):
             await asyncio.wait_for(played.wait(), timeout=120)
         self.intro_delivered = True
         await self._send_openai({"type": "input_audio_buffer.clear"})
-        if self.mode == "notify":
-            await self._message_delivered()
+        await self.line.opened()
 
     async def _respond(self, instructions: str, tag: str | None = None) -> asyncio.Event:
         """Ask for a response; the event is set once its audio has been heard."""
@@ -212,14 +164,14 @@ class RealtimeCallSession(CallLine):
 
     # -- carrier -> OpenAI --------------------------------------------------------------------------
 
-    async def _on_audio(self, payload: bytes) -> None:
+    async def on_audio(self, payload: bytes) -> None:
         # Like the local pipeline, the opening words are not interrupted: the caller's audio goes up
         # once they have been heard (callees often say "hello?" as they pick up).
         if self.intro_delivered:
             await self._send_openai({"type": "input_audio_buffer.append", "audio": base64.b64encode(payload).decode()})
 
-    def _active(self) -> bool:
-        return not self.intro_delivered or self._caller_speaking or self._responding or self.player.busy
+    def active(self) -> bool:
+        return not self.intro_delivered or self._caller_speaking or self._responding or self.line.player.busy
 
     # -- OpenAI -> carrier --------------------------------------------------------------------------
 
@@ -241,14 +193,14 @@ class RealtimeCallSession(CallLine):
             self._write(item)
         elif kind == "input_audio_buffer.speech_started":
             self._caller_speaking = True
-            self.last_activity_ms = self.media_ms
-            if self.intro_delivered and self.player.busy:
+            self.line.last_activity_ms = self.line.media_ms
+            if self.intro_delivered and self.line.player.busy:
                 await self._barge_in()
         elif kind == "input_audio_buffer.speech_stopped":
             self._caller_speaking = False
         elif kind == "conversation.item.input_audio_transcription.completed":
             if text := event.get("transcript", "").strip():
-                self._caller_said(text)
+                self.line.caller_said(text)
         elif kind == "response.created":
             self._responding = True
             response = event.get("response") or {}
@@ -257,12 +209,12 @@ class RealtimeCallSession(CallLine):
                 self._tags[response.get("id", "")] = tag
         elif kind == "response.function_call_arguments.done":
             self._response_calls.add(event.get("response_id", ""))
-            self._spawn(self._tool_call(event))
+            self.spawn(self._tool_call(event))
         elif kind == "response.done":
             self._responding = False
             response_id = (event.get("response") or {}).get("id", "")
             self._intro_generated = self._intro_generated or self._tags.get(response_id) == "intro"
-            self._spawn(self._response_done(response_id))
+            self.spawn(self._response_done(response_id))
         elif kind == "error":
             log.warning("OpenAI Realtime error %s", (event.get("error") or {}).get("code"))
 
@@ -300,16 +252,16 @@ class RealtimeCallSession(CallLine):
         name = f"rt{self._count}"
         self._marks[name] = (item, item.generated_ms, final)
         self._current = item
-        played = self.player.enqueue(name, audio)
+        played = self.line.player.enqueue(name, audio)
         if final:
-            self._spawn(self._complete_when(item, played))
+            self.spawn(self._complete_when(item, played))
 
     async def _complete_when(self, item: SpokenItem, played: asyncio.Event) -> None:
         await played.wait()
         assert item.complete is not None
         item.complete.set()
 
-    def _heard(self, name: str) -> None:
+    def heard(self, name: str) -> None:
         mark = self._marks.pop(name, None)
         if mark is None:
             return
@@ -324,10 +276,10 @@ class RealtimeCallSession(CallLine):
         if item.written or item.text is None or not (item.heard_all or item.interrupted or final):
             return
         item.written = True
-        entry: dict[str, Any] = {"role": "assistant", "text": item.text, "at_ms": self.media_ms, "heard": item.heard_all}
+        entry: dict[str, Any] = {"role": "assistant", "text": item.text, "at_ms": self.line.media_ms, "heard": item.heard_all}
         if item.interrupted:
             entry.update(interrupted=True, heard_ms=item.heard_ms)
-        self.records.append_transcript(self.call_id, [entry])
+        self.line.records.append_transcript(self.line.call_id, [entry])
 
     async def _barge_in(self) -> None:
         """The caller talks over us."""
@@ -338,7 +290,7 @@ class RealtimeCallSession(CallLine):
         """Flush the carrier, then cut the model's item to what was heard."""
         item = self._current
         self._marks.clear()  # echoes of the audio we are about to flush do not count as heard
-        await self.player.flush()
+        await self.line.player.flush()
         if item is not None and not item.heard_all:
             item.interrupted = True
             await self._send_openai(
@@ -352,7 +304,7 @@ class RealtimeCallSession(CallLine):
             self._write(item)
 
     async def _tool_call(self, event: dict[str, Any]) -> None:
-        output = await run_call_tool(event.get("name", ""), event.get("arguments", "{}"), self.deps)
+        output = await run_call_tool(event.get("name", ""), event.get("arguments", "{}"), self.line.deps)
         await self._send_openai(
             {
                 "type": "conversation.item.create",
@@ -369,17 +321,13 @@ class RealtimeCallSession(CallLine):
                 await asyncio.wait_for(item.complete.wait(), timeout=120)
         if (tag := self._tags.pop(response_id, None)) and tag in self._tag_events:
             self._tag_events.pop(tag).set()
-        if self.hangup_reason and response_id not in self._response_calls:
-            await self._close(Ending(EndReason.ASSISTANT_ENDED, self.hangup_reason))  # the goodbye after end_call was heard
-        elif self.transfer_reason and response_id not in self._response_calls:
-            await self._put_through()  # "putting you through" was heard
+        if self.line.reply_pending() and response_id not in self._response_calls:
+            await self.line.reply_heard()  # the goodbye after end_call, or "putting you through", was heard
 
-    # -- ending ---------------------------------------------------------------------------------------
-
-    async def _stop_speaking(self) -> None:
+    async def stop_speaking(self) -> None:
         if self._responding:
             await self._send_openai({"type": "response.cancel"})
-        if self.player.busy:
+        if self.line.player.busy:
             await self._cut_audio()
 
     # -- plumbing ---------------------------------------------------------------------------------------

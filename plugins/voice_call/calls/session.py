@@ -1,7 +1,15 @@
-"""A live call: media in -> VAD -> STT -> call agent -> TTS -> paced media out, with barge-in and limits.
+"""One call, from its media stream's start to its end: `CallSession`.
 
+The session owns the line: the media loop over the carrier's socket (the media clock, out-of-order
+frames, marks, keypad), the call's limits, the caller's next words for whoever waits on them, the
+call agent's tool hooks, answering machines, transfers, and how the call ends. What hears and
+answers the caller is its engine (`calls/engine.py`): OpenAI Realtime when the call is set up for
+it and its socket opened, else the local pipeline; when Realtime is lost mid-call, the session
+swaps in the local pipeline on the same stream, so the caller is never left in silence.
+
+A call ends down one path, `end(ending, goodbye=...)`: the first reason decided is the one kept.
 Time in a call is the media clock: 20 ms per caller frame received, so limits hold whatever the
-machine's load. Everything the caller heard is known from mark echoes and lands in the transcript.
+machine's load.
 """
 
 from __future__ import annotations
@@ -9,373 +17,414 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-from pydantic_ai.messages import ModelMessage
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from plugins.voice_call.calls import invite
-from plugins.voice_call.calls.agent import CallAgent
-from plugins.voice_call.calls.caller_tools import CallDeps
-from plugins.voice_call.calls.ending import Ending, EndReason
-from plugins.voice_call.calls.invite import InviteEntry
-from plugins.voice_call.calls.line import TRANSFER_LINE, CallLine
-from plugins.voice_call.calls.timings import TurnTimer
-from plugins.voice_call.calls.turn_end import TurnEnd, TurnTaking
+from plugins.voice_call.caller_tool import CallDeps
+from plugins.voice_call.calls.engine import Engine
+from plugins.voice_call.calls.local import LocalEngine
+from plugins.voice_call.calls.player import Player
+from plugins.voice_call.calls.realtime import RealtimeEngine
+from plugins.voice_call.calls.setup import CallParts, CallSetup, PendingCall
 from plugins.voice_call.carriers.base import MediaCodec
-from plugins.voice_call.config import VoiceCallConfig
-from plugins.voice_call.speech.audio import ulaw_to_float
-from plugins.voice_call.speech.engines import FallsBack
-from plugins.voice_call.speech.stt import SpeechToText
-from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, sentences_from_stream, spoken
+from plugins.voice_call.carriers.events import AnsweredBy, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
+from plugins.voice_call.carriers.stream import TooManyBadMessages, carrier_events
+from plugins.voice_call.history.ending import Ending, EndReason
+from plugins.voice_call.speech.tts import describe_failure
 
 if TYPE_CHECKING:
-    from plugins.voice_call.calls.records import CallRecords
+    from plugins.voice_call.history.records import CallRecords
 
 log = logging.getLogger(__name__)
-APOLOGY = "I'm sorry, I'm having trouble answering right now."
-#: A pause after the last key pressed that ends the caller's keypad input ("#" ends it at once).
-KEYPAD_PAUSE_MS = 1500
+
+GOODBYE_LIMIT = "I'm sorry, we've reached the time limit for this call. Goodbye."
+GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Goodbye."
+TRANSFER_LINE = "Putting you through to my owner now, one moment."
+TRANSFER_FAILED = "I'm sorry, I couldn't put you through. I can take a message instead. What would you like to say?"
+HANDOVER_LINE = "Sorry, I lost my connection for a moment. I'm still here. Could you say that again?"
+#: How long a notify call waits, once its message was heard, for the carrier's machine-detection verdict.
+VERDICT_WAIT_S = 35.0
+#: How long we wait for a machine's greeting to end before giving up on leaving a message.
+MESSAGE_END_WAIT_S = 40.0
+#: How long audio already on its way plays out when Realtime is lost, before the local pipeline speaks.
+HANDOVER_DRAIN_S = 30.0
+
+#: Asks the carrier to put the caller through to the owner: None when it is under way, else why not.
+Transfer = Callable[[str], Awaitable[str | None]]
 
 
-class CallSession(CallLine):
-    """One call on the local pipeline. `intro` is said first (the greeting, an outbound call's
-    message, or a pairing code); `intro_only` calls hang up once it has been heard."""
+@dataclass(frozen=True)
+class Stream:
+    """The carrier's media stream a call runs on."""
+
+    websocket: WebSocket
+    codec: MediaCodec
+    stream_id: str
+
+
+class CallSession:
+    """One connected call. The switchboard runs it (`run`) and may end it (`end`); the owner's
+    `realtime_call` tool talks on it (`speak`, `next_utterance`); the call agent's tools reach it
+    through `CallDeps` (`request_hangup`, `note`, `request_transfer`)."""
 
     def __init__(
         self,
+        setup: CallSetup,
+        stream: Stream,
         *,
-        call_id: str,
-        codec: MediaCodec,
-        websocket: WebSocket,
-        stream_id: str,
-        config: VoiceCallConfig,
         records: CallRecords,
-        agent: CallAgent,
-        stt: SpeechToText,
-        tts: TextToSpeech,
-        intro: str = "",
-        intro_audio: bytes | AudioStream | None = None,
-        intro_only: bool = False,
-        mode: str = "inbound",
-        message: str = "",
-        prompt: Callable[[VoiceCallConfig, str], bytes | None] | None = None,
+        parts: CallParts,
+        prepared: PendingCall | None = None,
+        transfer: Transfer | None = None,
     ) -> None:
-        super().__init__(
-            call_id=call_id,
-            codec=codec,
-            websocket=websocket,
-            stream_id=stream_id,
-            config=config,
-            records=records,
-            mode=mode,
-            message=message,
-        )
-        self.agent, self.stt, self.tts = agent, stt, tts
-        self._prompt = prompt  # audio made ahead of the call (greeting, goodbyes), when there is
-        self.turns = TurnTaking(config.end_of_utterance_ms, stt, call_id)
-        self.history: list[ModelMessage] = []
-        self.deps = CallDeps(
-            self, knowledge=agent.knowledge, lookups=agent.lookups, appointments=agent.appointments, caller=self.other_party()
-        )
-        self._intro = intro or config.inbound.greeting
-        self._intro_audio = intro_audio
-        #: Pairing calls only hear the intro (their code) and are then hung up; nothing interrupts it,
-        #: except an invite code typed on the keypad (`invite`, when the switchboard allows it).
-        self.intro_only = intro_only
-        self.invite: InviteEntry | None = None
-        self._intro_done = False
-        self._spoken_count = 0
-        self._turn: asyncio.Task[None] | None = None
-        self._turns = 0
-        #: What the caller said that no reply has answered yet: speaking again before our answer is
-        #: heard joins the new words to these (a pause in the middle of a message loses nothing).
-        self._unanswered: list[str] = []
-        #: The clocks of answers not yet heard, by the name of their first sentence ("t3s0").
-        self._timers: dict[str, TurnTimer] = {}
-        self._turn_audio: Any = None  # the utterance being transcribed, carried over if that is cut
-        self._carry_audio: Any = None
-        #: The words of our last reply the caller heard before cutting in, told to the agent once.
-        self._cut_off_after: str | None = None
-        #: Keys pressed and not yet handed to the agent, and when the last one came (media clock).
-        self._digits = ""
-        self._digits_at_ms = 0
-        self._spoken: dict[str, str] = {}
-        self.barge_ins = 0
-        self._listening = False  # an utterance is open at the speech recogniser
-        for engine in (tts, stt):
-            if isinstance(engine, FallsBack):
-                engine.on_switch = self._engine_switched
-                if engine.switched:
-                    self._engine_switched(engine.switched)
+        self.setup, self.config, self.records = setup, setup.config, records
+        self._stream, self._parts = stream, parts
+        self._prepared = prepared if prepared is not None else PendingCall(setup)
+        self._transfer = transfer
+        self.player = Player(stream.codec, stream.stream_id, self._send, on_heard=self._heard, on_start=self._started)
+        #: The media clock: 20 ms per caller frame received (a call back from a transfer goes on from where it was).
+        self.media_ms = self.last_activity_ms = setup.resumed_at_ms or 0
+        self.deps = CallDeps(self, caller=self._other_party(), features=parts.features())
+        self.engine: Engine | None = None
+        # How the call ends: the reason decided (the first one wins), whether it is winding down
+        # (a goodbye or a voicemail message plays out: no more audio to the engine, no limits), and
+        # what a tool asked for once the reply is heard.
+        self._ending: Ending | None = None
+        self._winding_down = False
+        self._after_reply: tuple[Literal["hang_up", "put_through"], str] | None = None
+        self._transferring = False  # the carrier is putting the caller through: a stop now is the transfer
+        self._transfer_tried = setup.resumed_at_ms is not None  # the owner is offered once per call
+        # Answering machines (notify calls): who answered, and a machine's beep.
+        self._verdict = asyncio.Event()
+        self._message_end = asyncio.Event()
+        self._voicemail = False
+        self._last_sequence: int | None = None
+        self._waiters: list[asyncio.Future[str]] = []
+        self._send_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[Any]] = []
 
-    # -- plumbing ---------------------------------------------------------------------------------
+    @property
+    def call_id(self) -> str:
+        return self.setup.call_id
 
-    def _engine_switched(self, why: str) -> None:
-        self.records.append_transcript(self.call_id, [{"role": "system", "text": why, "at_ms": self.media_ms}])
+    @property
+    def ending(self) -> Ending | None:
+        """Why the call ends, once that is decided."""
+        return self._ending
 
-    def _started(self, name: str) -> None:
-        if (timer := self._timers.get(name)) is not None:
-            timer.mark("first_audio_ms")
+    @property
+    def barge_ins(self) -> int:
+        return self.engine.barge_ins if self.engine is not None else 0
 
-    def _heard(self, name: str) -> None:
-        if (timer := self._timers.pop(name, None)) is not None:
-            timer.mark("heard_ms")
-            self.records.add_turn(self.call_id, timer.entry())
-        if name.startswith("t") and name.endswith("s0"):
-            self._unanswered = []  # the caller heard our answer begin
-        text = self._spoken.pop(name, None)
-        if text is not None:
-            self.records.append_transcript(
-                self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": True}]
-            )
-
-    def _say(self, name: str, text: str, audio: bytes | AudioStream | None = None) -> asyncio.Event:
-        """Queue `text` to be spoken: `audio` when given, else from the prompt cache, else made now,
-        sentence by sentence."""
-        self._spoken[name] = text
-        if audio is None:
-            audio = self._prompt(self.config, text) if self._prompt else None
-        return self.player.enqueue(name, audio if audio is not None else AudioStream(spoken(self.tts, text)))
-
-    # -- the call ---------------------------------------------------------------------------------
+    # -- running ------------------------------------------------------------------------------------
 
     async def run(self) -> Ending:
-        self._tasks += [
-            asyncio.create_task(self.player.run(), name=f"player-{self.call_id}"),
-            asyncio.create_task(self._greet(), name=f"greeting-{self.call_id}"),
-        ]
+        """Run the call until it ends; returns how it ended."""
+        self.engine = await self._first_engine()
+        self.spawn(self.player.run(), f"player-{self.call_id}")
+        reading = asyncio.create_task(self._read_carrier(), name=f"carrier-{self.call_id}")
         try:
-            await self._read_carrier()
+            await self.engine.start()
+            while True:
+                lost = asyncio.create_task(self.engine.lost(), name=f"engine-{self.call_id}")
+                await asyncio.wait([reading, lost], return_when=asyncio.FIRST_COMPLETED)
+                lost.cancel()
+                if reading.done() or self._winding_down or not await self._hand_over(reading):
+                    break
         finally:
-            if self._turn is not None:
-                self._tasks.append(self._turn)
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reading
             await self._cancel_tasks()
-            for text in self._spoken.values():
-                self.records.append_transcript(
-                    self.call_id, [{"role": "assistant", "text": text, "at_ms": self.media_ms, "heard": False}]
-                )
-            self._spoken.clear()
-            self.turns.close()
-            await self.stt.close()
-        return self.ending or Ending(EndReason.CALLER_HUNG_UP)
+            await self.engine.close()
+        return self._ending or Ending(EndReason.CALLER_HUNG_UP)
+
+    async def _first_engine(self) -> Engine:
+        """OpenAI Realtime when its socket opened while the call connected; else the local pipeline."""
+        if self._prepared.realtime is not None:
+            try:
+                connection = await self._prepared.realtime
+            except Exception as exc:  # noqa: BLE001 - missing model, 401, 429, timeout: all fall back
+                self.note_system(f"OpenAI Realtime unavailable ({describe_failure(exc)}); the local pipeline answered")
+            else:
+                return RealtimeEngine(self, connection)
+        return self._local(self.setup.intro, self._prepared.intro_audio)
+
+    def _local(self, intro: str, intro_audio: Any = None) -> LocalEngine:
+        config = self.config
+        return LocalEngine(
+            self,
+            agent=self._parts.call_agent(),
+            stt=self._parts.stt(config),
+            tts=self._prepared.tts or self._parts.tts(config),
+            intro=intro,
+            intro_audio=intro_audio,
+            prompt=self._parts.prompt,
+        )
+
+    async def _hand_over(self, reading: asyncio.Task[None]) -> bool:
+        """Realtime was lost and the caller is still there: what it already sent plays out, then the
+        local pipeline takes the call on the same stream. False when the call is over instead."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(HANDOVER_DRAIN_S):
+                while self.player.busy and not reading.done():
+                    await asyncio.sleep(0.02)
+        assert self.engine is not None
+        opened = self.engine.opening_heard()
+        await self.engine.close()
+        self.note_system("OpenAI Realtime connection lost; the local pipeline took over")
+        if reading.done():
+            return False
+        if opened and self.setup.mode == "notify":
+            await self.hang_up(Ending(EndReason.MESSAGE_DELIVERED))
+            return False
+        self.engine = self._local(HANDOVER_LINE if opened else self.setup.intro)
+        await self.engine.start()
+        return True
+
+    # -- talking on the call --------------------------------------------------------------------------
 
     async def speak(self, text: str) -> asyncio.Event:
-        """Say `text` on the call (the owner's agent speaking through `realtime_call`)."""
-        self._spoken_count += 1
-        return self._say(f"o{self._spoken_count}", text)
+        """Say `text` on the call; the event is set once the caller has heard it."""
+        assert self.engine is not None
+        return await self.engine.speak(text)
 
-    async def _greet(self) -> None:
-        text = self._intro
-        audio = self._intro_audio
-        played = self._say("greeting", text, audio)
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(played.wait(), timeout=120)
-        self._intro_done = True
-        if self.intro_only and not (self.invite is not None and await self.invite.wait()):
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for((await self.speak(invite.GOODBYE)).wait(), timeout=10)
-            await self._close(Ending(EndReason.PAIRING_CODE_GIVEN))
-        elif self.mode == "notify":
-            await self._message_delivered()
-
-    async def _on_digit(self, digit: str) -> None:
-        """Keys are caller input: a run of them ends with "#" or a KEYPAD_PAUSE_MS pause, then goes
-        to the call agent as the caller's words (like speech, it cuts in on our reply)."""
-        if self.intro_only and self.invite is not None:
-            await self._invite_key(digit)
-            return
-        if self.intro_only or self.mode == "notify":
-            return
-        if digit != "#":
-            self._digits += digit
-            self._digits_at_ms = self.media_ms
-        if digit == "#" and self._intro_done:
-            await self._keypad_turn()
-
-    async def _invite_key(self, digit: str) -> None:
-        assert self.invite is not None
-        result = self.invite.key(digit)
-        if result == "accepted":
-            self.intro_only = False  # an accepted call from here on: the caller is heard and answered
-            self._intro_done = True
-            await self._stop_speaking()
-            self.records.append_transcript(
-                self.call_id,
-                [{"role": "system", "text": "an invite code was typed: the number is approved", "at_ms": self.media_ms}],
-            )
-            await self.speak(f"{invite.ACCEPTED} {self.config.inbound.greeting}")
-        elif result == "wrong":
-            await self.speak(invite.WRONG)
-
-    async def _keypad_turn(self) -> None:
-        digits, self._digits = self._digits, ""
-        if not digits:
-            return
-        if self.player.busy or self._replying():
-            await self._barge_in()
-        if digits == "0" and self.request_transfer("the caller pressed 0") is None:
-            self._turn = asyncio.create_task(self._keypad_transfer(), name=f"transfer-{self.call_id}")
-            return
-        text = f"(The caller pressed {' '.join(digits)} on the keypad.)"
-        self._turn = asyncio.create_task(self._take_turn(None, text=text), name=f"keypad-{self.call_id}")
-
-    async def _on_audio(self, payload: bytes) -> None:
-        if self.intro_only or self.mode == "notify":
-            return  # nothing the other side says changes these calls
-        if self._digits and self._intro_done and self.media_ms - self._digits_at_ms >= KEYPAD_PAUSE_MS:
-            await self._keypad_turn()
-        listening = self._listening
-        may_draft = lambda: self._listening and self._carry_audio is None  # noqa: E731
-        for event in self.turns.feed(ulaw_to_float(payload), may_draft):
-            if not self._intro_done:
-                continue  # the opening message is not interrupted (callees often say "hello?" as they pick up)
-            if isinstance(event, TurnEnd):
-                self._end_turn(event)
-            elif event.kind == "speech_start":
-                self._listening = True
-                self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
-                if self.player.busy or self._replying():
-                    await self._barge_in()
-        if listening:
-            self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
-
-    def _end_turn(self, end: TurnEnd) -> None:
-        if not self._listening:  # it began during the greeting: the recogniser gets it whole
-            self.stt.begin(end.audio)
-        self._listening = False
-        timer = TurnTimer(0, end.silence_ms, speech_end_ms=max(0, self.media_ms - end.silence_ms))
-        turn = self._take_turn(end.audio, timer=timer, draft=end.draft)
-        self._turn = asyncio.create_task(turn, name=f"turn-{self.call_id}")
-
-    def _goodbye_ms(self, text: str) -> int:
-        audio = self._prompt(self.config, text) if self._prompt else None
-        return len(audio) // 8 if audio else 0
-
-    def _replying(self) -> bool:
-        return self._turn is not None and not self._turn.done()
-
-    def _active(self) -> bool:
-        # The opening words count as activity until heard, however long they take to prepare.
-        return not self._intro_done or self.turns.vad.speaking or self.player.busy or self._replying()
-
-    async def _barge_in(self) -> None:
-        self.barge_ins += 1
-        await self._stop_speaking()
-
-    async def _stop_speaking(self) -> None:
-        """Cancel the reply being made and drop what is queued; what was cut is noted as not heard."""
-        replying = self._replying()
-        if self._turn is not None and replying:
-            self._turn.cancel()
-            if self._turn_audio is not None:  # cut while being transcribed: the words come with the next turn
-                self._carry_audio, self._turn_audio = self._turn_audio, None
-        if not (replying or self.player.busy):
-            return
-        cut = await self.player.flush()
-        entries = []
-        for name in cut.dropped:
-            if (timer := self._timers.pop(name, None)) is not None:
-                self.records.add_turn(self.call_id, {**timer.entry(), "cut": True})  # the caller cut in first
-            if name not in self._spoken:
-                continue
-            text = self._spoken.pop(name)
-            entry: dict[str, Any] = {
-                "role": "assistant",
-                "text": text,
-                "at_ms": self.media_ms,
-                "heard": False,
-                "interrupted": True,
-            }
-            if name == cut.playing:
-                entry["heard_ms"] = cut.heard_ms
-                if cut.total_ms:
-                    entry["of_ms"] = cut.total_ms
-                    entry["heard_words"] = self._cut_off_after = heard_words(text, cut.heard_ms, cut.total_ms)
-            entries.append(entry)
-        if entries:
-            self.records.append_transcript(self.call_id, entries)
-
-    async def _take_turn(
-        self,
-        audio: Any,
-        text: str | None = None,
-        timer: TurnTimer | None = None,
-        draft: asyncio.Task[str] | None = None,
-    ) -> None:
-        """Answer the caller: their speech (`audio`, transcribed here, or by the draft made at
-        their pause when they did not go on) or keys pressed (`text`)."""
-        if text is None:
-            if self._carry_audio is not None:
-                audio, self._carry_audio, draft = np.concatenate([self._carry_audio, audio]), None, None
-            self._turn_audio = audio
-            text = (await (draft if draft is not None else self.stt.transcribe(audio))).strip()
-            self._turn_audio = None
-            if timer is not None:
-                timer.mark("transcript_ms")
-        if not text:
-            return
-        if self._caller_said(text):
-            return
-        self._unanswered.append(text)
-        text = " ".join(self._unanswered)
-        self._turns += 1
-        if timer is not None:
-            timer.turn = self._turns
-            self._timers[f"t{self._turns}s0"] = timer
-        played: list[asyncio.Event] = []
+    async def next_utterance(self, timeout: float) -> str | None:
+        """The next thing the caller says (it then goes to whoever waits here, not to the call agent)."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
         try:
-            notes = []
-            if self.mode == "conversation":
-                notes.append(
-                    f"You placed this call on your owner's behalf and opened with: {self.message!r}. Stay on that topic."
-                )
-            if self._cut_off_after is not None:
-                notes.append(f"The caller interrupted your last reply; they heard only: {self._cut_off_after!r}.")
-                self._cut_off_after = None
-            context = " ".join(notes) or None
-            sentences = sentences_from_stream(_timed(self.agent.reply(text, self.history, self.deps, context), timer))
-            index = 0
-            async for sentence in sentences:
-                played.append(self._say(f"t{self._turns}s{index}", sentence))
-                index += 1
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a failing model must not leave the caller in silence
-            log.exception("the call agent's reply failed")
-            played.append(self._say(f"t{self._turns}err", APOLOGY))
-            self.records.append_transcript(self.call_id, [{"role": "error", "text": str(exc)[:200], "at_ms": self.media_ms}])
-        if self.hangup_reason or self.transfer_reason:
-            for event in played:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), timeout=15)
-        if self.hangup_reason:
-            await self._close(Ending(EndReason.ASSISTANT_ENDED, self.hangup_reason))
-        elif self.transfer_reason:
-            await self._put_through()
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return None
+        finally:
+            if future in self._waiters:
+                self._waiters.remove(future)
 
-    async def _keypad_transfer(self) -> None:
-        """The caller pressed 0: put through to the owner, without asking the call agent."""
-        self.transfer_reason = "the caller pressed 0 to reach you"
+    def caller_said(self, text: str) -> bool:
+        """Record what the caller said; True when someone waiting in next_utterance took it."""
+        self.records.append_transcript(self.call_id, [{"role": "caller", "text": text, "at_ms": self.media_ms}])
+        waiters = [w for w in self._waiters if not w.done()]
+        for waiter in waiters:
+            waiter.set_result(text)
+        return bool(waiters)
+
+    def note_system(self, text: str) -> None:
+        self.records.append_transcript(self.call_id, [{"role": "system", "text": text, "at_ms": self.media_ms}])
+
+    # -- the call agent's tools (CallHooks) ------------------------------------------------------------
+
+    def request_hangup(self, reason: str) -> None:
+        """End the call once the reply being made has been heard."""
+        self._after_reply = ("hang_up", reason)
+
+    def note(self, text: str) -> None:
+        self.records.append_transcript(self.call_id, [{"role": "note", "text": text, "at_ms": self.media_ms}])
+
+    def request_transfer(self, reason: str) -> str | None:
+        """Put the caller through once the reply is heard; None when it will be, else why not."""
+        if self._transfer is None:
+            return "calls cannot be put through to the owner on this line"
+        if self._transfer_tried:
+            return "the owner could not take the call a moment ago"
+        self._after_reply = ("put_through", reason)
+        return None
+
+    def reply_pending(self) -> bool:
+        return self._after_reply is not None
+
+    async def reply_heard(self) -> None:
+        """The reply was heard: hang up or put through, as a tool asked."""
+        if self._after_reply is None:
+            return
+        action, reason = self._after_reply
+        if action == "hang_up":
+            await self.hang_up(Ending(EndReason.ASSISTANT_ENDED, reason))
+        else:
+            await self.put_through(reason)
+
+    async def put_through(self, reason: str) -> None:
+        """Once the caller heard that they are being put through: the carrier connects them to the
+        owner and the call leaves us (it may come back if the owner does not answer)."""
+        self._after_reply = None
+        self._transfer_tried = True
+        assert self._transfer is not None
+        # The carrier may stop our stream before its answer to the command arrives (Twilio does as
+        # soon as the new instructions run): a stop from here on is the transfer, not a hang-up.
+        self._transferring = True
+        refusal = await self._transfer(reason)
+        if refusal is None:
+            await self.hang_up(Ending(EndReason.TRANSFERRED))
+            return
+        self._transferring = False
+        self.note_system(f"could not put the caller through: {refusal}")
+        await self.speak(TRANSFER_FAILED)
+
+    async def opened(self) -> None:
+        """The opening words were heard: a notify call's message is delivered, then the call ends,
+        unless the carrier is still deciding whether a machine answered (a machine then gets the
+        message again after its beep)."""
+        if self.setup.mode != "notify":
+            return
+        await asyncio.sleep(1.0)  # a short pause, so the message does not end abruptly
+        if self.setup.leaves_voicemail and not self._verdict.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(VERDICT_WAIT_S):
+                    await self._verdict.wait()
+        if not self._voicemail:
+            await self.hang_up(Ending(EndReason.MESSAGE_DELIVERED))
+
+    # -- answering machines (notify calls) --------------------------------------------------------------
+
+    def machine_answered(self, answered_by: AnsweredBy) -> None:
+        """The carrier's verdict on who answered. On a call that leaves voicemail, a machine's
+        greeting is not talked over; when it ends (its beep) the message is said from the start."""
+        self._verdict.set()
+        if not self.setup.leaves_voicemail or answered_by not in ("machine", "message_end") or self._winding_down:
+            return
+        if answered_by == "message_end":
+            self._message_end.set()
+        if not self._voicemail:
+            self._voicemail = True
+            self.spawn(self._leave_message())
+
+    async def _leave_message(self) -> None:
+        self.note_system("an answering machine answered; leaving the message after its beep")
+        assert self.engine is not None
+        await self.engine.stop_speaking()
+        try:
+            async with asyncio.timeout(MESSAGE_END_WAIT_S):
+                await self._message_end.wait()
+        except TimeoutError:
+            await self.hang_up(Ending(EndReason.ANSWERING_MACHINE, "its greeting did not end"))
+            return
+        self._winding_down = True  # nothing interrupts the message now, and no limit cuts it
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for((await self.speak(TRANSFER_LINE)).wait(), timeout=15)
-        await self._put_through()
+            async with asyncio.timeout(120):
+                await (await self.speak(self.setup.message)).wait()
+        await self.hang_up(Ending(EndReason.VOICEMAIL_LEFT))
 
+    # -- ending: one path ----------------------------------------------------------------------------------
 
-async def _timed(chunks: AsyncIterator[str], timer: TurnTimer | None) -> AsyncIterator[str]:
-    """The model's text as it streams, the first piece marked on the turn's clock."""
-    async for chunk in chunks:
-        if timer is not None:
-            timer.mark("first_token_ms")
-        yield chunk
+    def end(self, ending: Ending, goodbye: str | None = None) -> None:
+        """End the call: at once, or after `goodbye` has been heard (the media loop keeps reading
+        meanwhile, so its mark echo arrives). The first reason decided is the one kept."""
+        if goodbye is not None:
+            if self._winding_down or self._ending is not None:
+                return
+            self._winding_down = True
+            self.spawn(self._goodbye_then_hang_up(ending, goodbye))
+            return
+        self._decide(ending)
+        self._winding_down = True
+        self.spawn(self._close_socket())
 
+    async def hang_up(self, ending: Ending) -> None:
+        """End the call now, from inside it (its own flows: a message delivered, a goodbye heard)."""
+        self._decide(ending)
+        self._winding_down = True
+        await self._close_socket()
 
-def heard_words(text: str, heard_ms: int, total_ms: int) -> str:
-    """The words of `text` heard in `heard_ms` of its `total_ms` of audio (speech is taken as
-    evenly paced: a word more or less, which is what a transcript of an interruption needs)."""
-    words = text.split()
-    if total_ms <= 0 or heard_ms <= 0:
-        return ""
-    return " ".join(words[: min(len(words), round(len(words) * heard_ms / total_ms))])
+    def _decide(self, ending: Ending) -> None:
+        if self._ending is None:
+            self._ending = ending
+
+    async def _goodbye_then_hang_up(self, ending: Ending, goodbye: str) -> None:
+        assert self.engine is not None
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(15):
+                await self.engine.stop_speaking()
+                await (await self.speak(goodbye)).wait()
+        await self.hang_up(ending)
+
+    async def _close_socket(self) -> None:
+        ws = self._stream.websocket
+        if ws.client_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError):
+                reason = self._ending.text() if self._ending else ""
+                await ws.close(code=1000, reason=reason[:100])
+
+    # -- the media loop -----------------------------------------------------------------------------------
+
+    async def _read_carrier(self) -> None:
+        """Read the carrier's socket until it closes: audio, mark echoes, keypad, stop."""
+        assert self.engine is not None
+        try:
+            async for event in carrier_events(self._stream.websocket, self._stream.codec):
+                if isinstance(event, MediaReceived):
+                    if self._in_order(event.sequence) and not self._winding_down:
+                        self.media_ms += len(event.payload) // 8
+                        await self.engine.on_audio(event.payload)
+                        self._check_limits()
+                elif isinstance(event, MarkPlayed):
+                    self.player.mark_played(event.name)
+                elif isinstance(event, StreamStopped):
+                    break
+                elif isinstance(event, DtmfReceived):
+                    self.records.append_transcript(self.call_id, [{"role": "dtmf", "text": event.digit, "at_ms": self.media_ms}])
+                    if not self._winding_down:
+                        await self.engine.on_digit(event.digit)
+        except TooManyBadMessages:
+            stopped = Ending(EndReason.MEDIA_ERRORS)
+        else:
+            stopped = Ending(EndReason.TRANSFERRED) if self._transferring else Ending(EndReason.CALLER_HUNG_UP)
+        self._decide(stopped)
+
+    def _in_order(self, sequence: int | None) -> bool:
+        """Carriers that number frames do not all guarantee their order: a frame older than one
+        already played is dropped rather than played late."""
+        if sequence is None:
+            return True
+        if self._last_sequence is not None and sequence <= self._last_sequence:
+            return False
+        self._last_sequence = sequence
+        return True
+
+    def _check_limits(self) -> None:
+        assert self.engine is not None
+        if self.engine.active() or self._voicemail or (self.setup.leaves_voicemail and not self._verdict.is_set()):
+            self.last_activity_ms = self.media_ms
+        # The goodbye starts early enough to end at the limit, when we know how long it is.
+        if self.media_ms + self.engine.goodbye_ms(GOODBYE_LIMIT) >= self.config.max_duration_seconds * 1000:
+            self.end(Ending(EndReason.MAX_DURATION), goodbye=GOODBYE_LIMIT)
+        elif self.media_ms - self.last_activity_ms >= self.config.silence_timeout_seconds * 1000:
+            self.end(Ending(EndReason.SILENCE_TIMEOUT), goodbye=GOODBYE_SILENCE)
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+
+    def _other_party(self) -> str:
+        """The number of the person on the line (the caller, or whom we called)."""
+        record = self.records.get(self.call_id)
+        return record.other_party if record is not None else ""
+
+    def _heard(self, name: str) -> None:
+        if self.engine is not None:
+            self.engine.heard(name)
+
+    def _started(self, name: str) -> None:
+        if self.engine is not None:
+            self.engine.started(name)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
+        """Tasks of this call are tracked, so they end with it."""
+        task = asyncio.get_running_loop().create_task(coroutine, name=name or None)
+        self._tasks.append(task)
+        return task
+
+    async def _cancel_tasks(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _send(self, text: str) -> None:
+        """One message to the carrier; nothing once the socket is gone."""
+        ws = self._stream.websocket
+        if ws.client_state != WebSocketState.CONNECTED:
+            return
+        async with self._send_lock:
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await ws.send_text(text)

@@ -1,11 +1,12 @@
 """The switchboard: the one owner of a call's life.
 
-    ring / refuse ──> expect (answered, waiting for its media stream) ──> connect (live session)
-         └──────────────────────────────┴──────────── end ──> final state, "call ended" signal
+    admit / place / take_back ──> pending (answered or dialled, waiting for its media stream)
+    refuse ──┐                           └──> connect (a CallSession, built whole from its CallSetup)
+             └───────────────────────────────────────────── end ──> final state, "call ended" signal
 
 Only this module writes pending calls, live sessions and call state transitions, and only it
-announces that a call has ended. Routes, the outbound service, the web softphone and the owner's
-`realtime_call` tool ask it. The Realtime-to-local handover happens here too.
+announces that a call has ended; it alone decides whether there is room for another call. Routes,
+the outbound service, the web softphone and the owner's `realtime_call` tool ask it.
 """
 
 from __future__ import annotations
@@ -14,27 +15,24 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import secrets
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, Literal, Protocol
+import uuid
+from collections.abc import Callable
 
 from starlette.websockets import WebSocket
 
-from assistant import logs
-from plugins.voice_call.calls.agent import CallAgent
-from plugins.voice_call.calls.ending import Ending, EndReason
-from plugins.voice_call.calls.invite import InviteEntry
-from plugins.voice_call.calls.line import CallLine
-from plugins.voice_call.calls.pending import PendingCall
-from plugins.voice_call.calls.realtime import HANDOVER_LINE, RealtimeCallSession
-from plugins.voice_call.calls.records import CallInfo, CallRecords
-from plugins.voice_call.calls.session import CallSession
-from plugins.voice_call.calls.transfer import TransferDesk
+from assistant.plugin_api import call_context
+from plugins.voice_call.calls.capacity import CallCapacity
+from plugins.voice_call.calls.session import CallSession, Stream, Transfer
+from plugins.voice_call.calls.setup import CallMode, CallParts, CallSetup, PendingCall
 from plugins.voice_call.carriers.base import CallControl, MediaCodec, end_quietly
 from plugins.voice_call.carriers.events import AnsweredBy, CallState, StreamStarted
 from plugins.voice_call.config import VoiceCallConfig
-from plugins.voice_call.speech.stt import SpeechToText
-from plugins.voice_call.speech.tts import TextToSpeech, describe_failure
+from plugins.voice_call.history.ending import Ending, EndReason
+from plugins.voice_call.history.records import CallInfo, CallRecords
+from plugins.voice_call.transfer.desk import OWNER_UNAVAILABLE, TransferDesk
+from plugins.voice_call.transfer.desk import Transfer as PutThrough
 
 log = logging.getLogger(__name__)
 PENDING_TTL_S = 60.0
@@ -44,24 +42,13 @@ STREAM_WAIT_S = 10.0
 LIMIT_MARGIN_S = 60
 
 
-class Engines(Protocol):
-    """What a call is built with (the runtime provides it; tests and benches swap its parts)."""
-
-    def call_agent(self) -> CallAgent: ...
-
-    def stt(self, config: VoiceCallConfig) -> SpeechToText: ...
-
-    def tts(self, config: VoiceCallConfig) -> TextToSpeech: ...
-
-    def prompt(self, config: VoiceCallConfig, text: str) -> bytes | None: ...
-
-
 class Switchboard:
-    def __init__(self, records: CallRecords, engines: Engines) -> None:
+    def __init__(self, records: CallRecords, parts: CallParts, capacity: CallCapacity | None = None) -> None:
         self.records = records
-        self._engines = engines
+        self._parts = parts
+        self._capacity = capacity if capacity is not None else CallCapacity()
         self._pending: dict[str, PendingCall] = {}  # by the carrier's call id
-        self._live: dict[str, CallLine] = {}  # by our call id
+        self._live: dict[str, CallSession] = {}  # by our call id
         self._end_listeners: list[Callable[[str], None]] = []
         #: How long after the answer a call's stream may take to connect before it is hung up.
         self.stream_wait_s = STREAM_WAIT_S
@@ -70,7 +57,7 @@ class Switchboard:
 
     # -- asking ------------------------------------------------------------------------------------
 
-    def live(self, call_id: str) -> CallLine | None:
+    def live(self, call_id: str) -> CallSession | None:
         """The connected session of a call, if it is connected now."""
         return self._live.get(call_id)
 
@@ -78,6 +65,12 @@ class Switchboard:
         """Calls answered or dialled and not over yet: what counts against maxConcurrentCalls."""
         self._expire_pending()
         return len(self._pending) + len(self._live)
+
+    def full(self, config: VoiceCallConfig) -> int | None:
+        """The limit when as many calls run as this machine and `maxConcurrentCalls` allow; None
+        while there is room for one more. Every way into a call asks here."""
+        limit = self._capacity.limit(config)
+        return limit if self.active_count() >= limit else None
 
     def waiting_for_stream(self) -> int:
         """Calls answered whose media stream has not arrived yet."""
@@ -87,24 +80,60 @@ class Switchboard:
         """Call `listener(call_id)` once for every call that ends, however it ends."""
         self._end_listeners.append(listener)
 
-    # -- ringing -------------------------------------------------------------------------------------
+    # -- into a call ---------------------------------------------------------------------------------
 
-    def ring(
+    def admit(
         self,
         provider: str,
         carrier_call_id: str,
-        direction: Literal["inbound", "outbound"],
         from_number: str,
         to_number: str,
         *,
-        mode: str = "inbound",
-        message: str = "",
-        call_id: str | None = None,
-    ) -> str:
-        """A call is ringing (coming in, or being dialled): record it; returns our call id."""
-        return self.records.create(
-            provider, carrier_call_id, direction, from_number, to_number, mode=mode, message=message, call_id=call_id
+        config: VoiceCallConfig,
+        intro: str,
+        intro_only: bool = False,
+        redeem: Callable[[str], bool] | None = None,
+        control: CallControl | None = None,
+    ) -> CallSetup:
+        """An incoming call we take: recorded, its first words prepared while the carrier sets up
+        its media stream, and the stream expected (with `control`, the call counts as answered
+        now and is hung up if its stream does not follow)."""
+        call_id = self.records.create(provider, carrier_call_id, "inbound", from_number, to_number)
+        setup = CallSetup(call_id, secrets.token_hex(16), config, intro, intro_only=intro_only, redeem=redeem)
+        self._expect(carrier_call_id, setup, control)
+        return setup
+
+    def place(
+        self,
+        provider: str,
+        from_number: str,
+        to_number: str,
+        *,
+        config: VoiceCallConfig,
+        message: str,
+        mode: CallMode,
+        leaves_voicemail: bool,
+    ) -> CallSetup:
+        """A call we are about to dial: recorded under a provisional carrier id (`rekey` follows the
+        carrier's own once it is dialled), its message prepared, its stream expected."""
+        call_id = uuid.uuid4().hex
+        provisional = f"pending-{call_id}"  # until the carrier names the call
+        self.records.create(
+            provider, provisional, "outbound", from_number, to_number, mode=mode, message=message, call_id=call_id
         )
+        setup = CallSetup(
+            call_id, secrets.token_hex(16), config, message, mode=mode, message=message, leaves_voicemail=leaves_voicemail
+        )
+        self._expect(provisional, setup)
+        return setup
+
+    def take_back(self, transfer: PutThrough, control: CallControl) -> CallSetup:
+        """The owner did not take a call we put through: it streams to us again, where it was."""
+        setup = CallSetup(
+            transfer.call_id, transfer.stream_token, transfer.config, OWNER_UNAVAILABLE, resumed_at_ms=transfer.media_ms
+        )
+        self._expect(transfer.carrier_call_id, setup, control)
+        return setup
 
     def refuse(self, provider: str, carrier_call_id: str, from_number: str, to_number: str, ending: Ending) -> str:
         """An incoming call we will not take: recorded as already over."""
@@ -114,12 +143,11 @@ class Switchboard:
         self._announce_end(call_id)
         return call_id
 
-    def expect(self, carrier_call_id: str, pending: PendingCall, control: CallControl | None = None) -> None:
-        """We answered (or dialled): the call's media stream will arrive with `pending.token`. Given
-        `control`, the call is answered now, and is hung up if its stream does not follow."""
-        self._pending[carrier_call_id] = pending
+    def _expect(self, carrier_call_id: str, setup: CallSetup, control: CallControl | None = None) -> None:
+        # The call is expected before we answer: the carrier may open the stream before the answer returns.
+        self._pending[carrier_call_id] = self._parts.prepare(setup)
         if control is not None:
-            self.answered(pending.call_id, carrier_call_id, control)
+            self.answered(setup.call_id, carrier_call_id, control)
 
     def answered(self, call_id: str, carrier_call_id: str, control: CallControl) -> None:
         """The callee picked up: the stream must follow within STREAM_WAIT_S, or the call is hung up."""
@@ -150,7 +178,7 @@ class Switchboard:
 
     def token_for(self, carrier_call_id: str) -> str:
         """The stream token of a call we expect (what the carrier's stream instructions carry)."""
-        return self._pending[carrier_call_id].token
+        return self._pending[carrier_call_id].setup.token
 
     # -- the stream ------------------------------------------------------------------------------------
 
@@ -166,32 +194,42 @@ class Switchboard:
         when we end it (the softphone has none); with `base_url` (the carrier's public routes) the
         caller can be put through to the owner."""
         pending = self._pending.get(started.carrier_call_id)
-        if pending is None or not hmac.compare_digest((started.token or "").encode(), pending.token.encode()):
+        if pending is None or not hmac.compare_digest((started.token or "").encode(), pending.setup.token.encode()):
             await websocket.close(code=1008, reason="unknown call or bad stream token")
             return
         del self._pending[started.carrier_call_id]
         if pending.stream_deadline is not None:
             pending.stream_deadline.cancel()
-        call_id = pending.call_id
-        back = pending.resumed_at_ms is not None  # a call the owner did not take: already in progress
+        setup = pending.setup
+        call_id = setup.call_id
+        back = setup.resumed_at_ms is not None  # a call the owner did not take: already in progress
         if not back and not self.records.transition(call_id, CallState.IN_PROGRESS):
             pending.cancel()
             await websocket.close(code=1008, reason="call is no longer active")
             return
-        with logs.call_context(call_id):
+        with call_context(call_id):
             log.info("media stream connected")
             ending = Ending(EndReason.INTERNAL_ERROR)
             # A backstop for a stalled media clock: the session's own limit normally ends the call first.
             overtime = asyncio.get_running_loop().call_later(
-                pending.config.max_duration_seconds + LIMIT_MARGIN_S, self._overtime, call_id
+                setup.config.max_duration_seconds + LIMIT_MARGIN_S, self._overtime, call_id
             )
-            transfer = (
-                self.transfers.hook(call_id, started.carrier_call_id, control, pending.config, base_url, pending.token)
-                if control is not None and base_url and pending.config.owner_number
+            transfer: Transfer | None = (
+                self.transfers.hook(call_id, started.carrier_call_id, control, setup.config, base_url, setup.token)
+                if control is not None and base_url and setup.config.owner_number
                 else None
             )
+            session = CallSession(
+                setup,
+                Stream(websocket, codec, started.stream_id),
+                records=self.records,
+                parts=self._parts,
+                prepared=pending,
+                transfer=transfer,
+            )
+            self._live[call_id] = session
             try:
-                ending = await self._converse(websocket, codec, started, pending, transfer)
+                ending = await session.run()
             except Exception:  # whatever broke, the call is settled below
                 log.exception("the call failed")
                 with contextlib.suppress(RuntimeError):
@@ -204,88 +242,6 @@ class Switchboard:
                     self._settle(call_id, ending)
             if ending.reason.by_us and control is not None:
                 await end_quietly(control, started.carrier_call_id)
-
-    async def _converse(
-        self,
-        websocket: WebSocket,
-        codec: MediaCodec,
-        started: StreamStarted,
-        pending: PendingCall,
-        transfer: Callable[[str], Awaitable[str | None]] | None,
-    ) -> Ending:
-        """Over OpenAI Realtime when it is set up; the local pipeline when it is not, could not
-        connect, or dropped mid-call (then it takes over on the same media stream)."""
-        config = pending.config  # the call keeps the config it was answered with
-        call_id, stream_id, mode, message = pending.call_id, started.stream_id, pending.mode, pending.message
-        intro, media_ms = pending.intro, 0
-        connection = await self._realtime_connection(pending) if pending.realtime is not None else None
-        if connection is not None:
-            realtime = RealtimeCallSession(
-                call_id=call_id,
-                codec=codec,
-                websocket=websocket,
-                stream_id=stream_id,
-                config=config,
-                records=self.records,
-                mode=mode,
-                message=message,
-                connection=connection,
-                intro=intro,
-            )
-            realtime.leaves_voicemail = pending.leaves_voicemail
-            agent = self._engines.call_agent()
-            realtime.deps.knowledge, realtime.deps.lookups = agent.knowledge, agent.lookups
-            realtime.deps.appointments = agent.appointments
-            realtime.transfer = transfer
-            self._live[pending.call_id] = realtime
-            ending = await realtime.run()
-            if not realtime.handover:
-                return ending
-            media_ms = realtime.media_ms
-            if realtime.intro_delivered:
-                if pending.mode == "notify":
-                    return Ending(EndReason.MESSAGE_DELIVERED)
-                intro = HANDOVER_LINE
-        session = CallSession(
-            call_id=call_id,
-            codec=codec,
-            websocket=websocket,
-            stream_id=stream_id,
-            config=config,
-            records=self.records,
-            mode=mode,
-            message=message,
-            agent=self._engines.call_agent(),
-            stt=self._engines.stt(config),
-            tts=pending.tts or self._engines.tts(config),
-            intro=intro,
-            intro_audio=pending.intro_audio if intro == pending.intro else None,
-            intro_only=pending.intro_only,
-            prompt=self._engines.prompt,
-        )
-        session.media_ms = session.last_activity_ms = media_ms or pending.resumed_at_ms or 0
-        session.leaves_voicemail = pending.leaves_voicemail
-        session.transfer, session.transfer_tried = transfer, pending.resumed_at_ms is not None
-        session.invite = InviteEntry(pending.redeem) if pending.redeem is not None else None
-        self._live[pending.call_id] = session
-        return await session.run()
-
-    async def _realtime_connection(self, pending: PendingCall) -> Any | None:
-        assert pending.realtime is not None
-        try:
-            return await pending.realtime
-        except Exception as exc:  # noqa: BLE001 - missing model, 401, 429, timeout: all fall back
-            self.records.append_transcript(
-                pending.call_id,
-                [
-                    {
-                        "role": "system",
-                        "at_ms": 0,
-                        "text": f"OpenAI Realtime unavailable ({describe_failure(exc)}); the local pipeline answered",
-                    }
-                ],
-            )
-            return None
 
     # -- ending ----------------------------------------------------------------------------------------
 
@@ -305,10 +261,7 @@ class Switchboard:
         ending = self.transfers.ended(call_id, ending)
         session = self._live.get(call_id)
         if session is not None:
-            if ending.reason in (EndReason.CARRIER_ENDED, EndReason.CARRIER_REPORTED):
-                session.carrier_ended(ending)
-            else:
-                session.end_attempt(ending.reason, ending.detail)
+            session.end(ending)
             ended, hang_up = True, False  # the session's stream closes; `connect` hangs up
         else:
             self._drop_pending(call_id)
@@ -337,7 +290,7 @@ class Switchboard:
             call_id, [{"role": "system", "at_ms": 0, "text": f"answering-machine detection: {answered_by} ({detail})"}]
         )
         session = self._live.get(call_id)
-        if answered_by in ("human", "unknown") or (session is not None and session.leaves_voicemail):
+        if answered_by in ("human", "unknown") or (session is not None and session.setup.leaves_voicemail):
             if session is not None:
                 session.machine_answered(answered_by)
             return
@@ -367,7 +320,7 @@ class Switchboard:
 
     def _overtime(self, call_id: str) -> None:
         if (session := self._live.get(call_id)) is not None:
-            session.end_attempt(EndReason.MAX_DURATION, "its media clock stalled")
+            session.end(Ending(EndReason.MAX_DURATION, "its media clock stalled"))
 
     def _pending_of(self, call_id: str) -> PendingCall | None:
         return next((p for p in self._pending.values() if p.call_id == call_id), None)
@@ -382,7 +335,7 @@ class Switchboard:
         """The one place a call reaches its final state, and the one place its end is announced."""
         if not self.records.transition(call_id, ending.final_state, ending.text()):
             return False
-        with logs.call_context(call_id):
+        with call_context(call_id):
             log.info("call ended: %s, %s", ending.final_state.value, ending.text())
         self._announce_end(call_id)
         return True
@@ -392,5 +345,5 @@ class Switchboard:
             try:
                 listener(call_id)
             except Exception:  # one listener's failure must not stop the others
-                with logs.call_context(call_id):
+                with call_context(call_id):
                     log.exception("an end-of-call listener failed")

@@ -38,10 +38,10 @@ from plugins.voice_call.carriers.events import (
     media_json,
 )
 from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
-from plugins.voice_call.wiring.plivo import PlivoWiring
+from plugins.voice_call.exposure.wiring.plivo import PlivoWiring
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
     from plugins.voice_call.config import VoiceCallConfig
 
 CALL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

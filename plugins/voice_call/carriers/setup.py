@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
     from plugins.voice_call.carriers.base import Carrier
     from plugins.voice_call.config import VoiceCallConfig
-    from plugins.voice_call.wiring.base import NumberWiring
+    from plugins.voice_call.exposure.wiring.base import NumberWiring
 
 
 @dataclass(frozen=True)

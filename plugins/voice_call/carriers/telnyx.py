@@ -40,10 +40,10 @@ from plugins.voice_call.carriers.events import (
     media_json,
 )
 from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
-from plugins.voice_call.wiring.telnyx import TelnyxWiring
+from plugins.voice_call.exposure.wiring.telnyx import TelnyxWiring
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
     from plugins.voice_call.config import VoiceCallConfig
 
 # Every `hangup_cause` of the telnyx SDK's CallHangup payload type (telnyx/types/call_hangup.py),

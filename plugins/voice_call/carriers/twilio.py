@@ -38,10 +38,10 @@ from plugins.voice_call.carriers.events import (
     media_json,
 )
 from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
-from plugins.voice_call.wiring.twilio import TwilioWiring
+from plugins.voice_call.exposure.wiring.twilio import TwilioWiring
 
 if TYPE_CHECKING:
-    from assistant.host import Host
+    from assistant.plugin_api import Host
     from plugins.voice_call.config import VoiceCallConfig
 
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from assistant.vault import VaultError
+from assistant.plugin_api import VaultError
 from plugins.voice_call.config import DEFAULT_VOICES, VoiceCallConfig
 from plugins.voice_call.speech.stt import LocalWhisper, SpeechToText
 from plugins.voice_call.speech.tts import FallbackTTS, KokoroTTS, TextToSpeech
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from elevenlabs import AsyncElevenLabs
     from openai import AsyncOpenAI
 
-    from assistant.host import Host
+    from assistant.plugin_api import Host
 
 
 @runtime_checkable

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.plugins import SetupError
+from assistant.plugin_api import SetupError
 
 KOKORO_ONNX = "kokoro-v1.0.int8.onnx"
 KOKORO_ONNX_SIZE = 92_361_271

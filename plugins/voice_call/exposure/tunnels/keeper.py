@@ -1,0 +1,113 @@
+"""Keeps one tunnel up while the gateway runs: opens it, hands its address on, reopens it when it stops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from plugins.voice_call.exposure.tunnels.tunnel import Tunnel, TunnelFailed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TunnelState:
+    """What the doctor and the setup panel say about the tunnel."""
+
+    kind: str = "none"
+    title: str = ""
+    url: str | None = None
+    up: bool = False
+    #: How many times it stopped by itself and was opened again.
+    restarts: int = 0
+    #: Why it is not up (or why it last stopped), in words.
+    problem: str | None = None
+    up_since: float | None = None
+
+
+class TunnelKeeper:
+    #: Seconds to wait before each new try after a failure (the last one repeats).
+    retry_delays: tuple[float, ...] = (1, 2, 5, 10, 30, 60)
+
+    def __init__(
+        self,
+        on_address: Callable[[str], Awaitable[None]],
+        on_problem: Callable[[str], None] = lambda problem: None,
+    ) -> None:
+        self._on_address, self._on_problem = on_address, on_problem
+        self.state = TunnelState()
+        self._task: asyncio.Task[None] | None = None
+        self._first_address: asyncio.Future[str | None] | None = None
+
+    async def follow(self, kind: str, title: str, make: Callable[[], Tunnel], local_url: str) -> None:
+        """Run the tunnel `kind` (a new one replaces the old; "none" only stops it)."""
+        if kind == self.state.kind and self._task is not None and not self._task.done():
+            return
+        await self.stop()
+        self.state = TunnelState(kind=kind, title=title)
+        if kind == "none":
+            return
+        self._first_address = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._keep(make, local_url), name=f"tunnel-{kind}")
+
+    async def first_address(self, timeout: float) -> str | None:
+        """The address once the tunnel is first up; None when the first try failed or `timeout`
+        passed (state.problem says why; it keeps trying)."""
+        if self._first_address is None:
+            return self.state.url
+        with contextlib.suppress(TimeoutError):
+            return await asyncio.wait_for(asyncio.shield(self._first_address), timeout)
+        return None
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        self.state.up = False
+
+    async def _keep(self, make: Callable[[], Tunnel], local_url: str) -> None:
+        failures = 0
+        while True:
+            tunnel: Tunnel | None = None
+            try:
+                try:
+                    tunnel = make()
+                    url = await tunnel.open(local_url)
+                except TunnelFailed as exc:
+                    self._trouble(str(exc))
+                    if self._first_address is not None and not self._first_address.done():
+                        self._first_address.set_result(None)
+                    await asyncio.sleep(self.retry_delays[min(failures, len(self.retry_delays) - 1)])
+                    failures += 1
+                    continue
+                failures = 0
+                self.state.url, self.state.up, self.state.problem = url, True, None
+                self.state.up_since = time.time()
+                log.info("%s up at %s", self.state.title, url)
+                if self._first_address is not None and not self._first_address.done():
+                    self._first_address.set_result(url)
+                try:
+                    await self._on_address(url)
+                except Exception:
+                    log.exception("handing on the tunnel's address failed")
+                reason = await tunnel.closed()
+                self.state.up = False
+                self.state.restarts += 1
+                self._trouble(f"{reason}; opening it again")
+                await asyncio.sleep(self.retry_delays[0])
+            finally:
+                if tunnel is not None:
+                    await tunnel.close()
+
+    def _trouble(self, problem: str) -> None:
+        changed = problem != self.state.problem
+        # Said once: the same problem on every retry would fill the log (and the terminal chat).
+        log.log(logging.WARNING if changed else logging.DEBUG, "%s: %s", self.state.title, problem)
+        self.state.problem = problem
+        if changed:
+            self._on_problem(problem)

@@ -1,0 +1,72 @@
+"""The caller's side of lookups: `query_api` runs one the owner registered (an order's status),
+offered only when there is one; and how the offline call model picks it from the caller's words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from pydantic_ai import RunContext, Tool
+from pydantic_ai.models.function import AgentInfo
+from pydantic_ai.tools import ToolDefinition
+
+from plugins.voice_call.caller_tool import CallDeps
+from plugins.voice_call.knowledge.facts import STOP_WORDS
+from plugins.voice_call.lookups.service import LookupFailed, Lookups
+
+
+def _registered(deps: CallDeps) -> list[Any]:
+    lookups = deps.feature(Lookups)
+    return deps.once("lookups", lambda: lookups.all() if lookups is not None else [])
+
+
+async def query_api(ctx: RunContext[CallDeps], name: str, parameters: dict[str, str]) -> str:
+    """Run one of the lookups the owner registered for callers (an order's status, a booking), by name.
+
+    Args:
+        name: The lookup's name, as listed in this tool's description.
+        parameters: The values the lookup needs, by parameter name, as the caller gave them.
+    """
+    lookups = ctx.deps.feature(Lookups)
+    if lookups is None:
+        return "There are no lookups on this call."
+    try:
+        return await lookups.run(name, parameters)
+    except LookupFailed as exc:
+        known = "; ".join(f"{lk.name} (needs {', '.join(lk.parameters) or 'nothing'})" for lk in lookups.all())
+        return f"The lookup did not work: {exc}. Lookups you can run: {known or 'none'}."
+
+
+async def _describe_lookups(ctx: RunContext[CallDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
+    """query_api lists the registered lookups, and is not offered when there are none."""
+    registered = _registered(ctx.deps)
+    if not registered:
+        return None
+    listed = "; ".join(f"{lk.name} (needs {', '.join(lk.parameters) or 'nothing'})" for lk in registered)
+    return replace(
+        tool_def,
+        description=f"{tool_def.description}\nLookups: {listed}.",
+        metadata={**(tool_def.metadata or {}), "lookups": [{"name": lk.name, "parameters": lk.parameters} for lk in registered]},
+    )
+
+
+CALLER_TOOLS: list[Tool[CallDeps]] = [Tool(query_api, prepare=_describe_lookups)]
+
+
+def offline_request(text: str, info: AgentInfo) -> dict[str, Any] | None:
+    """For the offline call model: a registered lookup whose name the caller's words contain, with
+    its one parameter taken from the first word of theirs that has a digit in it ("the status of
+    order 4815" -> order_id 4815)."""
+    tool = next((t for t in info.function_tools if t.name == "query_api"), None)
+    words = set(re.findall(r"[a-z0-9]+", text.lower()))
+    for lookup in (tool.metadata or {}).get("lookups", []) if tool else []:
+        name_words = [w for w in re.findall(r"[a-z0-9]+", lookup["name"]) if w not in STOP_WORDS]
+        if not name_words or not all(w in words or w + "s" in words for w in name_words):
+            continue
+        values = re.findall(r"\b(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9\-]{1,32}\b", text)
+        if not lookup["parameters"]:
+            return {"name": lookup["name"], "parameters": {}}
+        if len(lookup["parameters"]) == 1 and values:
+            return {"name": lookup["name"], "parameters": {lookup["parameters"][0]: values[0]}}
+    return None

@@ -1,0 +1,56 @@
+"""The owner's words for the lookups callers may run, for the offline model: each mapped to a tool call."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.plugin_api import PLACEHOLDER, Intent, ToolCall
+
+REGISTER = re.compile(
+    r"\blet\s+callers\s+(?:look\s+up|check|query)\s+(?:the\s+)?(?P<name>[a-z0-9 _\-]{2,40}?)\s+(?:at|from|with)\s+"
+    r"(?:GET\s+)?(?P<url>https?://\S+?)[,;]?\s+(?:and\s+)?(?:say|tell\s+them|read\s+out|saying)\s+(?:the\s+)?(?P<fields>.+?)\.?$",
+    re.I | re.S,
+)
+HEADER = re.compile(
+    r"\b(?:using|with)\s+(?:the\s+)?(?:header\s+)?(?P<header>[A-Za-z][A-Za-z0-9\-]{1,63})\s+header\b|\bheader\s+(?P<header2>[A-Za-z][A-Za-z0-9\-]{1,63})\b",
+    re.I,
+)
+
+
+def _register(text: str) -> list[ToolCall] | None:
+    match = REGISTER.search(text)
+    if match is None:
+        return None
+    fields_text = match.group("fields")
+    header = HEADER.search(fields_text)
+    secret = PLACEHOLDER.search(fields_text)
+    if header:
+        fields_text = fields_text[: header.start()]
+    fields = [f for f in re.split(r"\s*(?:,|\band\b)\s*", fields_text.strip().rstrip(".")) if f]
+    args: dict[str, object] = {"name": match.group("name").strip(), "url": match.group("url").rstrip(".,;"), "fields": fields}
+    if header and secret:
+        args["auth_header"] = header.group("header") or header.group("header2")
+        args["auth_value"] = secret.group(0)
+    return [("let_callers_look_up", args)]
+
+
+def _list(text: str) -> list[ToolCall] | None:
+    if re.search(r"\b(?:what|which)\s+lookups\b|\b(?:show|list)\s+(?:the\s+)?(?:caller\s+)?lookups\b", text, re.I):
+        return [("list_caller_lookups", {})]
+    return None
+
+
+def _remove(text: str) -> list[ToolCall] | None:
+    match = re.search(r"\b(?:remove|delete|forget)\s+(?:caller\s+)?lookup\s+#?(\d+)\b", text, re.I)
+    return [("remove_caller_lookup", {"lookup_id": int(match.group(1))})] if match else None
+
+
+LOOKUP_INTENTS = [
+    Intent(
+        "let_callers_look_up",
+        _register,
+        "let callers look up order status at https://shop.example.com/api/orders/{order_id}, say status and eta",
+    ),
+    Intent("list_caller_lookups", _list, "show caller lookups / remove lookup 1"),
+    Intent("remove_caller_lookup", _remove, ""),
+]
