@@ -31,12 +31,17 @@ class Line(Protocol):
     records: CallRecords
     player: Player
     deps: CallDeps
-    #: The media clock (20 ms per caller frame) and the last time someone spoke on it.
-    media_ms: int
-    last_activity_ms: int
+    @property
+    def media_ms(self) -> int:
+        """The media clock: 20 ms per caller frame received."""
+        ...
 
     @property
     def call_id(self) -> str: ...
+
+    def caller_speaking(self) -> None:
+        """The caller started speaking (the silence timeout starts again)."""
+        ...
 
     def caller_said(self, text: str) -> bool:
         """Record the caller's words; True when the owner's `realtime_call` took them."""

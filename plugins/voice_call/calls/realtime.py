@@ -193,7 +193,7 @@ class RealtimeEngine(Engine):
             self._write(item)
         elif kind == "input_audio_buffer.speech_started":
             self._caller_speaking = True
-            self.line.last_activity_ms = self.line.media_ms
+            self.line.caller_speaking()
             if self.intro_delivered and self.line.player.busy:
                 await self._barge_in()
         elif kind == "input_audio_buffer.speech_stopped":

@@ -53,7 +53,7 @@ MESSAGE_END_WAIT_S = 40.0
 HANDOVER_DRAIN_S = 30.0
 
 #: Asks the carrier to put the caller through to the owner: None when it is under way, else why not.
-Transfer = Callable[[str], Awaitable[str | None]]
+TransferHook = Callable[[str], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class CallSession:
         records: CallRecords,
         parts: CallParts,
         prepared: PendingCall | None = None,
-        transfer: Transfer | None = None,
+        transfer: TransferHook | None = None,
     ) -> None:
         self.setup, self.config, self.records = setup, setup.config, records
         self._stream, self._parts = stream, parts
@@ -203,6 +203,9 @@ class CallSession:
         finally:
             if future in self._waiters:
                 self._waiters.remove(future)
+
+    def caller_speaking(self) -> None:
+        self.last_activity_ms = self.media_ms
 
     def caller_said(self, text: str) -> bool:
         """Record what the caller said; True when someone waiting in next_utterance took it."""

@@ -24,15 +24,14 @@ from starlette.websockets import WebSocket
 
 from assistant.plugin_api import call_context
 from plugins.voice_call.calls.capacity import CallCapacity
-from plugins.voice_call.calls.session import CallSession, Stream, Transfer
+from plugins.voice_call.calls.session import CallSession, Stream, TransferHook
 from plugins.voice_call.calls.setup import CallMode, CallParts, CallSetup, PendingCall
 from plugins.voice_call.carriers.base import CallControl, MediaCodec, end_quietly
 from plugins.voice_call.carriers.events import AnsweredBy, CallState, StreamStarted
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.history.ending import Ending, EndReason
 from plugins.voice_call.history.records import CallInfo, CallRecords
-from plugins.voice_call.transfer.desk import OWNER_UNAVAILABLE, TransferDesk
-from plugins.voice_call.transfer.desk import Transfer as PutThrough
+from plugins.voice_call.transfer.desk import OWNER_UNAVAILABLE, Transfer, TransferDesk
 
 log = logging.getLogger(__name__)
 PENDING_TTL_S = 60.0
@@ -127,7 +126,7 @@ class Switchboard:
         self._expect(provisional, setup)
         return setup
 
-    def take_back(self, transfer: PutThrough, control: CallControl) -> CallSetup:
+    def take_back(self, transfer: Transfer, control: CallControl) -> CallSetup:
         """The owner did not take a call we put through: it streams to us again, where it was."""
         setup = CallSetup(
             transfer.call_id, transfer.stream_token, transfer.config, OWNER_UNAVAILABLE, resumed_at_ms=transfer.media_ms
@@ -214,7 +213,7 @@ class Switchboard:
             overtime = asyncio.get_running_loop().call_later(
                 setup.config.max_duration_seconds + LIMIT_MARGIN_S, self._overtime, call_id
             )
-            transfer: Transfer | None = (
+            transfer: TransferHook | None = (
                 self.transfers.hook(call_id, started.carrier_call_id, control, setup.config, base_url, setup.token)
                 if control is not None and base_url and setup.config.owner_number
                 else None

@@ -10,8 +10,8 @@ from plugins.voice_call.carriers.setup import CarrierSetup, missing
 
 if TYPE_CHECKING:
     from assistant.plugin_api import Host
+    from plugins.voice_call.carriers.wiring.base import NumberWiring
     from plugins.voice_call.config import VoiceCallConfig
-    from plugins.voice_call.exposure.wiring.base import NumberWiring
 
 SETUPS: dict[str, CarrierSetup] = {s.name: s for s in (twilio.SETUP, telnyx.SETUP, plivo.SETUP)}
 

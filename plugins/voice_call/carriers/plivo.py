@@ -38,7 +38,7 @@ from plugins.voice_call.carriers.events import (
     media_json,
 )
 from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
-from plugins.voice_call.exposure.wiring.plivo import PlivoWiring
+from plugins.voice_call.carriers.wiring.plivo import PlivoWiring
 
 if TYPE_CHECKING:
     from assistant.plugin_api import Host

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.plugin_api import Host
     from plugins.voice_call.carriers.base import Carrier
+    from plugins.voice_call.carriers.wiring.base import NumberWiring
     from plugins.voice_call.config import VoiceCallConfig
-    from plugins.voice_call.exposure.wiring.base import NumberWiring
 
 
 @dataclass(frozen=True)

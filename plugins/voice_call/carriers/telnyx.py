@@ -40,7 +40,7 @@ from plugins.voice_call.carriers.events import (
     media_json,
 )
 from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
-from plugins.voice_call.exposure.wiring.telnyx import TelnyxWiring
+from plugins.voice_call.carriers.wiring.telnyx import TelnyxWiring
 
 if TYPE_CHECKING:
     from assistant.plugin_api import Host

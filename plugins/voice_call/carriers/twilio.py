@@ -38,7 +38,7 @@ from plugins.voice_call.carriers.events import (
     media_json,
 )
 from plugins.voice_call.carriers.setup import CarrierSetup, Credential, config_value, secret
-from plugins.voice_call.exposure.wiring.twilio import TwilioWiring
+from plugins.voice_call.carriers.wiring.twilio import TwilioWiring
 
 if TYPE_CHECKING:
     from assistant.plugin_api import Host

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.plugin_api import Check
 from plugins.voice_call.carriers import CarrierNotConfigured, number_wiring
+from plugins.voice_call.carriers.wiring.base import WiringError
 from plugins.voice_call.config import PLUGIN, VoiceCallConfig, voice_config
 from plugins.voice_call.exposure.tunnels.keeper import TunnelKeeper
 from plugins.voice_call.exposure.tunnels.kinds import TITLES, make_tunnel
-from plugins.voice_call.exposure.wiring.base import WiringError
 from plugins.voice_call.process import one_per_process
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugins.voice_call.exposure.wiring.base import NumberWiring, Wiring, WiringError
+from plugins.voice_call.carriers.wiring.base import NumberWiring, Wiring, WiringError
 
 
 class TwilioWiring(NumberWiring):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugins.voice_call.exposure.wiring.base import NumberWiring, Wiring
+from plugins.voice_call.carriers.wiring.base import NumberWiring, Wiring
 
 APP_NAME = "Phone assistant"
 
