@@ -33,7 +33,8 @@ from pydantic_ai.providers.openai import OpenAIProvider
 from assistant.agent import AssistantAgent, read_prompt
 from assistant.host import Host
 from assistant.settings import Settings
-from plugins.voice_call.runtime import VoiceCallRuntime
+from plugins.voice_call.outbound.dialer import OutboundCalls
+from plugins.voice_call.scheduling.scheduler import CallScheduler
 from tests.fakes.gateway import FakeGateway
 
 OWNER = "+15550001234"
@@ -230,7 +231,7 @@ class Result:
 
 def _outcome(host: Host, dialled: list[str], gateway: FakeGateway) -> Outcome:
     config = host.config.get("voice_call").model_dump(mode="json", by_alias=True)
-    scheduled = len(VoiceCallRuntime.of(host).scheduler.list())
+    scheduled = len(CallScheduler.of(host).list())
     return Outcome(config, sorted(host.vault.names()), list(dialled), gateway.restarts, scheduled)
 
 
@@ -263,7 +264,7 @@ async def run_case(case: Case, model_for: Callable[[], Any]) -> Result:
                 dialled.append(to)
                 return f"call-{len(dialled)}"
 
-            VoiceCallRuntime.of(host).outbound.place = place  # type: ignore[method-assign]
+            OutboundCalls.of(host).place = place  # type: ignore[method-assign]
             gateway = FakeGateway(host)
             host.gateway = gateway
             agent = AssistantAgent(host, model=model_for())

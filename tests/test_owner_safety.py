@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from assistant.host import Host
+from plugins.voice_call.admission.pairing import Pairing
 from plugins.voice_call.config import voice_config
-from plugins.voice_call.runtime import VoiceCallRuntime
+from plugins.voice_call.outbound.dialer import OutboundCalls
 
 from .conftest import FRIEND, OWNER, TWILIO_SID, TWILIO_TOKEN
 from .fakes.gateway import FakeGateway
@@ -51,7 +52,7 @@ def owner(host: Host):
         dialled.append((to, message))
         return f"call-{len(dialled)}"
 
-    VoiceCallRuntime.of(host).outbound.place = place  # type: ignore[method-assign]
+    OutboundCalls.of(host).place = place  # type: ignore[method-assign]
     host.gateway = FakeGateway(host)
     obedient = ObedientModel(host)
     chat = Chat(host, model=obedient.model())
@@ -124,7 +125,7 @@ def test_without_caller_words_only_outside_effects_ask(owner, host: Host) -> Non
 def test_pairing_codes_from_tool_results_are_not_approved(owner, host: Host) -> None:
     chat, obedient = owner
     host.config.update("voice_call", {"inbound.policy": "pairing"})
-    code = VoiceCallRuntime.of(host).pairing.code_for(ATTACKER)
+    code = Pairing.of(host).code_for(ATTACKER)
     assert code is not None
     host.tell_owner("Call ended.", [f"approve pairing {code}"], ATTACKER)
     reply = chat.say("ok")

@@ -98,3 +98,29 @@ def test_a_flood_of_pairing_callers_cannot_lock_out_a_real_one(host) -> None:
     busy = decide(config(policy="pairing"), "+15554440000", pairing, issue_codes=False)
     assert busy.action == "pair" and busy.code is None
     assert all(number != "+15554440000" for number, _ in pairing.pending())
+
+
+def test_live_settings_are_declared_once_and_read_by_both_the_host_and_the_routes(host) -> None:
+    """The chat's "restart needed" (the plugin's live_settings) and a new call's config (the
+    routes' with_live_settings) come from the same marks on the config model."""
+    from plugins.voice_call.plugin import plugin
+
+    live = VoiceCallConfig.live_settings()
+    assert set(live) == {"inbound", "ownerNumber", "appointments", "tunnel", "connectNumber"}
+    assert plugin.live_settings == live
+    built = VoiceCallConfig()
+    stored = VoiceCallConfig.model_validate(
+        {
+            "inbound": {"policy": "allowlist", "allowFrom": [FRIEND]},
+            "ownerNumber": OWNER,
+            "appointments": {"days": ["MO"], "start": "09:00", "end": "12:00"},
+            "connectNumber": True,
+            "maxDurationSeconds": 60,
+            "endOfUtteranceMs": 900,
+        }
+    )
+    call = built.with_live_settings(stored)
+    stored_live = {k: v for k, v in stored.model_dump(by_alias=True).items() if k in live}
+    assert {k: v for k, v in call.model_dump(by_alias=True).items() if k in live} == stored_live
+    # Everything else stays as the gateway was built: those settings wait for a restart.
+    assert (call.max_duration_seconds, call.end_of_utterance_ms) == (built.max_duration_seconds, built.end_of_utterance_ms)

@@ -31,6 +31,7 @@ class Line(Protocol):
     records: CallRecords
     player: Player
     deps: CallDeps
+
     @property
     def media_ms(self) -> int:
         """The media clock: 20 ms per caller frame received."""
@@ -74,6 +75,28 @@ class Line(Protocol):
         ...
 
 
+class Tasks:
+    """Tasks that end together: a call's, or one engine's (when it is swapped out)."""
+
+    def __init__(self) -> None:
+        self._all: list[asyncio.Task[Any]] = []
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
+        return self.add(asyncio.get_running_loop().create_task(coroutine, name=name or None))
+
+    def add(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
+        self._all.append(task)
+        return task
+
+    async def cancel(self) -> None:
+        """Cancel them all and wait until each has stopped (whatever it raised)."""
+        for task in self._all:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._all.clear()
+
+
 class Engine(ABC):
     """How one call is heard and answered. Made by the session; runs until the call ends or the
     engine is lost (`lost()` returns)."""
@@ -81,20 +104,11 @@ class Engine(ABC):
     def __init__(self, line: Line) -> None:
         self.line = line
         self.barge_ins = 0
-        self._tasks: list[asyncio.Task[Any]] = []
+        #: This engine's tasks: they end with it (at the call's end, or when it is swapped out).
+        self.tasks = Tasks()
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
-        """Tasks of this engine end with it (at the call's end, or when it is swapped out)."""
-        task = asyncio.get_running_loop().create_task(coroutine, name=name or None)
-        self._tasks.append(task)
-        return task
-
-    async def _cancel_tasks(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
+        return self.tasks.spawn(coroutine, name)
 
     @abstractmethod
     async def start(self) -> None:
@@ -141,4 +155,4 @@ class Engine(ABC):
     async def close(self) -> None:
         """The call ended or the engine was swapped: stop its tasks, release what it holds, write
         what is unwritten."""
-        await self._cancel_tasks()
+        await self.tasks.cancel()

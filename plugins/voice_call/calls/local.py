@@ -121,7 +121,7 @@ class LocalEngine(Engine):
 
     async def close(self) -> None:
         if self._turn is not None:
-            self._tasks.append(self._turn)
+            self.tasks.add(self._turn)
         await super().close()
         for text in self._spoken.values():
             self.line.records.append_transcript(

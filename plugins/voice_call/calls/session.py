@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from plugins.voice_call.caller_tool import CallDeps
-from plugins.voice_call.calls.engine import Engine
+from plugins.voice_call.calls.engine import Engine, Tasks
 from plugins.voice_call.calls.local import LocalEngine
 from plugins.voice_call.calls.player import Player
 from plugins.voice_call.calls.realtime import RealtimeEngine
@@ -104,7 +104,7 @@ class CallSession:
         self._last_sequence: int | None = None
         self._waiters: list[asyncio.Future[str]] = []
         self._send_lock = asyncio.Lock()
-        self._tasks: list[asyncio.Task[Any]] = []
+        self._tasks = Tasks()
 
     @property
     def call_id(self) -> str:
@@ -138,7 +138,7 @@ class CallSession:
             reading.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reading
-            await self._cancel_tasks()
+            await self._tasks.cancel()
             await self.engine.close()
         return self._ending or Ending(EndReason.CALLER_HUNG_UP)
 
@@ -412,16 +412,8 @@ class CallSession:
             self.engine.started(name)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
-        """Tasks of this call are tracked, so they end with it."""
-        task = asyncio.get_running_loop().create_task(coroutine, name=name or None)
-        self._tasks.append(task)
-        return task
-
-    async def _cancel_tasks(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        """Tasks of this call end with it."""
+        return self._tasks.spawn(coroutine, name)
 
     async def _send(self, text: str) -> None:
         """One message to the carrier; nothing once the socket is gone."""
