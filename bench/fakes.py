@@ -56,6 +56,9 @@ class FakeTTS:
         await asyncio.sleep(TTS_FIRST_AUDIO_S)
         yield self.audio
 
+    async def aclose(self) -> None:
+        pass
+
 
 async def fake_llm(messages, info) -> AsyncIterator[str]:
     """A pydantic-ai stream function: the first token after LLM_FIRST_TOKEN_S."""

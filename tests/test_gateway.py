@@ -118,4 +118,6 @@ def test_cli_restarts_a_gateway_running_in_another_process(env, home) -> None:
     finally:
         server.terminate()
         server.wait(timeout=15)
+        server.stdout.close()
+        server.stderr.close()
     assert not (home / "gateway.json").exists()

@@ -184,7 +184,7 @@ def test_a_ringing_call_is_cancelled_at_the_carrier(lab) -> None:
     from types import SimpleNamespace
 
     from assistant.tools import ToolContext
-    from plugins.voice_call.scheduling.owner_tools import realtime_call  # the owner's tool, as the agent calls it
+    from plugins.voice_call.outbound.owner_tools import realtime_call  # the owner's tool, as the agent calls it
 
     lab.say(f"Call {FRIEND} and remind them about the dentist")
     dial = lab.carrier.wait_for_dial()
@@ -201,7 +201,7 @@ def test_realtime_call_actions(twilio) -> None:
     from pydantic_ai import RunContext  # noqa: F401 - the tool is called as the agent would, with a context
 
     from assistant.tools import ToolContext
-    from plugins.voice_call.scheduling.owner_tools import realtime_call
+    from plugins.voice_call.outbound.owner_tools import realtime_call
 
     class Ctx:
         deps = ToolContext(twilio.host)

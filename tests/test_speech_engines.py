@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from elevenlabs import AsyncElevenLabs
 from openai import AsyncOpenAI
@@ -29,12 +30,28 @@ def kokoro():
 # -- the engines alone ---------------------------------------------------------------------------
 
 
+def eleven_labs(url: str, key: str, voice: str, model: str) -> ElevenLabsTTS:
+    """The engine as the gateway builds it: the SDK over an HTTP client that closes with the engine."""
+    http = httpx.AsyncClient(follow_redirects=True)
+    return ElevenLabsTTS(AsyncElevenLabs(api_key=key, base_url=url, httpx_client=http), voice, model, http)
+
+
+async def said_once(tts, text: str) -> bytes:
+    try:
+        return await synthesize(tts, text)
+    finally:
+        await tts.aclose()
+
+
 def test_openai_tts_streams_24khz_pcm_resampled_to_phone_audio() -> None:
     with FakeOpenAISpeech(OPENAI_KEY) as fake:
         tts = OpenAITTS(AsyncOpenAI(api_key=OPENAI_KEY, base_url=fake.base_url, max_retries=0), "marin", "gpt-4o-mini-tts")
 
         async def run():
-            return [chunk async for chunk in tts.stream("The capital of France is Paris.")]
+            try:
+                return [chunk async for chunk in tts.stream("The capital of France is Paris.")]
+            finally:
+                await tts.aclose()  # the engine's HTTP pool closes with it
 
         chunks = asyncio.run(run())
     assert len(chunks) > 3, "audio arrives in pieces, not at the end"
@@ -48,8 +65,8 @@ def test_openai_tts_streams_24khz_pcm_resampled_to_phone_audio() -> None:
 
 def test_elevenlabs_streams_ulaw_8000_straight_through() -> None:
     with FakeElevenLabs(ELEVEN_KEY) as fake:
-        tts = ElevenLabsTTS(AsyncElevenLabs(api_key=ELEVEN_KEY, base_url=fake.url), "21m00Tcm4TlvDq8ikWAM", "eleven_flash_v2_5")
-        audio = asyncio.run(synthesize(tts, "Your table is booked for seven."))
+        tts = eleven_labs(fake.url, ELEVEN_KEY, "21m00Tcm4TlvDq8ikWAM", "eleven_flash_v2_5")
+        audio = asyncio.run(said_once(tts, "Your table is booked for seven."))
     assert fake.requests[0]["output_format"] == "ulaw_8000" and fake.requests[0]["voice_id"] == "21m00Tcm4TlvDq8ikWAM"
     assert "booked" in transcribe_ulaw(audio).lower()
 
@@ -60,8 +77,8 @@ def test_a_failing_cloud_voice_falls_back_to_kokoro(failure) -> None:
         key = "xi-wrong" if failure == "wrong key" else ELEVEN_KEY
         fake.fail_with = 429 if failure == "429" else None
         fake.cut_after = 2000 if failure == "dropped" else None
-        tts = FallbackTTS(ElevenLabsTTS(AsyncElevenLabs(api_key=key, base_url=fake.url), "v", "m"), kokoro)
-        first = asyncio.run(synthesize(tts, "Sorry, my owner is out today."))
+        tts = FallbackTTS(eleven_labs(fake.url, key, "v", "m"), kokoro)
+        first = asyncio.run(said_once(tts, "Sorry, my owner is out today."))
     assert "owner is out" in transcribe_ulaw(first).lower()
     assert tts.switched and "switched to local Kokoro" in tts.switched
     assert {"wrong key": "HTTP 401", "429": "HTTP 429", "dropped": "elevenlabs speech failed"}[failure] in tts.switched

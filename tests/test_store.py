@@ -126,6 +126,7 @@ def test_killed_process_mid_write_loses_nothing_committed(env, settings) -> None
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
+        proc.stdout.close()
     path = settings.database_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

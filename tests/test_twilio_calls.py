@@ -397,6 +397,8 @@ def test_calls_cut_off_by_a_killed_gateway_are_reported_at_the_next_start(env, h
         finally:
             server.kill()
             server.wait(timeout=15)
+            server.stdout.close()
+            server.stderr.close()
         assert records(host).by_carrier_id("twilio", ring.call_id).state == "in-progress"
         with LiveGateway(host):
             pass

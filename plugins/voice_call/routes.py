@@ -207,7 +207,11 @@ class VoiceRoutes:
         transfer = self.switchboard.transfers.get(request.query_params.get("transfer", ""))
         if transfer is None:
             return PlainTextResponse("unknown transfer", status_code=404)
-        wav = await transfer.whisper_wav(self.runtime.tts(transfer.config))
+        tts = self.runtime.tts(transfer.config)
+        try:
+            wav = await transfer.whisper_wav(tts)
+        finally:
+            await tts.aclose()
         return Response(wav, media_type="audio/wav")
 
     def _time_limit(self) -> int:

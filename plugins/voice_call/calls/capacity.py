@@ -108,7 +108,10 @@ class CallCapacity:
         if self._give_way is not None:
             await self._give_way()
         started = time.perf_counter()
-        audio = await synthesize(tts, REFERENCE)
+        try:
+            audio = await synthesize(tts, REFERENCE)
+        finally:
+            await tts.aclose()
         made_s = time.perf_counter() - started
         seconds = len(audio) / PHONE_RATE
         # Only engines on this machine count against it (KokoroVoice, LocalWhisper); cloud ones do not.

@@ -130,6 +130,7 @@ class LocalEngine(Engine):
         self._spoken.clear()
         self.turns.close()
         await self.stt.close()
+        await self.tts.aclose()
 
     async def speak(self, text: str) -> asyncio.Event:
         """Say `text` on the call (the owner's agent speaking through `realtime_call`)."""

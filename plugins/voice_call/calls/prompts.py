@@ -65,6 +65,12 @@ class PromptCache:
         tts = await asyncio.to_thread(self._tts_for, config)  # loading a model never blocks the event loop
         if self._preload is not None:
             await asyncio.to_thread(self._preload, config)
+        try:
+            await self._make_each(config, texts, tts)
+        finally:
+            await tts.aclose()
+
+    async def _make_each(self, config: VoiceCallConfig, texts: list[str], tts: TextToSpeech) -> None:
         for text in texts:
             key = self._key(config, text)
             if key in self._audio:

@@ -74,10 +74,17 @@ class PendingCall:
             self.stream_deadline.cancel()
         if isinstance(self.intro_audio, AudioStream):
             self.intro_audio.cancel()
+        if self.tts is not None:
+            _quietly(asyncio.get_running_loop().create_task(self.tts.aclose()))
         if self.realtime:
             if self.realtime.done() and not self.realtime.cancelled() and self.realtime.exception() is None:
                 asyncio.get_running_loop().create_task(self.realtime.result().close())
             self.realtime.cancel()
+
+
+def _quietly(task: asyncio.Task[None]) -> None:
+    """A close that fails changes nothing for a call that never connected."""
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
 
 class CallParts(Protocol):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+import httpx
 import numpy as np
 import soxr
 
@@ -25,6 +26,9 @@ class OpenAITTS:
 
     def __init__(self, client: AsyncOpenAI, voice: str, model: str) -> None:
         self.client, self.voice, self.model = client, voice, model
+
+    async def aclose(self) -> None:
+        await self.client.close()
 
     async def stream(self, text: str) -> AsyncIterator[bytes]:
         # One streaming resampler per sentence: 24 kHz -> 8 kHz exactly once, chunk by chunk.
@@ -52,8 +56,14 @@ def _ulaw(samples: np.ndarray) -> bytes:
 class ElevenLabsTTS:
     name = "elevenlabs"
 
-    def __init__(self, client: AsyncElevenLabs, voice_id: str, model_id: str) -> None:
+    def __init__(self, client: AsyncElevenLabs, voice_id: str, model_id: str, http: httpx.AsyncClient | None = None) -> None:
         self.client, self.voice_id, self.model_id = client, voice_id, model_id
+        #: The HTTP client the SDK was given (its own has no close): closed with the engine.
+        self._http = http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
 
     async def stream(self, text: str) -> AsyncIterator[bytes]:
         async for chunk in self.client.text_to_speech.stream(

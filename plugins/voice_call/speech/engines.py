@@ -10,6 +10,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+import httpx
+
 from assistant.plugin_api import VaultError
 from plugins.voice_call.config import DEFAULT_VOICES, VoiceCallConfig
 from plugins.voice_call.speech.stt import LocalWhisper, SpeechToText
@@ -64,13 +66,14 @@ def openai_client(host: Host, config: VoiceCallConfig) -> AsyncOpenAI | None:
     return AsyncOpenAI(api_key=key, base_url=config.openai.api_base_url, max_retries=0, timeout=CLOUD_TIMEOUT_S)
 
 
-def elevenlabs_client(host: Host, config: VoiceCallConfig) -> AsyncElevenLabs | None:
+def elevenlabs_client(host: Host, config: VoiceCallConfig, http: httpx.AsyncClient | None = None) -> AsyncElevenLabs | None:
+    """An ElevenLabs client, or None without a key; over `http` when given (so it can be closed)."""
     key = elevenlabs_key(host)
     if not key:
         return None
     from elevenlabs import AsyncElevenLabs
 
-    return AsyncElevenLabs(api_key=key, base_url=config.elevenlabs.api_base_url, timeout=CLOUD_TIMEOUT_S)
+    return AsyncElevenLabs(api_key=key, base_url=config.elevenlabs.api_base_url, timeout=CLOUD_TIMEOUT_S, httpx_client=http)
 
 
 def local_tts(config: VoiceCallConfig) -> TextToSpeech:
@@ -88,8 +91,11 @@ def make_tts(host: Host, config: VoiceCallConfig) -> TextToSpeech:
     primary: TextToSpeech | None = None
     if engine == "openai" and (client := openai_client(host, config)) is not None:
         primary = OpenAITTS(client, config.voice(), config.openai.tts_model)
-    elif engine == "elevenlabs" and (eleven := elevenlabs_client(host, config)) is not None:
-        primary = ElevenLabsTTS(eleven, config.voice(), config.elevenlabs.model_id)
+    elif engine == "elevenlabs" and elevenlabs_key(host):
+        http = httpx.AsyncClient(timeout=CLOUD_TIMEOUT_S, follow_redirects=True)
+        eleven = elevenlabs_client(host, config, http)
+        assert eleven is not None
+        primary = ElevenLabsTTS(eleven, config.voice(), config.elevenlabs.model_id, http)
     reason = None if primary else f"no {engine} API key; using local Kokoro"
     return FallbackTTS(primary, lambda: local_tts(config), reason=reason)
 

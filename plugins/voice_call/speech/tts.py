@@ -36,6 +36,10 @@ class TextToSpeech(Protocol):
         """One sentence -> 8 kHz mu-law audio, chunk by chunk as it is made."""
         ...
 
+    async def aclose(self) -> None:
+        """Release the engine's connections (a cloud engine's HTTP pool); the engine is not used again."""
+        ...
+
 
 async def spoken(tts: TextToSpeech, text: str) -> AsyncIterator[bytes]:
     """`text` as audio, sentence by sentence: the first sentence plays while the next is made,
@@ -136,6 +140,9 @@ class KokoroVoice:
     def __init__(self, engine: KokoroTTS, voice: str) -> None:
         self.engine, self.voice = engine, voice
 
+    async def aclose(self) -> None:
+        """The model is shared by every call: nothing to release."""
+
     async def stream(self, text: str) -> AsyncIterator[bytes]:
         cancelled = threading.Event()
         try:
@@ -163,6 +170,10 @@ class FallbackTTS:
         if self._fallback is None:
             self._fallback = self._fallback_factory()
         return self._fallback
+
+    async def aclose(self) -> None:
+        if self.primary is not None:
+            await self.primary.aclose()
 
     async def stream(self, text: str) -> AsyncIterator[bytes]:
         if self.primary is not None and self.switched is None:
