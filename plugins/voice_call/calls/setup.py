@@ -4,6 +4,7 @@ carrier sets up its media stream (`PendingCall`), and what calls are built with 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -75,7 +76,8 @@ class PendingCall:
         if isinstance(self.intro_audio, AudioStream):
             self.intro_audio.cancel()
         if self.tts is not None:
-            _quietly(asyncio.get_running_loop().create_task(self.tts.aclose()))
+            with contextlib.suppress(RuntimeError):  # outside the event loop: the collector closes it
+                _quietly(asyncio.get_running_loop().create_task(self.tts.aclose()))
         if self.realtime:
             if self.realtime.done() and not self.realtime.cancelled() and self.realtime.exception() is None:
                 asyncio.get_running_loop().create_task(self.realtime.result().close())
