@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic_ai.models import Model
 
@@ -16,7 +16,7 @@ from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.capacity import CallCapacity
 from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.calls.realtime import open_realtime
-from plugins.voice_call.calls.setup import CallSetup, PendingCall
+from plugins.voice_call.calls.setup import CallSetup, PendingCall, failure_not_news
 from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.history.ending import EndReason
@@ -32,12 +32,6 @@ from plugins.voice_call.when import local_zone
 
 if TYPE_CHECKING:
     from assistant.plugin_api import Host
-
-
-def _quiet(task: asyncio.Task[Any]) -> None:
-    """Failures of a prepared task are handled where it is awaited; don't log them as unretrieved."""
-    if not task.cancelled():
-        task.exception()
 
 
 class VoiceCallRuntime:
@@ -77,7 +71,7 @@ class VoiceCallRuntime:
         if client is not None:
             instructions = read_prompt(self.host.settings, "call")
             pending.realtime = asyncio.create_task(open_realtime(client, config, instructions))
-            pending.realtime.add_done_callback(_quiet)
+            pending.realtime.add_done_callback(failure_not_news)
         else:
             pending.tts = self.tts(config)
             cached = self.prompts.get(config, setup.intro)

@@ -77,16 +77,19 @@ class PendingCall:
             self.intro_audio.cancel()
         if self.tts is not None:
             with contextlib.suppress(RuntimeError):  # outside the event loop: the collector closes it
-                _quietly(asyncio.get_running_loop().create_task(self.tts.aclose()))
+                asyncio.get_running_loop().create_task(self.tts.aclose()).add_done_callback(failure_not_news)
         if self.realtime:
             if self.realtime.done() and not self.realtime.cancelled() and self.realtime.exception() is None:
                 asyncio.get_running_loop().create_task(self.realtime.result().close())
             self.realtime.cancel()
 
 
-def _quietly(task: asyncio.Task[None]) -> None:
-    """A close that fails changes nothing for a call that never connected."""
-    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+def failure_not_news(task: asyncio.Task[Any]) -> None:
+    """A done-callback for a task whose failure is handled where it is awaited, or changes nothing
+    (a draft nobody used, a close for a call that never connected): it is retrieved here so asyncio
+    does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 class CallParts(Protocol):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from plugins.voice_call.calls.setup import failure_not_news
 from plugins.voice_call.speech.stt import SpeechToText
 from plugins.voice_call.speech.vad import UtteranceDetector, VadEvent
 
@@ -43,7 +44,7 @@ class TurnTaking:
                 # Never ahead of another call's final transcript: the local engine does one at a time.
                 if self._drafts and may_draft() and not getattr(self._stt, "busy", False):
                     self._draft = asyncio.create_task(self._stt.transcribe(event.audio), name=f"draft-{self._name}")
-                    self._draft.add_done_callback(_unused)
+                    self._draft.add_done_callback(failure_not_news)
             elif event.kind in ("resume", "speech_start"):
                 self._draft = None  # they went on (or began anew): a draft would miss words
                 if event.kind == "speech_start":
@@ -80,9 +81,3 @@ def complete_sentence(text: str) -> bool:
     """Whether a draft reads as a finished utterance: two words or more, ending as a sentence does."""
     text = text.strip()
     return len(text.split()) >= 2 and text.endswith((".", "?", "!")) and not text.endswith("...")
-
-
-def _unused(task: asyncio.Task[str]) -> None:
-    """A draft nobody used: its failure is not news."""
-    if not task.cancelled():
-        task.exception()
