@@ -18,7 +18,6 @@ from plugins.voice_call.speech.stt import LocalWhisper, SpeechToText
 from plugins.voice_call.speech.tts import FallbackTTS, KokoroTTS, TextToSpeech
 
 if TYPE_CHECKING:
-    from elevenlabs import AsyncElevenLabs
     from openai import AsyncOpenAI
 
     from assistant.plugin_api import Host
@@ -66,14 +65,19 @@ def openai_client(host: Host, config: VoiceCallConfig) -> AsyncOpenAI | None:
     return AsyncOpenAI(api_key=key, base_url=config.openai.api_base_url, max_retries=0, timeout=CLOUD_TIMEOUT_S)
 
 
-def elevenlabs_client(host: Host, config: VoiceCallConfig, http: httpx.AsyncClient | None = None) -> AsyncElevenLabs | None:
-    """An ElevenLabs client, or None without a key; over `http` when given (so it can be closed)."""
+def elevenlabs_tts(host: Host, config: VoiceCallConfig) -> TextToSpeech | None:
+    """ElevenLabs speech, or None without a key. The SDK is given an HTTP client of ours, as its
+    own has no close: the engine closes it when the call ends."""
     key = elevenlabs_key(host)
     if not key:
         return None
     from elevenlabs import AsyncElevenLabs
 
-    return AsyncElevenLabs(api_key=key, base_url=config.elevenlabs.api_base_url, timeout=CLOUD_TIMEOUT_S, httpx_client=http)
+    from plugins.voice_call.speech.cloud_tts import ElevenLabsTTS
+
+    http = httpx.AsyncClient(timeout=CLOUD_TIMEOUT_S, follow_redirects=True)
+    client = AsyncElevenLabs(api_key=key, base_url=config.elevenlabs.api_base_url, timeout=CLOUD_TIMEOUT_S, httpx_client=http)
+    return ElevenLabsTTS(client, config.voice(), config.elevenlabs.model_id, http)
 
 
 def local_tts(config: VoiceCallConfig) -> TextToSpeech:
@@ -86,16 +90,13 @@ def make_tts(host: Host, config: VoiceCallConfig) -> TextToSpeech:
     engine = config.tts.engine
     if engine == "kokoro":
         return local_tts(config)
-    from plugins.voice_call.speech.cloud_tts import ElevenLabsTTS, OpenAITTS
+    from plugins.voice_call.speech.cloud_tts import OpenAITTS
 
     primary: TextToSpeech | None = None
     if engine == "openai" and (client := openai_client(host, config)) is not None:
         primary = OpenAITTS(client, config.voice(), config.openai.tts_model)
-    elif engine == "elevenlabs" and elevenlabs_key(host):
-        http = httpx.AsyncClient(timeout=CLOUD_TIMEOUT_S, follow_redirects=True)
-        eleven = elevenlabs_client(host, config, http)
-        assert eleven is not None
-        primary = ElevenLabsTTS(eleven, config.voice(), config.elevenlabs.model_id, http)
+    elif engine == "elevenlabs":
+        primary = elevenlabs_tts(host, config)
     reason = None if primary else f"no {engine} API key; using local Kokoro"
     return FallbackTTS(primary, lambda: local_tts(config), reason=reason)
 
