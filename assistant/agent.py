@@ -26,13 +26,15 @@ from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.toolsets import FunctionToolset
 
-from assistant.approvals import Approvals, approved, is_no, unanswered
+from assistant.answers import is_no
+from assistant.approvals import Approvals, approved, unanswered
 from assistant.chat_secrets import mask, scrub
 from assistant.history import bounded, kept_after_failure, ran_before_failing
 from assistant.offline_model import Intent, OfflineModel
 from assistant.provenance import caller_words_in, quoted, shown_text
 from assistant.settings import Settings
 from assistant.tools import HOST_GATES, HOST_TOOLS, ToolContext
+from assistant.understanding import Meaning, slots
 
 # The chat owns its terminal: pydantic-ai's first-run banner would land in the owner's conversation.
 pydantic_ai.BANNER_ENABLED = False
@@ -50,10 +52,55 @@ def host_intents() -> list[Intent]:
     ]
 
 
+def host_meanings() -> list[Meaning]:
+    """The host's own free phrasings: restarting, and talk that asks for nothing."""
+    return [
+        Meaning(
+            "restart",
+            "restart the gateway so changes take effect",
+            (
+                "reload the gateway",
+                "restart the server",
+                "apply my changes",
+                "reboot the phone service",
+                "make the new settings live",
+            ),
+            lambda said: [("restart_gateway", {})],
+            cues=r"\b(restart|reload|reboot|apply)\b",
+        ),
+        Meaning(
+            "talk",
+            "just talk",
+            (
+                "hello there",
+                "thank you",
+                "how are you",
+                "goodbye",
+                "what is the weather",
+                "tell me something funny",
+                "who are you",
+                "ok cool",
+                "nice",
+                "what time is it",
+            ),
+            lambda said: [],
+        ),
+    ]
+
+
+def offline_model(host: Host) -> OfflineModel:
+    """The offline model with the host's and every plugin's phrases and meanings; local phone
+    numbers are read in the owner's own region."""
+    intents = host_intents() + [i for p in host.plugins.values() for i in p.intents]
+    meanings = host_meanings() + [m for p in host.plugins.values() for m in p.meanings]
+    owner_number = next((n for p in host.plugins.values() if p.owner_number and (n := p.owner_number(host))), None)
+    return OfflineModel(intents, meanings, slots.region_of(owner_number))
+
+
 OFFLINE_DESCRIPTION = "built-in offline model"
 
 
-def choose_model(settings: Settings, intents: list[Intent]) -> tuple[Model, str]:
+def choose_model(settings: Settings, offline: OfflineModel | list[Intent]) -> tuple[Model, str]:
     """OpenAI when OPENAI_API_KEY is set, an OpenAI-compatible server by base URL, else offline."""
     if settings.llm_base_url:
         api_key = settings.llm_api_key or settings.openai_api_key or "not-needed"
@@ -62,7 +109,8 @@ def choose_model(settings: Settings, intents: list[Intent]) -> tuple[Model, str]
     if settings.openai_api_key:
         provider = OpenAIProvider(api_key=settings.openai_api_key)
         return OpenAIChatModel(settings.llm_model, provider=provider), f"OpenAI {settings.llm_model}"
-    return OfflineModel(intents).model(), OFFLINE_DESCRIPTION
+    model = offline if isinstance(offline, OfflineModel) else OfflineModel(offline)
+    return model.model(), OFFLINE_DESCRIPTION
 
 
 def read_prompt(settings: Settings, name: str) -> str:
@@ -117,14 +165,14 @@ class Reply:
 class AssistantAgent:
     def __init__(self, host: Host, model: Model | None = None) -> None:
         self.host = host
-        intents = host_intents() + [i for p in host.plugins.values() for i in p.intents]
+        owner_words = offline_model(host)
         if model is None:
-            model, self.model_description = choose_model(host.settings, intents)
+            model, self.model_description = choose_model(host.settings, owner_words)
         else:
             self.model_description = getattr(model, "model_name", "custom model")
         offline = self.model_description == OFFLINE_DESCRIPTION
         tools = list(HOST_TOOLS) + [t for p in host.plugins.values() for t in p.tools]
-        self.approvals = Approvals(host, [*HOST_GATES, *(g for p in host.plugins.values() for g in p.gates)], intents)
+        self.approvals = Approvals(host, [*HOST_GATES, *(g for p in host.plugins.values() for g in p.gates)], owner_words)
         self._tool_defs = {t.name: t.tool_def for t in tools}
         self.agent = Agent(
             model,

@@ -19,12 +19,10 @@ from pydantic_ai import RunContext
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, ToolCallPart, ToolReturnPart, UserPromptPart
 from pydantic_ai.tools import ToolDefinition
 
-from assistant.offline_model import Intent, OfflineModel
+from assistant.answers import picked
+from assistant.offline_model import OfflineModel
 from assistant.provenance import caller_words_in
-
-NO = re.compile(r"^\s*(no|n|nope|cancel|stop|don'?t|do not)\b[\s.!]*$", re.I)
-YES_TO = re.compile(r"^\s*(?:yes|y|ok|okay|approve)?\s*(?:to|for)?\s*((?:#?\d+(?:\s*(?:,|and|&)?\s*))+)[\s.!]*$", re.I)
-YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|approve(d)?|go ahead|do it)\b[\s.!]*$", re.I)
+from assistant.understanding import slots
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,10 @@ class GateContext:
         """Whether the owner typed `value` themselves (digits compared alone for phone numbers)."""
         if re.fullmatch(r"\+?[\d\s().-]{5,}", value):
             digits = re.sub(r"\D", "", value)
-            return digits in {re.sub(r"\D", "", n) for n in re.findall(r"\+?\d[\d\s().-]{4,}\d", self.owner_text)}
+            typed = {re.sub(r"\D", "", n) for n in re.findall(r"\+?\d[\d\s().-]{4,}\d", self.owner_text)}
+            # "(555) 000-4321" typed is +15550004321 read: compare the numbers as read, too.
+            typed |= {n.lstrip("+") for n in slots.phone_numbers(self.owner_text)}
+            return digits in typed
         return value.strip().lower() in self.owner_text.lower()
 
 
@@ -74,23 +75,9 @@ def unanswered(history: Sequence[ModelMessage]) -> list[ToolCallPart]:
     return []
 
 
-def is_yes(text: str) -> bool:
-    return bool(YES.match(text))
-
-
 def approved(text: str, count: int) -> set[int]:
-    """Which of `count` numbered questions the owner's answer approves: a plain yes approves all;
-    "yes 1 3", "yes to 2" or "1 and 3" approve those; anything else approves none."""
-    if is_yes(text):
-        return set(range(1, count + 1))
-    picked = YES_TO.match(text)
-    if picked is None:
-        return set()
-    return {int(n) for n in re.findall(r"\d+", picked.group(1)) if 1 <= int(n) <= count}
-
-
-def is_no(text: str) -> bool:
-    return bool(NO.match(text))
+    """Which of `count` numbered questions the owner's answer approves (see `assistant.answers`)."""
+    return picked(text, count)
 
 
 def heard_from_callers(messages: Sequence[ModelMessage]) -> bool:
@@ -117,23 +104,23 @@ class Approvals:
       asks too, unless the owner's own message of this turn asks for exactly that (read by the
       same phrase rules the offline model uses)."""
 
-    def __init__(self, host: Any, gates: Sequence[Gate], intents: Sequence[Intent]) -> None:
+    def __init__(self, host: Any, gates: Sequence[Gate], owner_words: OfflineModel) -> None:
         self.host = host
         self._gates = {gate.tool: gate for gate in gates}
-        self._owner_phrases = OfflineModel(intents)
+        self._owner_words = owner_words
 
-    def _vouched(self, prompt: object, tool: str, args: dict[str, Any]) -> bool:
+    def _vouched(self, messages: Sequence[ModelMessage], prompt: object, tool: str, args: dict[str, Any]) -> bool:
+        """Whether the owner's own words this turn (their message, or their answer to our question
+        about the one before) ask for exactly this call: read offline, whatever model runs."""
         if not isinstance(prompt, str):
             return False
-        for name, wanted in self._owner_phrases.match(prompt, {tool}):
-            if name == tool and all(args.get(k) == v for k, v in wanted.items()):
-                return True
-        return False
+        wanted = self._owner_words.vouched(messages, prompt, tool)
+        return any(all(args.get(k) == v for k, v in w.items()) for w in wanted)
 
     def question(
         self, messages: Sequence[ModelMessage], prompt: object, tool: ToolDefinition, args: dict[str, Any]
     ) -> str | None:
-        vouched = self._vouched(prompt, tool.name, args)
+        vouched = self._vouched(messages, prompt, tool.name, args)
         gate = self._gates.get(tool.name)
         if gate is not None and (asked := gate.ask(GateContext(self.host, owner_text(messages, prompt), vouched), args)):
             return asked

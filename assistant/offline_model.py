@@ -1,9 +1,11 @@
-"""The built-in offline model: understands setup requests without any language model.
+"""The built-in offline model: understands the owner without any language model.
 
 It is a pydantic-ai `FunctionModel`, so it drives the very same agent loop and tools as a real
-model. Plugins describe the phrases they understand as `Intent`s; this module only matches
-them, calls the tools they name, and reads the tools' results back to the user. For anything
-else it says plainly that it is offline and what it can do.
+model. Plugins describe what they understand twice: exact phrases as `Intent`s (rules, tried
+first), and free phrasing as `Meaning`s (read by closeness to examples, `assistant.understanding`).
+When a reading is unsure it asks ("Did you mean ...?"), when a value is missing it asks for it,
+and the owner's next message answers: the question is worked out again from the message it was
+about, so no hidden state is kept between turns.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
+from assistant.answers import is_no, is_yes, picked
 from assistant.provenance import CALLER_CONTENT, is_notice
+from assistant.understanding import Meaning, Reader, Reading, Said
 
 #: A tool call an intent asks for: the tool's name and its arguments.
 ToolCall = tuple[str, dict[str, Any]]
@@ -37,6 +41,16 @@ class Intent:
     name: str
     parse: Callable[[str], list[ToolCall] | None]
     example: str = ""
+
+
+def _talk_reply(text: str, declined: bool) -> str:
+    if declined:
+        return "OK, I left everything as it was."
+    if re.search(r"(?i)\b(thanks?|thank you|cheers)\b", text):
+        return "You're welcome."
+    if re.search(r"(?i)\b(bye|good\s*night|see you)\b", text):
+        return "Goodbye!"
+    return 'I\'m running offline, so I only help with calls and their settings. Say "help" for examples.'
 
 
 RESTART_REMINDER = 'Changes to calls take effect after a gateway restart. Say "restart the gateway" to apply them now.'
@@ -71,28 +85,100 @@ def _summarise(returns: list[ToolReturnPart]) -> str:
     return "\n".join(s for s in sentences if s)
 
 
-class OfflineModel:
-    """Builds the `FunctionModel` from the intents of the host and its plugins."""
+def _owner_turns(messages: Sequence[ModelMessage]) -> list[tuple[str, str]]:
+    """(what the owner typed, the text we answered with) for each turn, oldest first."""
+    turns: list[tuple[str, str]] = []
+    for message in messages:
+        if isinstance(message, ModelRequest):
+            typed = _user_text(message)
+            if typed:
+                turns.append((typed, ""))
+        elif turns:
+            said = "".join(p.content for p in message.parts if isinstance(p, TextPart))
+            if said:
+                turns[-1] = (turns[-1][0], said)
+    return turns
 
-    def __init__(self, intents: Sequence[Intent]) -> None:
+
+class OfflineModel:
+    """Builds the `FunctionModel` from the intents and meanings of the host and its plugins."""
+
+    def __init__(self, intents: Sequence[Intent], meanings: Sequence[Meaning] = (), region: str = "US") -> None:
         self.intents = list(intents)
+        self.reader = Reader(meanings) if meanings else None
+        self.region = region
 
     def help_text(self) -> str:
         examples = "\n".join(f"  - {i.example}" for i in self.intents if i.example)
         return (
-            "I'm running offline, without a language model, so I only understand setup requests like:\n"
+            "I'm running offline, without a language model. Say what you want in your own words; for example:\n"
             f"{examples}\n"
             "For open conversation, set OPENAI_API_KEY, or ASSISTANT_LLM_BASE_URL for an OpenAI-compatible "
             "server such as Ollama or vLLM, and start me again."
         )
 
-    def match(self, text: str, available: set[str]) -> list[ToolCall]:
+    def match(self, text: str, available: set[str] | None = None) -> list[ToolCall]:
+        """The calls the exact phrases ask for (of the `available` tools; None: any)."""
         calls: list[ToolCall] = []
         for intent in self.intents:
             for name, args in intent.parse(text) or []:
-                if name in available and all(name != seen for seen, _ in calls):
+                if (available is None or name in available) and all(name != seen for seen, _ in calls):
                     calls.append((name, args))
         return calls
+
+    def read(self, text: str, available: set[str] | None = None) -> Reading:
+        """What `text` asks for: the exact phrases first, then the meanings."""
+        calls = self.match(text, available)
+        if calls or self.reader is None or not text.strip():
+            return Reading(calls=calls, sure=bool(calls))
+        reading = self.reader.read(Said(text, self.region))
+        kept = [c for c in reading.calls if available is None or c[0] in available]
+        return Reading(kept, reading.ask, reading.options, reading.sure, reading.scores)
+
+    def question(self, reading: Reading) -> str | None:
+        """What we ask back about `reading`, or None when there is nothing to ask."""
+        if reading.ask:
+            return reading.ask
+        if reading.sure or not reading.options:
+            return None
+        if len(reading.options) == 1:
+            return f"Did you mean: {reading.options[0].says}? (yes/no)"
+        listed = "\n".join(f"  {n}. {m.says}" for n, m in enumerate(reading.options, start=1))
+        return f"Did you mean:\n{listed}\nSay the number, or no."
+
+    def answered(self, messages: Sequence[ModelMessage], available: set[str] | None = None) -> Reading | None:
+        """When our last reply asked about the owner's message before, what their latest message
+        settles: the calls (possibly none, for a no), or a new question. None when it is no answer."""
+        turns = _owner_turns(messages)
+        if len(turns) < 2:
+            return None
+        (before, we_said), (answer, _) = turns[-2], turns[-1]
+        reading = self.read(before)  # with every tool, as when the question was asked
+        asked = self.question(reading)
+        if not asked or asked not in we_said:
+            return None
+        if reading.ask:  # a value was missing: read the request again with the answer added
+            combined = self.read(f"{before} {answer}", available)
+            if combined.sure and (combined.calls or combined.ask):
+                return combined
+            return None
+        if is_no(answer):
+            return Reading(sure=True)
+        chosen = sorted(picked(answer, len(reading.options)))
+        if len(chosen) != 1 and not (len(reading.options) == 1 and is_yes(answer)):
+            return None
+        meaning = reading.options[chosen[0] - 1] if chosen else reading.options[0]
+        built = meaning.build(Said(before, self.region))
+        if isinstance(built, list):
+            return Reading(calls=[c for c in built if available is None or c[0] in available], sure=True)
+        return Reading(ask=built.question, options=(meaning,), sure=True)
+
+    def vouched(self, messages: Sequence[ModelMessage], prompt: str, tool: str) -> list[dict[str, Any]]:
+        """The arguments the owner's own words ask `tool` to be called with this turn: read from
+        their message, or from their answer to our question about the message before."""
+        settled = self.answered(messages)
+        reading = settled if settled is not None else self.read(prompt)
+        return [args for name, args in reading.calls if name == tool] if reading.sure else []
 
     def respond(self, messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         request = _last_request(messages)
@@ -103,12 +189,20 @@ class OfflineModel:
         returns = [p for p in request.parts if isinstance(p, ToolReturnPart) and not is_notice(p)]
         text = _user_text(request)
         available = {tool.name for tool in info.function_tools}
-        calls = self.match(text, available)
-        if calls:
-            return ModelResponse(parts=[ToolCallPart(name, args) for name, args in calls])
         if returns:
             return ModelResponse(parts=[TextPart(_summarise(returns))])
-        if not text or text.lower().strip(" ?!.") in {"help", "what can you do", "hi", "hello"}:
+        if text.lower().strip(" ?!.") in {"help", "what can you do", "hi", "hello"}:
+            return ModelResponse(parts=[TextPart(self.help_text())])
+        settled = self.answered(messages, available)
+        reading = settled if settled is not None else self.read(text, available)
+        if reading.calls:
+            return ModelResponse(parts=[ToolCallPart(name, args) for name, args in reading.calls])
+        asked = self.question(reading)
+        if asked:
+            return ModelResponse(parts=[TextPart(asked)])
+        if settled is not None or (reading.sure and not reading.calls and reading.options):
+            return ModelResponse(parts=[TextPart(_talk_reply(text, settled is not None))])
+        if not text:
             return ModelResponse(parts=[TextPart(self.help_text())])
         return ModelResponse(parts=[TextPart("I didn't understand that. " + self.help_text())])
 

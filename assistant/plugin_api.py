@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from assistant.store import Database
     from assistant.store.tables import Base, as_utc, utcnow
     from assistant.tools import ToolContext, ToolResult
+    from assistant.understanding import Ask, Built, Meaning, Said, SentenceEncoder, sentence_encoder, slots
     from assistant.vault import Vault, VaultError
     from assistant.web.app import WebApp
     from assistant.web.auth import same_origin
@@ -48,6 +49,14 @@ _HOME: dict[str, str] = {
     "GateContext": "assistant.approvals",
     "Intent": "assistant.offline_model",
     "ToolCall": "assistant.offline_model",
+    # Free phrasing: meanings read by closeness to examples, values read by rules, the encoder.
+    "Meaning": "assistant.understanding",
+    "Said": "assistant.understanding",
+    "Ask": "assistant.understanding",
+    "Built": "assistant.understanding",
+    "slots": "assistant.understanding",
+    "SentenceEncoder": "assistant.understanding",
+    "sentence_encoder": "assistant.understanding",
     "PLACEHOLDER": "assistant.chat_secrets",
     "SecretNotAvailable": "assistant.chat_secrets",
     "ConfigError": "assistant.config",
@@ -76,6 +85,13 @@ _HOME: dict[str, str] = {
 
 __all__ = [
     "PLACEHOLDER",
+    "Ask",
+    "Built",
+    "Meaning",
+    "Said",
+    "SentenceEncoder",
+    "sentence_encoder",
+    "slots",
     "BadBody",
     "Base",
     "Check",

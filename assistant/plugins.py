@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from assistant.approvals import Gate
+    from assistant.understanding import Meaning
 from assistant.offline_model import Intent
 
 ENTRY_POINT_GROUP = "assistant.plugins"
@@ -77,6 +78,11 @@ class Plugin:
     routes: Callable[[Any, BaseModel], list[BaseRoute]] | None = None
     #: Phrases the offline model maps to this plugin's tools.
     intents: Sequence[Intent] = ()
+    #: What the owner may mean in free phrasing, read by closeness to examples (after the phrases).
+    meanings: Sequence[Meaning] = ()
+    #: The owner's own phone number, if the plugin knows it: numbers the owner types without a
+    #: country code are read in its region.
+    owner_number: Callable[[Any], str | None] | None = None
     secret_patterns: Sequence[SecretPattern] = ()
     #: Checks for `assistant doctor`.
     doctor: Callable[[Any], list[Check]] | None = None

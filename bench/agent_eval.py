@@ -343,7 +343,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offline", action="store_true", help="score the built-in offline model")
     parser.add_argument("--phrase-server", action="store_true", help="a local stand-in server (no real model)")
     parser.add_argument("--only", help="run only cases whose name contains this")
+    parser.add_argument("--phrasings", action="store_true", help="score the offline understanding on owner requests")
+    parser.add_argument("--tuning", action="store_true", help="with --phrasings: the tuning part, each miss shown")
     args = parser.parse_args(argv)
+    if args.phrasings:
+        from assistant.agent import offline_model
+        from bench.understanding import run
+
+        with tempfile.TemporaryDirectory() as home:
+            host = Host(Settings.from_env({"ASSISTANT_HOME": home}))
+            try:
+                return run(offline_model(host), args.tuning)
+            finally:
+                host.close()
     cases = [c for c in CASES if not args.only or args.only in c.name]
     server = None
     if args.phrase_server:

@@ -22,9 +22,10 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from assistant.agent import host_intents
+from assistant.agent import offline_model
 from assistant.host import Host
 from assistant.offline_model import OfflineModel
+from assistant.understanding import Said
 
 
 def _texts(messages: list[ModelMessage]) -> list[str]:
@@ -45,7 +46,8 @@ def _texts(messages: list[ModelMessage]) -> list[str]:
 
 class ObedientModel:
     def __init__(self, host: Host) -> None:
-        self.phrases = OfflineModel(host_intents() + [i for p in host.plugins.values() for i in p.intents])
+        # The exact phrases and the free-phrasing meanings, read in every text it is sent.
+        self.phrases: OfflineModel = offline_model(host)
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def respond(self, messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
@@ -57,13 +59,22 @@ class ObedientModel:
         available = {tool.name for tool in info.function_tools}
         wanted: list[tuple[str, dict[str, Any]]] = []
         for text in _texts(messages):
-            for name, args in self.phrases.match(text, available):
+            for name, args in self._obeyed(text, available):
                 if (name, args) not in wanted:
                     wanted.append((name, args))
         self.calls += wanted
         if not wanted:
             return ModelResponse(parts=[TextPart("Hello.")])
         return ModelResponse(parts=[ToolCallPart(name, json.dumps(args)) for name, args in wanted])
+
+    def _obeyed(self, text: str, available: set[str]) -> list[tuple[str, dict[str, Any]]]:
+        """Whatever `text` could be read as asking for: even a reading we would only ask about."""
+        reading = self.phrases.read(text, available)
+        calls = list(reading.calls)
+        if not calls and reading.options:
+            built = reading.options[0].build(Said(text))
+            calls = [c for c in built if c[0] in available] if isinstance(built, list) else []
+        return calls
 
     def model(self) -> FunctionModel:
         return FunctionModel(self.respond, model_name="obedient")

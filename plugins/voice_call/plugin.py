@@ -14,35 +14,35 @@ from plugins.voice_call.admission.owner_tools import ADMISSION_TOOLS
 from plugins.voice_call.admission.pairing import Pairing
 from plugins.voice_call.appointments import tables as _appointments_tables  # noqa: F401
 from plugins.voice_call.appointments.owner_tools import APPOINTMENT_TOOLS
-from plugins.voice_call.appointments.phrases import APPOINTMENT_INTENTS
+from plugins.voice_call.appointments.phrases import APPOINTMENT_INTENTS, APPOINTMENT_MEANINGS
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.exposure.owner_tools import EXPOSURE_TOOLS
-from plugins.voice_call.exposure.phrases import EXPOSURE_INTENTS
+from plugins.voice_call.exposure.phrases import EXPOSURE_INTENTS, EXPOSURE_MEANINGS
 from plugins.voice_call.exposure.service import Exposure
 from plugins.voice_call.gates import GATES
 from plugins.voice_call.history import tables as _history_tables  # noqa: F401
 from plugins.voice_call.history.records import CallRecords
 from plugins.voice_call.knowledge import tables as _knowledge_tables  # noqa: F401
 from plugins.voice_call.knowledge.owner_tools import KNOWLEDGE_TOOLS
-from plugins.voice_call.knowledge.phrases import KNOWLEDGE_INTENTS
+from plugins.voice_call.knowledge.phrases import KNOWLEDGE_INTENTS, KNOWLEDGE_MEANINGS
 from plugins.voice_call.lookups import tables as _lookups_tables  # noqa: F401
 from plugins.voice_call.lookups.owner_tools import LOOKUP_TOOLS
-from plugins.voice_call.lookups.phrases import LOOKUP_INTENTS
+from plugins.voice_call.lookups.phrases import LOOKUP_INTENTS, LOOKUP_MEANINGS
 from plugins.voice_call.outbound.owner_tools import OUTBOUND_TOOLS
-from plugins.voice_call.outbound.phrases import PLACE_CALL
+from plugins.voice_call.outbound.phrases import CALL_MEANINGS, PLACE_CALL
 from plugins.voice_call.routes import build_routes
 from plugins.voice_call.runtime import VoiceCallRuntime
 from plugins.voice_call.scheduling import phrases as scheduling
 from plugins.voice_call.scheduling import tables as _scheduling_tables  # noqa: F401
 from plugins.voice_call.scheduling.owner_tools import SCHEDULING_TOOLS
 from plugins.voice_call.scheduling.scheduler import CallScheduler
-from plugins.voice_call.setup_phrases import SETUP_FIRST, SETUP_REST
+from plugins.voice_call.setup_phrases import SETUP_FIRST, SETUP_MEANINGS, SETUP_REST
 from plugins.voice_call.setup_tools import SETUP_TOOLS
 from plugins.voice_call.speech.models import install_all
 from plugins.voice_call.transfer.owner_tools import TRANSFER_TOOLS
-from plugins.voice_call.transfer.phrases import OWNER_NUMBER
+from plugins.voice_call.transfer.phrases import OWNER_MEANINGS, OWNER_NUMBER
 
 HERE = Path(__file__).resolve().parent
 
@@ -120,6 +120,19 @@ INTENTS = [
     *SETUP_REST,
 ]
 
+#: What the owner may mean in free phrasing (read after the phrases above fail; order does not matter).
+MEANINGS = [
+    *SETUP_MEANINGS,
+    *admission.MEANINGS,
+    *EXPOSURE_MEANINGS,
+    *KNOWLEDGE_MEANINGS,
+    *LOOKUP_MEANINGS,
+    *APPOINTMENT_MEANINGS,
+    *CALL_MEANINGS,
+    *scheduling.SCHEDULING_MEANINGS,
+    *OWNER_MEANINGS,
+]
+
 plugin = Plugin(
     name="voice_call",
     config_model=VoiceCallConfig,
@@ -136,6 +149,8 @@ plugin = Plugin(
     ],
     routes=build_routes,
     intents=INTENTS,
+    meanings=MEANINGS,
+    owner_number=lambda host: voice_config(host).owner_number or voice_config(host).phone_number,
     secret_patterns=SECRET_PATTERNS,
     doctor=voice_call_checks,
     describe=describe_for_health,

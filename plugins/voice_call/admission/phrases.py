@@ -4,9 +4,10 @@ the offline model: each mapped to a tool call."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from assistant.plugin_api import Intent, ToolCall
+from assistant.plugin_api import Ask, Built, Intent, Meaning, Said, ToolCall
 from plugins.voice_call.phrasing import IS, I, first, numbers_in
 
 
@@ -51,3 +52,202 @@ def pairing(text: str) -> list[ToolCall] | None:
 
 PAIRING = Intent("pairing", pairing, "approve pairing 4821 / give me an invite code for a new caller")
 INBOUND_POLICY = Intent("inbound_policy", inbound_policy, "accept calls from anyone / only accept calls from +15559876543")
+
+
+def _numbers_or_ask(said: Said, build: Callable[[list[str]], list[ToolCall]], question: str) -> Built:
+    numbers = said.numbers()
+    return build(numbers) if numbers else Ask(question)
+
+
+def _pairing_code(said: Said) -> Built:
+    code = re.search(r"\b(\d{4})\b", said.text)
+    return [("approve_pairing", {"code": code.group(1)})] if code else Ask("What is the 4-digit code the caller heard?")
+
+
+MEANINGS = [
+    Meaning(
+        "open inbound",
+        "let anyone call you",
+        (
+            "open to all",
+            "public line, anyone can dial in",
+            "i dont care who calls",
+            "let evry caller in",
+            "allow calls from everybody please",
+            "make the number open to the public",
+            "anyone at all may call",
+            "calls from strangers are fine",
+            "let everyone call",
+            "open it to all callers",
+            "everybody may ring me",
+            "allow anyone to call",
+            "everyone may phone me",
+            "let all callers through",
+            "accept every caller",
+            "I want calls from any number",
+            "anybody can ring",
+            "open the line to the public",
+            "let the whole world call me",
+            "calls from anybody are fine",
+            "no limits on callers",
+        ),
+        lambda said: [("set_inbound_policy", {"policy": "open"})],
+        cues="\\b(any\\s*one|any\\s*body|every\\s*one|every\\s*body|all\\s+callers|strangers|public)\\b",
+    ),
+    Meaning(
+        "disable inbound",
+        "stop answering all incoming calls",
+        (
+            "no calls today",
+            "switch incoming calls off",
+            "i dont want calls",
+            "block every caller",
+            "turn the phone off",
+            "reject all incoming calls",
+            "close the line",
+            "nobody can call me now",
+            "I want no calls at all",
+            "stop all calls coming in",
+            "turn off inbound calls",
+            "don't answer any calls",
+            "I don't want any phone calls",
+            "refuse all calls",
+            "stop answering the phone",
+            "no more calls please",
+            "shut off incoming calls",
+            "nobody may call",
+            "decline every call",
+            "disable incoming calls",
+        ),
+        lambda said: [("set_inbound_policy", {"policy": "disabled"})],
+        cues="\\b(no|none|nobody|off|stop|block|reject|pause|don'?t)\\b.*\\b(calls?|callers?|incoming|inbound)\\b",
+    ),
+    Meaning(
+        "only these numbers",
+        "let only the numbers you gave call you",
+        (
+            "restrict calling to +15550000000",
+            "only +15550000000 and +15550000001 may ring",
+            "accept nobody but +15550000000",
+            "the allowlist is just +15550000000",
+            "just my wife on +15550000000",
+            "only +15550000000 can call",
+            "accept calls only from +15550000000",
+            "just let +15550000000 through and nobody else",
+            "limit callers to +15550000000",
+            "the only person allowed to call is +15550000000",
+            "nobody but +15550000000",
+        ),
+        lambda said: _numbers_or_ask(
+            said,
+            lambda n: [("set_inbound_policy", {"policy": "allowlist", "allow_from": n})],
+            "Which phone number (or numbers) may call you?",
+        ),
+        cues="\\bonly\\b|\\bexcept\\b|\\bnobody\\s+but\\b|\\bjust\\b|\\brestrict",
+    ),
+    Meaning(
+        "add to allowlist",
+        "add a number to the callers you accept",
+        (
+            "add +15550000000",
+            "my brother +15550000000 may ring too",
+            "let +15550000000 through as well",
+            "also accept +15550000000",
+            "+15550000000 should be allowed",
+            "unblock +15550000000",
+            "+15550000000 can phone me as well",
+            "+15550000000 is allowed to call",
+            "it's fine for +15550000000 to ring me",
+            "allow +15550000000 as well",
+            "+15550000000 may call me too",
+            "add +15550000000 to my callers",
+            "my mum on +15550000000 can call",
+            "whitelist +15550000000",
+            "put +15550000000 on the list",
+            "accept calls from +15550000000 too",
+            "add a number to the allowed callers",
+            "let another number call me",
+        ),
+        lambda said: _numbers_or_ask(said, lambda n: [("update_allowlist", {"add": n})], "Which phone number may call you?"),
+        cues="\\b(too|as\\s+well|also|add|another|include|unblock)\\b",
+    ),
+    Meaning(
+        "remove from allowlist",
+        "take a number off the callers you accept",
+        (
+            "take +15550000000 off",
+            "+15550000000 can't call anymore",
+            "no more calls from +15550000000",
+            "stop +15550000000 calling me",
+            "remove +15550000000",
+            "remove +15550000000 from my callers",
+            "+15550000000 may not call anymore",
+            "block +15550000000",
+            "delete +15550000000 from the allowlist",
+            "don't let +15550000000 call me again",
+            "drop +15550000000 from the list",
+        ),
+        lambda said: _numbers_or_ask(
+            said, lambda n: [("update_allowlist", {"remove": n})], "Which phone number should I take off?"
+        ),
+        cues="\\b(remove|off\\s+the|no\\s+longer|anymore|block|delete|drop)\\b",
+    ),
+    Meaning(
+        "pairing policy",
+        "let new callers pair with a code you approve",
+        (
+            "callers I don't know should get a code first",
+            "give unknown callers a pairing code",
+            "turn on pairing",
+            "unknown callers have to pair with a code",
+            "strangers get a code and I approve them",
+            "new people must be approved by me first",
+            "pairing mode please",
+            "make new callers ask for approval",
+        ),
+        lambda said: [("set_inbound_policy", {"policy": "pairing"})],
+        cues="\\bpair(ing)?\\b",
+    ),
+    Meaning(
+        "approve pairing",
+        "approve the caller who heard a pairing code",
+        (
+            "approve code 1234",
+            "let the caller with code 1234 in",
+            "pairing code 1234 is fine",
+            "accept pairing 1234",
+            "yes approve 1234",
+        ),
+        _pairing_code,
+        cues="\\b\\d{4}\\b",
+    ),
+    Meaning(
+        "pairing requests",
+        "show callers waiting for pairing",
+        (
+            "any pairing requests",
+            "anyone waiting for a code approval",
+            "show pairing requests",
+            "is anyone waiting for approval",
+            "pending pairings",
+            "who wants to be paired",
+        ),
+        lambda said: [("list_pairing_requests", {})],
+    ),
+    Meaning(
+        "invite code",
+        "make a one-use invite code for someone new",
+        (
+            "invite code please",
+            "code for a new caller",
+            "let a new person in with a code",
+            "a code for someone new so they can phone me",
+            "create an invite code",
+            "I need a new invite code",
+            "generate a code so my friend can call",
+            "new caller code please",
+            "a one-time code for a new person",
+        ),
+        lambda said: [("create_invite_code", {})],
+    ),
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.plugin_api import PLACEHOLDER, Intent, ToolCall
+from assistant.plugin_api import PLACEHOLDER, Ask, Built, Intent, Meaning, Said, ToolCall, slots
 from plugins.voice_call.appointments.bookings import DAY_CODES
 
 DAY_NAMES = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
@@ -19,33 +19,53 @@ def _clock(hour: str, minute: str | None, half: str | None, afternoon_guess: boo
     return f"{h:02d}:{int(minute or 0):02d}"
 
 
-def _hours(text: str) -> list[ToolCall] | None:
-    if re.search(r"\b(?:no\s+more|stop\s+(?:taking|booking))\s+appointments\b", text, re.I):
-        return [("set_appointment_hours", {"days": [], "start": "09:00", "end": "17:00"})]
-    if not re.search(r"\b(?:take|taking|book|offer)\b.*\bappointments?\b|\bappointments?\b.*\b(?:from|between)\b", text, re.I):
-        return None
-    span = re.search(rf"\b(?:from\s+|between\s+)?{HOUR}\s*(?:to|-|until|and)\s*{HOUR}", text, re.I)
+def _stop(text: str) -> bool:
+    return bool(re.search(r"\b(?:no\s+more|stop\s+(?:taking|booking)|stop\s+taking)\s+(?:appointments|bookings)\b", text, re.I))
+
+
+def _hours_args(text: str) -> dict[str, Any] | Ask | None:
+    """The days, hours and length in "weekdays from 9 to 5, half an hour each"; None without hours."""
+    text = slots.with_digits(text)
+    span = re.search(rf"\b(?:from\s+|between\s+)?{HOUR}\s*(?:to|-|until|till|and)\s*{HOUR}", text, re.I)
     if span is None:
         return None
     lowered = text.lower()
-    if "weekday" in lowered or "monday to friday" in lowered:
+    if "weekday" in lowered or "monday to friday" in lowered or "mon-fri" in lowered:
         days = list(DAY_CODES[:5])
-    elif "every day" in lowered or "daily" in lowered:
+    elif "every day" in lowered or "daily" in lowered or "7 days" in lowered:
         days = list(DAY_CODES)
     else:
         days = [code for name, code in DAY_NAMES.items() if re.search(rf"\b{name}", lowered)]
     if not days:
-        return None
+        return Ask("On which days may callers book?")
     start = _clock(span.group(1), span.group(2), span.group(3), afternoon_guess=False)
     end = _clock(span.group(4), span.group(5), span.group(6), afternoon_guess=True)
-    minutes = re.search(r"\b(\d{1,3})\s*(?:minutes?|mins?)\b", text, re.I)
-    hour_slots = re.search(r"\b(?:one|1|an)\s+hour\b", text, re.I)
     args: dict[str, Any] = {"days": days, "start": start, "end": end}
-    if minutes:
-        args["slot_minutes"] = int(minutes.group(1))
-    elif hour_slots:
-        args["slot_minutes"] = 60
-    return [("set_appointment_hours", args)]
+    rest = text[: span.start()] + " " + text[span.end() :]
+    if slots.DURATION.search(rest):
+        seconds = slots.duration_seconds(rest)
+        if seconds is None or seconds % 60:
+            return Ask('How long is each appointment? For example "half an hour".')
+        args["slot_minutes"] = seconds // 60
+    return args
+
+
+def _hours(text: str) -> list[ToolCall] | None:
+    if _stop(text):
+        return [("set_appointment_hours", {"days": [], "start": "09:00", "end": "17:00"})]
+    if not re.search(r"\b(?:take|taking|book|offer)\b.*\bappointments?\b|\bappointments?\b.*\b(?:from|between)\b", text, re.I):
+        return None
+    args = _hours_args(text)
+    return [("set_appointment_hours", args)] if isinstance(args, dict) else None
+
+
+def _hours_meant(said: Said) -> Built:
+    if _stop(said.text):
+        return [("set_appointment_hours", {"days": [], "start": "09:00", "end": "17:00"})]
+    args = _hours_args(said.text)
+    if args is None:
+        return Ask("Which days and hours may callers book, and how long is each appointment?")
+    return args if isinstance(args, Ask) else [("set_appointment_hours", args)]
 
 
 def _calendar(text: str) -> list[ToolCall] | None:
@@ -77,4 +97,68 @@ APPOINTMENT_INTENTS = [
     ),
     Intent("list_appointments", _list, "show appointments / cancel appointment 3"),
     Intent("cancel_appointment", _cancel, ""),
+]
+
+
+def _appointment_id(said: Said) -> Built:
+    number = said.count()
+    if number:
+        return [("cancel_appointment", {"appointment_id": number})]
+    return Ask('Which appointment number? Say "show appointments" to see them.')
+
+
+APPOINTMENT_MEANINGS = [
+    Meaning(
+        "appointment hours",
+        "let callers book appointments at set hours",
+        (
+            "bookings tuesdays 9 to 12, 45 minutes",
+            "callers may book weekdays 10am to 3pm, 30 min slots",
+            "appointments every day 8 to 10, 15 minutes each",
+            "callers can book me mondays and wednesdays from 9 to 12, 30 minute appointments",
+            "open my calendar for bookings weekdays 10 to 4",
+            "people may make appointments on fridays between 1 and 5",
+            "book clients with me from 8am to 11am daily, 20 minutes each",
+            "take bookings on weekdays",
+            "let callers book appointments",
+        ),
+        _hours_meant,
+    ),
+    Meaning(
+        "stop bookings",
+        "stop callers booking appointments",
+        ("no more bookings", "stop booking appointments", "callers can't book anymore", "close my calendar for bookings"),
+        lambda said: [("set_appointment_hours", {"days": [], "start": "09:00", "end": "17:00"})],
+        cues="\\b(no|stop|don'?t|anymore|no\\s+more)\\b.*\\b(appointments?|bookings?|book)\\b",
+    ),
+    Meaning(
+        "list appointments",
+        "show the appointments callers booked",
+        (
+            "any bookings coming up",
+            "do I have appointments this week",
+            "show appointments",
+            "what's in my calendar",
+            "who booked with me",
+            "list the bookings",
+            "any appointments coming up",
+        ),
+        lambda said: [("list_appointments", {})],
+        cues="\\b(show|list|what|who|any)\\b.*\\b(appointments?|bookings?|booked)\\b",
+    ),
+    Meaning(
+        "cancel appointment",
+        "cancel an appointment a caller booked",
+        (
+            "cancel appointment 2",
+            "drop booking number 4",
+            "call off appointment 3",
+            "cancel booking 4",
+            "remove appointment 2",
+            "delete the appointment number 1",
+            "scrap booking 3",
+        ),
+        _appointment_id,
+        cues="\\b(appointment|booking)s?\\b",
+    ),
 ]

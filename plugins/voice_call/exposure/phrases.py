@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.plugin_api import PLACEHOLDER, Intent, ToolCall
+from assistant.plugin_api import PLACEHOLDER, Ask, Built, Intent, Meaning, Said, ToolCall
 
 TUNNEL_WORDS = {"cloudflare": "cloudflare", "cloudflared": "cloudflare", "ngrok": "ngrok", "tailscale": "tailscale"}
 
@@ -32,4 +32,54 @@ def connect_phrase(text: str) -> list[ToolCall] | None:
 EXPOSURE_INTENTS = [
     Intent("tunnel", tunnel_phrase, "expose the gateway with cloudflare / use ngrok, my authtoken is ... / stop the tunnel"),
     Intent("connect_number", connect_phrase, "connect my number"),
+]
+
+
+def _tunnel(said: Said) -> Built:
+    if said.has(r"\b(stop|close|end|shut|no\s+more|turn\s+off|kill)\b"):
+        return [("expose_gateway", {"tunnel": "none"})]
+    kind = re.search(r"\b(cloudflared?|ngrok|tailscale)\b", said.text, re.I)
+    if kind is None:
+        return Ask("Which tunnel: cloudflare, tailscale or ngrok?")
+    args: dict[str, Any] = {"tunnel": TUNNEL_WORDS[kind.group(1).lower()]}
+    if args["tunnel"] == "ngrok" and (token := PLACEHOLDER.search(said.text)):
+        args["ngrok_authtoken"] = token.group(0)
+    return [("expose_gateway", args)]
+
+
+EXPOSURE_MEANINGS = [
+    Meaning(
+        "tunnel",
+        "open or close a tunnel so the carrier can reach this machine",
+        (
+            "cloudflare tunnel please",
+            "start a tailscale funnel",
+            "stop the tunnel",
+            "close the tunnel",
+            "open a cloudflare tunnel",
+            "make the gateway public with tailscale",
+            "get me online through ngrok",
+            "expose this machine to the internet",
+            "shut down the tunnel",
+            "I don't need the tunnel anymore",
+        ),
+        _tunnel,
+    ),
+    Meaning(
+        "connect number",
+        "point your carrier number at this gateway",
+        (
+            "connect the number",
+            "point the number here",
+            "hook up my number",
+            "make calls to my number come here",
+            "my number should ring on this box",
+            "wire up my phone number",
+            "send my number's calls here",
+            "make my twilio number use this gateway",
+            "route my number to you",
+            "set the number to point here",
+        ),
+        lambda said: [("connect_number", {})],
+    ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.plugin_api import Intent, ToolCall
+from assistant.plugin_api import Ask, Built, Intent, Meaning, Said, ToolCall
 
 
 def _tell(text: str) -> list[ToolCall] | None:
@@ -29,4 +29,84 @@ KNOWLEDGE_INTENTS = [
     Intent("tell_callers", _tell, "tell callers our office hours are 9 to 5"),
     Intent("list_caller_facts", _list, "what do callers know / forget caller fact 2"),
     Intent("forget_caller_fact", _forget, ""),
+]
+
+
+#: Where the owner's lead-in ends and the fact begins: "tell them ...", "callers should know ...".
+LEAD_IN = re.compile(
+    r"^.*?(?:\b(?:tell|inform)\s+(?:them|callers|people|anyone|everyone|those)(?:\s+who\s+(?:asks?|calls?))?"
+    r"|\b(?:should|can|may|must)\s+(?:be\s+told|know|hear)|\bknow|\bif\s+(?:anyone|someone|somebody|they|people|callers|asked)(?:\s+asks?)?,?"
+    r"|\bsay)\s*:?\s*(?:that\s+)?",
+    re.IGNORECASE | re.S,
+)
+
+
+def _fact(said: Said) -> Built:
+    text = said.text.strip()
+    if ":" in text:
+        fact = text.split(":", 1)[1]
+    else:
+        match = LEAD_IN.match(text)
+        fact = text[match.end() :] if match else ""
+    fact = fact.strip().strip("\"'“”").strip()
+    if len(fact.split()) < 2:
+        return Ask("What should callers be told? Write it as you want it said.")
+    return [("tell_callers", {"fact": fact})]
+
+
+def _fact_id(said: Said) -> Built:
+    number = said.count()
+    return (
+        [("forget_caller_fact", {"fact_id": number})]
+        if number
+        else Ask('Which fact number? Say "what do callers know" to see them.')
+    )
+
+
+KNOWLEDGE_MEANINGS = [
+    Meaning(
+        "tell callers",
+        "add something callers may be told",
+        (
+            "let people know we open at 10",
+            "anyone who calls can be told we're closed in August",
+            "tell the callers the price is 30 euros",
+            "if someone asks, we're at 5 High Street",
+            "tell callers: we open at 9 on weekdays",
+            "people who ring should hear: the office is closed today",
+            "if asked, say we are closed on Mondays",
+            "when someone rings, tell them we close at 5",
+            "tell anyone who asks that a haircut is 20 dollars",
+            "tell callers that we open at 9",
+            "when someone calls, tell them the shop is closed on Sunday",
+            "callers should know the price is 20 pounds",
+            "if people ask, our address is 1 Main Street",
+            "you can tell people who call that delivery is free",
+            "let anyone who calls know we moved to a new office",
+            "inform callers that we are on holiday in August",
+            "callers may hear that parking is free",
+        ),
+        _fact,
+        cues="\\b(callers?|people|anyone|whoever|someone|asks?)\\b.*\\b(tell|know|told|say|hear)|\\b(tell|know|told|say|hear)\\b.*\\b(callers?|people|anyone|whoever|asks?)\\b",
+    ),
+    Meaning(
+        "list facts",
+        "show what callers may be told",
+        (
+            "what do you tell callers",
+            "show caller facts",
+            "what will you tell callers",
+            "show the facts for callers",
+            "which facts do callers get",
+            "what do people hear when they ask",
+            "list what callers know",
+        ),
+        lambda said: [("list_caller_facts", {})],
+    ),
+    Meaning(
+        "forget fact",
+        "stop telling callers one fact",
+        ("forget fact 2", "remove caller fact number 1", "don't tell callers fact 3 anymore", "drop the second fact"),
+        _fact_id,
+    ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.plugin_api import PLACEHOLDER, Intent, ToolCall
+from assistant.plugin_api import PLACEHOLDER, Ask, Built, Intent, Meaning, Said, ToolCall
 
 REGISTER = re.compile(
     r"\blet\s+callers\s+(?:look\s+up|check|query)\s+(?:the\s+)?(?P<name>[a-z0-9 _\-]{2,40}?)\s+(?:at|from|with)\s+"
@@ -53,4 +53,49 @@ LOOKUP_INTENTS = [
     ),
     Intent("list_caller_lookups", _list, "show caller lookups / remove lookup 1"),
     Intent("remove_caller_lookup", _remove, ""),
+]
+
+
+def _register_meant(said: Said) -> Built:
+    found = _register(said.text)
+    if found:
+        return found
+    url = said.url()
+    if url is None:
+        return Ask("At which web address can callers look it up? Put {order_id} where their number goes.")
+    name = re.search(r"\b(?:their|an?|the)\s+([a-z ]{3,30}?)\s+(?:at|on|from|with)\s+https?://", said.text, re.I)
+    return [("let_callers_look_up", {"name": name.group(1).strip() if name else "order", "url": url, "fields": []})]
+
+
+def _lookup_id(said: Said) -> Built:
+    number = said.count()
+    if number:
+        return [("remove_caller_lookup", {"lookup_id": number})]
+    return Ask('Which lookup number? Say "show caller lookups" to see them.')
+
+
+LOOKUP_MEANINGS = [
+    Meaning(
+        "add lookup",
+        "let callers look something up on a web address",
+        (
+            "callers can check their delivery at https://example.com/{order_id}",
+            "let people look up their order at https://example.com/orders/{order_id}",
+            "use my shop api so callers get their order status",
+            "callers may query https://example.com/api/{order_id}",
+        ),
+        _register_meant,
+    ),
+    Meaning(
+        "list lookups",
+        "show the lookups callers may run",
+        ("which lookups are there", "show the caller lookups", "what can callers look up"),
+        lambda said: [("list_caller_lookups", {})],
+    ),
+    Meaning(
+        "remove lookup",
+        "stop callers running one lookup",
+        ("delete lookup 2", "callers can't use lookup 1 anymore", "remove the order lookup 3"),
+        _lookup_id,
+    ),
 ]

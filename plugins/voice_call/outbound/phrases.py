@@ -9,8 +9,9 @@ the message is said to the callee in the second.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from assistant.plugin_api import Intent, ToolCall
+from assistant.plugin_api import Ask, Built, Intent, Meaning, Said, ToolCall, slots
 
 I = re.IGNORECASE
 CALL = re.compile(r"^\s*(?:please\s+)?(?:call|phone|ring)\s+(me|\+?[\d][\d\s\-()]{5,18}\d)\b\s*(.*)$", I | re.S)
@@ -88,3 +89,110 @@ def place_call(text: str) -> list[ToolCall] | None:
 
 
 PLACE_CALL = Intent("place_call", place_call, "call +15559876543 and remind them about tomorrow's appointment")
+
+
+# -- free phrasing ("give +1555... a call to say ...", "at 6pm tomorrow call ...") ---------------
+
+#: The owner's own phone, as the callee.
+ME = re.compile(r"\b(?:call|ring|phone|wake)\s+me\b|\bremind\s+me\b.*\b(?:by\s+phone|with\s+a\s+call|call)\b|\bmy\s+phone\b", I)
+#: How the owner says what the call is for, and what `place_call` reads it as (None: "tell them ...").
+Rewrite = Callable[[re.Match[str], str], str] | None
+PURPOSES: list[tuple[re.Pattern[str], Rewrite]] = [
+    (re.compile(r"\bwake\s+me\s+up\b", I), lambda m, rest: "remind me to wake up"),
+    (re.compile(r"\b(?:and\s+|to\s+)?remind\s+(?:them|him|her|me)\b", I), lambda m, rest: m.group(0).strip() + rest),
+    (re.compile(r"\b(?:and\s+|to\s+)?(?:let\s+(?:them|him|her|me)\s+know|say|tell\s+(?:them|him|her|me))\b", I), None),
+    (re.compile(r"\b(?:and\s+|to\s+)?wish\s+(?:them|him|her|me)\b", I), None),
+    (re.compile(r"\b(?:and\s+|to\s+)?ask\s+(?:them\s+|him\s+|her\s+)?(?=\w)", I), lambda m, rest: "ask them " + rest),
+    (
+        re.compile(r"\b(?:and\s+|to\s+)?(?:check\s+in|chat|talk)\b", I),
+        lambda m, rest: "talk to them " + m.group(0).strip() + rest,
+    ),
+]
+RECURRENCE = re.compile(
+    r"\b(?:every|each)\s+(?:\w+\s+){0,3}?(?:at\s+\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\w+)(?=\W|$)|\bdaily\s+at\s+\d+", I
+)
+ONE_OFF = re.compile(
+    r"\b(?:tomorrow|today|tonight|this\s+(?:morning|afternoon|evening)|(?:next|on|this)\s+\w+day|in\s+\d+\s+(?:minutes?|hours?)"
+    r"|at\s+(?:noon|midnight|\d{1,2}(?::\d{2})?\s*(?:am|pm)?)|morning|afternoon|evening|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+    I,
+)
+AT_CLOCK = re.compile(r"\bat\s+(?:noon|midnight|\d{1,2}(?::\d{2})?\s*(?:am|pm)?)(?=\W|$)", I)
+
+
+def _purpose_text(rest: str) -> tuple[int, str] | None:
+    """Where the call's purpose starts in `rest`, and the purpose as `place_call` reads it."""
+    for pattern, rewrite in PURPOSES:
+        if match := pattern.search(rest):
+            after = rest[match.end() :]
+            return match.start(), ("tell them " + after.strip() if rewrite is None else rewrite(match, after))
+    return None
+
+
+def _call_meant(said: Said) -> Built:
+    text = slots.with_digits(said.text)
+    numbers = slots.phone_numbers(text, said.region)
+    to_owner = not numbers and bool(ME.search(text))
+    if not numbers and not to_owner:
+        return Ask("Which number should I call?")
+    for number in re.findall(r"\+?\d[\d\s\-().]{6,18}\d", text):
+        text = text.replace(number, "them")
+    recurrence = RECURRENCE.search(text)
+    every = ""
+    if recurrence:
+        every = recurrence.group(0)
+        text = text.replace(every, " ")
+        if "at " not in every and (clock := AT_CLOCK.search(text)):
+            every += " " + clock.group(0)
+            text = text.replace(clock.group(0), " ")
+    text = re.sub(r"\b(?:with\s+a\s+call|by\s+phone|a\s+call)\b", " ", text, flags=I)
+    found = _purpose_text(text)
+    if found is None:
+        return Ask("What should I say or ask on the call?")
+    start, purpose = found
+    when = "" if every else " ".join(m.group(0) for m in ONE_OFF.finditer(text[:start]))
+    if not every and not when and purpose.startswith(("remind", "to remind", "and remind")):
+        when = " ".join(m.group(0) for m in ONE_OFF.finditer(purpose))  # "remind them about X tomorrow at 9"
+    purpose = re.sub(r"\s+", " ", purpose).strip(" ,.")
+    callee = "me" if to_owner else numbers[0]
+    if to_owner:
+        purpose = re.sub(r"\b(them|him|her)\b", "me", purpose, count=1)
+    timing = every or when
+    calls = place_call(f"call {callee} {timing} {purpose}")
+    return calls if calls else Ask("What should I say or ask on the call?")
+
+
+CALL_MEANINGS = [
+    Meaning(
+        "place a call",
+        "place a phone call for you",
+        (
+            "ring +15550000000 to tell them I'm on my way",
+            "call +15550000000, say the car is fixed",
+            "please phone +15550000000 and ask about dinner",
+            "tomorrow at 9 call +15550000000 to remind them about the meeting",
+            "call me every morning at 6 to wake me up",
+            "every monday ring +15550000000 and remind them to pay rent",
+            "ring +15550000000 and say dinner is ready",
+            "phone +15550000000, ask them if the parcel came",
+            "call +15550000000 and wish them good luck",
+            "tonight at 8 ring +15550000000 to say goodnight",
+            "ring +15550000000 to say thanks",
+            "next tuesday at 3 phone +15550000000 and ask about the bill",
+            "remind me by phone every night to take my keys",
+            "give +15550000000 a ring and tell them the parcel came",
+            "phone +15550000000 to say hi",
+            "could you ring +15550000000 and let them know I'm late",
+            "call +15550000000 to ask if they are free",
+            "make a call to +15550000000 about the party",
+            "at 5pm call +15550000000 to remind them about dinner",
+            "tomorrow call +15550000000 and say happy birthday",
+            "every friday at 6 ring +15550000000 to check in",
+            "wake me with a call at 7 every day",
+            "remind me by phone every evening to lock the door",
+            "phone someone for me",
+            "call +15550000000",
+        ),
+        _call_meant,
+        cues="\\b(call|ring|phone)\\b.*\\b(say|tell|ask|remind|let\\s+them\\s+know|wish)\\b|\\bremind\\s+me\\b|\\bwake\\s+me\\b",
+    ),
+]

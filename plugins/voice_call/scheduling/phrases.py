@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from assistant.plugin_api import Intent, ToolCall
+from assistant.plugin_api import Ask, Built, Intent, Meaning, Said, ToolCall
 
 I = re.IGNORECASE
 
@@ -43,3 +44,80 @@ RECURRING_CALLS = Intent(
     "call me every weekday at 8 to remind me to take my pills / show recurring calls / pause recurring call 1",
 )
 TEST_CALL = Intent("test_call", test_call, "call me to test")
+
+
+def _numbered(said: Said, build: Callable[[int], list[ToolCall]], question: str) -> Built:
+    number = said.count()
+    return build(number) if number else Ask(question)
+
+
+def _series_action(said: Said) -> Built:
+    if said.has(r"\b(pause|hold|suspend|skip)\b"):
+        action = "pause"
+    elif said.has(r"\b(resume|again|restart|back\s+on|continue)\b"):
+        action = "resume"
+    else:
+        action = "cancel"
+    return _numbered(
+        said,
+        lambda n: [("change_recurring_call", {"series_id": n, "action": action})],
+        'Which repeating call? Say "show recurring calls" to see their numbers.',
+    )
+
+
+SCHEDULING_MEANINGS = [
+    Meaning(
+        "list scheduled",
+        "show calls scheduled for later",
+        (
+            "scheduled calls",
+            "what calls will go out",
+            "which calls are coming up",
+            "calls waiting to go out",
+            "what calls are planned",
+            "list my scheduled calls",
+            "which calls will you make later",
+            "upcoming calls",
+        ),
+        lambda said: [("list_scheduled_calls", {})],
+    ),
+    Meaning(
+        "cancel scheduled",
+        "cancel a call scheduled for later",
+        ("cancel the call number 3", "don't make scheduled call 1", "scrap call 2", "call off the planned call 4"),
+        lambda said: _numbered(
+            said,
+            lambda n: [("cancel_scheduled_call", {"scheduled_id": n})],
+            'Which scheduled call? Say "show scheduled calls" to see their numbers.',
+        ),
+        cues="\\bscheduled|planned\\b",
+    ),
+    Meaning(
+        "list recurring",
+        "show calls that repeat",
+        ("list the repeating calls", "what reminders repeat", "show my daily calls", "which calls happen every week"),
+        lambda said: [("list_recurring_calls", {})],
+        cues="\\b(recurring|repeat)",
+    ),
+    Meaning(
+        "change recurring",
+        "pause, resume or cancel a repeating call",
+        (
+            "pause daily call 2",
+            "cancel the repeating reminder 1",
+            "turn the weekly call 3 back on",
+            "pause the repeating call 1",
+            "cancel recurring call 2",
+            "resume daily call 3",
+            "stop reminder series 1 for good",
+        ),
+        _series_action,
+        cues="\\b(recurring|repeating|daily|weekly|series|reminder)\\b",
+    ),
+    Meaning(
+        "test call",
+        "call your own phone to test the setup",
+        ("test the phone by calling me", "make a test call to me", "check it works by ringing me", "call my phone as a test"),
+        lambda said: [("test_call", {})],
+    ),
+]

@@ -1,0 +1,236 @@
+"""What the owner means, read by closeness to example phrasings, with its values read by rules.
+
+A `Meaning` is one thing an owner may ask for ("let anyone call you"), many ways of saying it,
+and how to build the tool calls from the text (`build`), which may instead ask for a value it
+could not read (`Ask`). The `Reader` embeds the owner's message (and each clause of it) and
+compares it with every example: a clear winner is done, a close call is asked back
+("Did you mean ...?"), a missing value is asked for, and anything far from all examples is not
+understood. Nothing is ever filled in with a default the owner did not say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.understanding import slots
+from assistant.understanding.encoder import SentenceEncoder, Vectors, sentence_encoder
+
+ToolCall = tuple[str, dict[str, Any]]
+
+#: A cosine this close to an example reads as that meaning; between MAYBE and SURE we ask.
+SURE = 0.70
+MAYBE = 0.50
+#: The best meaning must beat the next by this much to be acted on without asking.
+MARGIN = 0.04
+#: How much shared words add to the cosine: the sentence model blurs "anyone" and "nobody",
+#: "block" and "allow"; the words themselves do not.
+WORDS = 0.3
+STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "and",
+        "or",
+        "for",
+        "on",
+        "in",
+        "at",
+        "is",
+        "are",
+        "be",
+        "me",
+        "my",
+        "i",
+        "you",
+        "your",
+        "it",
+        "this",
+        "that",
+        "with",
+        "please",
+        "can",
+        "could",
+        "would",
+        "will",
+        "should",
+        "may",
+        "might",
+        "do",
+        "does",
+        "did",
+        "just",
+        "so",
+    ]
+)
+
+
+#: Words that turn a request around ("don't let anyone call", "no longer allowed"): the sentence
+#: model hardly sees them, so an example that differs from the message in them counts less.
+NEGATION = re.compile(
+    r"\b(?:don'?t|do\s+not|doesn'?t|not|no|nobody|never|none|no\s+longer|stop|block|off|anymore|any\s+more|except|without|refuse|reject)\b",
+    re.IGNORECASE,
+)
+TURNED = 0.15
+#: What a meaning's cue words add.
+CUED = 0.1
+
+
+def _negated(text: str) -> bool:
+    return NEGATION.search(text) is not None
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z']+", text.lower()) if w not in STOP)
+
+
+@dataclass(frozen=True)
+class Said:
+    """The owner's text and what is needed to read values from it."""
+
+    text: str
+    #: The region local phone numbers are read in (from the owner's own number).
+    region: str = "US"
+
+    def numbers(self) -> list[str]:
+        return slots.phone_numbers(self.text, self.region)
+
+    def duration(self) -> int | None:
+        return slots.duration_seconds(self.text)
+
+    def count(self) -> int | None:
+        return slots.whole_number(self.text)
+
+    def quoted(self) -> str | None:
+        return slots.quoted(self.text)
+
+    def url(self) -> str | None:
+        return slots.url(self.text)
+
+    def has(self, pattern: str) -> bool:
+        return re.search(pattern, self.text, re.IGNORECASE) is not None
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A value the owner did not give (or we could not read): the question that asks for it."""
+
+    question: str
+
+
+Built = list[ToolCall] | Ask
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """One request and its phrasings. `build` returns the calls (an empty list for talk that
+    changes nothing), or an `Ask`."""
+
+    name: str
+    #: What it does, in the owner's terms, for "Did you mean: <says>?".
+    says: str
+    examples: tuple[str, ...]
+    build: Callable[[Said], Built]
+    #: Words that mark this meaning among its neighbours ("only" for an allowlist of just these
+    #: numbers, "too" for one more): a message with them leans this way.
+    cues: str = ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader made of a message.
+
+    - `calls`: sure, do these (possibly none: talk that changes nothing);
+    - `ask`: sure of the meaning, a value is missing: ask this;
+    - `options`: unsure between these meanings: ask which (or whether) one is meant;
+    - none of them: not understood."""
+
+    calls: list[ToolCall] = field(default_factory=list)
+    ask: str | None = None
+    options: tuple[Meaning, ...] = ()
+    sure: bool = False
+    scores: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def understood(self) -> bool:
+        return self.sure and self.ask is None
+
+
+#: Where a message with several requests splits: commas, "and", "also", "then", semicolons.
+CLAUSE = re.compile(r"\s*(?:;|,?\s+and\s+(?:also\s+)?|,\s*(?:also\s+|then\s+)?|\s+then\s+|\.\s+)\s*", re.IGNORECASE)
+
+
+class Reader:
+    """Nearest examples over all meanings. The examples are embedded once, on first use."""
+
+    def __init__(self, meanings: Sequence[Meaning], encoder: Callable[[], SentenceEncoder] = sentence_encoder) -> None:
+        self.meanings = list(meanings)
+        self._encoder = encoder
+        self._index: tuple[Vectors, list[int], list[frozenset[str]], npt.NDArray[np.bool_]] | None = None
+
+    def _examples(self) -> tuple[Vectors, list[int], list[frozenset[str]], npt.NDArray[np.bool_]]:
+        if self._index is None:
+            owners = [n for n, m in enumerate(self.meanings) for _ in m.examples]
+            texts = [slots.masked(e) for m in self.meanings for e in m.examples]
+            negated = np.array([_negated(t) for t in texts])
+            self._index = (self._encoder().encode(texts), owners, [_words(t) for t in texts], negated)
+        return self._index
+
+    def scores(self, text: str) -> list[tuple[Meaning, float]]:
+        """Every meaning with its closest example's cosine to `text`, best first."""
+        vectors, owners, words, negated = self._examples()
+        text = slots.masked(text)
+        similarity = vectors @ self._encoder().encode([text])[0]
+        said = _words(text)
+        shared = np.array([len(said & w) / max(len(said | w), 1) for w in words])
+        similarity = similarity + WORDS * shared - TURNED * (negated != _negated(text))
+        best = np.full(len(self.meanings), -1.0)
+        np.maximum.at(best, owners, similarity)
+        for n, meaning in enumerate(self.meanings):
+            if meaning.cues and re.search(meaning.cues, text, re.IGNORECASE):
+                best[n] += CUED
+        order = np.argsort(-best)
+        return [(self.meanings[i], float(best[i])) for i in order]
+
+    def read_one(self, said: Said) -> Reading:
+        ranked = self.scores(said.text)
+        (top, s1), (_, s2) = ranked[0], ranked[1]
+        scores = tuple((m.name, round(s, 3)) for m, s in ranked[:3])
+        if s1 >= SURE and s1 - s2 >= MARGIN:
+            built = top.build(said)
+            if isinstance(built, Ask):
+                return Reading(ask=built.question, options=(top,), sure=True, scores=scores)
+            return Reading(calls=built, options=(top,), sure=True, scores=scores)
+        if s1 >= MAYBE:
+            close = [m for m, s in ranked[:2] if s >= MAYBE and s1 - s < MARGIN * 2]
+            # Of two close readings, one that finds every value it needs in the message is the
+            # likelier: "a pairing code" with no code in it is not a code to approve.
+            complete = [m for m in close if not isinstance(m.build(said), Ask)]
+            return Reading(options=tuple(complete or close), scores=scores)
+        return Reading(scores=scores)
+
+    def read(self, said: Said) -> Reading:
+        """The whole message, and when it holds several requests, each clause of it."""
+        whole = self.read_one(said)
+        clauses = [c for c in CLAUSE.split(said.text) if len(c.split()) >= 2]
+        if len(clauses) < 2:
+            return whole
+        parts = [self.read_one(Said(c, said.region)) for c in clauses]
+        if not all(p.sure for p in parts):
+            return whole
+        calls: list[ToolCall] = []
+        for part in parts:
+            if part.ask:
+                return whole if whole.understood else part
+            calls += [c for c in part.calls if all(c[0] != seen for seen, _ in calls)]
+        if whole.understood and len({c[0] for c in calls}) <= len({c[0] for c in whole.calls}):
+            return whole
+        return Reading(calls=calls, options=tuple(m for p in parts for m in p.options), sure=True, scores=whole.scores)

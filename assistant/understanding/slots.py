@@ -1,0 +1,120 @@
+"""Values read out of what people type: numbers and durations in words, phone numbers however they
+are written, quoted text.
+
+Each reader returns None when it finds nothing it can read with certainty; callers ask the owner
+then, never fill in a default. Numbers in words go through `text2num` and phone numbers through
+Google's `phonenumbers`; only the everyday duration idioms ("half an hour") are ours.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import phonenumbers
+from text_to_num import alpha2digit
+
+#: Everyday durations that are not numbers to `text2num`, most specific first.
+IDIOMS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    (r"\ban?\s+hour\s+and\s+a\s+half\b|\bone\s+and\s+a\s+half\s+hours?\b", "90 minutes"),
+    (r"\b(\d+)\s+and\s+a\s+half\s+hours?\b", lambda m: f"{int(m.group(1)) * 60 + 30} minutes"),
+    (r"\b(?:a\s+)?half\s+(?:an\s+)?hour\b|\bhalf-hour\b", "30 minutes"),
+    (r"\b(?:a\s+)?quarter\s+(?:of\s+)?an\s+hour\b|\bquarter-hour\b", "15 minutes"),
+    (r"\bthree\s+quarters\s+of\s+an\s+hour\b", "45 minutes"),
+    (r"\ba\s+couple\s+(?:of\s+)?(?=\w)", "2 "),
+    (r"\ban?\s+(?=(?:hour|minute|second)\b)", "1 "),
+    # "one" alone is left as a word by text2num ("no one"); before a unit it is a number.
+    (r"\bone\s+(?=(?:call|hour|minute|second|person|people|caller|slot)s?\b)", "1 "),
+]
+
+UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60}
+UNITS |= {"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600}
+DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|min|m|hours?|hrs?|h)\b", re.IGNORECASE)
+
+
+def with_digits(text: str) -> str:
+    """`text` with numbers written as words turned into digits ("thirty seconds" -> "30 seconds")."""
+    for pattern, replacement in IDIOMS:
+        text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+    # Every number word, small ones too ("two hours"); "no one" is a person, not a number.
+    text = re.sub(r"\bno\s+one\b", "nobody", text, flags=re.IGNORECASE)
+    return str(alpha2digit(text, "en", threshold=0))
+
+
+def duration_seconds(text: str) -> int | None:
+    """The one length of time in `text`, in seconds ("half an hour" -> 1800, "1 hour 30 min" -> 5400).
+    None if there is none, or several that do not add up to one ("5 minutes ... 20 seconds" apart)."""
+    found = list(DURATION.finditer(with_digits(text)))
+    if not found:
+        return None
+    total = 0.0
+    for index, match in enumerate(found):
+        if index and with_digits(text)[found[index - 1].end() : match.start()].strip(" ,and") != "":
+            return None  # two separate durations: which is meant is not ours to guess
+        total += float(match.group(1)) * UNITS[match.group(2).lower()]
+    return round(total)
+
+
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+
+
+def whole_number(text: str) -> int | None:
+    """The one whole number in `text`, written in digits, words or as an ordinal ("the second");
+    None if none or several."""
+    for n, word in enumerate(ORDINALS, start=1):
+        text = re.sub(rf"\b{word}\b", str(n), text, flags=re.IGNORECASE)
+    found = re.findall(r"(?<![\d+:.])\d+(?![\d:.])", with_digits(text))
+    return int(found[0]) if len(found) == 1 else None
+
+
+def phone_numbers(text: str, region: str = "US") -> list[str]:
+    """The phone numbers in `text` in E.164, however they are written ("(555) 987-6543",
+    "+1 555 987 6543", "555.987.6543"); `region` says how to read numbers without a country code."""
+    found: list[str] = []
+    leniency = phonenumbers.Leniency.POSSIBLE
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
+        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if number not in found:
+            found.append(number)
+    return found
+
+
+def region_of(number: str | None) -> str:
+    """The region to read local numbers in: the owner's own number's, else the US."""
+    if number:
+        try:
+            return phonenumbers.region_code_for_number(phonenumbers.parse(number)) or "US"
+        except phonenumbers.NumberParseException:
+            pass
+    return "US"
+
+
+def quoted(text: str) -> str | None:
+    """Text in quotes, or everything after the first colon: what the owner wants said word for word."""
+    if match := re.search(r"[\"“']([^\"”]{3,}?)[\"”']\s*[.!]?\s*$", text):
+        return match.group(1).strip()
+    if match := re.search(r"[\"“]([^\"”]{3,})[\"”]", text):
+        return match.group(1).strip()
+    if match := re.search(r":\s*(.{3,})$", text, re.S):
+        return match.group(1).strip().strip("\"'“”")
+    return None
+
+
+def url(text: str) -> str | None:
+    match = re.search(r"https?://[^\s,;]+", text)
+    return match.group(0).rstrip(".") if match else None
+
+
+def masked(text: str, region: str = "US") -> str:
+    """`text` with its values replaced by what they are ("a phone number", "a web address"), so
+    that meaning is compared on the words around them, not on the digits."""
+    for number in sorted(re.findall(r"\+?\d[\d\s\-().]{5,18}\d", text), key=len, reverse=True):
+        if phone_numbers(number, region):
+            text = text.replace(number, "a phone number")
+    text = re.sub(r"https?://\S+", "a web address", text)
+    text = re.sub(r"[\"“][^\"”]{3,}[\"”]|(?<=\s)'[^']{3,}'(?=[\s.!?]|$)", "these words", text)
+    text = re.sub(r":\s*\S.{12,}$", ": these words", text, flags=re.S)
+    # What is to be said ("tell them that ...", "say ...") is content, not the request.
+    return re.sub(
+        r"(\b(?:tell|say|know|told|hear)\b.{0,30}?\b(?:that|them|say)\s+)\S.{12,}$", r"\1these words", text, flags=re.S | re.I
+    )

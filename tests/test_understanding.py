@@ -1,0 +1,140 @@
+"""The owner in their own words, offline: values read from free phrasing, meanings read by
+closeness to examples, questions when unsure, and never a value filled in that was not said."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.agent import offline_model
+from assistant.understanding import slots
+from bench.owner_phrasings import MORE_TUNING, OWNER_REQUESTS
+from bench.understanding import score
+
+from .conftest import FRIEND
+from .helpers import Chat
+
+MOBILE = "+15550004321"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("let calls run up to half an hour", 1800),
+        ("a couple of minutes of silence", 120),
+        ("an hour and a half max", 5400),
+        ("ninety seconds", 90),
+        ("cap calls at two hours", 7200),
+        ("a quarter of an hour", 900),
+        ("1 hour 30 min", 5400),
+        ("keep calls under 5 mins", 300),
+        ("no number here", None),
+        ("5 minutes, or maybe 20 seconds", None),  # two lengths: which is meant is not ours to guess
+    ],
+)
+def test_durations_in_words_and_digits(text: str, seconds: int | None) -> None:
+    assert slots.duration_seconds(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("call (555) 987-6543 please", ["+15559876543"]),
+        ("+1 555 987 6543", ["+15559876543"]),
+        ("555.987.6543 and 555-111-2222", ["+15559876543", "+15551112222"]),
+        ("+44 20 7946 0958", ["+442079460958"]),
+        ("cancel call 3", []),
+    ],
+)
+def test_phone_numbers_however_written(text: str, numbers: list[str]) -> None:
+    assert slots.phone_numbers(text) == numbers
+
+
+def test_local_numbers_are_read_in_the_owners_region() -> None:
+    assert slots.region_of("+442079460958") == "GB"
+    assert slots.phone_numbers("ring 020 7946 0958", slots.region_of("+442079460958")) == ["+442079460958"]
+    assert slots.region_of(None) == "US"
+
+
+def test_counts_ordinals_and_number_words() -> None:
+    assert slots.whole_number("forget the second caller fact") == 2
+    assert slots.whole_number("handle three calls at once") == 3
+    assert slots.whole_number("no one may call") is None
+    assert slots.whole_number("calls 2 and 3") is None
+
+
+@pytest.fixture
+def model(host):
+    return offline_model(host)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("let anybody ring me", [("set_inbound_policy", {"policy": "open"})]),
+        ("let calls run up to half an hour", [("set_voice_call_limits", {"max_duration_seconds": 1800})]),
+        ("switch the phone provider over to Telnyx", [("voice_call_setup", {"provider": "telnyx"})]),
+        (f"add {FRIEND} to the people who can call", [("update_allowlist", {"add": [FRIEND]})]),
+        ("don't let anyone call", None),  # never read as "let anyone call"
+    ],
+)
+def test_free_phrasing_reaches_the_same_tools(model, text: str, expected) -> None:
+    reading = model.read(text)
+    if expected is None:
+        assert ("set_inbound_policy", {"policy": "open"}) not in reading.calls
+    else:
+        assert reading.calls == expected
+
+
+def test_half_an_hour_is_never_read_as_an_hour(model) -> None:
+    text = "Clients can book appointments with me Monday to Friday between 9 and 5, half an hour each"
+    [(tool, args)] = model.read(text).calls
+    assert tool == "set_appointment_hours" and args["slot_minutes"] == 30
+
+
+def test_a_missing_value_is_asked_for_not_defaulted(model) -> None:
+    reading = model.read("make calls shorter")
+    assert reading.calls == [] and "How long may a call last" in (reading.ask or "")
+
+
+def test_the_held_out_requests_are_mostly_understood_and_rarely_misread(model) -> None:
+    """The figures the README reports, held as a floor: the held-out rows are never tuned on."""
+    held_out = [r for n, r in enumerate(OWNER_REQUESTS) if n % 2 == 1]
+    outcomes = [score(model, text, expected).outcome for text, expected in held_out]
+    assert len(held_out) >= 100 and len(OWNER_REQUESTS) + len(MORE_TUNING) >= 200
+    assert outcomes.count("right") / len(outcomes) >= 0.8, outcomes
+    assert outcomes.count("wrong") / len(outcomes) <= 0.08, outcomes
+
+
+def test_the_owner_answers_a_question_for_a_missing_number(host) -> None:
+    chat = Chat(host)
+    asked = chat.say("If someone asks for me, put them through to my mobile").text
+    assert "your own phone number" in asked
+    chat.say("it's (555) 000-4321")
+    assert chat.config().owner_number == MOBILE
+
+
+def test_did_you_mean_then_yes_or_no(host) -> None:
+    chat = Chat(host)
+    first = chat.say("make it so anyone at all can get through").text
+    assert "Did you mean: let anyone call you? (yes/no)" in first
+    assert "OK, I left everything as it was." in chat.say("no").text
+    assert chat.config().inbound.policy == "disabled"
+    chat.say("make it so anyone at all can get through")
+    asked = chat.say("yes")
+    # Widening who may call still asks its own question: the yes above was to the reading only.
+    assert asked.approval and "anyone who dials your number" in asked.approval[0]
+    chat.say("yes")
+    assert chat.config().inbound.policy == "open"
+
+
+def test_an_unrelated_message_after_a_question_is_read_afresh(host) -> None:
+    chat = Chat(host)
+    chat.say("make it so anyone at all can get through")
+    chat.say("set the silence timeout to 20 seconds")
+    config = chat.config()
+    assert (config.inbound.policy, config.silence_timeout_seconds) == ("disabled", 20)
+
+
+def test_small_talk_changes_nothing_and_is_not_the_manual(host) -> None:
+    reply = Chat(host).say("thank you so much").text
+    assert reply == "You're welcome."
