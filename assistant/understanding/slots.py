@@ -118,3 +118,23 @@ def masked(text: str, region: str = "US") -> str:
     return re.sub(
         r"(\b(?:tell|say|know|told|hear)\b.{0,30}?\b(?:that|them|say)\s+)\S.{12,}$", r"\1these words", text, flags=re.S | re.I
     )
+
+
+#: Clock times as people say them, after `with_digits`: "half past 2" is 2:30.
+CLOCK_IDIOMS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    (r"\bhalf\s+past\s+(\d{1,2})\b", lambda m: f"{m.group(1)}:30"),
+    (r"\bquarter\s+past\s+(\d{1,2})\b", lambda m: f"{m.group(1)}:15"),
+    (r"\bquarter\s+to\s+(\d{1,2})\b", lambda m: f"{(int(m.group(1)) - 2) % 12 + 1}:45"),
+    (r"\b(?:at\s+)?(?:noon|midday|12\s+noon)\b", "at 12:00"),
+    (r"\b(\d{1,2})\s+(\d{2})\b(?!\s*(?:minutes?|mins?|seconds?|hours?))", lambda m: f"{m.group(1)}:{m.group(2)}"),
+    (r"\b(\d{1,2})\s+o'?\s*clock\b", lambda m: f"{m.group(1)}:00"),
+]
+
+
+def clock_words(text: str) -> str:
+    """`text` with spoken clock times in digits: "half past two" -> "2:30", "nine thirty" -> "9:30",
+    "quarter to four" -> "3:45", "noon" -> "12:00"."""
+    text = with_digits(text)
+    for pattern, replacement in CLOCK_IDIOMS:
+        text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+    return text

@@ -118,6 +118,7 @@ def startup(host: Host) -> None:
         host.tell_owner(
             f"{calls} cut off when the assistant stopped (the last one began at {when}); `assistant calls list` shows them."
         )
+    Knowledge(host.db).warm()  # the sentence model and the facts' vectors, before the first caller asks
     settle_heap()
 
 

@@ -112,8 +112,9 @@ class Appointments:
             taken += await calendar.busy(start, end)
         return taken
 
-    async def free_slots(self, day: date | None = None, limit: int = 6) -> list[datetime]:
-        """The next free slots (on `day`, in the owner's zone, when given), at most `limit`."""
+    async def free_slots(self, day: date | None = None, limit: int = 6, hours: tuple[int, int] | None = None) -> list[datetime]:
+        """The next free slots (on `day`, in the owner's zone, when given; starting within the local
+        `hours` [from, to) when given: "Thursday afternoon"), at most `limit`."""
         settings, zone = self.settings()
         if not settings.days:
             return []
@@ -126,6 +127,8 @@ class Appointments:
         length = timedelta(minutes=settings.slot_minutes)
         taken = await self._taken(candidates[0], candidates[-1] + length)
         free = [s for s in candidates if not any(b < s + length and e > s for b, e in taken)]
+        if hours is not None:
+            free = [s for s in free if hours[0] <= s.astimezone(zone).hour < hours[1]]
         return free[:limit]
 
     # -- booking -------------------------------------------------------------------------------------

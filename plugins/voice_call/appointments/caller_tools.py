@@ -12,6 +12,7 @@ from pydantic_ai.messages import ModelMessage, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo
 from pydantic_ai.tools import ToolDefinition
 
+from assistant.plugin_api import slots
 from plugins.voice_call.appointments.bookings import AppointmentError, Appointments, spoken_time
 from plugins.voice_call.appointments.calendar import CalendarUnavailable
 from plugins.voice_call.caller_tool import CallDeps
@@ -45,16 +46,18 @@ async def find_free_slots(ctx: RunContext[CallDeps], day: str | None = None) -> 
     if appointments is None or not appointments.open():
         return CLOSED
     settings, zone = appointments.settings()
-    moment = _when(appointments, day) if day else None
-    if day and moment is None:
+    part = part_of_day(day)
+    named = re.sub(r"\s*\b(morning|afternoon|evening)\b", "", day or "", flags=re.I).strip()
+    moment = _when(appointments, named) if named else None
+    if named and moment is None:
         return f'"{day}" is not a day I can read; ask which day they mean.'
     try:
-        slots = await appointments.free_slots(moment.astimezone(zone).date() if moment else None)
+        free = await appointments.free_slots(moment.astimezone(zone).date() if moment else None, hours=part)
     except CalendarUnavailable:
         return "The calendar cannot be read just now; offer to take a message."
-    if not slots:
+    if not free:
         return f"No free {settings.slot_minutes}-minute slots {('on ' + day) if day else 'soon'}."
-    return f"Free {settings.slot_minutes}-minute slots: " + ", ".join(spoken_time(s, zone) for s in slots) + "."
+    return f"Free {settings.slot_minutes}-minute slots: " + ", ".join(spoken_time(s, zone) for s in free) + "."
 
 
 async def book_appointment(ctx: RunContext[CallDeps], when: str, name: str = "") -> str:
@@ -101,14 +104,29 @@ CALLER_TOOLS: list[Tool[CallDeps]] = [
 ]
 
 #: A caller who wants an appointment, and the words for a time in what they say.
-APPOINTMENT = re.compile(r"\b(?:appointment|booking|book|reserve|schedule|free\s+slots?|available)\b", re.I)
-CANCEL = re.compile(r"\b(?:cancel|call\s+off)\b", re.I)
+APPOINTMENT = re.compile(
+    r"\b(?:appointment|booking|book|reserve|schedule|free|slots?|available|availability|openings?|earliest|soonest"
+    r"|come\s+in|bring\s+(?:my|the|it)|drop\s+(?:it|my\s+bike)\s+off|have\s+(?:any\s*thing|time|room))\b",
+    re.I,
+)
+CANCEL = re.compile(r"\b(?:cancel|call\s+off|can'?t\s+make)\b", re.I)
 TIME_WORDS = re.compile(
     r"(?:\b(?:today|tomorrow|(?:on\s+|next\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b[ ,]*)?"
     r"(?:\bat\s+)?\b\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?|o'clock)?",
     re.I,
 )
-DAY_WORDS = re.compile(r"\b(?:today|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", re.I)
+DAY_WORDS = re.compile(
+    r"\b(?:today|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:\s+(?:morning|afternoon|evening))?\b", re.I
+)
+#: Parts of a day, by local hour: "Thursday afternoon" offers only the afternoon's slots.
+PARTS = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
+#: A bare hour a caller says for an appointment: 9 to 12 as said, 1 to 7 in the afternoon.
+AFTERNOON_HOUR = re.compile(r"(?<![:\d])\b([1-7])(?::(\d{2}))?\b(?!\s*(?:a\.?m|p\.?m|:\d))", re.I)
+
+
+def part_of_day(day: str | None) -> tuple[int, int] | None:
+    found = re.search(r"\b(morning|afternoon|evening)\b", day or "", re.I)
+    return PARTS[found.group(1).lower()] if found else None
 
 
 def _offered_slots(messages: list[ModelMessage]) -> bool:
@@ -119,16 +137,19 @@ def _offered_slots(messages: list[ModelMessage]) -> bool:
 
 
 def offline_request(text: str, messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str, Any]] | None:
-    """For the offline call model: the appointment tool the caller's words ask for, with its arguments."""
+    """For the offline call model: the appointment tool the caller's words ask for, with its
+    arguments; times as people say them ("half past two", "noon") are read first."""
     if not any(t.name == "book_appointment" for t in info.function_tools):
         return None
+    text = slots.clock_words(text)
     asked = APPOINTMENT.search(text) is not None
     time_words = next((m.group(0).strip(" ,.") for m in TIME_WORDS.finditer(text) if re.search(r"\d", m.group(0))), "")
     if asked and CANCEL.search(text):
         return "cancel_my_appointment", {}
     if time_words and (asked or _offered_slots(messages)) and (DAY_WORDS.search(time_words) or "at" in time_words.lower()):
+        time_words = AFTERNOON_HOUR.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}pm", time_words)
         return "book_appointment", {"when": time_words}
-    if asked:
-        day = DAY_WORDS.search(text)
+    day = DAY_WORDS.search(text)
+    if asked or (day and re.search(r"\b(?:any\s*thing|time|free)\b", text, re.I)):
         return "find_free_slots", {"day": day.group(0)} if day else {}
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 from pydantic_ai.messages import ModelMessage, ModelRequest, ToolReturnPart, UserPromptPart
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
@@ -17,7 +18,10 @@ from plugins.voice_call.knowledge.caller_tools import FOUND
 from plugins.voice_call.lookups import caller_tools as lookups
 from plugins.voice_call.transfer.caller_tools import TRANSFERRING, WANTS_OWNER
 
-GOODBYE = re.compile(r"\b(bye|goodbye|good bye|that'?s all|hang up|no thanks?|nothing else)\b", re.I)
+GOODBYE = re.compile(
+    r"\b(bye|goodbye|good bye|that'?s all|that'?s it|that'?s everything|all good|cheers|i'?m done|hang up|no thanks?|nothing else)\b",
+    re.I,
+)
 #: Keys pressed, as the session hands them over ("(The caller pressed 1 on the keypad.)"); 0 never
 #: arrives here (the session puts the caller through), so any other choice means: leave a message.
 KEYPAD = re.compile(r"\(The caller pressed [0-9*# ]+ on the keypad\.\)")
@@ -73,16 +77,36 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
     elif returns:
         yield "Thank you, I've noted that for my owner. "
         yield "Is there anything else?"
-    elif GOODBYE.search(text := _last_user_text(messages)):
-        yield {0: DeltaToolCall(name="end_call", json_args='{"reason": "caller said goodbye"}')}
-    elif KEYPAD.fullmatch(text.strip()):
-        yield "Please say your message now, and I'll pass it on to my owner."
-    elif WANTS_OWNER.search(text):
-        yield {0: DeltaToolCall(name="transfer_to_owner", json_args=json.dumps({"reason": "the caller asked for you"}))}
-    elif (booking := appointments.offline_request(text, messages, info)) is not None:
-        yield {0: DeltaToolCall(name=booking[0], json_args=json.dumps(booking[1]))}
     else:
-        yield {0: DeltaToolCall(name="look_up", json_args=json.dumps({"question": text}))}
+        step = decide(messages, info)
+        if isinstance(step, str):
+            yield step
+        else:
+            yield {0: DeltaToolCall(name=step[0], json_args=json.dumps(step[1]))}
+
+
+def decide(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str, Any]] | str:
+    """What the answering machine does with the caller's words, before any tool has answered: a
+    tool call, or words to say. The caller's words are only ever matched, never obeyed."""
+    text = _last_user_text(messages)
+    if GOODBYE.search(text):
+        return "end_call", {"reason": "caller said goodbye"}
+    if KEYPAD.fullmatch(text.strip()):
+        return "Please say your message now, and I'll pass it on to my owner."
+    if WANTS_OWNER.search(text):
+        return "transfer_to_owner", {"reason": "the caller asked for you"}
+    if (booking := appointments.offline_request(text, messages, info)) is not None:
+        return booking
+    if (lookup := lookups.offline_request(text, info)) is not None:
+        return "query_api", lookup
+    return "look_up", {"question": text}
+
+
+async def first_step(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str, Any]] | None:
+    """The first tool the answering machine calls for these words (None when it only speaks), for
+    `bench/caller_eval.py`; after a `look_up` that finds nothing, what it does next."""
+    step = decide(messages, info)
+    return None if isinstance(step, str) else step
 
 
 def offline_call_model() -> FunctionModel:

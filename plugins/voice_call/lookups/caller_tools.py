@@ -11,6 +11,7 @@ from pydantic_ai import RunContext, Tool
 from pydantic_ai.models.function import AgentInfo
 from pydantic_ai.tools import ToolDefinition
 
+from assistant.plugin_api import slots
 from plugins.voice_call.caller_tool import CallDeps
 from plugins.voice_call.knowledge.facts import STOP_WORDS
 from plugins.voice_call.lookups.service import LookupFailed, Lookups
@@ -54,15 +55,23 @@ async def _describe_lookups(ctx: RunContext[CallDeps], tool_def: ToolDefinition)
 CALLER_TOOLS: list[Tool[CallDeps]] = [Tool(query_api, prepare=_describe_lookups)]
 
 
+def spoken_digits(text: str) -> str:
+    """`text` with numbers said as words or digit by digit made one number: "five one two seven",
+    "5-1-2-7" and "fifty one twenty seven" are all 5127 (an order number is said in pieces)."""
+    text = re.sub(r"(?<=\d)\s+dash\s+(?=\d)", "-", slots.with_digits(text), flags=re.I)  # Whisper: "5 dash 1"
+    return re.sub(r"(?<=\d)[\s,\-.]+(?=\d)", "", text)
+
+
 def offline_request(text: str, info: AgentInfo) -> dict[str, Any] | None:
-    """For the offline call model: a registered lookup whose name the caller's words contain, with
-    its one parameter taken from the first word of theirs that has a digit in it ("the status of
-    order 4815" -> order_id 4815)."""
+    """For the offline call model: a registered lookup one of whose name words the caller used
+    ("order" for "order status"), with its one parameter taken from the first word of theirs that
+    has a digit in it, however it was said ("order five one two seven" -> order_id 5127)."""
     tool = next((t for t in info.function_tools if t.name == "query_api"), None)
+    text = spoken_digits(text)
     words = set(re.findall(r"[a-z0-9]+", text.lower()))
     for lookup in (tool.metadata or {}).get("lookups", []) if tool else []:
         name_words = [w for w in re.findall(r"[a-z0-9]+", lookup["name"]) if w not in STOP_WORDS]
-        if not name_words or not all(w in words or w + "s" in words for w in name_words):
+        if not name_words or not any(w in words or w + "s" in words for w in name_words):
             continue
         values = re.findall(r"\b(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9\-]{1,32}\b", text)
         if not lookup["parameters"]:

@@ -12,8 +12,10 @@ from plugins.voice_call.caller_tool import CallDeps
 TRANSFERRING = "The caller will be put through to the owner as soon as your reply is spoken."
 #: A caller asking for the owner (or pressing 0, which the session turns into this request).
 WANTS_OWNER = re.compile(
-    r"\b(?:(?:speak|talk)\s+(?:to|with)\s+(?:him|her|them|the\s+owner|your\s+(?:owner|boss)|a\s+(?:real\s+)?(?:person|human)|someone)"
-    r"|put\s+me\s+through|transfer\s+me|connect\s+me|is\s+(?:he|she|they)\s+(?:there|available|in)|operator)\b",
+    r"\b(?:(?:speak|talk|have\s+a\s+word)\s+(?:to|with)\s+(?!you\b|u\b|your\s+(?:assistant|machine)\b)\w+"
+    r"|(?:put|get|connect|transfer|patch)\s+me\s+(?:through|to|with|over)|transfer\s+me|get\s+me\s+\w+"
+    r"|is\s+(?!it\b|this\b|that\b|there\b)\w+\s+(?:there|around|available|in)\b"
+    r"|human|real\s+person|someone\s+real|a\s+person\b|manager|boss|someone\s+in\s+charge|operator)\b",
     re.I,
 )
 
