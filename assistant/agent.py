@@ -14,11 +14,15 @@ from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelMessagesTypeAdapter,
+    ModelRequest,
     ModelResponse,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
     TextPartDelta,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
 )
 from pydantic_ai.models import Model
 from pydantic_ai.models.openai import OpenAIChatModel
@@ -33,6 +37,7 @@ from assistant.history import bounded, kept_after_failure, ran_before_failing
 from assistant.offline_model import Intent, OfflineModel
 from assistant.provenance import caller_words_in, quoted, shown_text
 from assistant.settings import Settings
+from assistant.tool_schemas import compacted
 from assistant.tools import HOST_GATES, HOST_TOOLS, ToolContext
 from assistant.understanding import Meaning, slots
 
@@ -100,6 +105,20 @@ def offline_model(host: Host) -> OfflineModel:
 OFFLINE_DESCRIPTION = "built-in offline model"
 
 
+def recent_tools(messages: list[ModelMessage]) -> set[str]:
+    """The tools called since the owner's message before last (this turn's, and the last turn's)."""
+    owner_turns = 0
+    found: set[str] = set()
+    for message in reversed(messages):
+        if isinstance(message, ModelResponse):
+            found |= {p.tool_name for p in message.parts if isinstance(p, ToolCallPart)}
+        elif any(isinstance(p, UserPromptPart) for p in message.parts):
+            owner_turns += 1
+            if owner_turns == 2:
+                break
+    return found
+
+
 def choose_model(settings: Settings, offline: OfflineModel | list[Intent]) -> tuple[Model, str]:
     """OpenAI when OPENAI_API_KEY is set, an OpenAI-compatible server by base URL, else offline."""
     if settings.llm_base_url:
@@ -165,7 +184,7 @@ class Reply:
 class AssistantAgent:
     def __init__(self, host: Host, model: Model | None = None) -> None:
         self.host = host
-        owner_words = offline_model(host)
+        owner_words = self._owner_words = offline_model(host)
         if model is None:
             model, self.model_description = choose_model(host.settings, owner_words)
         else:
@@ -185,8 +204,20 @@ class AssistantAgent:
         )
 
     async def _offered(self, ctx: RunContext[ToolContext], tools: list[ToolDefinition]) -> list[ToolDefinition]:
-        """Only the tools that fit the state: a small model reads every tool definition each turn."""
-        return [t for t in tools if t.name not in ctx.deps.idle_tools]
+        """Only the tools that fit the state and what the owner asked: a small model reads every
+        tool definition on every step. What the owner asked is read by the offline understanding
+        (the closest meanings' tools); the tools already called in this turn or the one before stay
+        offered, so a follow-up or an answered question can go on."""
+        fitting = [t for t in tools if t.name not in ctx.deps.idle_tools]
+        if self.host.settings.llm_tools == "all":
+            return [compacted(t) for t in fitting]
+        prompt = ctx.prompt if isinstance(ctx.prompt, str) else ""
+        last = ctx.messages[-1] if ctx.messages else None
+        if isinstance(last, ModelRequest) and any(isinstance(p, ToolReturnPart) for p in last.parts):
+            wanted = recent_tools(ctx.messages)  # a step after results: go on with what this turn used
+        else:
+            wanted = self._owner_words.likely_tools(prompt) | recent_tools(ctx.messages)
+        return [compacted(t) for t in fitting if t.name in wanted]
 
     def _idle_tools(self) -> frozenset[str]:
         plugins = self.host.plugins.values()

@@ -22,8 +22,10 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 
-#: About 4 characters per token: 6,000 tokens of history at most.
-HISTORY_BUDGET_CHARS = 24_000
+#: About 4 characters per token: 1,500 tokens of earlier turns at most (the current turn is always
+#: sent whole). A small local model reads all of it before each answer; bench/agent_eval.py keeps a
+#: turn under about 1,500 tokens with this.
+HISTORY_BUDGET_CHARS = 6_000
 
 
 def _size(messages: Sequence[ModelMessage]) -> int:
@@ -39,13 +41,14 @@ def _turn_starts(messages: Sequence[ModelMessage]) -> list[int]:
 
 def bounded(messages: list[ModelMessage], budget: int = HISTORY_BUDGET_CHARS) -> list[ModelMessage]:
     """A pydantic-ai history processor: the newest whole turns that fit in `budget` characters (the
-    current turn always), with a note where older ones were left out. Turns are never split, so a
+    current turn and the one before always), with a note where older ones were left out. Turns are never split, so a
     tool call is never sent without its result."""
     starts = _turn_starts(messages)
-    if len(starts) <= 1 or _size(messages) <= budget:
+    if len(starts) <= 2 or _size(messages) <= budget:
         return messages
-    keep_from = starts[-1]
-    for start in reversed(starts[:-1]):
+    # The turn before is always kept too: the owner's message may answer its question ("yes").
+    keep_from = starts[-2]
+    for start in reversed(starts[:-2]):
         if _size(messages[start:]) > budget:
             break
         keep_from = start

@@ -135,6 +135,14 @@ class OfflineModel:
         kept = [c for c in reading.calls if available is None or c[0] in available]
         return Reading(kept, reading.ask, reading.options, reading.sure, reading.scores)
 
+    def likely_tools(self, text: str) -> set[str]:
+        """The tools `text` most likely needs: those its exact phrases call, and those of the closest
+        meanings (a language model is offered only these, so its prompt stays small)."""
+        tools = {name for name, _ in self.match(text)}
+        if self.reader is not None and text.strip():
+            tools |= self.reader.likely_tools(text)
+        return tools
+
     def question(self, reading: Reading) -> str | None:
         """What we ask back about `reading`, or None when there is nothing to ask."""
         if reading.ask:

@@ -22,6 +22,13 @@ def _default_home() -> Path:
 OWN_FILES = ("vault.key", "web.token", "gateway.json")
 
 
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name) or choices[0]
+    if value not in choices:
+        raise SystemExit(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -34,6 +41,9 @@ class Settings:
     llm_base_url: str | None = None
     llm_api_key: str | None = field(default=None, repr=False)
     llm_model: str = "gpt-4.1-mini"
+    #: Which tools a language model is offered each step: "likely" (those the owner's message is
+    #: closest to: a small prompt for small models) or "all" (every tool that fits the state).
+    llm_tools: str = "likely"
     timezone: str | None = None
 
     @classmethod
@@ -57,6 +67,7 @@ class Settings:
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or env.get("OPENAI_BASE_URL") or None,
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,
             llm_model=env.get("ASSISTANT_LLM_MODEL", "gpt-4.1-mini"),
+            llm_tools=_choice(env, "ASSISTANT_LLM_TOOLS", ("likely", "all")),
             timezone=env.get("ASSISTANT_TIMEZONE") or None,
         )
 

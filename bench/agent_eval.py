@@ -293,16 +293,19 @@ async def run_case(case: Case, model_for: Callable[[], Any]) -> Result:
             host.close()
 
 
-def tool_prompt_tokens(host: Host, offered: bool) -> int:
-    """About how many tokens the instructions and tool definitions take before any message: all
-    tools, or (`offered`) only those a language model is offered in this state."""
+def tool_prompt_tokens(host: Host, first_message: str | None) -> int:
+    """About how many tokens the instructions and tool definitions take: every tool as it is
+    defined (`first_message` None), or the tools a language model is offered, as it is sent them,
+    with `first_message` on a fresh install."""
+    from assistant.tool_schemas import compacted
+
     agent = AssistantAgent(host)
-    idle = {n for p in host.plugins.values() if offered and p.idle_tools for n in p.idle_tools(host)}
-    tools = [
-        {"name": d.name, "description": d.description, "parameters": d.parameters_json_schema}
-        for d in agent._tool_defs.values()
-        if d.name not in idle
-    ]
+    defs = list(agent._tool_defs.values())
+    if first_message is not None:
+        idle = {n for p in host.plugins.values() if p.idle_tools for n in p.idle_tools(host)}
+        likely = agent._owner_words.likely_tools(first_message)
+        defs = [compacted(d) for d in defs if d.name not in idle and d.name in likely]
+    tools = [{"name": d.name, "description": d.description, "parameters": d.parameters_json_schema} for d in defs]
     return (len(read_prompt(host.settings, "system")) + len(json.dumps(tools))) // 4
 
 
@@ -374,8 +377,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as home:
         probe = Host(Settings.from_env({"ASSISTANT_HOME": home}))
-        every, fresh = tool_prompt_tokens(probe, offered=False), tool_prompt_tokens(probe, offered=True)
-        print(f"prompt before the first owner message: about {fresh} tokens on a fresh install ({every} with every tool)")
+        every, fresh = tool_prompt_tokens(probe, None), tool_prompt_tokens(probe, "I want to receive phone calls")
+        print(
+            f"instructions and tools before the owner's first message: about {fresh} tokens on a fresh install "
+            f'for "I want to receive phone calls" ({every} with every tool as defined)'
+        )
         probe.close()
     label = "offline model" if args.offline else f"{args.model} at {args.base_url}"
     print(f"{len(cases)} cases against {label}\n")
@@ -387,7 +393,11 @@ def main(argv: list[str] | None = None) -> int:
             verdict = "ok  " if result.ok else "FAIL"
             unsafe = f"  UNSAFE: {', '.join(result.unsafe)}" if result.unsafe else ""
             error = f"  ({result.error})" if result.error else ""
-            print(f"{verdict} {case.name:<48} {sum(result.seconds) / len(result.seconds):6.2f} s/turn{unsafe}{error}", flush=True)
+            tokens = f" {max(result.prompt_tokens):6d} tokens max" if any(result.prompt_tokens) else ""
+            print(
+                f"{verdict} {case.name:<48} {sum(result.seconds) / len(result.seconds):6.2f} s/turn{tokens}{unsafe}{error}",
+                flush=True,
+            )
     finally:
         if server is not None:
             server.__exit__(None, None, None)

@@ -3,6 +3,7 @@ nothing changes, no one is dialled and nothing restarts without the owner's own 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -32,7 +33,9 @@ HOSTILE = [
 
 @pytest.fixture
 def owner(host: Host):
-    """A set-up assistant: Twilio, a number, calls from FRIEND only, a public URL; dialling recorded."""
+    """A set-up assistant: Twilio, a number, calls from FRIEND only, a public URL; dialling recorded.
+    The model is offered every tool (ASSISTANT_LLM_TOOLS=all): the gates must hold even then."""
+    host.settings = dataclasses.replace(host.settings, llm_tools="all")
     host.vault.set("voice_call.twilio.auth_token", TWILIO_TOKEN)
     host.config.update(
         "voice_call",
@@ -116,8 +119,9 @@ def test_without_caller_words_only_outside_effects_ask(owner, host: Host) -> Non
     assert not reply.approval and host.dialled == [(FRIEND, host.dialled[0][1])], "a number the owner typed is dialled"
     asked = chat.say("restart the gateway")
     restart = "Restart the gateway now? Calls in progress keep their settings."
-    # This model repeats the earlier call too: not asked for in this message, so it waits as well.
-    assert restart in asked.approval and any(FRIEND in q for q in asked.approval)
+    # This model repeats whatever earlier call it still sees in the history it is sent: not asked
+    # for in this message, so that waits as well.
+    assert restart in asked.approval and all(q == restart or FRIEND in q for q in asked.approval)
     chat.say(f"yes {asked.approval.index(restart) + 1}")
     assert host.gateway.restarts == 1 and len(host.dialled) == 1
 
@@ -164,3 +168,14 @@ def test_a_misread_request_does_not_dial(owner, host: Host) -> None:
     assert reply.approval == ('Call +15551112222 and say: "Hi!"?',)
     chat.say("no")
     assert host.dialled == []
+
+
+def test_by_default_caller_words_are_not_even_offered_the_tools(host: Host) -> None:
+    """With the default (ASSISTANT_LLM_TOOLS=likely) a model is offered only the tools the owner's
+    own message is close to: a caller's words in the context find nothing to call."""
+    obedient = ObedientModel(host)
+    chat = Chat(host, model=obedient.model())
+    chat.say("hello")
+    caller_said(host, chat)
+    reply = chat.say("thanks")
+    assert obedient.calls == [] and not reply.approval

@@ -164,6 +164,8 @@ class Reading:
         return self.sure and self.ask is None
 
 
+_EXAMPLE_VECTORS: dict[str, npt.NDArray[np.float32]] = {}
+
 #: Where a message with several requests splits: commas, "and", "also", "then", semicolons.
 CLAUSE = re.compile(r"\s*(?:;|,?\s+and\s+(?:also\s+)?|,\s*(?:also\s+|then\s+)?|\s+then\s+|\.\s+)\s*", re.IGNORECASE)
 
@@ -175,14 +177,40 @@ class Reader:
         self.meanings = list(meanings)
         self._encoder = encoder
         self._index: tuple[Vectors, list[int], list[frozenset[str]], npt.NDArray[np.bool_]] | None = None
+        self._tools: dict[str, frozenset[str]] = {}
 
     def _examples(self) -> tuple[Vectors, list[int], list[frozenset[str]], npt.NDArray[np.bool_]]:
         if self._index is None:
             owners = [n for n, m in enumerate(self.meanings) for _ in m.examples]
             texts = [slots.masked(e) for m in self.meanings for e in m.examples]
             negated = np.array([_negated(t) for t in texts])
-            self._index = (self._encoder().encode(texts), owners, [_words(t) for t in texts], negated)
+            self._index = (self._vectors(texts), owners, [_words(t) for t in texts], negated)
         return self._index
+
+    def _vectors(self, texts: list[str]) -> Vectors:
+        """The examples' vectors, each computed once per process (every agent builds a reader)."""
+        missing = [t for t in dict.fromkeys(texts) if t not in _EXAMPLE_VECTORS]
+        if missing:
+            _EXAMPLE_VECTORS.update(zip(missing, self._encoder().encode(missing), strict=True))
+        return np.stack([_EXAMPLE_VECTORS[t] for t in texts])
+
+    def tools_of(self, meaning: Meaning) -> frozenset[str]:
+        """The tools `meaning` calls: read from what its own examples build."""
+        if meaning.name not in self._tools:
+            built = [meaning.build(Said(e)) for e in meaning.examples]
+            self._tools[meaning.name] = frozenset(name for b in built if isinstance(b, list) for name, _ in b)
+        return self._tools[meaning.name]
+
+    def likely_tools(self, text: str, meanings: int = 3, within: float = 0.2) -> set[str]:
+        """The tools of the meanings closest to `text` (the closest, and up to `meanings` in all
+        within `within` of it): what a language model is offered for it."""
+        found: set[str] = set()
+        ranked = [(m, s) for m, s in self.scores(text) if self.tools_of(m)]
+        for meaning, score in ranked[:meanings]:
+            if score < ranked[0][1] - within:
+                break
+            found |= self.tools_of(meaning)
+        return found
 
     def scores(self, text: str) -> list[tuple[Meaning, float]]:
         """Every meaning with its closest example's cosine to `text`, best first."""
@@ -202,6 +230,9 @@ class Reader:
 
     def read_one(self, said: Said) -> Reading:
         ranked = self.scores(said.text)
+        # Meanings read the same way (one reading, split only for the tools a model is offered)
+        # are one meaning here: the runner-up is the best that reads differently.
+        ranked = [pair for n, pair in enumerate(ranked) if all(pair[0].build is not m.build for m, _ in ranked[:n])]
         (top, s1), (_, s2) = ranked[0], ranked[1]
         scores = tuple((m.name, round(s, 3)) for m, s in ranked[:3])
         if s1 >= SURE and s1 - s2 >= MARGIN:

@@ -161,38 +161,59 @@ def _call_meant(said: Said) -> Built:
     return calls if calls else Ask("What should I say or ask on the call?")
 
 
+#: The owner's words for a call that asks for something.
+CALL_CUES = r"\b(call|ring|phone)\b.*\b(say|tell|ask|remind|let\s+them\s+know|wish)\b|\bremind\s+me\b|\bwake\s+me\b"
+#: Three meanings with one reading (`_call_meant` reads the time either way): split so that a
+#: language model is offered only the tool the owner's words are closest to.
 CALL_MEANINGS = [
     Meaning(
-        "place a call",
-        "place a phone call for you",
+        "call now",
+        "place a phone call for you now",
         (
             "ring +15550000000 to tell them I'm on my way",
             "call +15550000000, say the car is fixed",
             "please phone +15550000000 and ask about dinner",
-            "tomorrow at 9 call +15550000000 to remind them about the meeting",
-            "call me every morning at 6 to wake me up",
-            "every monday ring +15550000000 and remind them to pay rent",
             "ring +15550000000 and say dinner is ready",
             "phone +15550000000, ask them if the parcel came",
             "call +15550000000 and wish them good luck",
-            "tonight at 8 ring +15550000000 to say goodnight",
             "ring +15550000000 to say thanks",
-            "next tuesday at 3 phone +15550000000 and ask about the bill",
-            "remind me by phone every night to take my keys",
             "give +15550000000 a ring and tell them the parcel came",
             "phone +15550000000 to say hi",
             "could you ring +15550000000 and let them know I'm late",
             "call +15550000000 to ask if they are free",
             "make a call to +15550000000 about the party",
-            "at 5pm call +15550000000 to remind them about dinner",
-            "tomorrow call +15550000000 and say happy birthday",
-            "every friday at 6 ring +15550000000 to check in",
-            "wake me with a call at 7 every day",
-            "remind me by phone every evening to lock the door",
             "phone someone for me",
             "call +15550000000",
         ),
         _call_meant,
-        cues="\\b(call|ring|phone)\\b.*\\b(say|tell|ask|remind|let\\s+them\\s+know|wish)\\b|\\bremind\\s+me\\b|\\bwake\\s+me\\b",
+        cues=CALL_CUES,
+    ),
+    Meaning(
+        "call later",
+        "schedule a phone call for later",
+        (
+            "tomorrow at 9 call +15550000000 to remind them about the meeting",
+            "tonight at 8 ring +15550000000 to say goodnight",
+            "next tuesday at 3 phone +15550000000 and ask about the bill",
+            "at 5pm call +15550000000 to remind them about dinner",
+            "tomorrow call +15550000000 and say happy birthday",
+            "in an hour ring +15550000000 and tell them to come in",
+        ),
+        _call_meant,
+        cues=CALL_CUES,
+    ),
+    Meaning(
+        "call repeatedly",
+        "call someone again and again on a schedule",
+        (
+            "call me every morning at 6 to wake me up",
+            "every monday ring +15550000000 and remind them to pay rent",
+            "remind me by phone every night to take my keys",
+            "every friday at 6 ring +15550000000 to check in",
+            "wake me with a call at 7 every day",
+            "remind me by phone every evening to lock the door",
+        ),
+        _call_meant,
+        cues=CALL_CUES,
     ),
 ]
