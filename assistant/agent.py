@@ -30,11 +30,13 @@ from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.toolsets import FunctionToolset
 
+from assistant import local_llm
 from assistant.answers import is_no
 from assistant.approvals import Approvals, approved, unanswered
 from assistant.chat_secrets import mask, scrub
 from assistant.history import bounded, kept_after_failure, ran_before_failing
 from assistant.offline_model import Intent, OfflineModel
+from assistant.paths import models_dir
 from assistant.provenance import caller_words_in, quoted, shown_text
 from assistant.settings import Settings
 from assistant.tool_schemas import compacted
@@ -72,6 +74,25 @@ def host_meanings() -> list[Meaning]:
             ),
             lambda said: [("restart_gateway", {})],
             cues=r"\b(restart|reload|reboot|apply)\b",
+        ),
+        Meaning(
+            "local model",
+            "use a language model on this machine",
+            (
+                "use a local model",
+                "run the language model on this computer",
+                "switch to the local llm",
+                "I want an offline language model",
+                "use qwen locally",
+            ),
+            lambda said: [("use_language_model", {"model": "local"})],
+            cues=r"\b(local|offline|on\s+this\s+(machine|computer|box))\b.*\b(model|llm|ai)\b",
+        ),
+        Meaning(
+            "default model",
+            "stop using the local language model",
+            ("stop using the local model", "go back to the default model", "no more local llm"),
+            lambda said: [("use_language_model", {"model": "default"})],
         ),
         Meaning(
             "talk",
@@ -120,7 +141,8 @@ def recent_tools(messages: list[ModelMessage]) -> set[str]:
 
 
 def choose_model(settings: Settings, offline: OfflineModel | list[Intent]) -> tuple[Model, str]:
-    """OpenAI when OPENAI_API_KEY is set, an OpenAI-compatible server by base URL, else offline."""
+    """An OpenAI-compatible server by base URL, OpenAI when OPENAI_API_KEY is set, the local model
+    when the owner chose it ("use a local model"), else the offline model."""
     if settings.llm_base_url:
         api_key = settings.llm_api_key or settings.openai_api_key or "not-needed"
         provider = OpenAIProvider(base_url=settings.llm_base_url, api_key=api_key)
@@ -128,6 +150,8 @@ def choose_model(settings: Settings, offline: OfflineModel | list[Intent]) -> tu
     if settings.openai_api_key:
         provider = OpenAIProvider(api_key=settings.openai_api_key)
         return OpenAIChatModel(settings.llm_model, provider=provider), f"OpenAI {settings.llm_model}"
+    if local_llm.chosen(settings.home):
+        return local_llm.LocalModel(local_llm.weights_path(models_dir())).model(), local_llm.DESCRIPTION
     model = offline if isinstance(offline, OfflineModel) else OfflineModel(offline)
     return model.model(), OFFLINE_DESCRIPTION
 

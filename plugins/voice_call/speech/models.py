@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.resources
 import io
-import os
 import shutil
 import subprocess
 import tarfile
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.plugin_api import SetupError
+from assistant.plugin_api import SetupError, models_dir
 
 KOKORO_ONNX = "kokoro-v1.0.int8.onnx"
 KOKORO_ONNX_SIZE = 92_361_271
@@ -29,14 +28,6 @@ KOKORO_JS = "kokoro-js@1.2.1"
 
 class ModelsMissing(SetupError):
     """A speech model is not installed; the message says which command installs it."""
-
-
-def models_dir() -> Path:
-    base = os.environ.get("ASSISTANT_MODELS_DIR")
-    if base:
-        return Path(base).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "phone-assistant" / "models"
 
 
 def whisper_model_path() -> Path:
