@@ -76,7 +76,7 @@ STOP = frozenset(
 #: Words that turn a request around ("don't let anyone call", "no longer allowed"): the sentence
 #: model hardly sees them, so an example that differs from the message in them counts less.
 NEGATION = re.compile(
-    r"\b(?:don'?t|do\s+not|doesn'?t|not|no|nobody|never|none|no\s+longer|stop|block|off|anymore|any\s+more|except|without|refuse|reject)\b",
+    r"\b(?:don'?t|do\s+not|doesn'?t|not|no|nobody|never|none|no\s+longer|stop|pause|block|off|anymore|any\s+more|without|refuse|reject)\b",
     re.IGNORECASE,
 )
 TURNED = 0.15
@@ -84,8 +84,14 @@ TURNED = 0.15
 CUED = 0.1
 
 
+#: "nobody but X", "no one except X": a list of who may, not a refusal.
+ONLY = re.compile(
+    r"\b(?:nobody|no\s*one|none)\s+(?:but|except|other\s+than|apart\s+from)\b|\band\s+nobody\s+else\b", re.IGNORECASE
+)
+
+
 def _negated(text: str) -> bool:
-    return NEGATION.search(text) is not None
+    return NEGATION.search(ONLY.sub("only", text)) is not None
 
 
 def _words(text: str) -> frozenset[str]:
@@ -194,6 +200,12 @@ class Reader:
             _EXAMPLE_VECTORS.update(zip(missing, self._encoder().encode(missing), strict=True))
         return np.stack([_EXAMPLE_VECTORS[t] for t in texts])
 
+    def _turned(self, n: int) -> bool:
+        """Whether most of meaning `n`'s examples are negated ("don't answer any calls")."""
+        _, owners, _, negated = self._examples()
+        mine = [bool(negated[i]) for i, owner in enumerate(owners) if owner == n]
+        return sum(mine) * 2 > len(mine)
+
     def tools_of(self, meaning: Meaning) -> frozenset[str]:
         """The tools `meaning` calls: read from what its own examples build."""
         if meaning.name not in self._tools:
@@ -222,8 +234,11 @@ class Reader:
         similarity = similarity + WORDS * shared - TURNED * (negated != _negated(text))
         best = np.full(len(self.meanings), -1.0)
         np.maximum.at(best, owners, similarity)
+        turned = _negated(text)
         for n, meaning in enumerate(self.meanings):
-            if meaning.cues and re.search(meaning.cues, text, re.IGNORECASE):
+            # A cue counts only when the message is turned the way the meaning's examples mostly
+            # are: "anyone" is no cue for "let anyone call" in "don't let anyone call".
+            if meaning.cues and re.search(meaning.cues, text, re.IGNORECASE) and self._turned(n) == turned:
                 best[n] += CUED
         order = np.argsort(-best)
         return [(self.meanings[i], float(best[i])) for i in order]
@@ -251,7 +266,13 @@ class Reader:
     def read(self, said: Said) -> Reading:
         """The whole message, and when it holds several requests, each clause of it."""
         whole = self.read_one(said)
-        clauses = [c for c in CLAUSE.split(said.text) if len(c.split()) >= 2]
+        clauses: list[str] = []
+        for clause in CLAUSE.split(said.text):
+            # A fragment ("30 minutes") belongs to the request before it, not a request of its own.
+            if clauses and len(clause.split()) < 3:
+                clauses[-1] += ", " + clause
+            elif clause.strip():
+                clauses.append(clause)
         if len(clauses) < 2:
             return whole
         parts = [self.read_one(Said(c, said.region)) for c in clauses]

@@ -36,7 +36,7 @@ EXPOSURE_INTENTS = [
 
 
 def _tunnel(said: Said) -> Built:
-    if said.has(r"\b(stop|close|end|shut|no\s+more|turn\s+off|kill)\b"):
+    if said.has(r"\b(stop|close|end|shut|no\s+more|off|down|kill|disable)\b"):
         return [("expose_gateway", {"tunnel": "none"})]
     kind = re.search(r"\b(cloudflared?|ngrok|tailscale)\b", said.text, re.I)
     if kind is None:

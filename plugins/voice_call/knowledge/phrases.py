@@ -34,7 +34,8 @@ KNOWLEDGE_INTENTS = [
 
 #: Where the owner's lead-in ends and the fact begins: "tell them ...", "callers should know ...".
 LEAD_IN = re.compile(
-    r"^.*?(?:\b(?:tell|inform)\s+(?:them|callers|people|anyone|everyone|those)(?:\s+who\s+(?:asks?|calls?))?"
+    r"^.*?(?:\b(?:tell|inform)\s+(?:the\s+)?(?:them|callers|people|anyone|anybody|everyone|everybody|those|whoever)"
+    r"(?:\s+(?:who\s+)?(?:asks?|calls?|rings?|phones?))?"
     r"|\b(?:should|can|may|must)\s+(?:be\s+told|know|hear)|\bknow|\bif\s+(?:anyone|someone|somebody|they|people|callers|asked)(?:\s+asks?)?,?"
     r"|\bsay)\s*:?\s*(?:that\s+)?",
     re.IGNORECASE | re.S,

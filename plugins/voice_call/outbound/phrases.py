@@ -98,7 +98,7 @@ ME = re.compile(r"\b(?:call|ring|phone|wake)\s+me\b|\bremind\s+me\b.*\b(?:by\s+p
 #: How the owner says what the call is for, and what `place_call` reads it as (None: "tell them ...").
 Rewrite = Callable[[re.Match[str], str], str] | None
 PURPOSES: list[tuple[re.Pattern[str], Rewrite]] = [
-    (re.compile(r"\bwake\s+me\s+up\b", I), lambda m, rest: "remind me to wake up"),
+    (re.compile(r"\bwake\s+me(?:\s+up)?\b", I), lambda m, rest: "remind me to wake up"),
     (re.compile(r"\b(?:and\s+|to\s+)?remind\s+(?:them|him|her|me)\b", I), lambda m, rest: m.group(0).strip() + rest),
     (re.compile(r"\b(?:and\s+|to\s+)?(?:let\s+(?:them|him|her|me)\s+know|say|tell\s+(?:them|him|her|me))\b", I), None),
     (re.compile(r"\b(?:and\s+|to\s+)?wish\s+(?:them|him|her|me)\b", I), None),
