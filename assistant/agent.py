@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import AsyncIterable, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -226,6 +227,10 @@ class AssistantAgent:
             capabilities=[ProcessHistory(bounded)] + ([PrepareTools(self._offered)] if not offline else []),
             name="assistant",
         )
+
+    def warm_up(self) -> None:
+        """Read the examples in a background thread while the owner types their first message."""
+        threading.Thread(target=self._owner_words.warm, name="understanding-warm-up", daemon=True).start()
 
     async def _offered(self, ctx: RunContext[ToolContext], tools: list[ToolDefinition]) -> list[ToolDefinition]:
         """Only the tools that fit the state and what the owner asked: a small model reads every

@@ -50,6 +50,7 @@ def _read_piped(prompt: str) -> str | None:
 
 async def run_chat(host: Host, *, new: bool = False, with_gateway: bool = True, out: TextIO = sys.stdout) -> None:
     agent = AssistantAgent(host)
+    agent.warm_up()
     conversation_id = host.conversations.create() if new else host.conversations.latest_or_create()
     if with_gateway:
         host.gateway = Gateway(host)

@@ -135,6 +135,12 @@ class OfflineModel:
         kept = [c for c in reading.calls if available is None or c[0] in available]
         return Reading(kept, reading.ask, reading.options, reading.sure, reading.scores)
 
+    def warm(self) -> None:
+        """Load the sentence model and the examples' vectors now (about a second), so the owner's
+        first message does not wait for them. Safe from any thread."""
+        if self.reader is not None:
+            self.reader.scores("hello")
+
     def likely_tools(self, text: str) -> set[str]:
         """The tools `text` most likely needs: those its exact phrases call, and those of the closest
         meanings (a language model is offered only these, so its prompt stays small)."""

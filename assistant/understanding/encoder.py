@@ -79,7 +79,15 @@ class SentenceEncoder:
         return unit
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def sentence_encoder() -> SentenceEncoder:
-    """The process's encoder, loaded on first use."""
+    """The process's encoder, loaded once on first use (a warm-up thread and a message may ask at once)."""
+    with _LOADING:
+        return _the_encoder()
+
+
+@lru_cache(maxsize=1)
+def _the_encoder() -> SentenceEncoder:
     return SentenceEncoder()

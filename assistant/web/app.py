@@ -64,6 +64,7 @@ class WebApp:
             from assistant.agent import AssistantAgent
 
             self._agent = AssistantAgent(self.host)
+            self._agent.warm_up()
         return self._agent
 
     # -- login ------------------------------------------------------------------------------------

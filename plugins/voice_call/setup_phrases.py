@@ -280,6 +280,10 @@ SETUP_MEANINGS = [
         "set up calls",
         "set up phone calls",
         (
+            "help me get the phone working",
+            "I'd like calls answered for me",
+            "set up my phone line",
+            "can you be my phone assistant",
             "set up calls",
             "i want a phone assistant",
             "can you answer phone calls",
@@ -301,6 +305,9 @@ SETUP_MEANINGS = [
         "check setup",
         "check the phone setup for problems",
         (
+            "what still needs setting up",
+            "check if calls will work",
+            "is there a problem with the setup",
             "what's broken",
             "check it all",
             "is it all configured correctly",
@@ -320,6 +327,9 @@ SETUP_MEANINGS = [
         "show settings",
         "show the call settings",
         (
+            "what are the phone settings now",
+            "list the call configuration",
+            "display how calls are configured",
             "what's my configuration",
             "current settings",
             "show how things are set up",
@@ -359,6 +369,9 @@ SETUP_MEANINGS = [
         "speech engine",
         "choose how calls sound (the speech engine)",
         (
+            "make the voice elevenlabs",
+            "let kokoro do the talking",
+            "openai should speak on calls",
             "use elevenlabs",
             "switch to openai speech",
             "kokoro please",
@@ -392,6 +405,8 @@ SETUP_MEANINGS = [
         "recognition",
         "choose how callers are understood (speech recognition)",
         (
+            "listen to callers with openai",
+            "understand callers on this machine",
             "keep speech recognition local",
             "transcribe on this computer",
             "use openai to understand callers",
@@ -436,6 +451,10 @@ SETUP_MEANINGS = [
         "max duration",
         "limit how long a call may last",
         (
+            "no calls longer than ten minutes",
+            "end each call after half an hour",
+            "keep calls short, 5 minutes max",
+            "calls may run for up to an hour",
             "max call length half an hour",
             "calls can run 25 minutes",
             "limit calls to 10 min",
@@ -458,6 +477,8 @@ SETUP_MEANINGS = [
         "silence timeout",
         "hang up after a silence",
         (
+            "if nobody talks for 10 seconds hang up",
+            "quiet for a minute means the call ends",
             "hang up after 30 seconds of nothing",
             "if it's silent for a minute, hang up",
             "wait 20 seconds of quiet then end the call",
@@ -475,6 +496,8 @@ SETUP_MEANINGS = [
         "concurrent calls",
         "limit how many calls at once",
         (
+            "how many calls at once: 2",
+            "let 3 people call at the same time",
             "3 calls at once",
             "allow 2 calls at the same time",
             "one call at once only",

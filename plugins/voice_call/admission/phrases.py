@@ -69,6 +69,10 @@ MEANINGS = [
         "open inbound",
         "let anyone call you",
         (
+            "anyone is welcome to ring",
+            "take calls from any caller",
+            "I'm fine with strangers calling",
+            "make my line public",
             "open to all",
             "public line, anyone can dial in",
             "i dont care who calls",
@@ -98,6 +102,10 @@ MEANINGS = [
         "disable inbound",
         "stop answering all incoming calls",
         (
+            "I don't want to be called",
+            "nobody should ring me",
+            "shut the phone off for now",
+            "don't take any calls",
             "no calls today",
             "switch incoming calls off",
             "i dont want calls",
@@ -126,6 +134,10 @@ MEANINGS = [
         "only these numbers",
         "let only the numbers you gave call you",
         (
+            "only my mum on +15550000000 may ring",
+            "just +15550000000 is allowed",
+            "nobody except +15550000000",
+            "limit it to +15550000000 only",
             "restrict calling to +15550000000",
             "only +15550000000 and +15550000001 may ring",
             "accept nobody but +15550000000",
@@ -149,6 +161,10 @@ MEANINGS = [
         "add to allowlist",
         "add a number to the callers you accept",
         (
+            "let my friend +15550000000 call me",
+            "+15550000000 can ring me too",
+            "allow +15550000000 to reach me",
+            "I want +15550000000 to be able to phone",
             "add +15550000000",
             "my brother +15550000000 may ring too",
             "let +15550000000 through as well",
@@ -175,6 +191,10 @@ MEANINGS = [
         "remove from allowlist",
         "take a number off the callers you accept",
         (
+            "+15550000000 shouldn't be able to ring",
+            "take +15550000000 off my callers",
+            "stop letting +15550000000 through",
+            "+15550000000 is not allowed anymore",
             "take +15550000000 off",
             "+15550000000 can't call anymore",
             "no more calls from +15550000000",
@@ -196,6 +216,8 @@ MEANINGS = [
         "pairing policy",
         "let new callers pair with a code you approve",
         (
+            "strangers must pair before talking to you",
+            "use approval codes for unknown numbers",
             "callers I don't know should get a code first",
             "give unknown callers a pairing code",
             "turn on pairing",

@@ -69,6 +69,10 @@ KNOWLEDGE_MEANINGS = [
         "tell callers",
         "add something callers may be told",
         (
+            "let whoever rings know we close early on Fridays",
+            "anyone calling should be told parking is free",
+            "when asked, say we open at 8",
+            "tell people who phone that the shop has moved",
             "let people know we open at 10",
             "anyone who calls can be told we're closed in August",
             "tell the callers the price is 30 euros",

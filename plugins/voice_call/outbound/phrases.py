@@ -170,6 +170,9 @@ CALL_MEANINGS = [
         "call now",
         "place a phone call for you now",
         (
+            "phone +15550000000 right now and tell them the keys are here",
+            "ring +15550000000 and ask if they are coming",
+            "call +15550000000 to let them know dinner is ready",
             "ring +15550000000 to tell them I'm on my way",
             "call +15550000000, say the car is fixed",
             "please phone +15550000000 and ask about dinner",
@@ -192,6 +195,9 @@ CALL_MEANINGS = [
         "call later",
         "schedule a phone call for later",
         (
+            "at 10 tomorrow ring +15550000000 to remind them",
+            "this evening at 7 phone +15550000000 and say hi",
+            "on friday call +15550000000 and ask about the rent",
             "tomorrow at 9 call +15550000000 to remind them about the meeting",
             "tonight at 8 ring +15550000000 to say goodnight",
             "next tuesday at 3 phone +15550000000 and ask about the bill",
@@ -206,6 +212,8 @@ CALL_MEANINGS = [
         "call repeatedly",
         "call someone again and again on a schedule",
         (
+            "every day at 9 call me to remind me to drink water",
+            "ring +15550000000 each sunday to check in",
             "call me every morning at 6 to wake me up",
             "every monday ring +15550000000 and remind them to pay rent",
             "remind me by phone every night to take my keys",

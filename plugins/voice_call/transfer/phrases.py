@@ -34,6 +34,9 @@ OWNER_MEANINGS = [
         "own number",
         "store your own phone number (callers who ask for you are put through to it)",
         (
+            "people who want me can be put through to +15550000000",
+            "my phone is +15550000000, send callers there if they ask",
+            "transfer callers to my mobile",
             "my number is +15550000000",
             "I'm reachable on +15550000000",
             "callers who ask for me go to +15550000000",
