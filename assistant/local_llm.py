@@ -38,7 +38,9 @@ from pydantic_ai.messages import (
     ToolReturnPart,
     UserPromptPart,
 )
-from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
+from pydantic_ai.models.function import AgentInfo, DeltaToolCalls, FunctionModel
+
+from assistant.offline_model import streamed
 
 RUNTIME = "llama-cpp-py-sync==0.11739"
 #: Where the prebuilt wheel does not load (it needs glibc 2.38): llama.cpp built here from the
@@ -264,19 +266,8 @@ class LocalModel:
 
     async def respond_stream(self, messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
         """The same answer, streamed whole (the web chat streams replies)."""
-        response = await asyncio.to_thread(self.respond, messages, info)
-        calls = {
-            i: DeltaToolCall(name=p.tool_name, json_args=p.args_as_json_str(), tool_call_id=p.tool_call_id)
-            for i, p in enumerate(response.parts)
-            if isinstance(p, ToolCallPart)
-        }
-        if calls:
-            yield calls
-            return
-        for part in response.parts:
-            if isinstance(part, TextPart):
-                for word in re.findall(r"\S+\s*|\s+", part.content):
-                    yield word
+        async for piece in streamed(await asyncio.to_thread(self.respond, messages, info)):
+            yield piece
 
     def model(self) -> FunctionModel:
         return FunctionModel(self.respond, stream_function=self.respond_stream, model_name=DESCRIPTION)

@@ -100,6 +100,22 @@ def _owner_turns(messages: Sequence[ModelMessage]) -> list[tuple[str, str]]:
     return turns
 
 
+async def streamed(response: ModelResponse) -> AsyncIterator[str | DeltaToolCalls]:
+    """A whole response as a `FunctionModel` stream: its tool calls at once, or its text word by word."""
+    calls = {
+        i: DeltaToolCall(name=p.tool_name, json_args=p.args_as_json_str(), tool_call_id=p.tool_call_id)
+        for i, p in enumerate(response.parts)
+        if isinstance(p, ToolCallPart)
+    }
+    if calls:
+        yield calls
+        return
+    for part in response.parts:
+        if isinstance(part, TextPart):
+            for word in re.findall(r"\S+\s*|\s+", part.content):
+                yield word
+
+
 class OfflineModel:
     """Builds the `FunctionModel` from the intents and meanings of the host and its plugins."""
 
@@ -222,19 +238,8 @@ class OfflineModel:
 
     async def respond_stream(self, messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
         """The same answers, streamed (the web chat shows replies as they come)."""
-        response = self.respond(messages, info)
-        calls = {
-            i: DeltaToolCall(name=p.tool_name, json_args=p.args_as_json_str(), tool_call_id=p.tool_call_id)
-            for i, p in enumerate(response.parts)
-            if isinstance(p, ToolCallPart)
-        }
-        if calls:
-            yield calls
-            return
-        for part in response.parts:
-            if isinstance(part, TextPart):
-                for word in re.findall(r"\S+\s*|\s+", part.content):
-                    yield word
+        async for piece in streamed(self.respond(messages, info)):
+            yield piece
 
     def model(self) -> FunctionModel:
         return FunctionModel(self.respond, stream_function=self.respond_stream, model_name="offline")

@@ -38,7 +38,8 @@ from plugins.voice_call.scheduling import phrases as scheduling
 from plugins.voice_call.scheduling import tables as _scheduling_tables  # noqa: F401
 from plugins.voice_call.scheduling.owner_tools import SCHEDULING_TOOLS
 from plugins.voice_call.scheduling.scheduler import CallScheduler
-from plugins.voice_call.setup_phrases import SETUP_FIRST, SETUP_MEANINGS, SETUP_REST
+from plugins.voice_call.setup_meanings import SETUP_MEANINGS
+from plugins.voice_call.setup_phrases import SETUP_FIRST, SETUP_REST
 from plugins.voice_call.setup_tools import SETUP_TOOLS
 from plugins.voice_call.speech.models import install_all
 from plugins.voice_call.transfer.owner_tools import TRANSFER_TOOLS
