@@ -32,6 +32,7 @@ from typing import Any
 from pydantic_ai.exceptions import ModelAPIError
 from pydantic_ai.messages import (
     ModelMessage,
+    ModelRequest,
     ModelResponse,
     RetryPromptPart,
     SystemPromptPart,
@@ -176,8 +177,21 @@ def _chat(messages: list[ModelMessage], info: AgentInfo) -> list[dict[str, str]]
     return chat
 
 
-def answer_schema(info: AgentInfo) -> dict[str, Any]:
-    """What the model may write: a reply, or a call of one offered tool with valid arguments."""
+def called_this_turn(messages: list[ModelMessage]) -> set[str]:
+    """The tools already called since the owner's last message."""
+    called: set[str] = set()
+    for message in reversed(messages):
+        if isinstance(message, ModelRequest) and any(isinstance(p, UserPromptPart) for p in message.parts):
+            break
+        if isinstance(message, ModelResponse):
+            called |= {p.tool_name for p in message.parts if isinstance(p, ToolCallPart)}
+    return called
+
+
+def answer_schema(info: AgentInfo, called: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    """What the model may write: a reply, or a call of one offered tool with valid arguments. A
+    tool already called this turn is not offered again: a small model otherwise calls "show the
+    settings" over and over until its context is full."""
     say = {"type": "object", "properties": {"say": {"type": "string"}}, "required": ["say"]}
     calls = [
         {
@@ -186,6 +200,7 @@ def answer_schema(info: AgentInfo) -> dict[str, Any]:
             "required": ["tool", "arguments"],
         }
         for t in info.function_tools
+        if t.name not in called
     ]
     return {"anyOf": [say, *calls]}
 
@@ -267,7 +282,10 @@ class LocalModel:
                 chat,
                 max_tokens=256,
                 temperature=0.0,
-                response_format={"type": "json_schema", "json_schema": {"schema": answer_schema(info)}},
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"schema": answer_schema(info, called_this_turn(messages))},
+                },
                 cache_key="owner-chat",
                 on_stats=self.last_stats.update,
             )

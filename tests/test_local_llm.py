@@ -127,3 +127,13 @@ def test_text_answers_are_text(host, answer: str) -> None:
     model = local_llm.LocalModel(Path("unused.gguf"), make=lambda path: Raw([]))
     reply = Chat(host, model=model.model()).say("hi there")
     assert reply.text in ("hello", "not json")
+
+
+def test_a_tool_called_this_turn_is_not_offered_again(host) -> None:
+    llama = StandInLlama([{"tool": "show_voice_call_config", "arguments": {}}, {"say": "Here they are."}])
+    model = local_llm.LocalModel(Path("unused.gguf"), make=lambda path: llama)
+    assert Chat(host, model=model.model()).say("show me the call settings").text == "Here they are."
+    offered = [
+        {o["properties"]["tool"]["const"] for o in r["schema"]["anyOf"] if "tool" in o["properties"]} for r in llama.requests
+    ]
+    assert "show_voice_call_config" in offered[0] and "show_voice_call_config" not in offered[1]
