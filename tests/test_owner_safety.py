@@ -190,3 +190,4 @@ def test_a_question_names_every_number_its_yes_lets_in(owner, host: Host) -> Non
     gate = next(g for g in GATES if g.tool == "set_inbound_policy")
     asked = gate.ask(GateContext(host, "use pairing"), {"policy": "pairing", "allow_from": [FRIEND, ATTACKER]})
     assert asked is not None and ATTACKER in asked and "without a code" in asked
+    assert f"You did not type {ATTACKER} in this conversation" in asked and FRIEND not in asked.split("?")[1]

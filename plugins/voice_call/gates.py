@@ -54,13 +54,19 @@ def _inbound_policy(ctx: GateContext, args: dict[str, Any]) -> str | None:
     added = [n for n in allow_from if n not in listed_before]
     if policy == "pairing" and added:
         who += f", and {', '.join(added)} without a code"  # every number the question's yes lets in is named
-    return f"Let {who} reach the assistant by phone (inbound policy {policy})?"
+    return f"Let {who} reach the assistant by phone (inbound policy {policy})?{_untyped(ctx, added)}"
+
+
+def _untyped(ctx: GateContext, numbers: list[str]) -> str:
+    """A warning for numbers the owner never typed in this conversation (a model's or a caller's)."""
+    strange = [n for n in numbers if not ctx.owner_typed(n)]
+    return f" You did not type {', '.join(strange)} in this conversation." if strange else ""
 
 
 def _allowlist(ctx: GateContext, args: dict[str, Any]) -> str | None:
     config = voice_config(ctx.host)
     new = [n for n in _numbers(args.get("add")) if n not in config.inbound.allow_from]
-    return f"Let {', '.join(new)} call the assistant?" if new else None
+    return f"Let {', '.join(new)} call the assistant?{_untyped(ctx, new)}" if new else None
 
 
 def _pairing(ctx: GateContext, args: dict[str, Any]) -> str | None:
