@@ -53,6 +53,13 @@ def _talk_reply(text: str, declined: bool) -> str:
     return 'I\'m running offline, so I only help with calls and their settings. Say "help" for examples.'
 
 
+#: Not the whole list of examples: people do not speak our README ("help" shows examples).
+NOT_UNDERSTOOD = (
+    "I didn't understand that. I'm running offline, without a language model: try other words, or say "
+    '"help" for examples. For open conversation, set OPENAI_API_KEY (or ASSISTANT_LLM_BASE_URL), '
+    'or say "use a local model".'
+)
+
 RESTART_REMINDER = 'Changes to calls take effect after a gateway restart. Say "restart the gateway" to apply them now.'
 
 
@@ -234,7 +241,9 @@ class OfflineModel:
             return ModelResponse(parts=[TextPart(_talk_reply(text, settled is not None))])
         if not text:
             return ModelResponse(parts=[TextPart(self.help_text())])
-        return ModelResponse(parts=[TextPart("I didn't understand that. " + self.help_text())])
+        if is_yes(text) or is_no(text):
+            return ModelResponse(parts=[TextPart("Nothing is waiting for your yes or no just now.")])
+        return ModelResponse(parts=[TextPart(NOT_UNDERSTOOD)])
 
     async def respond_stream(self, messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
         """The same answers, streamed (the web chat shows replies as they come)."""

@@ -138,3 +138,10 @@ def test_an_unrelated_message_after_a_question_is_read_afresh(host) -> None:
 def test_small_talk_changes_nothing_and_is_not_the_manual(host) -> None:
     reply = Chat(host).say("thank you so much").text
     assert reply == "You're welcome."
+
+
+def test_a_yes_with_nothing_asked_and_words_not_understood_are_short(host) -> None:
+    chat = Chat(host)
+    assert chat.say("yes").text == "Nothing is waiting for your yes or no just now."
+    reply = chat.say("book me a table for two tonight").text
+    assert "didn't understand" in reply and '"help"' in reply and len(reply) < 300
