@@ -508,3 +508,31 @@ MORE_TUNING += [
     ("cheers", NOTHING),
     ("lol", NOTHING),
 ]
+
+#: A fourth batch: long, chatty sentences in which the exact-phrase rules' trigger words appear in
+#: other senses (where most wrong readings come from); tuned on like the others.
+MORE_TUNING += [
+    ("I get a lot of spam calls, so only let my partner on +15559876543 through", only(N1)),
+    ("I don't want to take calls from strangers anymore, switch to pairing", PAIRING),
+    (
+        "can you set things up so that calls are answered with 'Hi, it's Mia's phone'",
+        [("set_voice_call_greeting", {"greeting": Has("Mia's phone")})],
+    ),
+    ("the calls are going on way too long, cap them at 8 minutes", limits(max_duration_seconds=480)),
+    ("I'd like the assistant to speak using elevenlabs from now on", [("set_voice_call_speech", {"engine": "elevenlabs"})]),
+    ("when the line is silent for 15 seconds just hang up", limits(silence_timeout_seconds=15)),
+    ("please accept calls from my office +15551112222 as well as the others", add(N2)),
+    ("my number for transfers is +15550004321", [("set_owner_number", {"number": MOBILE})]),
+    ("take calls from anybody who rings, I don't mind", OPEN),
+    ("stop answering calls until monday", DISABLED),
+    ("could you show me what the phone settings look like right now", [("show_voice_call_config", {})]),
+    ("can you check whether the call setup is complete", [("check_voice_call_config", {})]),
+    ("I'd like callers to be told that we're closed for renovation", [("tell_callers", {"fact": Has("renovation")})]),
+    ("set up appointments on mondays and fridays from 9 to 1, 20 minutes each", hours(["MO", "FR"], "09:00", "13:00", 20)),
+    ("please call +15553334444 and tell them their glasses are ready", call_now(N3, "glasses")),
+    ("tomorrow at noon, call +15559876543 and ask how the interview went", later(N1, "interview")),
+    ("I'd like a wake up call every day at 6", every("me", "wake")),
+    ("switch the voice call speech to openai please", [("set_voice_call_speech", {"engine": "openai"})]),
+    ("I no longer want +15551112222 to reach me", remove(N2)),
+    ("from now on use the realtime model to answer calls", [("set_voice_call_mode", {"mode": "realtime"})]),
+]

@@ -145,3 +145,12 @@ def test_a_yes_with_nothing_asked_and_words_not_understood_are_short(host) -> No
     assert chat.say("yes").text == "Nothing is waiting for your yes or no just now."
     reply = chat.say("book me a table for two tonight").text
     assert "didn't understand" in reply and '"help"' in reply and len(reply) < 300
+
+
+def test_a_number_accepted_as_well_is_added_not_made_the_only_one(model) -> None:
+    """Without "only", accepting calls from a number adds it: the others stay allowed."""
+    assert model.read(f"please accept calls from my office {FRIEND} as well").calls == [("update_allowlist", {"add": [FRIEND]})]
+    assert model.read(f"accept calls from {FRIEND}").calls == [("update_allowlist", {"add": [FRIEND]})]
+    assert model.read(f"only accept calls from {FRIEND}").calls == [
+        ("set_inbound_policy", {"policy": "allowlist", "allow_from": [FRIEND]})
+    ]

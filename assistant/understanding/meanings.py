@@ -282,7 +282,8 @@ class Reader:
         for part in parts:
             if part.ask:
                 return whole if whole.understood else part
-            calls += [c for c in part.calls if all(c[0] != seen for seen, _ in calls)]
+            # A later clause about the same setting wins: "no calls from strangers, switch to pairing".
+            calls = [c for c in calls if all(c[0] != name for name, _ in part.calls)] + part.calls
         if whole.understood and len({c[0] for c in calls}) <= len({c[0] for c in whole.calls}):
             return whole
         return Reading(calls=calls, options=tuple(m for p in parts for m in p.options), sure=True, scores=whole.scores)

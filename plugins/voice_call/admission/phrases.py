@@ -16,12 +16,17 @@ def inbound_policy(text: str) -> list[ToolCall] | None:
         r"\b(accept|allow|take)\b.*\bcalls?\b.*\b(anyone|anybody|everyone|everybody|all\s+callers|any\s+number)\b", text, I
     ):
         return [("set_inbound_policy", {"policy": "open"})]
-    if re.search(r"\b(also|add)\b.*\b(accept|allow|allowlist)\b", text, I) and numbers_in(text):
+    more = r"\b(also|add|too|as\s+well|in\s+addition|another|include)\b"
+    if re.search(more, text, I) and re.search(r"\b(accept|allow|allowlist|take|let)\b", text, I) and numbers_in(text):
         return [("update_allowlist", {"add": numbers_in(text)})]
     if re.search(r"\b(remove|stop\s+accepting\s+calls\s+from)\b", text, I) and numbers_in(text):
         return [("update_allowlist", {"remove": numbers_in(text)})]
-    if re.search(r"\b(only\s+)?(accept|allow|take)\b.*\bcalls?\s+from\b", text, I) and numbers_in(text):
-        return [("set_inbound_policy", {"policy": "allowlist", "allow_from": numbers_in(text)})]
+    # Replacing the whole list needs "only" (or "just", "nobody else"): without it, a number is added.
+    only = re.search(r"\b(only|just|exclusively|nobody\s+else|no\s*one\s+else)\b", text, I)
+    if re.search(r"\b(accept|allow|take)\b.*\bcalls?\s+from\b", text, I) and numbers_in(text):
+        if only:
+            return [("set_inbound_policy", {"policy": "allowlist", "allow_from": numbers_in(text)})]
+        return [("update_allowlist", {"add": numbers_in(text)})]
     if re.search(
         r"\b(disable|turn\s+off|stop)\b.*\b(inbound|incoming)?\s*calls\b|\b(reject|block)\s+all\s+calls\b|don'?t\s+accept\s+(any\s+)?calls",
         text,

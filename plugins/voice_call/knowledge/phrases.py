@@ -36,7 +36,7 @@ KNOWLEDGE_INTENTS = [
 LEAD_IN = re.compile(
     r"^.*?(?:\b(?:tell|inform)\s+(?:the\s+)?(?:them|callers|people|anyone|anybody|everyone|everybody|those|whoever)"
     r"(?:\s+(?:who\s+)?(?:asks?|calls?|rings?|phones?))?"
-    r"|\b(?:should|can|may|must)\s+(?:be\s+told|know|hear)|\bknow|\bif\s+(?:anyone|someone|somebody|they|people|callers|asked)(?:\s+asks?)?,?"
+    r"|\b(?:should|can|may|must)\s+(?:be\s+told|know|hear)|\bto\s+be\s+told|\bknow|\bif\s+(?:anyone|someone|somebody|they|people|callers|asked)(?:\s+asks?)?,?"
     r"|\bsay)\s*:?\s*(?:that\s+)?",
     re.IGNORECASE | re.S,
 )

@@ -94,11 +94,14 @@ PLACE_CALL = Intent("place_call", place_call, "call +15559876543 and remind them
 # -- free phrasing ("give +1555... a call to say ...", "at 6pm tomorrow call ...") ---------------
 
 #: The owner's own phone, as the callee.
-ME = re.compile(r"\b(?:call|ring|phone|wake)\s+me\b|\bremind\s+me\b.*\b(?:by\s+phone|with\s+a\s+call|call)\b|\bmy\s+phone\b", I)
+ME = re.compile(
+    r"\b(?:call|ring|phone|wake)\s+me\b|\bwake[\s-]?up\s+call\b|\bremind\s+me\b.*\b(?:by\s+phone|with\s+a\s+call|call)\b|\bmy\s+phone\b",
+    I,
+)
 #: How the owner says what the call is for, and what `place_call` reads it as (None: "tell them ...").
 Rewrite = Callable[[re.Match[str], str], str] | None
 PURPOSES: list[tuple[re.Pattern[str], Rewrite]] = [
-    (re.compile(r"\bwake\s+me(?:\s+up)?\b", I), lambda m, rest: "remind me to wake up"),
+    (re.compile(r"\bwake\s+me(?:\s+up)?\b|\bwake[\s-]?up\s+call\b", I), lambda m, rest: "remind me to wake up"),
     (re.compile(r"\b(?:and\s+|to\s+)?remind\s+(?:them|him|her|me)\b", I), lambda m, rest: m.group(0).strip() + rest),
     (re.compile(r"\b(?:and\s+|to\s+)?(?:let\s+(?:them|him|her|me)\s+know|say|tell\s+(?:them|him|her|me))\b", I), None),
     (re.compile(r"\b(?:and\s+|to\s+)?wish\s+(?:them|him|her|me)\b", I), None),
