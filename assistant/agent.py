@@ -21,9 +21,7 @@ from pydantic_ai.messages import (
     PartStartEvent,
     TextPart,
     TextPartDelta,
-    ToolCallPart,
     ToolReturnPart,
-    UserPromptPart,
 )
 from pydantic_ai.models import Model
 from pydantic_ai.models.openai import OpenAIChatModel
@@ -32,10 +30,10 @@ from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.toolsets import FunctionToolset
 
 from assistant import local_llm
-from assistant.answers import is_no
-from assistant.approvals import Approvals, approved, unanswered
+from assistant.answers import is_no, picked
+from assistant.approvals import Approvals, unanswered
 from assistant.chat_secrets import mask, scrub
-from assistant.history import bounded, kept_after_failure, ran_before_failing
+from assistant.history import bounded, kept_after_failure, ran_before_failing, tools_called
 from assistant.offline_model import Intent, OfflineModel
 from assistant.paths import models_dir
 from assistant.provenance import caller_words_in, quoted, shown_text
@@ -125,20 +123,6 @@ def offline_model(host: Host) -> OfflineModel:
 
 
 OFFLINE_DESCRIPTION = "built-in offline model"
-
-
-def recent_tools(messages: list[ModelMessage]) -> set[str]:
-    """The tools called since the owner's message before last (this turn's, and the last turn's)."""
-    owner_turns = 0
-    found: set[str] = set()
-    for message in reversed(messages):
-        if isinstance(message, ModelResponse):
-            found |= {p.tool_name for p in message.parts if isinstance(p, ToolCallPart)}
-        elif any(isinstance(p, UserPromptPart) for p in message.parts):
-            owner_turns += 1
-            if owner_turns == 2:
-                break
-    return found
 
 
 def choose_model(settings: Settings, offline: OfflineModel | list[Intent]) -> tuple[Model, str]:
@@ -243,9 +227,9 @@ class AssistantAgent:
         prompt = ctx.prompt if isinstance(ctx.prompt, str) else ""
         last = ctx.messages[-1] if ctx.messages else None
         if isinstance(last, ModelRequest) and any(isinstance(p, ToolReturnPart) for p in last.parts):
-            wanted = recent_tools(ctx.messages)  # a step after results: go on with what this turn used
+            wanted = tools_called(ctx.messages, turns=2)  # a step after results: go on with what this turn used
         else:
-            wanted = self._owner_words.likely_tools(prompt) | recent_tools(ctx.messages)
+            wanted = self._owner_words.likely_tools(prompt) | tools_called(ctx.messages, turns=2)
         return [compacted(t) for t in fitting if t.name in wanted]
 
     def _idle_tools(self) -> frozenset[str]:
@@ -270,13 +254,13 @@ class AssistantAgent:
         waiting = unanswered(history)
         answers, undone = None, ""
         if waiting:
-            picked = approved(safe_text, len(waiting))
+            chosen = picked(safe_text, len(waiting))
             answers = DeferredToolResults(
                 approvals={
-                    c.tool_call_id: True if n in picked else ToolDenied(NOT_APPROVED) for n, c in enumerate(waiting, start=1)
+                    c.tool_call_id: True if n in chosen else ToolDenied(NOT_APPROVED) for n, c in enumerate(waiting, start=1)
                 }
             )
-            if not picked and not is_no(safe_text):  # the owner moved on: say what was left undone
+            if not chosen and not is_no(safe_text):  # the owner moved on: say what was left undone
                 undone = (
                     "Not done, as you did not say yes: "
                     + " ".join(self.approvals.questions(history, waiting, self._tool_defs))

@@ -19,7 +19,6 @@ from pydantic_ai import RunContext
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, ToolCallPart, ToolReturnPart, UserPromptPart
 from pydantic_ai.tools import ToolDefinition
 
-from assistant.answers import picked
 from assistant.offline_model import OfflineModel
 from assistant.provenance import caller_words_in
 from assistant.understanding import slots
@@ -73,11 +72,6 @@ def unanswered(history: Sequence[ModelMessage]) -> list[ToolCallPart]:
         if isinstance(message, ModelResponse):
             return [p for p in message.parts if isinstance(p, ToolCallPart) and p.tool_call_id not in answered]
     return []
-
-
-def approved(text: str, count: int) -> set[int]:
-    """Which of `count` numbered questions the owner's answer approves (see `assistant.answers`)."""
-    return picked(text, count)
 
 
 def heard_from_callers(messages: Sequence[ModelMessage]) -> bool:

@@ -79,3 +79,17 @@ def kept_after_failure(new: Sequence[ModelMessage], reply: str) -> list[ModelMes
             break
         kept.pop()
     return [*kept, ModelResponse(parts=[TextPart(reply)])]
+
+
+def tools_called(messages: Sequence[ModelMessage], turns: int = 1) -> set[str]:
+    """The tools called in the last `turns` turns (1: since the owner's latest message)."""
+    found: set[str] = set()
+    seen = 0
+    for message in reversed(messages):
+        if isinstance(message, ModelResponse):
+            found |= {p.tool_name for p in message.parts if isinstance(p, ToolCallPart)}
+        elif any(isinstance(p, UserPromptPart) for p in message.parts):
+            seen += 1
+            if seen == turns:
+                break
+    return found

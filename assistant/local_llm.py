@@ -32,7 +32,6 @@ from typing import Any
 from pydantic_ai.exceptions import ModelAPIError
 from pydantic_ai.messages import (
     ModelMessage,
-    ModelRequest,
     ModelResponse,
     RetryPromptPart,
     SystemPromptPart,
@@ -44,6 +43,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, DeltaToolCalls, FunctionModel
 from pydantic_ai.usage import RequestUsage
 
+from assistant.history import tools_called
 from assistant.offline_model import streamed
 
 RUNTIME = "llama-cpp-py-sync==0.11739"
@@ -177,17 +177,6 @@ def _chat(messages: list[ModelMessage], info: AgentInfo) -> list[dict[str, str]]
     return chat
 
 
-def called_this_turn(messages: list[ModelMessage]) -> set[str]:
-    """The tools already called since the owner's last message."""
-    called: set[str] = set()
-    for message in reversed(messages):
-        if isinstance(message, ModelRequest) and any(isinstance(p, UserPromptPart) for p in message.parts):
-            break
-        if isinstance(message, ModelResponse):
-            called |= {p.tool_name for p in message.parts if isinstance(p, ToolCallPart)}
-    return called
-
-
 def answer_schema(info: AgentInfo, called: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
     """What the model may write: a reply, or a call of one offered tool with valid arguments. A
     tool already called this turn is not offered again: a small model otherwise calls "show the
@@ -284,7 +273,7 @@ class LocalModel:
                 temperature=0.0,
                 response_format={
                     "type": "json_schema",
-                    "json_schema": {"schema": answer_schema(info, called_this_turn(messages))},
+                    "json_schema": {"schema": answer_schema(info, tools_called(messages))},
                 },
                 cache_key="owner-chat",
                 on_stats=self.last_stats.update,

@@ -172,6 +172,19 @@ class Reading:
 
 _EXAMPLE_VECTORS: dict[str, npt.NDArray[np.float32]] = {}
 
+
+@dataclass(frozen=True)
+class Index:
+    """The examples of every meaning, read once: vectors, whose each is, their words, whether each
+    is negated, and whether each meaning's examples mostly are."""
+
+    vectors: Vectors
+    owners: list[int]
+    words: list[frozenset[str]]
+    negated: npt.NDArray[np.bool_]
+    turned: list[bool]
+
+
 #: Where a message with several requests splits: commas, "and", "also", "then", semicolons.
 CLAUSE = re.compile(r"\s*(?:;|,?\s+and\s+(?:also\s+)?|,\s*(?:also\s+|then\s+)?|\s+then\s+|\.\s+)\s*", re.IGNORECASE)
 
@@ -182,15 +195,19 @@ class Reader:
     def __init__(self, meanings: Sequence[Meaning], encoder: Callable[[], SentenceEncoder] = sentence_encoder) -> None:
         self.meanings = list(meanings)
         self._encoder = encoder
-        self._index: tuple[Vectors, list[int], list[frozenset[str]], npt.NDArray[np.bool_]] | None = None
+        self._index: Index | None = None
         self._tools: dict[str, frozenset[str]] = {}
 
-    def _examples(self) -> tuple[Vectors, list[int], list[frozenset[str]], npt.NDArray[np.bool_]]:
+    def _examples(self) -> Index:
         if self._index is None:
             owners = [n for n, m in enumerate(self.meanings) for _ in m.examples]
             texts = [slots.masked(e) for m in self.meanings for e in m.examples]
             negated = np.array([_negated(t) for t in texts])
-            self._index = (self._vectors(texts), owners, [_words(t) for t in texts], negated)
+            # Whether most of each meaning's examples are negated ("don't answer any calls").
+            turned = [
+                sum(negated[i] for i, o in enumerate(owners) if o == n) * 2 > len(m.examples) for n, m in enumerate(self.meanings)
+            ]
+            self._index = Index(self._vectors(texts), owners, [_words(t) for t in texts], negated, turned)
         return self._index
 
     def _vectors(self, texts: list[str]) -> Vectors:
@@ -199,12 +216,6 @@ class Reader:
         if missing:
             _EXAMPLE_VECTORS.update(zip(missing, self._encoder().encode(missing), strict=True))
         return np.stack([_EXAMPLE_VECTORS[t] for t in texts])
-
-    def _turned(self, n: int) -> bool:
-        """Whether most of meaning `n`'s examples are negated ("don't answer any calls")."""
-        _, owners, _, negated = self._examples()
-        mine = [bool(negated[i]) for i, owner in enumerate(owners) if owner == n]
-        return sum(mine) * 2 > len(mine)
 
     def tools_of(self, meaning: Meaning) -> frozenset[str]:
         """The tools `meaning` calls: read from what its own examples build."""
@@ -226,19 +237,19 @@ class Reader:
 
     def scores(self, text: str) -> list[tuple[Meaning, float]]:
         """Every meaning with its closest example's cosine to `text`, best first."""
-        vectors, owners, words, negated = self._examples()
+        index = self._examples()
         text = slots.masked(text)
-        similarity = vectors @ self._encoder().encode([text])[0]
-        said = _words(text)
-        shared = np.array([len(said & w) / max(len(said | w), 1) for w in words])
-        similarity = similarity + WORDS * shared - TURNED * (negated != _negated(text))
-        best = np.full(len(self.meanings), -1.0)
-        np.maximum.at(best, owners, similarity)
         turned = _negated(text)
+        similarity = index.vectors @ self._encoder().encode([text])[0]
+        said = _words(text)
+        shared = np.array([len(said & w) / max(len(said | w), 1) for w in index.words])
+        similarity = similarity + WORDS * shared - TURNED * (index.negated != turned)
+        best = np.full(len(self.meanings), -1.0)
+        np.maximum.at(best, index.owners, similarity)
         for n, meaning in enumerate(self.meanings):
             # A cue counts only when the message is turned the way the meaning's examples mostly
             # are: "anyone" is no cue for "let anyone call" in "don't let anyone call".
-            if meaning.cues and re.search(meaning.cues, text, re.IGNORECASE) and self._turned(n) == turned:
+            if meaning.cues and re.search(meaning.cues, text, re.IGNORECASE) and index.turned[n] == turned:
                 best[n] += CUED
         order = np.argsort(-best)
         return [(self.meanings[i], float(best[i])) for i in order]
