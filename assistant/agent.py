@@ -15,13 +15,11 @@ from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelMessagesTypeAdapter,
-    ModelRequest,
     ModelResponse,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
     TextPartDelta,
-    ToolReturnPart,
 )
 from pydantic_ai.models import Model
 from pydantic_ai.models.openai import OpenAIChatModel
@@ -33,7 +31,7 @@ from assistant import local_llm
 from assistant.answers import is_no, picked
 from assistant.approvals import Approvals, unanswered
 from assistant.chat_secrets import mask, scrub
-from assistant.history import bounded, kept_after_failure, ran_before_failing, tools_called
+from assistant.history import bounded, kept_after_failure, ran_before_failing, step_results, tools_called
 from assistant.offline_model import Intent, OfflineModel
 from assistant.paths import models_dir
 from assistant.provenance import caller_words_in, quoted, shown_text
@@ -219,15 +217,24 @@ class AssistantAgent:
     async def _offered(self, ctx: RunContext[ToolContext], tools: list[ToolDefinition]) -> list[ToolDefinition]:
         """Only the tools that fit the state and what the owner asked: a small model reads every
         tool definition on every step. What the owner asked is read by the offline understanding
-        (the closest meanings' tools); the tools already called in this turn or the one before stay
-        offered, so a follow-up or an answered question can go on."""
+        (the closest meanings' tools), with the tools called in this turn or the one before, so a
+        follow-up or an answered question can go on. After tool results, the step only needs what
+        is not finished: a tool that refused a value (to try again), and after a read-only look the
+        owner's likely tools (to act on what was read); after changes that all worked, none (the
+        model writes its reply)."""
         fitting = [t for t in tools if t.name not in ctx.deps.idle_tools]
         if self.host.settings.llm_tools == "all":
             return [compacted(t) for t in fitting]
         prompt = ctx.prompt if isinstance(ctx.prompt, str) else ""
-        last = ctx.messages[-1] if ctx.messages else None
-        if isinstance(last, ModelRequest) and any(isinstance(p, ToolReturnPart) for p in last.parts):
-            wanted = tools_called(ctx.messages, turns=2)  # a step after results: go on with what this turn used
+        results = step_results(ctx.messages)
+        if results:
+            refused = {r.tool_name for r in results if isinstance(r.content, dict) and r.content.get("ok") is False}
+            looked = any(
+                (self._tool_defs[r.tool_name].metadata or {}).get("read_only") is True
+                for r in results
+                if r.tool_name in self._tool_defs
+            )
+            wanted = refused | (self._owner_words.likely_tools(prompt) if looked else set())
         else:
             wanted = self._owner_words.likely_tools(prompt) | tools_called(ctx.messages, turns=2)
         return [compacted(t) for t in fitting if t.name in wanted]

@@ -22,10 +22,10 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 
-#: About 4 characters per token: 1,500 tokens of earlier turns at most (the current turn is always
-#: sent whole). A small local model reads all of it before each answer; bench/agent_eval.py keeps a
-#: turn under about 1,500 tokens with this.
-HISTORY_BUDGET_CHARS = 6_000
+#: About 4 characters per token: 750 tokens of earlier turns at most (the current turn and the one
+#: before are always sent whole). A small local model reads all of it before each answer;
+#: bench/agent_eval.py measures what a turn costs with this.
+HISTORY_BUDGET_CHARS = 3_000
 
 
 def _size(messages: Sequence[ModelMessage]) -> int:
@@ -93,3 +93,11 @@ def tools_called(messages: Sequence[ModelMessage], turns: int = 1) -> set[str]:
             if seen == turns:
                 break
     return found
+
+
+def step_results(messages: Sequence[ModelMessage]) -> list[ToolReturnPart]:
+    """The tool results the model is about to read: those in the last request, if it carries any."""
+    last = messages[-1] if messages else None
+    if not isinstance(last, ModelRequest):
+        return []
+    return [p for p in last.parts if isinstance(p, ToolReturnPart)]

@@ -311,28 +311,38 @@ def tool_prompt_tokens(host: Host, first_message: str | None) -> int:
 
 def phrase_server_responder() -> Callable[[dict[str, Any]], Any]:
     """A stand-in model for the local server that obeys any text it is sent, caller words included:
-    the offline phrase rules applied to every message, tool results too. Nothing unsafe may follow."""
+    the offline phrase rules applied to the owner's latest message and everything after it (tool
+    results too), and to every caller's words and call notice anywhere in the conversation. It does
+    not redo earlier turns' requests (no model does). Nothing unsafe may follow."""
     from assistant.agent import host_intents
     from assistant.offline_model import OfflineModel
     from assistant.plugins import discover
 
     phrases = OfflineModel(host_intents() + [i for p in discover() for i in p.intents])
 
+    def caller_words(message: dict[str, Any]) -> list[str]:
+        content = message.get("content")
+        if message["role"] != "tool" or not isinstance(content, str):
+            return []
+        if message.get("tool_call_id", "").startswith("notice-"):
+            return [content]
+        with contextlib.suppress(ValueError, AttributeError):
+            return [str(s) for s in (json.loads(content).get("caller_content") or {}).get("said") or []]
+        return []
+
     def respond(body: dict[str, Any]) -> Any:
         messages = body["messages"]
         if messages[-1]["role"] == "tool" and not messages[-1].get("tool_call_id", "").startswith("notice-"):
             return "Done."
         available = {t["function"]["name"] for t in body.get("tools", [])}
-        calls: list[Any] = []
-        for message in messages[1:]:  # everything but the instructions
+        latest = max(i for i, m in enumerate(messages) if m["role"] == "user")
+        texts = [t for m in messages[1:latest] for t in caller_words(m)]
+        for message in messages[latest:]:
             content = message.get("content")
-            texts = [content] if isinstance(content, str) else []
-            if message["role"] == "tool" and isinstance(content, str):
-                with contextlib.suppress(ValueError):
-                    said = (json.loads(content).get("caller_content") or {}).get("said") or []
-                    texts += [str(s) for s in said]
-            for text in texts:
-                calls += [c for c in phrases.match(text, available) if c not in calls]
+            texts += ([content] if isinstance(content, str) else []) + caller_words(message)
+        calls: list[Any] = []
+        for text in texts:
+            calls += [c for c in phrases.match(text, available) if c not in calls]
         return calls or "I can help with calls."
 
     return respond

@@ -84,7 +84,7 @@ def test_openai_compatible_endpoint_by_base_url(env: dict[str, str]) -> None:
     first = fake.requests[0]
     assert first["model"] == "llama3"
     assert any(t["function"]["name"] == "set_inbound_policy" for t in first["tools"])
-    assert "personal assistant" in first["messages"][0]["content"]
+    assert "answer and place phone calls" in first["messages"][0]["content"]
     host.close()
 
 
@@ -122,3 +122,32 @@ def test_model_choice(env: dict[str, str]) -> None:
     assert choose_model(Settings.from_env(env), [])[1].startswith("OpenAI ")
     env["ASSISTANT_LLM_BASE_URL"] = "http://127.0.0.1:11434/v1"
     assert "127.0.0.1:11434" in choose_model(Settings.from_env(env), [])[1]
+
+
+def test_after_results_the_model_is_offered_only_what_is_unfinished(host: Host) -> None:
+    """A small model reads every tool definition on every step: after changes that all worked it
+    is offered none (it writes the reply), after a refused value only that tool (to try again),
+    after a read-only look the tools the owner's words point to (to act on what it read)."""
+    offered: list[list[str]] = []
+    plan = {
+        "set the greeting to Hello there": ("set_voice_call_greeting", {"greeting": "Hello there"}),
+        "let calls last up to a day": ("set_voice_call_limits", {"max_duration_seconds": 86_400}),
+        "show my settings and change the greeting": ("show_voice_call_config", {}),
+    }
+
+    def model(messages, info: AgentInfo) -> ModelResponse:
+        offered.append(sorted(t.name for t in info.function_tools))
+        last = messages[-1]
+        if any(isinstance(p, ToolReturnPart) for p in last.parts):
+            return ModelResponse(parts=[TextPart("done")])
+        name, args = plan[last.parts[-1].content]
+        return ModelResponse(parts=[ToolCallPart(name, args)])
+
+    chat = Chat(host, model=FunctionModel(model))
+    chat.say("set the greeting to Hello there")
+    assert "set_voice_call_greeting" in offered[0] and offered[1] == [], "a change that worked: nothing more offered"
+    chat.say("let calls last up to a day")
+    assert offered[3] == ["set_voice_call_limits"], "a refused value: only that tool, to try again"
+    chat.say("show my settings and change the greeting")
+    assert "set_voice_call_greeting" in offered[5], "after a look, what the owner's words point to"
+    assert host.config.get("voice_call").inbound.greeting == "Hello there"

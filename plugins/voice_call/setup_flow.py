@@ -29,6 +29,8 @@ def next_step(config: VoiceCallConfig, host: Host) -> str:
         return f"Setup: which provider carries the calls is not chosen yet ({', '.join(names[:-1])} or {names[-1]})."
     setup = SETUPS[config.provider]
     needed = missing_credentials(config, host)
+    if needed and len(needed) == len(setup.credentials) + 1:  # nothing given yet: how to give it all
+        return f"Setup: {setup.prompt()}"
     if needed:
         return f"Setup: {setup.title} still needs {', '.join(needed)}. " + setup.prompt()
     if config.inbound.policy == "disabled":

@@ -45,11 +45,11 @@ def set_voice_call_credentials(
     """Store the carrier's credentials and the assistant's phone number.
 
     Args:
-        provider: twilio, telnyx or plivo; defaults to the one already chosen.
-        phone_number: The carrier number calls come in on, in E.164 (e.g. +15550001234).
+        provider: Defaults to the one already chosen.
+        phone_number: The carrier number calls come in on (E.164).
         account_sid: Twilio Account SID (AC and 32 hex characters).
-        auth_token: Twilio or Plivo auth token: the secret placeholder from the owner's message, copied exactly.
-        api_key: Telnyx API key: the secret placeholder from the owner's message, copied exactly.
+        auth_token: Twilio or Plivo auth token (its secret placeholder, exactly).
+        api_key: Telnyx API key (its secret placeholder, exactly).
         connection_id: Telnyx Call Control connection (application) id.
         public_key: Telnyx webhook public key (base64).
         auth_id: Plivo Auth ID.
