@@ -28,7 +28,7 @@ from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls
 
 from assistant.answers import is_no, is_yes, picked
 from assistant.provenance import CALLER_CONTENT, is_notice
-from assistant.understanding import Meaning, Reader, Reading, Said
+from assistant.understanding import Meaning, Reader, Reading, Said, clauses, slots
 
 #: A tool call an intent asks for: the tool's name and its arguments.
 ToolCall = tuple[str, dict[str, Any]]
@@ -123,6 +123,22 @@ async def streamed(response: ModelResponse) -> AsyncIterator[str | DeltaToolCall
                 yield word
 
 
+def _in_region(args: dict[str, Any], region: str) -> dict[str, Any]:
+    """A rule's arguments with phone numbers written without their country code read in the
+    owner's region ("555-000-4321" is +15550004321 in the US); one that does not read as a
+    number there is left for the tool to refuse, with its reason."""
+
+    def read(value: Any) -> Any:
+        if isinstance(value, list):
+            return [read(v) for v in value]
+        if isinstance(value, str) and re.fullmatch(r"\d{7,15}", value):
+            found = slots.phone_numbers(value, region)
+            return found[0] if len(found) == 1 else value
+        return value
+
+    return {key: read(value) for key, value in args.items()}
+
+
 class OfflineModel:
     """Builds the `FunctionModel` from the intents and meanings of the host and its plugins."""
 
@@ -141,22 +157,47 @@ class OfflineModel:
         )
 
     def match(self, text: str, available: set[str] | None = None) -> list[ToolCall]:
-        """The calls the exact phrases ask for (of the `available` tools; None: any)."""
+        """The calls the exact phrases ask for (of the `available` tools; None: any), with phone
+        numbers read in the owner's region."""
         calls: list[ToolCall] = []
         for intent in self.intents:
             for name, args in intent.parse(text) or []:
                 if (available is None or name in available) and all(name != seen for seen, _ in calls):
-                    calls.append((name, args))
+                    calls.append((name, _in_region(args, self.region)))
         return calls
 
     def read(self, text: str, available: set[str] | None = None) -> Reading:
-        """What `text` asks for: the exact phrases first, then the meanings."""
+        """What `text` asks for: the exact phrases first, then the meanings. In a message of several
+        requests where the phrases read some clauses, the other clauses are read by meaning
+        ("turn on pairing and limit calls to 20 minutes")."""
         calls = self.match(text, available)
+        if calls and self.reader is not None:
+            calls += self._other_clauses(text, calls, available)
         if calls or self.reader is None or not text.strip():
             return Reading(calls=calls, sure=bool(calls))
         reading = self.reader.read(Said(text, self.region))
         kept = [c for c in reading.calls if available is None or c[0] in available]
         return Reading(kept, reading.ask, reading.options, reading.sure, reading.scores)
+
+    def _other_clauses(self, text: str, calls: list[ToolCall], available: set[str] | None) -> list[ToolCall]:
+        """Calls for the clauses no phrase read, when the phrases' reading lies wholly in clauses of
+        its own (a call's "and say the gate is open" is part of the call, not a request)."""
+        parts = clauses(text)
+        by_rule = [self.match(c, available) for c in parts]
+        if len(parts) < 2 or sorted(map(str, (c for found in by_rule for c in found))) != sorted(map(str, calls)):
+            return []
+        extra: list[ToolCall] = []
+        assert self.reader is not None
+        for part, found in zip(parts, by_rule, strict=True):
+            if found:
+                continue
+            reading = self.reader.read_one(Said(part, self.region))
+            if not reading.sure or not reading.calls:
+                return []  # a clause we cannot read: the phrases' reading alone, as before
+            extra += [
+                c for c in reading.calls if (available is None or c[0] in available) and all(c[0] != n for n, _ in calls + extra)
+            ]
+        return extra
 
     def warm(self) -> None:
         """Load the sentence model and the examples' vectors now (about a second), so the owner's

@@ -19,7 +19,7 @@ from typing import Any
 
 from assistant.offline_model import OfflineModel, ToolCall
 from assistant.understanding import Reading, Said
-from bench.owner_phrasings import ASK, MORE_TUNING, NOTHING, OWNER_REQUESTS, Expected, Has
+from bench.owner_phrasings import ASK, FRESH, MORE_TUNING, NOTHING, OWNER_REQUESTS, Expected, Has
 
 
 def _same(wanted: Any, got: Any) -> bool:
@@ -72,23 +72,42 @@ def score(model: OfflineModel, text: str, expected: Expected) -> Scored:
     return Scored(text, expected, outcome, reading, seconds)
 
 
+def parts(tuning: bool) -> dict[str, list[tuple[str, Expected]]]:
+    """The rows to score: the tuning part, or the two held-out parts (the first batch's odd rows,
+    and the fifth batch's odd rows, written later and never looked at row by row)."""
+    if tuning:
+        rows = [r for n, r in enumerate(OWNER_REQUESTS) if n % 2 == 0] + MORE_TUNING
+        return {"tuning": rows + [r for n, r in enumerate(FRESH) if n % 2 == 0]}
+    return {
+        "held-out (first batch)": [r for n, r in enumerate(OWNER_REQUESTS) if n % 2 == 1],
+        "held-out (fifth batch)": [r for n, r in enumerate(FRESH) if n % 2 == 1],
+    }
+
+
 def run(model: OfflineModel, tuning: bool) -> int:
-    rows = [r for n, r in enumerate(OWNER_REQUESTS) if (n % 2 == 0) == tuning] + (MORE_TUNING if tuning else [])
     model.read("warm up")  # the sentence model loads on first use
-    results = [score(model, text, expected) for text, expected in rows]
+    every: list[Scored] = []
+    for part, rows in parts(tuning).items():
+        results = [score(model, text, expected) for text, expected in rows]
+        every += results
+        for r in results:
+            if r.outcome != "right" and tuning:  # the held-out parts are only counted: tuning on them would spoil them
+                calls = r.reading.calls or (r.reading.ask or [m.name for m in r.reading.options])
+                print(f"{r.outcome:<15} {r.text!r}\n{'':15} got {calls}  scores {r.reading.scores}\n{'':15} want {r.expected}")
+        _summary(part, results)
+    if not tuning:
+        _summary("held-out, both", every)
+    return 0
+
+
+def _summary(part: str, results: list[Scored]) -> None:
     counts = Counter(r.outcome for r in results)
-    part = "tuning" if tuning else "held-out"
-    for r in results:
-        if r.outcome != "right" and tuning:  # the held-out part is only counted: tuning on it would spoil it
-            calls = r.reading.calls or (r.reading.ask or [m.name for m in r.reading.options])
-            print(f"{r.outcome:<15} {r.text!r}\n{'':15} got {calls}  scores {r.reading.scores}\n{'':15} want {r.expected}")
     seconds = sorted(r.seconds for r in results)
     p95 = seconds[int(len(seconds) * 0.95) - 1]
     total = len(results)
     print(
-        f"\nowner requests, {part} part: {total}; right {counts['right']} ({counts['right'] / total:.0%}); "
+        f"\nowner requests, {part}: {total}; right {counts['right']} ({counts['right'] / total:.0%}); "
         f"right after one yes {counts['right after yes']}; asked {counts['asked']}; not understood "
         f"{counts['not understood']}; WRONG {counts['wrong']} ({counts['wrong'] / total:.0%}); "
         f"mean {statistics.mean(seconds) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms per message"
     )
-    return 0

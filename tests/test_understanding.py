@@ -154,3 +154,35 @@ def test_a_number_accepted_as_well_is_added_not_made_the_only_one(model) -> None
     assert model.read(f"only accept calls from {FRIEND}").calls == [
         ("set_inbound_policy", {"policy": "allowlist", "allow_from": [FRIEND]})
     ]
+
+
+def test_a_rule_never_applies_a_number_without_its_country_code(model) -> None:
+    """The exact phrase read "my cell is 555-000-4321" as 5550004321; the number is read in the
+    owner's region instead."""
+    assert model.read("my cell is 555-000-4321").calls == [("set_owner_number", {"number": MOBILE})]
+
+
+def test_a_request_after_one_the_phrases_read_is_not_dropped(model) -> None:
+    assert model.read("turn on pairing and limit calls to 20 minutes").calls == [
+        ("set_inbound_policy", {"policy": "pairing"}),
+        ("set_voice_call_limits", {"max_duration_seconds": 1200}),
+    ]
+    # The words after a call's number are what to say, not a second request.
+    [(tool, args)] = model.read(f"call {FRIEND} and say hello, then tell them the door is open").calls
+    assert tool == "realtime_call" and "door is open" in args["message"]
+    assert model.read("the greeting is fine").calls == [], "an opinion of the greeting is not a new one"
+
+
+def test_a_later_clause_about_the_same_setting_wins(model) -> None:
+    text = "I don't want to take calls from strangers anymore, switch to pairing"
+    assert model.read(text).calls == [("set_inbound_policy", {"policy": "pairing"})]
+
+
+def test_quoted_salutations_are_greetings_and_afternoon_hours_are_afternoon(model) -> None:
+    [(tool, args)] = model.read("when someone calls say 'Hello, Green Garden Centre, how can we help?'").calls
+    assert tool == "set_voice_call_greeting" and args["greeting"].startswith("Hello, Green Garden")
+    [(tool, args)] = model.read("callers can book tuesdays and thursdays from 2 to 6, 1 hour each").calls
+    assert (args["start"], args["end"], args["slot_minutes"]) == ("14:00", "18:00", 60)
+    [(tool, args)] = model.read("appointments on weekdays from 10 to 2").calls
+    assert (args["start"], args["end"]) == ("10:00", "14:00")
+    assert model.read("switch back to voice mode please").calls == [("set_voice_call_mode", {"mode": "voice"})]

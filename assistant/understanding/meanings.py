@@ -277,24 +277,33 @@ class Reader:
     def read(self, said: Said) -> Reading:
         """The whole message, and when it holds several requests, each clause of it."""
         whole = self.read_one(said)
-        clauses: list[str] = []
-        for clause in CLAUSE.split(said.text):
-            # A fragment ("30 minutes") belongs to the request before it, not a request of its own.
-            if clauses and len(clause.split()) < 3:
-                clauses[-1] += ", " + clause
-            elif clause.strip():
-                clauses.append(clause)
-        if len(clauses) < 2:
+        parts_of = clauses(said.text)
+        if len(parts_of) < 2:
             return whole
-        parts = [self.read_one(Said(c, said.region)) for c in clauses]
+        parts = [self.read_one(Said(c, said.region)) for c in parts_of]
         if not all(p.sure for p in parts):
             return whole
         calls: list[ToolCall] = []
+        overridden = False
         for part in parts:
             if part.ask:
                 return whole if whole.understood else part
             # A later clause about the same setting wins: "no calls from strangers, switch to pairing".
-            calls = [c for c in calls if all(c[0] != name for name, _ in part.calls)] + part.calls
-        if whole.understood and len({c[0] for c in calls}) <= len({c[0] for c in whole.calls}):
+            kept = [c for c in calls if all(c[0] != name for name, _ in part.calls)]
+            overridden |= len(kept) < len(calls)
+            calls = kept + part.calls
+        if not overridden and whole.understood and len({c[0] for c in calls}) <= len({c[0] for c in whole.calls}):
             return whole
         return Reading(calls=calls, options=tuple(m for p in parts for m in p.options), sure=True, scores=whole.scores)
+
+
+def clauses(text: str) -> list[str]:
+    """The requests in one message: split at "and", commas, "then" and full stops, with a fragment
+    ("30 minutes") kept with the request before it."""
+    found: list[str] = []
+    for clause in CLAUSE.split(text):
+        if found and len(clause.split()) < 3:
+            found[-1] += ", " + clause
+        elif clause.strip():
+            found.append(clause)
+    return found

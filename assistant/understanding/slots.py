@@ -105,6 +105,13 @@ def url(text: str) -> str | None:
     return match.group(0).rstrip(".") if match else None
 
 
+#: How a greeting opens ("Hello, ...", "Thanks for calling ...", "You've reached ...").
+SALUTATION = (
+    r"(?:hello|hi|hiya|hey|welcome|good\s+(?:morning|afternoon|evening|day)|thanks?\s+(?:you\s+)?for\s+calling|"
+    r"you'?ve\s+reached|you\s+have\s+reached)\b"
+)
+
+
 def masked(text: str, region: str = "US") -> str:
     """`text` with its values replaced by what they are ("a phone number", "a web address"), so
     that meaning is compared on the words around them, not on the digits."""
@@ -112,6 +119,9 @@ def masked(text: str, region: str = "US") -> str:
         if phone_numbers(number, region):
             text = text.replace(number, "a phone number")
     text = re.sub(r"https?://\S+", "a web address", text)
+    # Quoted words that open with a salutation are a greeting, whatever else the message says.
+    text = re.sub(r"[\"“]\s*" + SALUTATION + r"[^\"”]*[\"”]", "a greeting", text, flags=re.I)
+    text = re.sub(r"(?<=\s)'\s*" + SALUTATION + r".*'(?=[\s.!?]|$)", "a greeting", text, flags=re.I)
     text = re.sub(r"[\"“][^\"”]{3,}[\"”]|(?<=\s)'[^']{3,}'(?=[\s.!?]|$)", "these words", text)
     text = re.sub(r":\s*\S.{12,}$", ": these words", text, flags=re.S)
     # What is to be said ("tell them that ...", "say ...") is content, not the request.

@@ -240,6 +240,7 @@ SETUP_MEANINGS = [
             "answer with the realtime model",
         ),
         lambda said: [("set_voice_call_mode", {"mode": "realtime"})],
+        cues="\\breal\\s*-?\\s*time\\b",
     ),
     Meaning(
         "voice mode",
@@ -252,8 +253,14 @@ SETUP_MEANINGS = [
             "no more realtime",
             "turn realtime off",
             "back to the standard pipeline",
+            "switch back to voice mode",
+            "voice mode please",
+            "answer calls with the voice pipeline again",
+            "go back to the normal way of answering",
+            "use the regular speech pipeline",
         ),
         lambda said: [("set_voice_call_mode", {"mode": "voice"})],
+        cues="\\bvoice\\s+(?:mode|pipeline)\\b|\\b(?:normal|standard|regular)\\b",
     ),
     Meaning(
         "max duration",

@@ -73,9 +73,12 @@ def choose_provider(text: str) -> list[ToolCall] | None:
 
 
 def greeting(text: str) -> list[ToolCall] | None:
-    match = re.search(r"\b(?:set\s+(?:a|the)\s+greeting|greeting)\s*(?:to|:|is)\s*(.+)$", text, I | re.S)
+    match = re.search(r"\b(?:set\s+(?:a|the)\s+greeting|greeting)\s*(to|:|is)\s*(.+)$", text, I | re.S)
+    # "the greeting is fine" is an opinion, not new words: after "is", only quoted words or a sentence.
+    if match and match.group(1).lower() == "is" and not re.match(r"[\"“']", match.group(2)) and len(match.group(2).split()) < 3:
+        return None
     if match:
-        return [("set_voice_call_greeting", {"greeting": match.group(1).strip().strip("\"'“”")})]
+        return [("set_voice_call_greeting", {"greeting": match.group(2).strip().strip("\"'“”")})]
     return None
 
 

@@ -75,6 +75,7 @@ MEANINGS = [
         "let anyone call you",
         (
             "anyone is welcome to ring",
+            "I'm fine with anyone at all phoning in",
             "take calls from any caller",
             "I'm fine with strangers calling",
             "make my line public",
@@ -244,6 +245,9 @@ MEANINGS = [
             "pairing code 1234 is fine",
             "accept pairing 1234",
             "yes approve 1234",
+            "let 1234 through",
+            "the code 1234 can come in",
+            "1234 is ok, let them in",
         ),
         _pairing_code,
         cues="\\b\\d{4}\\b",

@@ -12,9 +12,11 @@ DAY_NAMES = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "s
 HOUR = r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?"
 
 
-def _clock(hour: str, minute: str | None, half: str | None, afternoon_guess: bool) -> str:
+def _clock(hour: str, minute: str | None, half: str | None, afternoon_before: int) -> str:
+    """A clock time; without am or pm, an hour before `afternoon_before` is in the afternoon
+    (nobody opens for bookings at 2 at night: "2 to 6" is 14:00 to 18:00)."""
     h = int(hour)
-    if half == "pm" and h < 12 or (half is None and afternoon_guess and h < 8):
+    if half == "pm" and h < 12 or (half is None and h < afternoon_before):
         h += 12
     return f"{h:02d}:{int(minute or 0):02d}"
 
@@ -38,8 +40,10 @@ def _hours_args(text: str) -> dict[str, Any] | Ask | None:
         days = [code for name, code in DAY_NAMES.items() if re.search(rf"\b{name}", lowered)]
     if not days:
         return Ask("On which days may callers book?")
-    start = _clock(span.group(1), span.group(2), span.group(3), afternoon_guess=False)
-    end = _clock(span.group(4), span.group(5), span.group(6), afternoon_guess=True)
+    start = _clock(span.group(1), span.group(2), span.group(3), afternoon_before=7)
+    end = _clock(span.group(4), span.group(5), span.group(6), afternoon_before=8)
+    if end <= start and span.group(6) is None and int(span.group(4)) < 12:  # "10 to 2": the end is after noon
+        end = _clock(span.group(4), span.group(5), "pm", afternoon_before=0)
     args: dict[str, Any] = {"days": days, "start": start, "end": end}
     rest = text[: span.start()] + " " + text[span.end() :]
     if slots.DURATION.search(rest):
