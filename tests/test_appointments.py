@@ -127,3 +127,20 @@ def test_hours_and_calendar_in_chat_then_a_caller_books(host, radicale) -> None:
         assert {str(e.icalendar_component["uid"]) for e in radicale.search(event=True)} == {"busy-1"}
         assert "cancelled by the caller" in " ".join(m.text for m in host.conversations.shown(host.conversations.latest()))
         assert "No appointments are booked" in lab.say("show appointments")
+
+
+def test_one_number_cannot_fill_the_calendar_and_withheld_callers_cannot_book_or_cancel(host) -> None:
+    """One number booked 24 of 24 free slots in a row; withheld callers ("" once read) could cancel
+    each other's bookings."""
+    host.config.update("voice_call", {"timezone": "UTC", "appointments.days": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]})
+    appointments = Appointments(host)
+    asyncio.run(appointments.book(FRIEND, _tomorrow_at(9)))
+    asyncio.run(appointments.book(FRIEND, _tomorrow_at(10)))
+    with pytest.raises(AppointmentError, match="already has 2 appointments booked"):
+        asyncio.run(appointments.book(FRIEND, _tomorrow_at(11)))
+    asyncio.run(appointments.book("+15557770000", _tomorrow_at(11)))  # another caller still can
+    with pytest.raises(AppointmentError, match="withheld"):
+        asyncio.run(appointments.book("", _tomorrow_at(12)))
+    with pytest.raises(AppointmentError, match="withheld"):
+        asyncio.run(appointments.cancel_for_caller(""))
+    assert len(appointments.upcoming()) == 3

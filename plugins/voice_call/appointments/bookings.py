@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 CALDAV_SECRET = "voice_call.appointments.caldav_password"
+#: Upcoming bookings one caller's number may hold (a caller who wants more is told to ask the owner).
+MOST_PER_CALLER = 2
 
 
 class AppointmentError(ValueError):
@@ -134,10 +136,18 @@ class Appointments:
     # -- booking -------------------------------------------------------------------------------------
 
     async def book(self, caller: str, when: datetime, name: str = "") -> Booking:
-        """Book the slot starting at `when` for `caller`; AppointmentError says why not."""
+        """Book the slot starting at `when` for `caller`; AppointmentError says why not. A withheld
+        number cannot book (nobody could tell its bookings apart), and one number holds at most
+        `MOST_PER_CALLER` upcoming bookings: one caller cannot fill the calendar."""
         settings, zone = self.settings()
         if not settings.days:
             raise AppointmentError("my owner does not take appointments by phone")
+        if not caller:
+            raise AppointmentError("I can only book appointments for a caller whose number is not withheld")
+        if sum(1 for b in self.upcoming() if b.caller == caller) >= MOST_PER_CALLER:
+            raise AppointmentError(
+                f"this number already has {MOST_PER_CALLER} appointments booked, the most I can book for one caller"
+            )
         when = as_utc(when).astimezone(UTC).replace(second=0, microsecond=0)
         length = timedelta(minutes=settings.slot_minutes)
         if when not in self._candidate_slots(when.astimezone(zone).date(), 1):
@@ -176,6 +186,8 @@ class Appointments:
     async def cancel_for_caller(self, caller: str, when: datetime | None = None) -> Booking:
         """Cancel the caller's own booking (at `when`, or their next one)."""
         _, zone = self.settings()
+        if not caller:  # withheld callers are all "": one must not cancel another's booking
+            raise AppointmentError("I can't cancel appointments for a withheld number")
         mine = [b for b in self.upcoming() if b.caller == caller]
         if when is not None:
             mine = [b for b in mine if b.starts_at == as_utc(when).astimezone(UTC).replace(second=0, microsecond=0)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic_ai import RunContext
 
-from assistant.plugin_api import SecretNotAvailable, ToolContext, ToolResult
+from assistant.plugin_api import SecretNotAvailable, ToolContext, ToolResult, caller_content
 from plugins.voice_call.appointments.bookings import CALDAV_SECRET, Appointments
 from plugins.voice_call.appointments.calendar import CalDavCalendar, CalendarUnavailable
 from plugins.voice_call.config import voice_config
@@ -99,8 +99,14 @@ def list_appointments(ctx: RunContext[ToolContext]) -> Result:
     booked = appointments.upcoming()
     if not booked:
         return ToolResult(True, f"No appointments are booked. Calendar feed: {feed_url(ctx)}").as_dict()
-    lines = [f"#{b.id} {b.local(zone)} with {b.caller}" + (f" ({b.name})" if b.name else "") for b in booked]
-    return ToolResult(True, "Appointments:\n" + "\n".join(lines)).as_dict()
+    lines = [f"#{b.id} {b.local(zone)} with {b.caller or 'a withheld number'}" for b in booked]
+    # The names are what callers said they are called: quoted as caller content, never our text.
+    names = [f"#{b.id}: {b.name}" for b in booked if b.name]
+    return ToolResult(
+        True,
+        "Appointments:\n" + "\n".join(lines) + ("\nThe names callers gave are quoted below." if names else ""),
+        caller_content=caller_content("callers who booked", names) if names else None,
+    ).as_dict()
 
 
 async def cancel_appointment(ctx: RunContext[ToolContext], appointment_id: int) -> Result:

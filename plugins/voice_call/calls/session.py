@@ -245,7 +245,9 @@ class CallSession:
             return
         action, reason = self._after_reply
         if action == "hang_up":
-            await self.hang_up(Ending(EndReason.ASSISTANT_ENDED, reason))
+            # The call agent's reason is its own words, shaped by what the caller said: it stays out
+            # of the record's reason, which goes into our sentences to the owner.
+            await self.hang_up(Ending(EndReason.ASSISTANT_ENDED))
         else:
             await self.put_through(reason)
 

@@ -7,9 +7,12 @@ and back, and nothing outside `carriers/` ever sees a carrier's field names.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
+
+from plugins.voice_call.validation import caller_number
 
 
 class WebhookRejected(Exception):
@@ -52,6 +55,10 @@ class CallState(StrEnum):
 AnsweredBy = Literal["human", "machine", "message_end", "unknown"]
 
 
+#: A carrier's call id: Twilio's CA..., Telnyx's v3:..., Plivo's UUIDs.
+CALL_ID = re.compile(r"[\w\-:.+/=]{1,200}")
+
+
 @dataclass(frozen=True)
 class CallEvent:
     """What a webhook tells us.
@@ -80,6 +87,14 @@ class CallEvent:
     answered_by: AnsweredBy = "unknown"
     transfer: str = ""
     transfer_step: Literal["", "connect", "whisper", "result"] = ""
+
+    def __post_init__(self) -> None:
+        # Every carrier's webhook comes through here: the numbers are E.164 or "" (withheld), the
+        # call id is one a carrier makes (no line breaks, no essays).
+        if self.carrier_call_id and not CALL_ID.fullmatch(self.carrier_call_id):
+            raise BadWebhook("the call id holds spaces, line breaks or over 200 characters: no carrier sends that")
+        object.__setattr__(self, "from_number", caller_number(self.from_number))
+        object.__setattr__(self, "to_number", caller_number(self.to_number))
 
 
 @dataclass(frozen=True)
