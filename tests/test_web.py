@@ -196,9 +196,48 @@ def test_sessions_origins_and_bodies(host) -> None:
         assert httpx.get(f"{live.url}/web/api/status", cookies={"assistant_session": kept}).status_code == 401
         # Sessions expire.
         assert first.post("/web/login", json={"token": token}).status_code == 200
-        for session in auth._sessions:
-            auth._sessions[session] = 0.0
+        for session in auth._sessions.values():
+            session.until = 0.0
         assert first.get("/web/api/status").status_code == 401
+
+
+def test_a_new_token_ends_the_sessions_made_with_the_old_one(host) -> None:
+    """`assistant web --new-token` (another process) left old sessions with full access."""
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    auth = WebApp.of(host).auth
+    with LiveGateway(host) as live:
+        old = httpx.Client(base_url=live.url)
+        assert old.post("/web/login", json={"token": auth.token()}).status_code == 200
+        assert old.get("/web/api/status").status_code == 200
+        env = {"ASSISTANT_HOME": str(host.settings.home)}
+        link = CliRunner().invoke(main, ["web", "--new-token"], env=env).output.strip().splitlines()[-1]
+        assert old.get("/web/api/status").status_code == 401, "the old token's session is over"
+        ws_url = live.url.replace("http", "ws") + "/web/ws/chat"
+
+        async def chat_socket() -> None:
+            headers = {"Cookie": f"assistant_session={old.cookies['assistant_session']}", "Origin": live.url}
+            async with websockets.connect(ws_url, additional_headers=headers) as ws:
+                await ws.recv()
+
+        with pytest.raises(websockets.InvalidStatus):
+            asyncio.run(chat_socket())
+        fresh = httpx.Client(base_url=live.url)
+        assert fresh.get("/login", params={"token": link.split("token=")[1]}).status_code == 303
+        assert fresh.get("/web/api/status").status_code == 200
+
+
+def test_wrong_tokens_are_limited(host) -> None:
+    auth = WebApp.of(host).auth
+    with LiveGateway(host) as live:
+        client = httpx.Client(base_url=live.url)
+        codes = [client.post("/web/login", json={"token": f"guess-{n}"}).status_code for n in range(12)]
+        assert codes[:10] == [403] * 10 and codes[10:] == [429, 429]
+        assert client.post("/web/login", json={"token": auth.token()}).status_code == 429, "even the right one waits"
+        auth._failures = []  # the minute passed
+        assert client.post("/web/login", json={"token": auth.token()}).status_code == 200
 
 
 def test_an_empty_token_file_never_lets_anyone_in(host) -> None:

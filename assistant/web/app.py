@@ -27,6 +27,9 @@ STATIC = Path(__file__).parent / "static"
 MAX_MESSAGE = 8000
 
 
+LOCKED_OUT = "Too many wrong tokens in the last minute; wait a minute and use the link `assistant web` prints."
+
+
 class WebApp:
     def __init__(self, host: Host) -> None:
         self.host = host
@@ -85,6 +88,8 @@ class WebApp:
         return HTMLResponse(self._page_html(), headers={"cache-control": "no-store"})
 
     async def login_link(self, request: Request) -> Response:
+        if self.auth.locked_out():
+            return PlainTextResponse(LOCKED_OUT, status_code=429)
         if self.auth.check_token(request.query_params.get("token", "")):
             return self.auth.start_session(request, RedirectResponse("/", status_code=303))
         return PlainTextResponse("That login link is not valid; run `assistant web` for a fresh one.", status_code=403)
@@ -96,6 +101,8 @@ class WebApp:
             body = await small_json(request)
         except BadBody as exc:
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        if self.auth.locked_out():
+            return JSONResponse({"error": LOCKED_OUT}, status_code=429)
         token = body.get("token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not self.auth.check_token(token):
             return JSONResponse({"error": "That token is not valid. `assistant web` prints the current one."}, status_code=403)

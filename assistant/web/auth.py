@@ -2,17 +2,21 @@
 
 `assistant web` prints a login link. Logging in starts a fresh session: a random id in an
 HttpOnly, SameSite=Strict cookie (Secure behind HTTPS), valid for SESSION_HOURS, ended by logging
-out. State-changing requests and WebSockets must come from the page's own origin: another site,
-or another local port in the same browser, cannot drive the assistant.
+out or by a new token (`assistant web --new-token`, from any process: a session belongs to the
+token it was made with). Wrong tokens are limited to FAILED_LOGINS a minute. State-changing
+requests and WebSockets must come from the page's own origin: another site, or another local port
+in the same browser, cannot drive the assistant.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,13 +28,28 @@ COOKIE = "assistant_session"
 SESSION_HOURS = 12
 #: A shorter token (an empty or hand-edited file) is replaced: it must never let anyone in.
 MIN_TOKEN_CHARS = 16
+#: Wrong tokens allowed per minute (from anyone: the page is for one owner); more are refused unread.
+FAILED_LOGINS = 10
+
+
+@dataclass
+class Session:
+    #: When it expires (time.monotonic()).
+    until: float
+    #: A digest of the token it was logged in with: a new token ends it.
+    token: str
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class WebAuth:
     def __init__(self, home: Path) -> None:
         self.path = home / "web.token"
-        #: Session id -> when it expires (time.monotonic()); in memory, so a new process logs everyone out.
-        self._sessions: dict[str, float] = {}
+        #: Session id -> its session; in memory, so a new process logs everyone out.
+        self._sessions: dict[str, Session] = {}
+        self._failures: list[float] = []
 
     def token(self) -> str:
         """The login token, created on first use (and again when the file holds too short a one)."""
@@ -51,18 +70,30 @@ class WebAuth:
         return token
 
     def check_token(self, supplied: str) -> bool:
+        now = time.monotonic()
+        self._failures = [t for t in self._failures if t > now - 60]
+        if len(self._failures) >= FAILED_LOGINS:
+            return False  # guessing: even the right token waits for the minute to pass
         supplied = supplied.strip()
-        return bool(supplied) and hmac.compare_digest(supplied.encode(), self.token().encode())
+        if bool(supplied) and hmac.compare_digest(supplied.encode(), self.token().encode()):
+            return True
+        self._failures.append(now)
+        return False
+
+    def locked_out(self) -> bool:
+        """Whether logins are refused for now (too many wrong tokens in the last minute)."""
+        now = time.monotonic()
+        return sum(1 for t in self._failures if t > now - 60) >= FAILED_LOGINS
 
     # -- sessions ------------------------------------------------------------------------------------
 
     def start_session(self, request: HTTPConnection, response: Response) -> Response:
         """A new session id for this login (never the one the browser had), set as the cookie."""
         now = time.monotonic()
-        self._sessions = {sid: until for sid, until in self._sessions.items() if until > now}
+        self._sessions = {sid: s for sid, s in self._sessions.items() if s.until > now}
         self.end_session(request)
         session = secrets.token_urlsafe(32)
-        self._sessions[session] = now + SESSION_HOURS * 3600
+        self._sessions[session] = Session(now + SESSION_HOURS * 3600, _digest(self.token()))
         response.set_cookie(
             COOKIE,
             session,
@@ -78,9 +109,11 @@ class WebAuth:
         self._sessions.pop(conn.cookies.get(COOKIE, ""), None)
 
     def logged_in(self, conn: HTTPConnection) -> bool:
-        until = self._sessions.get(conn.cookies.get(COOKIE, ""))
-        if until is None or until < time.monotonic():
+        session = self._sessions.get(conn.cookies.get(COOKIE, ""))
+        if session is None or session.until < time.monotonic():
             return False
+        if not hmac.compare_digest(session.token, _digest(self.token())):
+            return False  # the token was replaced since this session logged in
         if conn.scope["type"] == "websocket":
             # Browsers send cookies on cross-site WebSocket handshakes; the Origin tells them apart.
             origin = urlsplit(conn.headers.get("origin", ""))
