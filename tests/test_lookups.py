@@ -9,7 +9,7 @@ import asyncio
 import json
 
 import pytest
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from plugins.voice_call.calls.offline_call import offline_call_model
 from plugins.voice_call.lookups import service as lookups_module
@@ -37,6 +37,16 @@ class Shop:
             )
         if order == "echo":
             return JSONResponse({"status": f"key {TOKEN}", "eta": "soon"})
+        if order == "echo-upper":
+            return JSONResponse({"status": f"key {TOKEN.upper()}", "eta": "soon"})
+        if order == "echo-split":
+            return JSONResponse({"status": " ".join(TOKEN.replace("-", "")), "eta": TOKEN[:10]})
+        if order == "drip":
+            return StreamingResponse(self.drip(), media_type="application/json")
+        if order == "deep":
+            return Response(b"[" * 30_000 + b"]" * 30_000, media_type="application/json")  # under the size cap
+        if call.path.endswith("/api/orders") or call.path.endswith("/api"):
+            return JSONResponse({"status": "the whole order list", "eta": "now"})
         if order == "slow":
             await asyncio.sleep(3)
             return JSONResponse({"status": "late"})
@@ -45,6 +55,12 @@ class Shop:
         if order == "html":
             return Response("<html>oops</html>", media_type="text/html")
         return JSONResponse({"error": "no such order"}, status_code=404)
+
+    async def drip(self):
+        """A byte every half second: each read is quick, the whole answer is not."""
+        for piece in '{"status": "dripped"}':
+            yield piece.encode()
+            await asyncio.sleep(0.5)
 
     def close(self) -> None:
         self.rest.stop()
@@ -79,6 +95,8 @@ def test_registered_in_chat_and_run_within_bounds(host, shop, monkeypatch) -> No
 
     assert run("4815") == "order status: status is shipped; eta is Friday"  # not the email, not the note
     assert "s3cret" not in run("echo")  # a service that echoes its key does not get it said
+    for echo in ("echo-upper", "echo-split"):  # nor in other case, split up or cut short
+        assert "3" not in run(echo).split(":", 1)[1], run(echo)
     for order, problem in [
         ("slow", "did not answer in time"),
         ("huge", "too large"),
@@ -86,6 +104,10 @@ def test_registered_in_chat_and_run_within_bounds(host, shop, monkeypatch) -> No
         ("0000", "found nothing"),
         ("../admin", "not a usable order_id"),
         ("1?x=2", "not a usable order_id"),
+        (".", "not a usable order_id"),
+        ("..", "not a usable order_id"),
+        ("drip", "did not answer in time"),
+        ("deep", "nested too deeply"),
     ]:
         with pytest.raises(LookupFailed, match=problem):
             run(order)

@@ -6,6 +6,7 @@ header's value lives in the vault and never appears in a result."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import string
@@ -143,7 +144,8 @@ class Lookups:
         checked = {}
         for name in lookup.parameters:
             value = str(values[name]).strip()
-            if not VALUE.match(value):
+            # "." and ".." are path steps, not values: they would climb out of the template.
+            if not VALUE.match(value) or set(value) == {"."}:
                 raise LookupFailed(f"{value[:30]!r} is not a usable {name}")
             checked[name] = quote(value, safe="")
         url = lookup.url.format(**checked)
@@ -166,13 +168,15 @@ class Lookups:
             data = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise LookupFailed("the service did not answer with JSON") from None
+        except RecursionError:
+            raise LookupFailed("the service's answer was nested too deeply to read") from None
         said = []
         for path in lookup.fields:
             value = _field(data, path)
             if value is None or isinstance(value, dict | list):
                 continue
             text = str(value)[:MAX_FIELD_CHARS]
-            if secret and secret in text:
+            if secret and echoes(secret, text):
                 continue  # a service echoing its credential is not something to say aloud
             said.append(f"{path.replace('_', ' ').replace('.', ' ')} is {text}")
         if not said:
@@ -180,6 +184,14 @@ class Lookups:
         return f"{lookup.name}: " + "; ".join(said)
 
     async def _fetch(self, url: str, headers: dict[str, str]) -> bytes:
+        """The answer's body, within TIMEOUT_S for the whole request (a drip-fed answer too)."""
+        try:
+            async with asyncio.timeout(TIMEOUT_S):
+                return await self._read(url, headers)
+        except TimeoutError:
+            raise LookupFailed("the service did not answer in time") from None
+
+    async def _read(self, url: str, headers: dict[str, str]) -> bytes:
         try:
             async with (
                 httpx.AsyncClient(timeout=TIMEOUT_S, follow_redirects=False) as client,
@@ -199,6 +211,21 @@ class Lookups:
             raise LookupFailed("the service did not answer in time") from None
         except httpx.HTTPError as exc:
             raise LookupFailed(f"the service could not be reached ({exc.__class__.__name__})") from None
+
+
+#: The shortest piece of a credential that counts as saying it.
+ECHO_CHARS = 8
+
+
+def echoes(secret: str, text: str) -> bool:
+    """Whether `text` holds the credential or a piece of it, in any case and with any separators
+    ("SHOP-S3CRET", "shop s3cret tok", its first half): what is said aloud must not."""
+    plain_secret = re.sub(r"[\W_]+", "", secret).lower()
+    plain_text = re.sub(r"[\W_]+", "", text).lower()
+    if len(plain_secret) <= ECHO_CHARS:
+        return bool(plain_secret) and plain_secret in plain_text
+    pieces = {plain_secret[i : i + ECHO_CHARS] for i in range(len(plain_secret) - ECHO_CHARS + 1)}
+    return any(piece in plain_text for piece in pieces)
 
 
 def _info(row: CallerLookupRow) -> Lookup:
