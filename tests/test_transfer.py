@@ -104,3 +104,29 @@ def test_pressing_0_rings_the_owner_and_a_missed_owner_gets_a_message(lab) -> No
     system = " ".join(e["text"] for e in record.transcript if e["role"] == "system")
     assert "did not take the call" in system, system
     assert [e["text"] for e in record.transcript if e["role"] == "dtmf"] == ["0"]
+
+
+def test_an_owner_who_hangs_up_during_the_whisper_did_not_take_the_call(host) -> None:
+    """Twilio's <Dial action> says DialCallStatus=completed with DialBridged=false when the owner
+    answered but hung up before being joined (during the whisper): the caller must come back to
+    us, not be hung up on and recorded as put through. A result for a transfer already settled
+    (a carrier's late or second report) is answered 200 and changes nothing."""
+    with CallLab(host, "twilio") as lab:
+        lab.set(ownerNumber=MOBILE)
+        lab.runtime.call_model = offline_call_model()
+        ring = lab.carrier.ring(FRIEND, OWNER)
+
+        async def press_0() -> None:
+            async with lab.carrier.media_call(ring) as call:
+                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+                await call.press("0")
+                await call.wait_for(lambda: call.closed is not None, timeout=40)
+
+        asyncio.run(press_0())
+        transfer = lab.carrier.wait_for_transfer()
+        back = lab.carrier.transfer_ends(transfer, "completed", bridged=False)
+        assert back is not None and back.connected, "the caller comes back to leave a message"
+        assert _record(lab).state == "in-progress"
+        late = {**lab.carrier.call_params("", "", call_sid=transfer.call_id), "DialCallStatus": "completed"}
+        assert lab.carrier.post_to(transfer.body["action"], late).status_code == 200
+        assert _record(lab).state == "in-progress", "a late report changes nothing"

@@ -186,6 +186,10 @@ class VoiceRoutes:
         """The carrier asks how to put a caller through, or says how it went."""
         desk, control = self.switchboard.transfers, self.carrier.control
         transfer = desk.get(event.transfer)
+        if transfer is None and event.transfer_step == "result":
+            # A result for a transfer already settled (the call ended, a carrier's second report):
+            # nothing to do, and a 404 would only fill the carrier's error log.
+            return control.transfer_over()
         if transfer is None:
             return PlainTextResponse("unknown transfer", status_code=404)
         if event.transfer_step in ("connect", "whisper"):

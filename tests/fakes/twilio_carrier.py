@@ -318,13 +318,17 @@ class FakeTwilio(FakeCarrier):
         assert response.status_code == 200, response.text
         return self.play_whisper(transfer, response.text)
 
-    def transfer_ends(self, transfer: Transfer, outcome: str) -> Ring | None:
+    def transfer_ends(self, transfer: Transfer, outcome: str, bridged: bool | None = None) -> Ring | None:
+        """The <Dial action> request; `bridged` adds DialBridged ("false": the owner answered but
+        hung up before the calls were joined, as during the whisper)."""
         params = {
             **self.call_params("", "", call_sid=transfer.call_id, status="in-progress"),
             "DialCallStatus": outcome,
             "DialCallSid": transfer.extra.get("child", new_sid("CA")),
-            "DialCallDuration": "42" if outcome == "completed" else "0",
+            "DialCallDuration": "42" if outcome == "completed" and bridged is not False else "0",
         }
+        if bridged is not None:
+            params["DialBridged"] = "true" if bridged else "false"
         response = self.post_to(transfer.body["action"], params)
         assert response.status_code == 200, response.text
         ring = Ring(transfer.call_id, 200, response.text)

@@ -74,7 +74,8 @@ ANSWERED_BY: dict[str, AnsweredBy] = {
 
 
 # DialCallStatus, sent to <Dial action> when the dialled call ends
-# (https://www.twilio.com/docs/voice/twiml/dial#action): "completed" means the owner talked with the caller.
+# (https://www.twilio.com/docs/voice/twiml/dial#action): "completed" means the owner talked with the
+# caller, unless DialBridged is "false" (the dialled party answered but the calls were never joined).
 DIAL_STATUS = {
     "completed": CallState.COMPLETED,
     "answered": CallState.COMPLETED,
@@ -138,6 +139,12 @@ def _transfer_event(call: CallEvent, form: _Form, query: Mapping[str, str]) -> C
         return replace(call, kind="transfer", transfer=token, transfer_step="whisper")
     dial_status = form.one("DialCallStatus", "failed")
     detail = dial_status
+    if dial_status == "completed" and form.one("DialBridged") == "false":
+        # The owner picked up but hung up before being connected (during the whisper): for the
+        # caller, the owner did not take the call, so it comes back to us for a message.
+        return replace(
+            call, kind="transfer", transfer=token, transfer_step="result", status=CallState.NO_ANSWER, detail="not bridged"
+        )
     if dial_status == "completed" and form.one("DialCallDuration"):
         detail = f"talked {form.one('DialCallDuration')} s"
     status = DIAL_STATUS.get(dial_status, CallState.FAILED)
