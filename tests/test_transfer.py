@@ -130,3 +130,27 @@ def test_an_owner_who_hangs_up_during_the_whisper_did_not_take_the_call(host) ->
         late = {**lab.carrier.call_params("", "", call_sid=transfer.call_id), "DialCallStatus": "completed"}
         assert lab.carrier.post_to(transfer.body["action"], late).status_code == 200
         assert _record(lab).state == "in-progress", "a late report changes nothing"
+
+
+@pytest.mark.parametrize("caller_reported_first", [True, False])
+def test_a_caller_who_hangs_up_while_the_owner_rings_is_recorded_so(host, caller_reported_first) -> None:
+    """Telnyx: with the owner's leg's cancellation first, we read it as the owner not answering, sent
+    streaming_start to a dead call (422) and recorded "media stream failed"."""
+    with CallLab(host, "telnyx") as lab:
+        lab.set(ownerNumber=MOBILE)
+        lab.runtime.call_model = offline_call_model()
+        ring = lab.carrier.ring(FRIEND, OWNER)
+
+        async def press_0() -> None:
+            async with lab.carrier.media_call(ring) as call:
+                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+                await call.press("0")
+                await call.wait_for(lambda: call.closed is not None, timeout=40)
+
+        asyncio.run(press_0())
+        transfer = lab.carrier.wait_for_transfer()
+        lab.carrier.caller_hangs_up_while_owner_rings(transfer, caller_reported_first)
+        settle(lambda: _record(lab).state != "in-progress", timeout=20)
+        record = _record(lab)
+        assert "the caller hung up before the owner answered" in record.end_reason, record.end_reason
+        assert "stream" not in record.end_reason

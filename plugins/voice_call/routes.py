@@ -18,7 +18,7 @@ from plugins.voice_call.admission.policy import admit_invited, decide, pairing_p
 from plugins.voice_call.calls.session import GOODBYE_LIMIT, GOODBYE_SILENCE
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.base import Carrier
-from plugins.voice_call.carriers.events import BadWebhook, CallEvent, CarrierError, Endpoint, WebhookRejected
+from plugins.voice_call.carriers.events import BadWebhook, CallEvent, CallGone, CarrierError, Endpoint, WebhookRejected
 from plugins.voice_call.carriers.stream import await_start
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.history.ending import Ending, EndReason
@@ -200,6 +200,10 @@ class VoiceRoutes:
         setup = self.switchboard.take_back(transfer, control)
         try:
             return await control.resume(transfer.carrier_call_id, self.stream_url(), setup.token, self._time_limit())
+        except CallGone:
+            # The caller hung up while the owner's phone rang (its report may come after the owner's leg's).
+            self.switchboard.end(transfer.call_id, Ending(EndReason.TRANSFERRED, "the caller hung up before the owner answered"))
+            return control.transfer_over()
         except (CarrierError, httpx.HTTPError) as exc:
             log.warning("could not take call %s back after the transfer: %s", transfer.call_id, exc)
             self.switchboard.end(transfer.call_id, Ending(EndReason.STREAM_FAILED, "after the owner did not answer"))

@@ -310,6 +310,19 @@ class FakeTelnyx(FakeCarrier):
         assert self._leg_event(transfer, "call.bridged") == 200
         return audio.content
 
+    def caller_hangs_up_while_owner_rings(self, transfer: Transfer, caller_reported_first: bool) -> None:
+        """The caller hangs up while the owner's phone rings: Telnyx ends the caller's leg
+        (call.hangup, hangup_source caller) and cancels the owner's (call.hangup, originator_cancel).
+        The two webhooks are separate deliveries: the documents promise no order, so either comes first."""
+        ring = Ring(transfer.call_id, 200, "")
+        self.ended.add(transfer.call_id)
+        if caller_reported_first:
+            assert self.report_hangup(ring) == 200
+        leg = self._leg_event(transfer, "call.hangup", hangup_cause="originator_cancel", hangup_source="caller")
+        assert leg == 200
+        if not caller_reported_first:
+            assert self.report_hangup(ring) == 200
+
     def transfer_ends(self, transfer: Transfer, outcome: str) -> Ring | None:
         if outcome == "completed":
             assert self._leg_event(transfer, "call.hangup", hangup_cause="normal_clearing", hangup_source="callee") == 200

@@ -31,6 +31,10 @@ class CarrierError(RuntimeError):
     """The carrier's API refused or failed a command."""
 
 
+class CallGone(CarrierError):
+    """The carrier refused a command because the call is already over (the caller hung up)."""
+
+
 class CallState(StrEnum):
     """Where a call is in its life. `RINGING` and `IN_PROGRESS` are active; the rest are final."""
 

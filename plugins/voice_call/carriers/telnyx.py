@@ -23,6 +23,7 @@ from plugins.voice_call.carriers.events import (
     AnsweredBy,
     BadWebhook,
     CallEvent,
+    CallGone,
     CallState,
     CarrierError,
     DialRequest,
@@ -203,8 +204,10 @@ class TelnyxControl(CallControl):
             json={**body, "command_id": str(uuid.uuid4())},
             headers={"Authorization": f"Bearer {self.api_key}"},
         )
-        if response.status_code == 422 and action == "hangup" and ALREADY_ENDED in response.text:
-            return
+        if response.status_code == 422 and ALREADY_ENDED in response.text:
+            if action == "hangup":
+                return
+            raise CallGone(f"Telnyx: call {call_id} has already ended ({action} refused)")
         if response.status_code >= 400:
             raise CarrierError(f"Telnyx refused {action} for {call_id}: {response.status_code} {response.text[:200]}")
 
