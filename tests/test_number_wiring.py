@@ -84,3 +84,22 @@ def test_a_wrong_credential_is_said_and_changes_nothing(lab) -> None:
     assert lab.carrier.numbers.updates == []
     doctor = lab.say("check the voice call configuration")
     assert "[FAIL] voice: number wiring: could not be read" in doctor, doctor
+
+
+@pytest.mark.parametrize("name_filter", ["exact", "contains", "ignored"])
+def test_plivo_finds_its_application_past_the_first_page(host, name_filter) -> None:
+    """Plivo lists at most 20 applications a page: an owner with more got a second "Phone
+    assistant" and the number moved to it. However Plivo applies the name filter, ours is found."""
+    with CallLab(host, "plivo") as lab:
+        numbers = lab.carrier.numbers
+        numbers.name_filter = name_filter
+        for n in range(30):  # the owner's own applications, listed before ours
+            numbers.applications[f"9{n:016d}"] = {"app_id": f"9{n:016d}", "app_name": f"Phone app {n}", "answer_url": ""}
+        lab.say("connect my number")
+        lab.say("yes")
+        for n in range(5):  # and more made after ours
+            numbers.applications[f"8{n:016d}"] = {"app_id": f"8{n:016d}", "app_name": f"Later app {n}", "answer_url": ""}
+        lab.say("connect my number")
+        assert "now sends its calls to" in lab.say("yes")
+        ours = [a for a in numbers.applications.values() if a["app_name"] == "Phone assistant"]
+        assert len(ours) == 1 and numbers.number["application"].endswith(f"/Application/{ours[0]['app_id']}/")

@@ -125,8 +125,11 @@ class PlivoNumbers:
     """Application and Number resources (Plivo API; plivo.resources.applications / numbers): JSON
     bodies, application paths in the number's `application` field, numbers without "+"."""
 
-    def __init__(self, auth_id: str) -> None:
+    def __init__(self, auth_id: str, name_filter: str = "exact") -> None:
         self.auth_id = auth_id
+        #: How `app_name` narrows the list: the documents do not say, so each plausible way is tried
+        #: ("exact", "contains", "ignored").
+        self.name_filter = name_filter
         demo = {
             "app_id": "20372631212782780",
             "app_name": "Demo Speak",
@@ -151,12 +154,12 @@ class PlivoNumbers:
             self.number["application"] = f"{account}/Application/{update['app_id']}/"
             return JSONResponse({"message": "changed", "api_id": str(uuid.uuid4())}, status_code=202)
         if method == "GET" and path == f"{account}/Application/":
-            objects = list(self.applications.values())
-            return JSONResponse({"objects": objects, "meta": {"limit": 20, "offset": 0, "total_count": len(objects)}})
+            return JSONResponse(self._page(account, query))
         if method == "POST" and path == f"{account}/Application/":
             create = json.loads(body)
-            if not create.get("app_name") or any(a["app_name"] == create["app_name"] for a in self.applications.values()):
-                return JSONResponse({"error": "app_name is missing or taken"}, status_code=400)
+            # A second application of the same name is made (as an owner saw happen), not refused.
+            if not create.get("app_name"):
+                return JSONResponse({"error": "app_name is missing"}, status_code=400)
             app_id = str(uuid.uuid4().int)[:17]
             self.applications[app_id] = {"app_id": app_id, **create}
             self.updates.append(("create", create))
@@ -173,6 +176,22 @@ class PlivoNumbers:
                 self.applications[app_id].update(update)
                 return JSONResponse({"message": "changed", "api_id": str(uuid.uuid4())}, status_code=202)
         return None
+
+    def _page(self, account: str, query: dict[str, str]) -> dict:
+        """One page as Plivo lists applications: `limit` at most 20, `offset`, and `meta` with
+        total_count and the next page's path (null on the last)."""
+        limit, offset = min(int(query.get("limit", 20)), 20), int(query.get("offset", 0))
+        objects = list(self.applications.values())
+        name = query.get("app_name")
+        if name and self.name_filter == "exact":
+            objects = [a for a in objects if a["app_name"] == name]
+        elif name and self.name_filter == "contains":
+            objects = [a for a in objects if name.lower() in a["app_name"].lower()]
+        shown = objects[offset : offset + limit]
+        more = offset + limit < len(objects)
+        next_page = f"{account}/Application/?limit={limit}&offset={offset + limit}" if more else None
+        meta = {"limit": limit, "offset": offset, "total_count": len(objects), "next": next_page, "previous": None}
+        return {"api_id": str(uuid.uuid4()), "meta": meta, "objects": shown}
 
     @property
     def voice_url(self) -> str | None:

@@ -4,7 +4,8 @@ answer_url announces a call and its hangup_url gets the end.
 Source: Plivo's API (Application and Number resources) and the official SDK
 (plivo.resources.applications / numbers): `GET /v1/Account/{auth_id}/Number/{number}/` (the number
 without "+"; its `application` is the application's resource path), `POST .../Number/{number}/`
-with `app_id`; `GET .../Application/` (a page of `objects`), `POST .../Application/` (create: app_name,
+with `app_id`; `GET .../Application/` (a page of at most 20 `objects`, `meta` with
+total_count and next; `app_name` filters), `POST .../Application/` (create: app_name,
 answer_url, answer_method, hangup_url, hangup_method; answers `app_id`), `POST .../Application/{app_id}/`
 (modify). Basic auth (Auth ID, Auth Token). We keep an application of our own, by name, so no
 other application the owner has is changed.
@@ -17,6 +18,9 @@ from typing import Any
 from plugins.voice_call.carriers.wiring.base import NumberWiring, Wiring
 
 APP_NAME = "Phone assistant"
+#: Plivo's largest page of applications, and how many pages we read at most (1,000 applications).
+PAGE = 20
+MAX_PAGES = 50
 
 
 class PlivoWiring(NumberWiring):
@@ -53,10 +57,22 @@ class PlivoWiring(NumberWiring):
         return Wiring(application.get("answer_url") or None, application.get("hangup_url") or None, problems)
 
     def _own_application(self) -> str | None:
-        page = self._send("GET", f"{self._account()}/Application/", params={"limit": 20, "offset": 0})
-        for application in page.get("objects") or []:
-            if application.get("app_name") == APP_NAME:
-                return str(application["app_id"])
+        """Our application's id, looked for on every page (Plivo pages hold at most 20): asked by
+        name (the SDK's `app_name` filter; how strictly Plivo applies it is not documented, so the
+        name is checked here too), following `meta` until the last page."""
+        offset = 0
+        for _ in range(MAX_PAGES):
+            params = {"app_name": APP_NAME, "limit": PAGE, "offset": offset}
+            page = self._send("GET", f"{self._account()}/Application/", params=params)
+            objects = page.get("objects") or []
+            for application in objects:
+                if application.get("app_name") == APP_NAME:
+                    return str(application["app_id"])
+            meta = page.get("meta") or {}
+            offset += PAGE
+            total = meta.get("total_count")
+            if not objects or (isinstance(total, int) and offset >= total) or (total is None and not meta.get("next")):
+                return None
         return None
 
     def point_at(self, public_url: str) -> Wiring:
