@@ -54,6 +54,7 @@ def test_plivo_audio_stream_messages(extra_headers) -> None:
     assert codec.parse_media(start) == StreamStarted(PLIVO_UUID, "st1", "tok7")
     assert codec.parse_media(media) == MediaReceived(FRAME, 2)
     assert codec.parse_media(played) == MarkPlayed("greeting")
+    assert codec.parse_media(played.replace("playedStream", "played")) == MarkPlayed("greeting")  # a support article's name
     assert codec.parse_media(cleared) == Ignored()
     assert codec.parse_media(dtmf) == DtmfReceived("0")
     assert codec.parse_media(stop) == StreamStopped()

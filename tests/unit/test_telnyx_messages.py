@@ -129,7 +129,7 @@ def telnyx_event(event_type: str, **payload) -> bytes:
         ("call.machine.detection.ended", "not_sure", "unknown"),
         ("call.machine.greeting.ended", "beep_detected", "message_end"),
         ("call.machine.greeting.ended", "ended", "message_end"),
-        ("call.machine.greeting.ended", "not_sure", "unknown"),
+        ("call.machine.greeting.ended", "not_sure", "message_end"),  # the last report: leave the message
         ("call.machine.premium.detection.ended", "human_business", "human"),
         ("call.machine.premium.detection.ended", "silence", "unknown"),
         ("call.machine.premium.greeting.ended", "no_beep_detected", "message_end"),

@@ -273,7 +273,9 @@ class PlivoCodec(MediaCodec):
                 start = message["start"]
                 extra = message.get("extra_headers", start.get("extra_headers"))
                 return StreamStarted(str(start["callId"]), str(start["streamId"]), self._token(extra))
-            if event == "playedStream":
+            # The checkpoint's echo is `playedStream` in the audio-stream reference; one support
+            # article calls it `played`: both are read.
+            if event in ("playedStream", "played"):
                 return MarkPlayed(str(message["name"]))
             if event == "dtmf":
                 return DtmfReceived(str(message["dtmf"]["digit"]))

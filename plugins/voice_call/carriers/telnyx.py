@@ -70,12 +70,15 @@ DETECTION: dict[str, AnsweredBy] = {
     "silence": "unknown",
     "not_sure": "unknown",
 }
+# The greeting report is the last one Telnyx sends about the machine, whatever its result: after
+# it nothing more comes, so even "not_sure" is the moment to leave the message (waiting on would be
+# silence on the recording, then a hang-up with nothing left).
 GREETING_ENDED: dict[str, AnsweredBy] = {
     "beep_detected": "message_end",
     "ended": "message_end",
     "no_beep_detected": "message_end",
     "prompt_ended": "message_end",
-    "not_sure": "unknown",
+    "not_sure": "message_end",
 }
 ALREADY_ENDED = "90018"
 V1_WEBHOOK = "This is a Telnyx webhook API v1 body; set the Call Control application to webhook API v2 in the Telnyx portal."
