@@ -20,7 +20,7 @@ from plugins.voice_call.appointments.bookings import AppointmentError, Appointme
 from plugins.voice_call.calls.offline_call import offline_call_model
 
 from .conftest import FRIEND
-from .voice_harness import CallLab, ask
+from .voice_harness import CallLab, LiveGateway, ask
 
 PASSWORD = "radicale-Pw-2026"
 
@@ -144,3 +144,18 @@ def test_one_number_cannot_fill_the_calendar_and_withheld_callers_cannot_book_or
     with pytest.raises(AppointmentError, match="withheld"):
         asyncio.run(appointments.cancel_for_caller(""))
     assert len(appointments.upcoming()) == 3
+
+
+def test_a_leaked_calendar_link_can_be_replaced(host) -> None:
+    """The feed's token was fixed for the install: a leaked link could never be revoked."""
+    from .helpers import Chat
+
+    appointments = Appointments(host)
+    old = appointments.feed_token()
+    reply = Chat(host).say("the calendar link leaked, make a new one").text
+    new = appointments.feed_token()
+    assert new != old and f"token={new}" in reply and old not in reply, reply
+    with LiveGateway(host) as live:
+        feed = f"{live.url}/voice/appointments.ics"
+        assert httpx.get(feed, params={"token": old}, timeout=10).status_code == 404
+        assert httpx.get(feed, params={"token": new}, timeout=10).status_code == 200

@@ -146,6 +146,8 @@ class AppointmentSettings(Section):
     slot_minutes: int = Field(default=30, ge=5, le=480)
     #: How far ahead callers may book.
     horizon_days: int = Field(default=30, ge=1, le=365)
+    #: Which calendar feed link is current: a new one (the old leaked) ends the ones before.
+    feed_link: int = Field(default=0, ge=0)
     #: A CalDAV calendar (its collection URL): busy times come from it and bookings go to it.
     caldav_url: Annotated[str, AfterValidator(validation.calendar_url)] | None = None
     caldav_username: str | None = Field(default=None, max_length=200)

@@ -234,8 +234,10 @@ class Appointments:
     # -- the iCalendar feed --------------------------------------------------------------------------
 
     def feed_token(self) -> str:
-        """The secret in the feed's URL (calendar apps cannot send a password): stable per install."""
-        return self.host.vault.subkey("appointments-feed").hex()[:32]
+        """The secret in the feed's URL (calendar apps cannot send a password): stable until the
+        owner asks for a new link, which ends the old one."""
+        link = self.settings()[0].feed_link
+        return self.host.vault.subkey("appointments-feed" + (f"-{link}" if link else "")).hex()[:32]
 
     def feed(self) -> bytes:
         """Upcoming bookings as an iCalendar file (RFC 5545), for calendar apps to subscribe to."""

@@ -121,9 +121,21 @@ async def cancel_appointment(ctx: RunContext[ToolContext], appointment_id: int) 
     return ToolResult(True, f"Cancelled appointment #{appointment_id}; the caller was not told.").as_dict()
 
 
+def new_calendar_link(ctx: RunContext[ToolContext]) -> Result:
+    """Make a new link for the calendar feed of bookings; the old link stops working (for a link
+    that was shared or leaked)."""
+    current = voice_config(ctx.deps.host).appointments.feed_link
+    return apply_change(
+        ctx,
+        {"appointments.feedLink": current + 1},
+        lambda c: f"The old calendar link no longer works. Subscribe your calendar app to {feed_url(ctx)}",
+    )
+
+
 APPOINTMENT_TOOLS = [
     tool(set_appointment_hours),
     tool(set_appointment_calendar),
     tool(list_appointments, read_only=True),
     tool(cancel_appointment),
+    tool(new_calendar_link),
 ]

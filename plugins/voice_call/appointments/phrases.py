@@ -151,6 +151,20 @@ APPOINTMENT_MEANINGS = [
         cues="\\b(show|list|what|who|any)\\b.*\\b(appointments?|bookings?|booked)\\b",
     ),
     Meaning(
+        "new calendar link",
+        "make a new calendar feed link and end the old one",
+        (
+            "new calendar link",
+            "the calendar link leaked, make a new one",
+            "revoke the calendar feed link",
+            "change the bookings feed address",
+            "stop the old calendar link from working",
+            "give me a fresh link for the calendar",
+        ),
+        lambda said: [("new_calendar_link", {})],
+        cues="\\b(link|feed|url|address)\\b",
+    ),
+    Meaning(
         "cancel appointment",
         "cancel an appointment a caller booked",
         (
