@@ -204,3 +204,23 @@ def test_the_real_ngrok_sdk_has_the_shape_and_errors_we_rely_on() -> None:
     with pytest.raises(TunnelFailed, match=r"ngrok refused the tunnel \(failed to connect session"):
         asyncio.run(tunnel.open("http://127.0.0.1:9"))
     assert callable(ngrok.disconnect)
+
+
+def test_a_tunnel_that_keeps_dying_is_reopened_less_and_less_often_and_told_once(lab, programs, monkeypatch) -> None:
+    """A tunnel that printed a new address and died over and over made 20 relaunches, 21 gateway
+    rebuilds and 20 chat notices in 30 s."""
+    keeper = Exposure.of(lab.host).keeper
+    keeper.retry_delays = (0.2, 0.5, 1.0, 2.0, 4.0)
+    monkeypatch.setenv("FAKE_TUNNEL_MODE", "flap")
+    generation = lab.host.gateway.generation
+    lab.say("expose the gateway with cloudflare")
+    settle(lambda: len(runs(programs)) >= 5, timeout=30)
+    started = sorted(r["started"] for r in runs(programs))
+    gaps = [b - a for a, b in zip(started, started[1:], strict=False)]
+    assert gaps[-1] > gaps[0] + 1.0, gaps  # the waits grow
+    text = shown(lab)
+    assert text.count("keeps stopping soon after it opens") == 1, text
+    assert text.count("now reachable at") <= 2, text
+    assert lab.host.gateway.generation - generation <= len(started) + 1
+    doctor = lab.say("check the voice call configuration")
+    assert "[FAIL] voice: tunnel: Cloudflare quick tunnel keeps stopping soon after it opens" in doctor, doctor

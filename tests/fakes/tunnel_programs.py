@@ -9,7 +9,8 @@ reaches the gateway; they run until SIGTERM (Ctrl+C for the real ones) or until 
 
 How each run went is kept in the state folder (FAKE_TUNNEL_STATE): one JSON file per run with
 its arguments, pid and forwarding port. FAKE_TUNNEL_MODE picks the behaviour: "up" (default),
-"fail" (cloudflared cannot get a tunnel; tailscale's Funnel is not enabled).
+"fail" (cloudflared cannot get a tunnel; tailscale's Funnel is not enabled), "flap" (it prints its
+address, then dies half a second later, as a quick tunnel that loses its connection does).
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ else:
     (state / f"{{os.getpid()}}.json").write_text(json.dumps(run))
     print(f"Available on the internet:\n\n{{url}}/\n|-- / proxy {{target}}\n\nPress Ctrl+C to exit.", flush=True)
 
+if mode == "flap":
+    time.sleep(0.5)
+    print("ERR Connection terminated error=\"connection lost\"", file=sys.stderr, flush=True)
+    os._exit(1)
 while True:
     time.sleep(1)
 """

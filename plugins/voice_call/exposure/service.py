@@ -77,7 +77,7 @@ class Exposure:
             note = f"The gateway is now reachable at {url} through the {self.keeper.state.title}."
             if config.connect_number:
                 note += " " + (await asyncio.to_thread(self.connect, config))[1]
-            if not self.quiet:
+            if not self.quiet and not self.keeper.state.flapping:  # a flapping tunnel is told once, as a problem
                 self.host.tell_owner(note)
         self.handed_on = url
 
@@ -112,6 +112,11 @@ class Exposure:
             title = TITLES[config.tunnel.kind]
             if state.kind != config.tunnel.kind:
                 checks.append(Check("voice: tunnel", "warn", f"{title} chosen; it starts with the gateway"))
+            elif state.flapping:
+                problem = (
+                    f"{title} keeps stopping soon after it opens (reopened {state.restarts} time(s), waiting longer each time)"
+                )
+                checks.append(Check("voice: tunnel", "fail", problem))
             elif state.up:
                 again = f", reopened {state.restarts} time(s)" if state.restarts else ""
                 checks.append(Check("voice: tunnel", "ok", f"{title} up at {state.url}{again}"))

@@ -27,11 +27,15 @@ class TunnelState:
     #: Why it is not up (or why it last stopped), in words.
     problem: str | None = None
     up_since: float | None = None
+    #: It keeps stopping soon after it opens: reopened with growing waits, and the owner told once.
+    flapping: bool = False
 
 
 class TunnelKeeper:
     #: Seconds to wait before each new try after a failure (the last one repeats).
     retry_delays: tuple[float, ...] = (1, 2, 5, 10, 30, 60)
+    #: A tunnel that stopped sooner than this after opening counts as a failure (its waits grow).
+    stable_s: float = 30.0
 
     def __init__(
         self,
@@ -85,8 +89,9 @@ class TunnelKeeper:
                     await asyncio.sleep(self.retry_delays[min(failures, len(self.retry_delays) - 1)])
                     failures += 1
                     continue
-                failures = 0
-                self.state.url, self.state.up, self.state.problem = url, True, None
+                self.state.url, self.state.up = url, True
+                if not self.state.flapping:
+                    self.state.problem = None
                 self.state.up_since = time.time()
                 log.info("%s up at %s", self.state.title, url)
                 if self._first_address is not None and not self._first_address.done():
@@ -98,8 +103,18 @@ class TunnelKeeper:
                 reason = await tunnel.closed()
                 self.state.up = False
                 self.state.restarts += 1
-                self._trouble(f"{reason}; opening it again")
-                await asyncio.sleep(self.retry_delays[0])
+                if time.time() - self.state.up_since < self.stable_s:
+                    # Up for moments only (a new address each time): wait longer before each
+                    # reopening, and say so once rather than once per address.
+                    failures += 1
+                    self.state.flapping = failures >= 2
+                    what = "it keeps stopping soon after it opens" if self.state.flapping else str(reason)
+                    self._trouble(f"{what}; reopening it, waiting longer each time")
+                else:
+                    failures = 0
+                    self.state.flapping = False
+                    self._trouble(f"{reason}; opening it again")
+                await asyncio.sleep(self.retry_delays[min(failures, len(self.retry_delays) - 1)])
             finally:
                 if tunnel is not None:
                     await tunnel.close()
