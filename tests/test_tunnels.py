@@ -108,6 +108,14 @@ def test_a_chosen_tunnel_starts_with_the_gateway(host, programs) -> None:
         run = runs(programs)[-1]
         assert run["args"] == ["funnel", lab.live.url]
         settle(lambda: Exposure.of(lab.host).keeper.state.up)
+        # `assistant doctor` runs in another process: it names the tunnel from the state the gateway saved.
+        from click.testing import CliRunner
+
+        from assistant.cli import main
+
+        doctor = CliRunner().invoke(main, ["doctor"], env={"ASSISTANT_HOME": str(host.settings.home)}).output
+        assert "voice: tunnel: Tailscale Funnel up at https://assistant-box.tail4c0ffee.ts.net" in doctor, doctor
+    assert not (host.settings.home / "tunnel.json").exists(), "gone with the gateway"
 
 
 @pytest.mark.parametrize(

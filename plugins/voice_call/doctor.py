@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from assistant.plugin_api import Check, admin_headers
 from plugins.voice_call.config import VoiceCallConfig, voice_config
-from plugins.voice_call.exposure.service import Exposure, wiring_check
+from plugins.voice_call.exposure.service import Exposure, saved_tunnel_check, wiring_check
 from plugins.voice_call.process import existing
 from plugins.voice_call.runtime import VoiceCallRuntime
 from plugins.voice_call.setup_flow import missing_credentials, title
@@ -126,8 +126,11 @@ def voice_call_checks(host: Host) -> list[Check]:
         )
     if exposure is not None:
         checks.extend(exposure.checks(config))
-    elif config.public_url and config.provider:
-        checks.append(wiring_check(config, host))
+    else:  # another process than the gateway's (`assistant doctor`): the state the gateway saved
+        if (tunnel := saved_tunnel_check(config, host)) is not None:
+            checks.append(tunnel)
+        if config.public_url and config.provider:
+            checks.append(wiring_check(config, host))
     policy = config.inbound.policy
     if policy == "disabled":
         checks.append(Check("voice: inbound policy", "warn", "disabled: every inbound call is rejected"))

@@ -5,6 +5,9 @@ as webhook signatures are checked against it), and a connected number follows it
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +15,7 @@ from assistant.plugin_api import Check
 from plugins.voice_call.carriers import CarrierNotConfigured, number_wiring
 from plugins.voice_call.carriers.wiring.base import WiringError
 from plugins.voice_call.config import PLUGIN, VoiceCallConfig, voice_config
-from plugins.voice_call.exposure.tunnels.keeper import TunnelKeeper
+from plugins.voice_call.exposure.tunnels.keeper import TunnelKeeper, TunnelState
 from plugins.voice_call.exposure.tunnels.kinds import TITLES, make_tunnel
 from plugins.voice_call.process import one_per_process
 
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
     from assistant.plugin_api import Host
 
 log = logging.getLogger(__name__)
+#: The tunnel's state as the gateway's process sees it, for `assistant doctor` in another process.
+STATE_FILE = "tunnel.json"
 
 
 def local_url(host: Host) -> str:
@@ -37,7 +42,7 @@ class Exposure:
 
     def __init__(self, host: Host) -> None:
         self.host = host
-        self.keeper = TunnelKeeper(self._address, self._problem)
+        self.keeper = TunnelKeeper(self._address, self._problem, self._save_state)
         #: The latest result of following a new address with the number's wiring, in words.
         self.wiring_note: str | None = None
         #: Whether that left the number pointed at this gateway.
@@ -65,6 +70,15 @@ class Exposure:
 
     async def stop(self) -> None:
         await self.keeper.stop()
+        with contextlib.suppress(FileNotFoundError):
+            (self.host.settings.home / STATE_FILE).unlink()
+
+    def _save_state(self, state: TunnelState) -> None:
+        path = self.host.settings.home / STATE_FILE
+        try:
+            path.write_text(json.dumps(dataclasses.asdict(state)))
+        except OSError as exc:  # the doctor in another process only loses its tunnel line
+            log.debug("could not save the tunnel's state: %s", exc)
 
     async def _address(self, url: str) -> None:
         config = voice_config(self.host)
@@ -106,22 +120,7 @@ class Exposure:
 
     def checks(self, config: VoiceCallConfig) -> list[Check]:
         """The doctor's lines about the tunnel and the number's wiring."""
-        checks = []
-        state = self.keeper.state
-        if config.tunnel.kind != "none":
-            title = TITLES[config.tunnel.kind]
-            if state.kind != config.tunnel.kind:
-                checks.append(Check("voice: tunnel", "warn", f"{title} chosen; it starts with the gateway"))
-            elif state.flapping:
-                problem = (
-                    f"{title} keeps stopping soon after it opens (reopened {state.restarts} time(s), waiting longer each time)"
-                )
-                checks.append(Check("voice: tunnel", "fail", problem))
-            elif state.up:
-                again = f", reopened {state.restarts} time(s)" if state.restarts else ""
-                checks.append(Check("voice: tunnel", "ok", f"{title} up at {state.url}{again}"))
-            else:
-                checks.append(Check("voice: tunnel", "fail", f"{title} is not up: {state.problem or 'starting'}"))
+        checks = [c for c in [tunnel_check(config, self.keeper.state)] if c is not None]
         if config.public_url and config.provider:
             checks.append(wiring_check(config, self.host))
         return checks
@@ -129,6 +128,31 @@ class Exposure:
     def describe(self) -> dict[str, Any]:
         state = self.keeper.state
         return {"kind": state.kind, "title": state.title, "url": state.url, "up": state.up, "problem": state.problem}
+
+
+def tunnel_check(config: VoiceCallConfig, state: TunnelState) -> Check | None:
+    """The doctor's line about the chosen tunnel, from its state (None: no tunnel chosen)."""
+    if config.tunnel.kind == "none":
+        return None
+    title = TITLES[config.tunnel.kind]
+    if state.kind != config.tunnel.kind:
+        return Check("voice: tunnel", "warn", f"{title} chosen; it starts with the gateway")
+    if state.flapping:
+        problem = f"{title} keeps stopping soon after it opens (reopened {state.restarts} time(s), waiting longer each time)"
+        return Check("voice: tunnel", "fail", problem)
+    if state.up:
+        again = f", reopened {state.restarts} time(s)" if state.restarts else ""
+        return Check("voice: tunnel", "ok", f"{title} up at {state.url}{again}")
+    return Check("voice: tunnel", "fail", f"{title} is not up: {state.problem or 'starting'}")
+
+
+def saved_tunnel_check(config: VoiceCallConfig, host: Host) -> Check | None:
+    """The tunnel's line for a doctor outside the gateway's process, from the state it saved."""
+    try:
+        state = TunnelState(**json.loads((host.settings.home / STATE_FILE).read_text()))
+    except (FileNotFoundError, ValueError, TypeError):
+        return None
+    return tunnel_check(config, state)
 
 
 def wiring_check(config: VoiceCallConfig, host: Host) -> Check:

@@ -41,8 +41,9 @@ class TunnelKeeper:
         self,
         on_address: Callable[[str], Awaitable[None]],
         on_problem: Callable[[str], None] = lambda problem: None,
+        on_change: Callable[[TunnelState], None] = lambda state: None,
     ) -> None:
-        self._on_address, self._on_problem = on_address, on_problem
+        self._on_address, self._on_problem, self._on_change = on_address, on_problem, on_change
         self.state = TunnelState()
         self._task: asyncio.Task[None] | None = None
         self._first_address: asyncio.Future[str | None] | None = None
@@ -53,6 +54,7 @@ class TunnelKeeper:
             return
         await self.stop()
         self.state = TunnelState(kind=kind, title=title)
+        self._on_change(self.state)
         if kind == "none":
             return
         self._first_address = asyncio.get_running_loop().create_future()
@@ -73,6 +75,7 @@ class TunnelKeeper:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
         self.state.up = False
+        self._on_change(self.state)
 
     async def _keep(self, make: Callable[[], Tunnel], local_url: str) -> None:
         failures = 0
@@ -96,6 +99,7 @@ class TunnelKeeper:
                 log.info("%s up at %s", self.state.title, url)
                 if self._first_address is not None and not self._first_address.done():
                     self._first_address.set_result(url)
+                self._on_change(self.state)
                 try:
                     await self._on_address(url)
                 except Exception:
@@ -124,5 +128,6 @@ class TunnelKeeper:
         # Said once: the same problem on every retry would fill the log (and the terminal chat).
         log.log(logging.WARNING if changed else logging.DEBUG, "%s: %s", self.state.title, problem)
         self.state.problem = problem
+        self._on_change(self.state)
         if changed:
             self._on_problem(problem)
