@@ -47,7 +47,12 @@ class VoiceCallRuntime:
         self.stt_factory: Callable[[VoiceCallConfig], SpeechToText] = lambda config: make_stt(host, config)
         self.tts_factory: Callable[[VoiceCallConfig], TextToSpeech] = lambda config: make_tts(host, config)
         #: The greeting and goodbyes, made in the background at each gateway build.
-        self.prompts = PromptCache(self.tts, preload=self.stt, calls_active=lambda: self.switchboard.active_count() > 0)
+        self.prompts = PromptCache(
+            self.tts,
+            preload=self.stt,
+            calls_active=lambda: self.switchboard.active_count() > 0,
+            folder=host.settings.home / "prompts",
+        )
         self.capacity = CallCapacity(self.prompts.give_way)
         self.switchboard = Switchboard(self.records, self, self.capacity)
         self.pairing = Pairing.of(host)

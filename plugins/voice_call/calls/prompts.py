@@ -1,13 +1,20 @@
 """What calls say that does not change from call to call (the greeting, the goodbyes), made once per
 engine, voice and text, in the background when the gateway is built, and played from memory. The
-speech models load then too, off the event loop, so the first caller does not wait for them."""
+speech models load then too, off the event loop, so the first caller does not wait for them.
+
+What is made is also kept on disk (the data folder's `prompts/`), so a new process (a restart, the
+next `assistant chat`) plays the greeting from its first call instead of making it again while
+the first callers wait."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from plugins.voice_call.config import VoiceCallConfig
@@ -29,18 +36,56 @@ class PromptCache:
         tts_for: Callable[[VoiceCallConfig], TextToSpeech],
         preload: Callable[[VoiceCallConfig], object] | None = None,
         calls_active: Callable[[], bool] = lambda: False,
+        folder: Path | None = None,
     ) -> None:
         self._tts_for, self._preload, self._calls_active = tts_for, preload, calls_active
         self._audio: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
         self._making: asyncio.Task[None] | None = None
+        self._folder = folder
 
     @staticmethod
     def _key(config: VoiceCallConfig, text: str) -> tuple[str, str, str]:
         return (config.tts.engine, config.voice(), text)
 
     def get(self, config: VoiceCallConfig, text: str) -> bytes | None:
-        """The audio of `text` with this config's voice, when it has been made."""
-        return self._audio.get(self._key(config, text))
+        """The audio of `text` with this config's voice, when it has been made (by this process or
+        an earlier one)."""
+        key = self._key(config, text)
+        audio = self._audio.get(key)
+        if audio is None and (path := self._file(key)) is not None:
+            try:
+                audio = path.read_bytes() or None
+            except OSError:
+                return None
+            if audio is not None:
+                self._keep(key, audio)
+        return audio
+
+    def _file(self, key: tuple[str, str, str]) -> Path | None:
+        if self._folder is None:
+            return None
+        return self._folder / (hashlib.sha256("\0".join(key).encode()).hexdigest()[:32] + ".ulaw")
+
+    def _keep(self, key: tuple[str, str, str], audio: bytes) -> None:
+        self._audio[key] = audio
+        while len(self._audio) > MAX_PROMPTS:
+            self._audio.popitem(last=False)
+
+    def _store(self, key: tuple[str, str, str], audio: bytes) -> None:
+        """On disk too, written whole or not at all; the oldest go beyond MAX_PROMPTS files."""
+        path = self._file(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            partial = path.with_suffix(".part")
+            partial.write_bytes(audio)
+            os.replace(partial, path)
+            kept = sorted(path.parent.glob("*.ulaw"), key=lambda p: p.stat().st_mtime)
+            for old in kept[: max(0, len(kept) - MAX_PROMPTS)]:
+                old.unlink(missing_ok=True)
+        except OSError as exc:  # the prompt still plays from memory
+            log.warning("could not keep a call prompt on disk: %s", exc)
 
     def warm(self, config: VoiceCallConfig, texts: Iterable[str]) -> None:
         """Start making `texts` in the background; a newer config replaces what was being made."""
@@ -73,12 +118,11 @@ class PromptCache:
     async def _make_each(self, config: VoiceCallConfig, texts: list[str], tts: TextToSpeech) -> None:
         for text in texts:
             key = self._key(config, text)
-            if key in self._audio:
+            if self.get(config, text) is not None:
                 continue
             audio = b""
             for sentence in split_sentences(text) or [text]:
                 await self.give_way()  # sentence by sentence, so a call never waits long behind us
                 audio += b"".join([chunk async for chunk in tts.stream(sentence)])
-            self._audio[key] = audio
-            while len(self._audio) > MAX_PROMPTS:
-                self._audio.popitem(last=False)
+            self._keep(key, audio)
+            await asyncio.to_thread(self._store, key, audio)

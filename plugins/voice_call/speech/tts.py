@@ -41,10 +41,27 @@ class TextToSpeech(Protocol):
         ...
 
 
+#: A first sentence longer than this is started with its first clause alone: on a busy CPU a long
+#: sentence takes seconds to make, and the caller hears nothing until it is.
+FIRST_PIECE_CHARS = 80
+CLAUSE_END = re.compile(r"(?<=[,;:])\s+|\s+(?=[-–—]\s)")
+
+
+def first_piece_short(sentences: list[str]) -> list[str]:
+    """`sentences` with a long first one split after its first clause (at least 20 characters)."""
+    if not sentences or len(sentences[0]) <= FIRST_PIECE_CHARS:
+        return sentences
+    first = sentences[0]
+    for match in CLAUSE_END.finditer(first):
+        if 20 <= match.start() <= FIRST_PIECE_CHARS:
+            return [first[: match.start()], first[match.end() :], *sentences[1:]]
+    return sentences
+
+
 async def spoken(tts: TextToSpeech, text: str) -> AsyncIterator[bytes]:
     """`text` as audio, sentence by sentence: the first sentence plays while the next is made,
-    so a long greeting starts as soon as its first sentence does."""
-    for sentence in split_sentences(text) or [text]:
+    so a long greeting starts as soon as its first sentence (or first clause) does."""
+    for sentence in first_piece_short(split_sentences(text) or [text]):
         async for chunk in tts.stream(sentence):
             yield chunk
 

@@ -1,0 +1,63 @@
+"""The greeting and goodbyes made ahead: kept on disk so a new process plays them from its first
+call, and a long first sentence started by its first clause when it must be made on the spot."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from plugins.voice_call.calls.prompts import PromptCache
+from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.speech.tts import first_piece_short, split_sentences
+
+
+class CountingTTS:
+    """Audio is the text's bytes; every sentence made is counted."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.made: list[str] = []
+
+    async def stream(self, text: str) -> AsyncIterator[bytes]:
+        self.made.append(text)
+        yield text.encode()
+
+    async def aclose(self) -> None:
+        pass
+
+
+def test_a_new_process_plays_what_an_earlier_one_made(tmp_path) -> None:
+    """Right after a start, the first callers heard a 432-character greeting 4 to 9 s after the
+    ring on a busy machine: it was being made again."""
+    config = VoiceCallConfig()
+    greeting = config.inbound.greeting
+    first_tts = CountingTTS()
+
+    async def first_process() -> None:
+        cache = PromptCache(lambda c: first_tts, folder=tmp_path / "prompts")
+        cache.warm(config, [greeting, "Goodbye."])
+        await cache.ready()
+
+    asyncio.run(first_process())
+    assert first_tts.made and len(list((tmp_path / "prompts").glob("*.ulaw"))) == 2
+
+    def never(config: VoiceCallConfig) -> CountingTTS:
+        raise AssertionError("nothing is made again")
+
+    later = PromptCache(never, folder=tmp_path / "prompts")
+    assert later.get(config, greeting) == "".join(split_sentences(greeting)).encode()
+    assert later.get(config, "Goodbye.") == b"Goodbye."
+    other_voice = config.model_copy(update={"tts": config.tts.model_copy(update={"voice": "am_adam"})})
+    assert later.get(other_voice, greeting) is None, "another voice is another prompt"
+
+
+def test_a_long_first_sentence_starts_with_its_first_clause() -> None:
+    long = (
+        "Hello, you have reached the workshop of Sam Baker, bicycle repairs and servicing in Portsmouth, "
+        "and I can take a message or book you in. How can I help?"
+    )
+    pieces = first_piece_short(split_sentences(long))
+    assert pieces[0] == "Hello, you have reached the workshop of Sam Baker,"
+    assert " ".join(pieces) == long
+    assert first_piece_short(["Hi there, how can I help?"]) == ["Hi there, how can I help?"]
