@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.config import VoiceCallConfig
-from plugins.voice_call.speech.tts import first_piece_short, split_sentences
+from plugins.voice_call.speech.tts import first_piece_short, short_pieces, split_sentences
 
 
 class CountingTTS:
@@ -46,7 +46,7 @@ def test_a_new_process_plays_what_an_earlier_one_made(tmp_path) -> None:
         raise AssertionError("nothing is made again")
 
     later = PromptCache(never, folder=tmp_path / "prompts")
-    assert later.get(config, greeting) == "".join(split_sentences(greeting)).encode()
+    assert later.get(config, greeting) == "".join(short_pieces(greeting)).encode()
     assert later.get(config, "Goodbye.") == b"Goodbye."
     other_voice = config.model_copy(update={"tts": config.tts.model_copy(update={"voice": "am_adam"})})
     assert later.get(other_voice, greeting) is None, "another voice is another prompt"
@@ -61,3 +61,11 @@ def test_a_long_first_sentence_starts_with_its_first_clause() -> None:
     assert pieces[0] == "Hello, you have reached the workshop of Sam Baker,"
     assert " ".join(pieces) == long
     assert first_piece_short(["Hi there, how can I help?"]) == ["Hi there, how can I help?"]
+
+
+def test_what_is_made_ahead_is_made_in_short_pieces() -> None:
+    """One engine serves every call: a long sentence made ahead held it for seconds."""
+    text = "We are open Monday to Friday, from eight in the morning, until six in the evening, and on Saturdays until noon, except holidays. Bye."
+    pieces = short_pieces(text)
+    assert " ".join(pieces) == text and pieces[-1] == "Bye."
+    assert all(len(p) <= 80 for p in pieces[:-1]), pieces

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from plugins.voice_call.config import VoiceCallConfig
-from plugins.voice_call.speech.tts import TextToSpeech, split_sentences
+from plugins.voice_call.speech.tts import TextToSpeech, short_pieces
 
 log = logging.getLogger(__name__)
 MAX_PROMPTS = 32
@@ -121,8 +121,8 @@ class PromptCache:
             if self.get(config, text) is not None:
                 continue
             audio = b""
-            for sentence in split_sentences(text) or [text]:
-                await self.give_way()  # sentence by sentence, so a call never waits long behind us
+            for sentence in short_pieces(text):
+                await self.give_way()  # piece by piece, so a call never waits long behind us
                 audio += b"".join([chunk async for chunk in tts.stream(sentence)])
             self._keep(key, audio)
             await asyncio.to_thread(self._store, key, audio)

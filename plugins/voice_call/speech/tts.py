@@ -58,6 +58,18 @@ def first_piece_short(sentences: list[str]) -> list[str]:
     return sentences
 
 
+def short_pieces(text: str) -> list[str]:
+    """`text` in sentences, each long one cut after its clauses: what is made ahead is made in
+    short pieces, so it never holds the one speech engine long while a caller waits for it."""
+    pieces: list[str] = []
+    for sentence in split_sentences(text) or [text]:
+        rest = [sentence]
+        while len(rest[-1]) > FIRST_PIECE_CHARS and len(cut := first_piece_short(rest[-1:])) > 1:
+            rest[-1:] = cut
+        pieces += rest
+    return pieces
+
+
 async def spoken(tts: TextToSpeech, text: str) -> AsyncIterator[bytes]:
     """`text` as audio, sentence by sentence: the first sentence plays while the next is made,
     so a long greeting starts as soon as its first sentence (or first clause) does."""
