@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -26,8 +27,8 @@ from plugins.voice_call.knowledge.facts import Knowledge
 from plugins.voice_call.lookups.service import Lookups
 from plugins.voice_call.process import one_per_process
 from plugins.voice_call.speech.engines import make_stt, make_tts, openai_client
-from plugins.voice_call.speech.stt import SpeechToText
-from plugins.voice_call.speech.tts import AudioStream, TextToSpeech, spoken
+from plugins.voice_call.speech.stt import LoadingWhisper, SpeechToText
+from plugins.voice_call.speech.tts import AudioStream, KokoroTTS, LoadingTTS, TextToSpeech, spoken
 from plugins.voice_call.when import local_zone
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class VoiceCallRuntime:
         #: The greeting and goodbyes, made in the background at each gateway build.
         self.prompts = PromptCache(
             self.tts,
-            preload=self.stt,
+            preload=self._load_stt,
             calls_active=lambda: self.switchboard.active_count() > 0,
             folder=host.settings.home / "prompts",
         )
@@ -78,9 +79,15 @@ class VoiceCallRuntime:
             pending.realtime = asyncio.create_task(open_realtime(client, config, instructions))
             pending.realtime.add_done_callback(failure_not_news)
         else:
-            pending.tts = self.tts(config)
+            still_loading = config.tts.engine == "kokoro" and not KokoroTTS.loaded()
+            pending.tts = LoadingTTS(lambda: self.tts(config)) if still_loading else self.tts(config)
             cached = self.prompts.get(config, setup.intro)
-            pending.intro_audio = cached if cached is not None else AudioStream(spoken(pending.tts, setup.intro))
+            if cached is not None:
+                pending.intro_audio = cached
+            else:  # made by this call, and kept for the next ones
+                self.prompts.claim(config, setup.intro)
+                offer = functools.partial(self.prompts.offer, config, setup.intro)
+                pending.intro_audio = AudioStream(spoken(pending.tts, setup.intro), on_done=offer)
         return pending
 
     def features(self) -> dict[type, object]:
@@ -96,6 +103,11 @@ class VoiceCallRuntime:
 
     def tts(self, config: VoiceCallConfig) -> TextToSpeech:
         return self.tts_factory(config)
+
+    def _load_stt(self, config: VoiceCallConfig) -> SpeechToText:
+        """The call's speech recogniser with its model loaded (in a worker thread, at start)."""
+        stt = self.stt(config)
+        return stt.engine() if isinstance(stt, LoadingWhisper) else stt
 
     def call_agent(self) -> CallAgent:
         return CallAgent(self.host, self.call_model)

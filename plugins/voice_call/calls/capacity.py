@@ -18,7 +18,7 @@ from typing import Any
 
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.audio import PHONE_RATE, ulaw_to_float
-from plugins.voice_call.speech.stt import LocalWhisper, SpeechToText
+from plugins.voice_call.speech.stt import LoadingWhisper, LocalWhisper, SpeechToText
 from plugins.voice_call.speech.tts import KokoroVoice, TextToSpeech, synthesize
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,8 @@ class CallCapacity:
     ) -> None:
         tts = await asyncio.to_thread(tts_for)
         stt = await asyncio.to_thread(stt_for)
+        if isinstance(stt, LoadingWhisper):
+            stt = await asyncio.to_thread(stt.engine)
         if self._give_way is not None:
             await self._give_way()
         started = time.perf_counter()

@@ -42,6 +42,8 @@ class PromptCache:
         self._audio: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
         self._making: asyncio.Task[None] | None = None
         self._folder = folder
+        #: Prompts a call is making itself right now (it came before we made them): not made twice.
+        self._claimed: set[tuple[str, str, str]] = set()
 
     @staticmethod
     def _key(config: VoiceCallConfig, text: str) -> tuple[str, str, str]:
@@ -60,6 +62,19 @@ class PromptCache:
             if audio is not None:
                 self._keep(key, audio)
         return audio
+
+    def claim(self, config: VoiceCallConfig, text: str) -> None:
+        """A call makes `text` itself (it was not ready): we leave it to the call, rather than both
+        competing for the one speech engine while the caller waits; `offer` hands us the result."""
+        self._claimed.add(self._key(config, text))
+
+    def offer(self, config: VoiceCallConfig, text: str, audio: bytes) -> None:
+        """What a call made of a claimed prompt (b"": it did not finish; we make it at the next warm-up)."""
+        key = self._key(config, text)
+        self._claimed.discard(key)
+        if audio and key not in self._audio:
+            self._keep(key, audio)
+            asyncio.get_running_loop().create_task(asyncio.to_thread(self._store, key, audio)).add_done_callback(_quiet)
 
     def _file(self, key: tuple[str, str, str]) -> Path | None:
         if self._folder is None:
@@ -123,6 +138,9 @@ class PromptCache:
             audio = b""
             for sentence in short_pieces(text):
                 await self.give_way()  # piece by piece, so a call never waits long behind us
+                if key in self._claimed:
+                    break  # a call is making it (and will hand it over)
                 audio += b"".join([chunk async for chunk in tts.stream(sentence)])
-            self._keep(key, audio)
-            await asyncio.to_thread(self._store, key, audio)
+            else:
+                self._keep(key, audio)
+                await asyncio.to_thread(self._store, key, audio)

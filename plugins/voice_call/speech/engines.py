@@ -107,4 +107,4 @@ def make_stt(host: Host, config: VoiceCallConfig) -> SpeechToText:
         from plugins.voice_call.speech.openai_stt import OpenAIStreamingSTT
 
         return OpenAIStreamingSTT(client, config.openai.transcription_model, LocalWhisper.shared)
-    return LocalWhisper.shared()
+    return LocalWhisper.for_call()

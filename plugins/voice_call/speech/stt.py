@@ -48,6 +48,13 @@ class LocalWhisper:
         self._lock = threading.Lock()
 
     @classmethod
+    def for_call(cls) -> LocalWhisper | LoadingWhisper:
+        """The shared model for a call starting in the event loop: while it is still loading (the
+        first seconds after a start), a stand-in that loads it off the loop, so the call's first
+        words are not held up (nor every other call's audio)."""
+        return cls._shared if cls._shared is not None else LoadingWhisper()
+
+    @classmethod
     def shared(cls) -> LocalWhisper:
         with cls._shared_lock:
             if cls._shared is None:
@@ -70,6 +77,31 @@ class LocalWhisper:
 
     async def transcribe(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str:
         return await asyncio.to_thread(self.transcribe_sync, audio, rate)
+
+    def begin(self, preroll: np.ndarray) -> None:
+        pass
+
+    def hear(self, ulaw: bytes) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+class LoadingWhisper:
+    """`LocalWhisper` before its model has loaded: the model is loaded in a worker thread when the
+    first utterance is transcribed (it is loading already, since the gateway's start)."""
+
+    name = "local"
+    drafts = True
+    busy = False
+
+    def engine(self) -> LocalWhisper:
+        return LocalWhisper.shared()
+
+    async def transcribe(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str:
+        whisper = await asyncio.to_thread(self.engine)
+        return await whisper.transcribe(audio, rate)
 
     def begin(self, preroll: np.ndarray) -> None:
         pass

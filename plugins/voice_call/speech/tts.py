@@ -87,24 +87,31 @@ class AudioStream:
     """Audio being synthesised in the background: synthesis starts now, playback reads it when its
     turn comes, so sentence two is made while sentence one plays."""
 
-    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+    def __init__(self, chunks: AsyncIterator[bytes], on_done: Callable[[bytes], None] | None = None) -> None:
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         #: How much audio has been made so far, and whether that is all of it.
         self.made_bytes = 0
         self.finished = False
+        #: Given all the audio once it is made whole, or b"" when it was not (failed, cancelled).
+        self._on_done = on_done
         self._task = asyncio.get_running_loop().create_task(self._pull(chunks))
 
     async def _pull(self, chunks: AsyncIterator[bytes]) -> None:
+        made: list[bytes] = []
         try:
             async for chunk in chunks:
                 if chunk:
                     self.made_bytes += len(chunk)
                     self._queue.put_nowait(chunk)
+                    if self._on_done is not None:
+                        made.append(chunk)
             self.finished = True
         except Exception:  # a failed sentence ends early; the call goes on
             log.exception("speech synthesis failed")
         finally:
             self._queue.put_nowait(None)
+            if self._on_done is not None:
+                self._on_done(b"".join(made) if self.finished else b"")
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         while (chunk := await self._queue.get()) is not None:
@@ -112,6 +119,35 @@ class AudioStream:
 
     def cancel(self) -> None:
         self._task.cancel()
+
+
+class LoadingTTS:
+    """An engine still loading (Kokoro's model, in the first seconds after a start): it is made in
+    a worker thread on first use, so a call that arrives meanwhile never stops the event loop (and
+    every other call's audio) while the model loads; a greeting made ahead plays at once."""
+
+    name = "kokoro"
+
+    def __init__(self, make: Callable[[], TextToSpeech]) -> None:
+        self._make = make
+        self._engine: TextToSpeech | None = None
+        self._loading: asyncio.Lock | None = None
+
+    async def _loaded(self) -> TextToSpeech:
+        self._loading = self._loading or asyncio.Lock()
+        async with self._loading:
+            if self._engine is None:
+                self._engine = await asyncio.to_thread(self._make)
+        return self._engine
+
+    async def stream(self, text: str) -> AsyncIterator[bytes]:
+        engine = await self._loaded()
+        async for chunk in engine.stream(text):
+            yield chunk
+
+    async def aclose(self) -> None:
+        if self._engine is not None:
+            await self._engine.aclose()
 
 
 class KokoroTTS:
@@ -125,6 +161,10 @@ class KokoroTTS:
 
         self._kokoro = Kokoro(str(kokoro_model_path()), str(kokoro_voices_path()))
         self._lock = threading.Lock()
+
+    @classmethod
+    def loaded(cls) -> bool:
+        return cls._shared is not None
 
     @classmethod
     def shared(cls) -> KokoroTTS:
