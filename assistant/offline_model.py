@@ -237,6 +237,8 @@ class OfflineModel:
             return None
         if reading.ask:  # a value was missing: read the request again with the answer added
             combined = self.read(f"{before} {answer}", available)
+            if combined.ask == reading.ask:  # not settled at the end ("... to say hi" + "at 2pm"): in front
+                combined = self.read(f"{answer} {before}", available)
             if combined.sure and (combined.calls or combined.ask):
                 return combined
             return None

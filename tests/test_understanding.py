@@ -186,3 +186,16 @@ def test_quoted_salutations_are_greetings_and_afternoon_hours_are_afternoon(mode
     [(tool, args)] = model.read("appointments on weekdays from 10 to 2").calls
     assert (args["start"], args["end"]) == ("10:00", "14:00")
     assert model.read("switch back to voice mode please").calls == [("set_voice_call_mode", {"mode": "voice"})]
+
+
+def test_a_time_we_cannot_read_never_places_the_call_now(host) -> None:
+    """ "call me in an hour to remind me to leave" was placed at once: the exact phrase did not read
+    "in an hour" and fell back to calling now."""
+    model = offline_model(host)
+    [(tool, args)] = model.read("call me in an hour to remind me to leave").calls
+    assert (tool, args["when"]) == ("schedule_call", "in 1 hour")
+    chat = Chat(host)
+    asked = chat.say(f"call {FRIEND} after lunch to say hi").text
+    assert "When should I call?" in asked, asked
+    answered = chat.say("at 2pm").text
+    assert "Scheduled call" in answered and "14:00" in answered, answered

@@ -206,8 +206,11 @@ SETUP_MEANINGS = [
             "sound like bf_emma",
             "change voices to am_michael",
             "pick another voice",
+            "use the af_bella voice",
+            "I'd like the bf_isabella voice",
         ),
         _voice,
+        cues="\\b[abehijpz][fm]_[a-z]+\\b",
     ),
     Meaning(
         "recognition",

@@ -232,6 +232,8 @@ MEANINGS = [
             "new people must be approved by me first",
             "pairing mode please",
             "make new callers ask for approval",
+            "new people should pair with a code instead",
+            "can callers I don't know pair with a code",
         ),
         lambda said: [("set_inbound_policy", {"policy": "pairing"})],
         cues="\\bpair(ing)?\\b",

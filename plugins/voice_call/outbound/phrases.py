@@ -19,6 +19,13 @@ CALL = re.compile(r"^\s*(?:please\s+)?(?:call|phone|ring)\s+(me|\+?[\d][\d\s\-()
 PURPOSE = re.compile(r"\b(?:and\s+|to\s+)?(?:remind|have a conversation|talk|chat|ask|tell|say to)\b", I)
 RECURRING = re.compile(r"\b(?:every|each|daily|weekdays|monthly)\b", I)
 WHEN = re.compile(r"\b(today|tonight|tomorrow|in \d+ (?:minutes?|hours?)|at \d|on \w+day|next \w+|\w+day\b)", I)
+#: Words about a time we do not read ("after lunch", "in a bit", "later"): a call is never placed now then.
+UNREAD_TIME = re.compile(
+    r"\b(?:after|before|later|soon|tonight|this\s+(?:morning|afternoon|evening)|in\s+a\s+(?:bit|while|few|moment)|at\s+(?:lunch|dinner)|when)\b",
+    I,
+)
+#: Words between the number and the purpose that mean "now" (or nothing).
+NOW = re.compile(r"\b(?:right\s+)?now\b|\bplease\b|\bfor\s+me\b|\bquickly\b|\basap\b|\bstraight\s+away\b|\bimmediately\b", I)
 # One pass over all words, so a replacement ("my owner") is never rewritten again ("my owner's owner").
 PRONOUNS = {
     "i'm": "my owner is",
@@ -76,7 +83,11 @@ def place_call(text: str) -> list[ToolCall] | None:
     start = PURPOSE.search(rest)
     if start is None:
         return None
-    when, task = rest[: start.start()].strip(), rest[start.start() :]
+    when, task = slots.with_digits(rest[: start.start()]).strip(), rest[start.start() :]
+    # Words about when that are not read as a time ("in a bit", "after lunch") never make a call
+    # now: the rule steps aside and the meanings ask.
+    if NOW.sub("", when).strip(" ,") and not WHEN.search(when) and not RECURRING.search(when):
+        return None
     purpose = _purpose(task, to_owner)
     if purpose is None:
         return None
@@ -153,6 +164,8 @@ def _call_meant(said: Said) -> Built:
         return Ask("What should I say or ask on the call?")
     start, purpose = found
     when = "" if every else " ".join(m.group(0) for m in ONE_OFF.finditer(text[:start]))
+    if not every and not when and UNREAD_TIME.search(text[:start]):
+        return Ask('When should I call? For example "tomorrow at 9" or "in 2 hours".')  # never "now" by default
     if not every and not when and purpose.startswith(("remind", "to remind", "and remind")):
         when = " ".join(m.group(0) for m in ONE_OFF.finditer(purpose))  # "remind them about X tomorrow at 9"
     purpose = re.sub(r"\s+", " ", purpose).strip(" ,.")
