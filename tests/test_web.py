@@ -12,6 +12,7 @@ import httpx
 import numpy as np
 import pytest
 import websockets
+import websockets.sync.client
 
 from assistant.web.app import WebApp
 from assistant.web.auth import WebAuth
@@ -216,14 +217,10 @@ def test_a_new_token_ends_the_sessions_made_with_the_old_one(host) -> None:
         link = CliRunner().invoke(main, ["web", "--new-token"], env=env).output.strip().splitlines()[-1]
         assert old.get("/web/api/status").status_code == 401, "the old token's session is over"
         ws_url = live.url.replace("http", "ws") + "/web/ws/chat"
-
-        async def chat_socket() -> None:
-            headers = {"Cookie": f"assistant_session={old.cookies['assistant_session']}", "Origin": live.url}
-            async with websockets.connect(ws_url, additional_headers=headers) as ws:
-                await ws.recv()
-
-        with pytest.raises(websockets.InvalidStatus):
-            asyncio.run(chat_socket())
+        headers = {"Cookie": f"assistant_session={old.cookies['assistant_session']}", "Origin": live.url}
+        # The sync client: the browser tests before this one leave an event loop in this thread.
+        with pytest.raises(websockets.InvalidStatus), websockets.sync.client.connect(ws_url, additional_headers=headers) as ws:
+            ws.recv(timeout=5)
         fresh = httpx.Client(base_url=live.url)
         assert fresh.get("/login", params={"token": link.split("token=")[1]}).status_code == 303
         assert fresh.get("/web/api/status").status_code == 200
