@@ -28,8 +28,9 @@ GREETING = (
 )
 
 
-def one_start(home: str, calls: int) -> list[float | None]:
-    """In this process: start a gateway on `home`, ring `calls` times at once, and time each."""
+def one_start(home: str, calls: int) -> list[list[float] | None]:
+    """In this process: start a gateway on `home`, ring `calls` times at once, and time each: from
+    the ring and from the answer (the stream opening) to the first audio."""
     from assistant.host import Host
     from assistant.settings import Settings
     from tests.values import FRIEND, OWNER
@@ -37,17 +38,17 @@ def one_start(home: str, calls: int) -> list[float | None]:
 
     host = Host(Settings.from_env({**os.environ, "ASSISTANT_HOME": home}))
     host.config.update("voice_call", {"inbound.greeting": GREETING})
-    results: list[float | None] = []
+    results: list[list[float] | None] = []
     with CallLab(host, "twilio") as lab:
         for _ in range(calls):
             started = time.monotonic()
             ring = lab.carrier.ring(FRIEND, OWNER)
 
-            async def first_words(ring=ring, started=started) -> float | None:
+            async def first_words(ring=ring, started=started) -> list[float] | None:
                 async with lab.carrier.media_call(ring) as call:
                     for _ in range(600):
-                        if call.first_audio_at is not None:
-                            return call.first_audio_at - started
+                        if call.first_audio_at is not None and call.opened_at is not None:
+                            return [call.first_audio_at - started, call.first_audio_at - call.opened_at]
                         await asyncio.sleep(0.02)
                     return None
 
@@ -80,11 +81,12 @@ def main(argv: list[str] | None = None) -> int:
             process.kill()
     print(f"{len(GREETING)}-character greeting, {args.calls} calls right after each start, {args.busy} core(s) kept busy")
     for name, seconds in runs.items():
-        shown = ", ".join("none" if s is None else f"{s:.2f}" for s in seconds)
-        print(f"{name:<12} first words after the ring (s): {shown}")
+        rings = ", ".join("none" if s is None else f"{s[0]:.2f}" for s in seconds)
+        answers = ", ".join("none" if s is None else f"{s[1]:.2f}" for s in seconds)
+        print(f"{name:<12} first words after the ring (s): {rings}; after the answer: {answers}")
     first, next_ = runs["first start"][0], runs["next start"][0]
     if first and next_:
-        print(f"next start's first call / first start's: {next_ / first:.2f}")
+        print(f"next start's first call / first start's, from the ring: {next_[0] / first[0]:.2f}")
     return 0
 
 

@@ -189,3 +189,31 @@ def test_a_call_whose_media_clock_stalls_is_ended_by_the_wall_clock(board) -> No
     board._live["c1"] = session
     board._overtime("c1")
     assert session.ended == Ending(EndReason.MAX_DURATION, "its media clock stalled")
+
+
+def test_an_incoming_call_is_answered_once_its_first_words_can_play(board) -> None:
+    """Right after a start the first caller heard seconds of silence after the pickup while the
+    greeting was made: the answer now waits (at most a few seconds, ringing) for the first words."""
+    from plugins.voice_call.speech.tts import AudioStream
+
+    async def slow_words(delay: float):
+        await asyncio.sleep(delay)
+        yield b"\xff" * 160
+
+    async def scenario() -> tuple[float, float]:
+        ringing(board, "CA1")
+        board._pending["CA1"].intro_audio = AudioStream(slow_words(0.3))
+        started = time.monotonic()
+        await board.first_words_ready("CA1")
+        ready = time.monotonic() - started
+        ringing(board, "CA2")
+        board._pending["CA2"].intro_audio = AudioStream(slow_words(60))
+        started = time.monotonic()
+        await board.first_words_ready("CA2", limit_s=0.2)
+        gave_up = time.monotonic() - started
+        board._pending["CA2"].intro_audio.cancel()
+        return ready, gave_up
+
+    ready, gave_up = asyncio.run(scenario())
+    assert 0.25 <= ready < 2.0, ready
+    assert 0.15 <= gave_up < 2.0, "it is answered anyway after the limit"

@@ -31,12 +31,15 @@ from plugins.voice_call.carriers.events import AnsweredBy, CallState, StreamStar
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.history.ending import Ending, EndReason
 from plugins.voice_call.history.records import CallInfo, CallRecords
+from plugins.voice_call.speech.tts import AudioStream
 from plugins.voice_call.transfer.desk import OWNER_UNAVAILABLE, Transfer, TransferDesk
 
 log = logging.getLogger(__name__)
 PENDING_TTL_S = 60.0
 #: How long after the callee answers the media stream may take to connect before we hang up.
 STREAM_WAIT_S = 10.0
+#: The longest an incoming call rings on while its first words are made (then it is answered anyway).
+INTRO_WAIT_S = 3.0
 #: Past maxDurationSeconds, how long before a call whose media clock stalled is ended anyway.
 LIMIT_MARGIN_S = 60
 
@@ -125,6 +128,17 @@ class Switchboard:
         )
         self._expect(provisional, setup)
         return setup
+
+    async def first_words_ready(self, carrier_call_id: str, limit_s: float = INTRO_WAIT_S) -> None:
+        """Wait (at most `limit_s`) until the call's first words can play: answered then, the caller
+        hears them at once instead of silence after the pickup (the phone rings a moment longer
+        while, right after a start, the speech model loads and the greeting's first words are made)."""
+        pending = self._pending.get(carrier_call_id)
+        intro = pending.intro_audio if pending is not None else None
+        if isinstance(intro, AudioStream):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(limit_s):
+                    await intro.has_audio.wait()
 
     def take_back(self, transfer: Transfer, control: CallControl) -> CallSetup:
         """The owner did not take a call we put through: it streams to us again, where it was."""

@@ -94,6 +94,8 @@ class AudioStream:
         self.finished = False
         #: Given all the audio once it is made whole, or b"" when it was not (failed, cancelled).
         self._on_done = on_done
+        #: Set once there is audio to play (or nothing more will come).
+        self.has_audio = asyncio.Event()
         self._task = asyncio.get_running_loop().create_task(self._pull(chunks))
 
     async def _pull(self, chunks: AsyncIterator[bytes]) -> None:
@@ -103,6 +105,7 @@ class AudioStream:
                 if chunk:
                     self.made_bytes += len(chunk)
                     self._queue.put_nowait(chunk)
+                    self.has_audio.set()
                     if self._on_done is not None:
                         made.append(chunk)
             self.finished = True
@@ -110,6 +113,7 @@ class AudioStream:
             log.exception("speech synthesis failed")
         finally:
             self._queue.put_nowait(None)
+            self.has_audio.set()
             if self._on_done is not None:
                 self._on_done(b"".join(made) if self.finished else b"")
 
