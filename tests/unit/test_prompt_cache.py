@@ -69,3 +69,23 @@ def test_what_is_made_ahead_is_made_in_short_pieces() -> None:
     pieces = short_pieces(text)
     assert " ".join(pieces) == text and pieces[-1] == "Bye."
     assert all(len(p) <= 80 for p in pieces[:-1]), pieces
+
+
+def test_a_call_that_comes_first_makes_the_goodbyes_once(tmp_path) -> None:
+    """Right after a start the goodbyes waited behind live calls: a 10 s silence goodbye was made on
+    the spot, seconds late, and the limit goodbye's length was unknown."""
+    config = VoiceCallConfig()
+    tts = CountingTTS()
+
+    async def scenario() -> PromptCache:
+        cache = PromptCache(lambda c: tts, folder=tmp_path / "prompts")
+        cache.make_for_call(config, ["Goodbye now.", "Time is up."], tts)
+        cache.make_for_call(config, ["Goodbye now."], tts)  # a second call meanwhile: not made twice
+        cache.warm(config, ["Goodbye now."])  # nor by the warm-up
+        await cache.ready()
+        await asyncio.gather(*cache._for_calls)
+        return cache
+
+    cache = asyncio.run(scenario())
+    assert cache.get(config, "Goodbye now.") == b"Goodbye now." and cache.get(config, "Time is up.") == b"Time is up."
+    assert tts.made.count("Goodbye now.") == 1, tts.made

@@ -44,6 +44,7 @@ class PromptCache:
         self._folder = folder
         #: Prompts a call is making itself right now (it came before we made them): not made twice.
         self._claimed: set[tuple[str, str, str]] = set()
+        self._for_calls: set[asyncio.Task[None]] = set()
 
     @staticmethod
     def _key(config: VoiceCallConfig, text: str) -> tuple[str, str, str]:
@@ -75,6 +76,31 @@ class PromptCache:
         if audio and key not in self._audio:
             self._keep(key, audio)
             asyncio.get_running_loop().create_task(asyncio.to_thread(self._store, key, audio)).add_done_callback(_quiet)
+
+    def make_for_call(self, config: VoiceCallConfig, texts: Iterable[str], tts: TextToSpeech) -> None:
+        """A call has started before these were made (its goodbyes, right after a start): they are
+        made now with the call's engine, not after giving way to it, since that call may need them
+        (a silence goodbye 10 s on; the limit goodbye's length, to start it in time)."""
+        for text in texts:
+            key = self._key(config, text)
+            if self.get(config, text) is not None or key in self._claimed:
+                continue
+            self._claimed.add(key)
+            task = asyncio.get_running_loop().create_task(self._make_claimed(config, text, tts), name="call-prompt")
+            self._for_calls.add(task)
+            task.add_done_callback(self._for_calls.discard)
+            task.add_done_callback(_quiet)
+
+    async def _make_claimed(self, config: VoiceCallConfig, text: str, tts: TextToSpeech) -> None:
+        audio = b""
+        try:
+            for piece in short_pieces(text):
+                audio += b"".join([chunk async for chunk in tts.stream(piece)])
+        except Exception:
+            audio = b""
+            raise
+        finally:
+            self.offer(config, text, audio)
 
     def _file(self, key: tuple[str, str, str]) -> Path | None:
         if self._folder is None:
