@@ -45,6 +45,7 @@ class PromptCache:
         #: Prompts a call is making itself right now (it came before we made them): not made twice.
         self._claimed: set[tuple[str, str, str]] = set()
         self._for_calls: set[asyncio.Task[None]] = set()
+        self._not_on_disk: set[tuple[str, str, str]] = set()
 
     @staticmethod
     def _key(config: VoiceCallConfig, text: str) -> tuple[str, str, str]:
@@ -55,10 +56,11 @@ class PromptCache:
         an earlier one)."""
         key = self._key(config, text)
         audio = self._audio.get(key)
-        if audio is None and (path := self._file(key)) is not None:
+        if audio is None and key not in self._not_on_disk and (path := self._file(key)) is not None:
             try:
                 audio = path.read_bytes() or None
             except OSError:
+                self._not_on_disk.add(key)  # looked for once (calls ask for the goodbyes on every frame)
                 return None
             if audio is not None:
                 self._keep(key, audio)
