@@ -258,7 +258,7 @@ class VoiceRoutes:
             redeem=(lambda code: admit_invited(host, caller, code)) if pairing else None,
             control=self.carrier.control,
         )
-        await self.switchboard.first_words_ready(event.carrier_call_id)
+        await self.switchboard.first_words_ready(event.carrier_call_id, self.carrier.control)
         try:
             return await self.carrier.control.answer(event, self.stream_url(), setup.token, self._time_limit())
         except (CarrierError, httpx.HTTPError) as exc:

@@ -203,13 +203,16 @@ def test_an_incoming_call_is_answered_once_its_first_words_can_play(board) -> No
     async def scenario() -> tuple[float, float]:
         ringing(board, "CA1")
         board._pending["CA1"].intro_audio = AudioStream(slow_words(0.3))
+        board.stream_wait_s = 0.1  # shorter than the wait: it must count from the answer, after it
+        board.answered(board._pending["CA1"].call_id, "CA1", Control())
         started = time.monotonic()
-        await board.first_words_ready("CA1")
+        await board.first_words_ready("CA1", Control())
+        assert "CA1" in board._pending, "not hung up while it waited for its first words"
         ready = time.monotonic() - started
         ringing(board, "CA2")
         board._pending["CA2"].intro_audio = AudioStream(slow_words(60))
         started = time.monotonic()
-        await board.first_words_ready("CA2", limit_s=0.2)
+        await board.first_words_ready("CA2", Control(), limit_s=0.2)
         gave_up = time.monotonic() - started
         board._pending["CA2"].intro_audio.cancel()
         return ready, gave_up

@@ -129,16 +129,23 @@ class Switchboard:
         self._expect(provisional, setup)
         return setup
 
-    async def first_words_ready(self, carrier_call_id: str, limit_s: float = INTRO_WAIT_S) -> None:
+    async def first_words_ready(self, carrier_call_id: str, control: CallControl, limit_s: float = INTRO_WAIT_S) -> None:
         """Wait (at most `limit_s`) until the call's first words can play: answered then, the caller
         hears them at once instead of silence after the pickup (the phone rings a moment longer
-        while, right after a start, the speech model loads and the greeting's first words are made)."""
+        while, right after a start, the speech model loads and the greeting's first words are made).
+        The stream's deadline counts from the answer, so it starts again after the wait."""
         pending = self._pending.get(carrier_call_id)
-        intro = pending.intro_audio if pending is not None else None
-        if isinstance(intro, AudioStream):
+        if pending is None:
+            return
+        if pending.stream_deadline is not None:
+            pending.stream_deadline.cancel()
+            pending.stream_deadline = None
+        if isinstance(pending.intro_audio, AudioStream):
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(limit_s):
-                    await intro.has_audio.wait()
+                    await pending.intro_audio.has_audio.wait()
+        if self._pending.get(carrier_call_id) is pending:
+            self.answered(pending.call_id, carrier_call_id, control)
 
     def take_back(self, transfer: Transfer, control: CallControl) -> CallSetup:
         """The owner did not take a call we put through: it streams to us again, where it was."""
