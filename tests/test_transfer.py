@@ -106,6 +106,20 @@ def test_pressing_0_rings_the_owner_and_a_missed_owner_gets_a_message(lab) -> No
     assert [e["text"] for e in record.transcript if e["role"] == "dtmf"] == ["0"]
 
 
+def _caller_presses_0(lab):
+    """A caller presses 0 after the greeting: the carrier is asked to put them through (its transfer)."""
+    ring = lab.carrier.ring(FRIEND, OWNER)
+
+    async def press_0() -> None:
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+            await call.press("0")
+            await call.wait_for(lambda: call.closed is not None, timeout=40)
+
+    asyncio.run(press_0())
+    return lab.carrier.wait_for_transfer()
+
+
 def test_an_owner_who_hangs_up_during_the_whisper_did_not_take_the_call(host) -> None:
     """Twilio's <Dial action> says DialCallStatus=completed with DialBridged=false when the owner
     answered but hung up before being joined (during the whisper): the caller must come back to
@@ -114,16 +128,7 @@ def test_an_owner_who_hangs_up_during_the_whisper_did_not_take_the_call(host) ->
     with CallLab(host, "twilio") as lab:
         lab.set(ownerNumber=MOBILE)
         lab.runtime.call_model = offline_call_model()
-        ring = lab.carrier.ring(FRIEND, OWNER)
-
-        async def press_0() -> None:
-            async with lab.carrier.media_call(ring) as call:
-                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
-                await call.press("0")
-                await call.wait_for(lambda: call.closed is not None, timeout=40)
-
-        asyncio.run(press_0())
-        transfer = lab.carrier.wait_for_transfer()
+        transfer = _caller_presses_0(lab)
         back = lab.carrier.transfer_ends(transfer, "completed", bridged=False)
         assert back is not None and back.connected, "the caller comes back to leave a message"
         assert _record(lab).state == "in-progress"
@@ -139,16 +144,7 @@ def test_a_caller_who_hangs_up_while_the_owner_rings_is_recorded_so(host, caller
     with CallLab(host, "telnyx") as lab:
         lab.set(ownerNumber=MOBILE)
         lab.runtime.call_model = offline_call_model()
-        ring = lab.carrier.ring(FRIEND, OWNER)
-
-        async def press_0() -> None:
-            async with lab.carrier.media_call(ring) as call:
-                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
-                await call.press("0")
-                await call.wait_for(lambda: call.closed is not None, timeout=40)
-
-        asyncio.run(press_0())
-        transfer = lab.carrier.wait_for_transfer()
+        transfer = _caller_presses_0(lab)
         lab.carrier.caller_hangs_up_while_owner_rings(transfer, caller_reported_first)
         settle(lambda: _record(lab).state != "in-progress", timeout=20)
         record = _record(lab)

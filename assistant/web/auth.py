@@ -70,20 +70,19 @@ class WebAuth:
         return token
 
     def check_token(self, supplied: str) -> bool:
-        now = time.monotonic()
-        self._failures = [t for t in self._failures if t > now - 60]
-        if len(self._failures) >= FAILED_LOGINS:
+        if self.locked_out():
             return False  # guessing: even the right token waits for the minute to pass
         supplied = supplied.strip()
         if bool(supplied) and hmac.compare_digest(supplied.encode(), self.token().encode()):
             return True
-        self._failures.append(now)
+        self._failures.append(time.monotonic())
         return False
 
     def locked_out(self) -> bool:
         """Whether logins are refused for now (too many wrong tokens in the last minute)."""
         now = time.monotonic()
-        return sum(1 for t in self._failures if t > now - 60) >= FAILED_LOGINS
+        self._failures = [t for t in self._failures if t > now - 60]
+        return len(self._failures) >= FAILED_LOGINS
 
     # -- sessions ------------------------------------------------------------------------------------
 

@@ -38,8 +38,12 @@ def caller_number(value: str) -> str:
     """A number as a carrier reports it (a caller ID, the number called), in E.164, or "" for a
     withheld or unreadable one ("anonymous", a SIP address, 60,000 characters): never the raw text,
     which a caller can choose and which ends up in our own sentences to the owner."""
-    cleaned = re.sub(r"[\s\-().]", "", value[:40])
-    return cleaned if E164.match(cleaned) and len(value) <= 40 else ""
+    if len(value) > 40:
+        return ""
+    try:
+        return phone_number(value)
+    except ValueError:
+        return ""
 
 
 def twilio_account_sid(value: str) -> str:

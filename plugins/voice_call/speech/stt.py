@@ -30,7 +30,20 @@ class SpeechToText(Protocol):
     async def close(self) -> None: ...
 
 
-class LocalWhisper:
+class WholeUtterances:
+    """For engines that work on whole utterances: `begin` and `hear` have nothing to do."""
+
+    def begin(self, preroll: np.ndarray) -> None:
+        pass
+
+    def hear(self, ulaw: bytes) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+class LocalWhisper(WholeUtterances):
     """Loaded once per process and shared by all calls; one transcription at a time per model.
     It works on whole utterances, so `begin` and `hear` have nothing to do."""
 
@@ -78,17 +91,8 @@ class LocalWhisper:
     async def transcribe(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str:
         return await asyncio.to_thread(self.transcribe_sync, audio, rate)
 
-    def begin(self, preroll: np.ndarray) -> None:
-        pass
 
-    def hear(self, ulaw: bytes) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-
-class LoadingWhisper:
+class LoadingWhisper(WholeUtterances):
     """`LocalWhisper` before its model has loaded: the model is loaded in a worker thread when the
     first utterance is transcribed (it is loading already, since the gateway's start)."""
 
@@ -102,12 +106,3 @@ class LoadingWhisper:
     async def transcribe(self, audio: np.ndarray, rate: int = PHONE_RATE) -> str:
         whisper = await asyncio.to_thread(self.engine)
         return await whisper.transcribe(audio, rate)
-
-    def begin(self, preroll: np.ndarray) -> None:
-        pass
-
-    def hear(self, ulaw: bytes) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
