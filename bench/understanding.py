@@ -19,7 +19,7 @@ from typing import Any
 
 from assistant.offline_model import OfflineModel, ToolCall
 from assistant.understanding import Reading, Said
-from bench.owner_phrasings import ASK, FRESH, MORE_TUNING, NOTHING, OWNER_REQUESTS, Expected, Has
+from bench.owner_phrasings import ASK, FRESH, FRESH_2, MORE_TUNING, NOTHING, OWNER_REQUESTS, Expected, Has
 
 
 def _same(wanted: Any, got: Any) -> bool:
@@ -73,15 +73,13 @@ def score(model: OfflineModel, text: str, expected: Expected) -> Scored:
 
 
 def parts(tuning: bool) -> dict[str, list[tuple[str, Expected]]]:
-    """The rows to score: the tuning part, or the two held-out parts (the first batch's odd rows,
-    and the fifth batch's odd rows, written later and never looked at row by row)."""
+    """The rows to score: the tuning part, or the three held-out parts (the odd rows of the first,
+    fifth and seventh batches; the later two written later and never looked at row by row)."""
+    batches = {"first": OWNER_REQUESTS, "fifth": FRESH, "seventh": FRESH_2}
     if tuning:
-        rows = [r for n, r in enumerate(OWNER_REQUESTS) if n % 2 == 0] + MORE_TUNING
-        return {"tuning": rows + [r for n, r in enumerate(FRESH) if n % 2 == 0]}
-    return {
-        "held-out (first batch)": [r for n, r in enumerate(OWNER_REQUESTS) if n % 2 == 1],
-        "held-out (fifth batch)": [r for n, r in enumerate(FRESH) if n % 2 == 1],
-    }
+        rows = [r for rows in batches.values() for r in rows[0::2]]
+        return {"tuning": rows + MORE_TUNING}
+    return {f"held-out ({name} batch)": rows[1::2] for name, rows in batches.items()}
 
 
 def run(model: OfflineModel, tuning: bool) -> int:
@@ -96,7 +94,7 @@ def run(model: OfflineModel, tuning: bool) -> int:
                 print(f"{r.outcome:<15} {r.text!r}\n{'':15} got {calls}  scores {r.reading.scores}\n{'':15} want {r.expected}")
         _summary(part, results)
     if not tuning:
-        _summary("held-out, both", every)
+        _summary("held-out, all", every)
     return 0
 
 

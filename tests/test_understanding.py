@@ -115,11 +115,11 @@ def test_the_owner_answers_a_question_for_a_missing_number(host) -> None:
 
 def test_did_you_mean_then_yes_or_no(host) -> None:
     chat = Chat(host)
-    first = chat.say("make it so anyone at all can get through").text
+    first = chat.say("people should get through freely").text
     assert "Did you mean: let anyone call you? (yes/no)" in first
     assert "OK, I left everything as it was." in chat.say("no").text
     assert chat.config().inbound.policy == "disabled"
-    chat.say("make it so anyone at all can get through")
+    chat.say("people should get through freely")
     asked = chat.say("yes")
     # Widening who may call still asks its own question: the yes above was to the reading only.
     assert asked.approval and "anyone who dials your number" in asked.approval[0]
@@ -129,7 +129,7 @@ def test_did_you_mean_then_yes_or_no(host) -> None:
 
 def test_an_unrelated_message_after_a_question_is_read_afresh(host) -> None:
     chat = Chat(host)
-    chat.say("make it so anyone at all can get through")
+    chat.say("people should get through freely")
     chat.say("set the silence timeout to 20 seconds")
     config = chat.config()
     assert (config.inbound.policy, config.silence_timeout_seconds) == ("disabled", 20)

@@ -76,7 +76,7 @@ STOP = frozenset(
 #: Words that turn a request around ("don't let anyone call", "no longer allowed"): the sentence
 #: model hardly sees them, so an example that differs from the message in them counts less.
 NEGATION = re.compile(
-    r"\b(?:don'?t|do\s+not|doesn'?t|not|no|nobody|never|none|no\s+longer|stop|pause|block|off|anymore|any\s+more|without|refuse|reject)\b",
+    r"\b(?:don'?t|do\s+not|doesn'?t|not|no|nobody|never|none|no\s+longer|stop|pause|block|(?<!call\s)off|anymore|any\s+more|without|refuse|reject)\b",
     re.IGNORECASE,
 )
 TURNED = 0.15

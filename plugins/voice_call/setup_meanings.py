@@ -29,6 +29,8 @@ def _speech(said: Said) -> Built:
     args = {}
     if engine:
         args["engine"] = re.sub(r"\s+", "", engine.lower())
+    elif said.has(r"\b(local|free|built[\s-]*in|offline|on\s+this\s+(?:machine|computer|box))\b"):
+        args["engine"] = "kokoro"  # the one engine that runs here, without an account
     if voice:
         args["voice"] = voice.lower()
     return [("set_voice_call_speech", args)] if args else Ask("Which speech: Kokoro (on this machine), OpenAI or ElevenLabs?")
@@ -127,9 +129,11 @@ SETUP_MEANINGS = [
             "does everything work",
             "is anything broken",
             "what still needs doing",
+            "is my config ok",
+            "is everything fine with the setup",
         ),
         lambda said: [("check_voice_call_config", {})],
-        cues="\\b(check|wrong|broken|working|missing|right)\\b",
+        cues="\\b(check|wrong|broken|working|missing|right|ok|okay|fine|problems?)\\b",
     ),
     Meaning(
         "show settings",
@@ -147,6 +151,7 @@ SETUP_MEANINGS = [
             "what is configured for calls",
             "list my phone settings",
             "how is the phone configured",
+            "show me how calls are set up",
         ),
         lambda said: [("show_voice_call_config", {})],
         cues="\\b(show|display|print|current|what'?s\\s+my)\\b",
@@ -156,6 +161,7 @@ SETUP_MEANINGS = [
         "change what I say when I answer",
         (
             "greet people with 'hello, Max here'",
+            "pick up and say: Hello, this is the bakery",
             "say 'good afternoon' when you pick up",
             "your greeting: hi, how can I help",
             "when answering say thanks for calling",
@@ -190,6 +196,7 @@ SETUP_MEANINGS = [
             "make the calls sound like elevenlabs",
             "talk using openai text to speech",
             "use the local speech engine",
+            "switch back to the free local voice",
         ),
         _speech,
         cues="\\b(speak|speech|talk|voice|tts|sound)\\b",

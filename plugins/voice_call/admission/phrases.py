@@ -76,6 +76,8 @@ MEANINGS = [
         (
             "anyone is welcome to ring",
             "I'm fine with anyone at all phoning in",
+            "make it so anyone can get through",
+            "I think anyone should be allowed to phone now",
             "take calls from any caller",
             "I'm fine with strangers calling",
             "make my line public",
@@ -110,6 +112,7 @@ MEANINGS = [
         (
             "I don't want to be called",
             "nobody should ring me",
+            "make sure nobody gets through",
             "shut the phone off for now",
             "don't take any calls",
             "no calls today",
@@ -250,9 +253,11 @@ MEANINGS = [
             "let 1234 through",
             "the code 1234 can come in",
             "1234 is ok, let them in",
+            "the caller said 1234, approve it",
+            "they read me the code 1234, it's fine",
         ),
         _pairing_code,
-        cues="\\b\\d{4}\\b",
+        cues="\\b\\d{4}\\b|\\bapprove\\b",
     ),
     Meaning(
         "pairing requests",
@@ -264,8 +269,11 @@ MEANINGS = [
             "is anyone waiting for approval",
             "pending pairings",
             "who wants to be paired",
+            "is anybody waiting to pair",
+            "has anyone asked to pair",
         ),
         lambda said: [("list_pairing_requests", {})],
+        cues="\\b(waiting|pending|requests?|asked|wants?)\\b",
     ),
     Meaning(
         "invite code",
@@ -273,6 +281,7 @@ MEANINGS = [
         (
             "invite code please",
             "code for a new caller",
+            "I need a code for my new babysitter so she can call",
             "let a new person in with a code",
             "a code for someone new so they can phone me",
             "create an invite code",

@@ -117,6 +117,7 @@ APPOINTMENT_MEANINGS = [
         "let callers book appointments at set hours",
         (
             "bookings tuesdays 9 to 12, 45 minutes",
+            "people can book me mondays 9 to 12, half an hour each",
             "callers may book weekdays 10am to 3pm, 30 min slots",
             "appointments every day 8 to 10, 15 minutes each",
             "callers can book me mondays and wednesdays from 9 to 12, 30 minute appointments",

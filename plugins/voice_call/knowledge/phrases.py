@@ -105,8 +105,11 @@ KNOWLEDGE_MEANINGS = [
             "which facts do callers get",
             "what do people hear when they ask",
             "list what callers know",
+            "what can you tell people who call",
         ),
         lambda said: [("list_caller_facts", {})],
+        # A question about what callers hear, not something for them to hear.
+        cues="^\\s*(?:what|which|show|list)\\b[^.:]*\\??\\s*$",
     ),
     Meaning(
         "forget fact",

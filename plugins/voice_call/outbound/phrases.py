@@ -216,6 +216,7 @@ CALL_MEANINGS = [
         "schedule a phone call for later",
         (
             "at 10 tomorrow ring +15550000000 to remind them",
+            "tomorrow at noon, call +15550000000 and ask how it went",
             "this evening at 7 phone +15550000000 and say hi",
             "on friday call +15550000000 and ask about the rent",
             "tomorrow at 9 call +15550000000 to remind them about the meeting",
@@ -233,6 +234,7 @@ CALL_MEANINGS = [
         "call someone again and again on a schedule",
         (
             "every day at 9 call me to remind me to drink water",
+            "remind me by phone every friday at 6 to water the plants",
             "ring +15550000000 each sunday to check in",
             "call me every morning at 6 to wake me up",
             "every monday ring +15550000000 and remind them to pay rent",

@@ -35,6 +35,7 @@ OWNER_MEANINGS = [
         "store your own phone number (callers who ask for you are put through to it)",
         (
             "people who want me can be put through to +15550000000",
+            "you can reach me on +15550000000 if someone asks for me",
             "my phone is +15550000000, send callers there if they ask",
             "transfer callers to my mobile",
             "my number is +15550000000",
