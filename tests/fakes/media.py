@@ -218,6 +218,11 @@ class FakeMediaCall:
     # -- for tests -------------------------------------------------------------------------------
 
     @property
+    def sending(self) -> bool:
+        """Whether the caller's words are still going out."""
+        return not self._outgoing.empty()
+
+    @property
     def playing(self) -> bool:
         return bool(self._queue)
 

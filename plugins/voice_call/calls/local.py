@@ -17,6 +17,7 @@ from plugins.voice_call.admission import invite
 from plugins.voice_call.admission.invite import InviteEntry
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.engine import Engine, Line
+from plugins.voice_call.calls.interruption import WORDS_MS, CallerLevel, OverUs, means_to_speak
 from plugins.voice_call.calls.turn_end import TurnEnd, TurnTaking
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.history.ending import Ending, EndReason
@@ -79,6 +80,10 @@ class LocalEngine(Engine):
         self._digits_at_ms = 0
         self._spoken: dict[str, str] = {}
         self._listening = False  # an utterance is open at the speech recogniser
+        #: The utterance now open began while we spoke and has not (yet) cut in: a backchannel,
+        #: the room, or the start of an interruption (`calls/interruption.py`).
+        self._over_us: OverUs | None = None
+        self.level = CallerLevel()
         for engine in (tts, stt):
             if isinstance(engine, FallsBack):
                 engine.on_switch = self._engine_switched
@@ -203,19 +208,57 @@ class LocalEngine(Engine):
             if not self._intro_done:
                 continue  # the opening message is not interrupted (callees often say "hello?" as they pick up)
             if isinstance(event, TurnEnd):
-                self._end_turn(event)
+                over_us, self._over_us = self._over_us, None
+                if over_us is not None and self._speaking():
+                    self._listening = False
+                    self.spawn(self._heard_over_us(event, over_us), f"over-us-{self.line.call_id}")
+                else:
+                    self._end_turn(event)
             elif event.kind == "speech_start":
                 self._listening = True
                 self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
-                if self.line.player.busy or self._replying():
-                    await self._barge_in()
+                if self._speaking():
+                    self._over_us = OverUs(self.stt.transcribe if getattr(self.stt, "drafts", False) else None)
+        if self._over_us is not None and self._cuts_in(self._over_us):
+            self._over_us = None
+            await self._barge_in()
         if listening:
             self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
+
+    def _speaking(self) -> bool:
+        return self.line.player.busy or self._replying()
+
+    def _cuts_in(self, over_us: OverUs) -> bool:
+        """Whether the caller, speaking over our reply, takes the turn now (`calls/interruption.py`)."""
+        if not self._speaking():
+            over_us.close()
+            self._over_us = None  # the reply ended under them: an ordinary turn now
+            return False
+        return over_us.cuts_in(self.turns.vad.strong_ms, self.turns.draft_text(), self.turns.vad.so_far)
+
+    async def _heard_over_us(self, end: TurnEnd, over_us: OverUs) -> None:
+        """A short sound the caller made while we spoke: let "mm-hmm", a cough, a door be; take
+        anything else as the caller cutting in (when it was as loud as their voice)."""
+        over_us.close()
+        if end.strong_ms < WORDS_MS:
+            return  # the room (a TV, a door), not the caller
+        text = (await (end.draft if end.draft is not None else self.stt.transcribe(end.audio))).strip()
+        if not means_to_speak(text):  # begun over us, it was not meant as a turn, even if we are done now
+            if text:
+                self.line.records.append_transcript(
+                    self.line.call_id, [{"role": "caller", "text": text, "at_ms": self.line.media_ms, "backchannel": True}]
+                )
+            return
+        if self._speaking():
+            await self._barge_in()
+        self._turn = asyncio.create_task(self._take_turn(None, text=text), name=f"turn-{self.line.call_id}")
 
     def _end_turn(self, end: TurnEnd) -> None:
         if not self._listening:  # it began during the greeting: the recogniser gets it whole
             self.stt.begin(end.audio)
         self._listening = False
+        self.level.heard(end.audio)  # a turn of its own: the caller's voice, as loud as it is on this line
+        self.turns.vad.loud_floor = self.level.floor
         timer = TurnTimer(0, end.silence_ms, speech_end_ms=max(0, self.line.media_ms - end.silence_ms))
         turn = self._take_turn(end.audio, timer=timer, draft=end.draft)
         self._turn = asyncio.create_task(turn, name=f"turn-{self.line.call_id}")

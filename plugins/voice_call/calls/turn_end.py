@@ -26,6 +26,8 @@ class TurnEnd:
     audio: np.ndarray
     silence_ms: int
     draft: asyncio.Task[str] | None = None
+    #: How long it was voiced at the caller's own loudness (`UtteranceDetector.strong_ms`).
+    strong_ms: int = 0
 
 
 class TurnTaking:
@@ -50,27 +52,32 @@ class TurnTaking:
                 if event.kind == "speech_start":
                     found.append(event)
             elif event.kind == "speech_end" and event.audio is not None:
-                found.append(self._end(event.audio, self._wait_ms))
+                found.append(self._end(event.audio, self._wait_ms, event.strong_ms))
         if self._draft_is_complete():
             quiet = self.vad.quiet_ms
             ended = self.vad.end_now()
             assert ended.audio is not None
-            found.append(self._end(ended.audio, quiet))  # clearly complete: no need to wait longer
+            found.append(self._end(ended.audio, quiet, ended.strong_ms))  # clearly complete: no need to wait longer
         return found
 
-    def _end(self, audio: np.ndarray, silence_ms: int) -> TurnEnd:
+    def draft_text(self) -> str | None:
+        """The transcript of the utterance so far, made at the caller's latest pause (None: none is ready)."""
+        draft = self._draft
+        if draft is None or not draft.done() or draft.cancelled() or draft.exception() is not None:
+            return None
+        return draft.result()
+
+    def _end(self, audio: np.ndarray, silence_ms: int, strong_ms: int) -> TurnEnd:
         draft, self._draft = self._draft, None
-        return TurnEnd(audio, silence_ms, draft)
+        return TurnEnd(audio, silence_ms, draft, strong_ms)
 
     def _draft_is_complete(self) -> bool:
         """The draft is in, reads as a whole sentence, and the caller has been quiet for half the
         configured wait at least."""
-        draft = self._draft
-        if draft is None or not draft.done() or draft.cancelled() or draft.exception() is not None:
+        text = self.draft_text()
+        if text is None or not self.vad.speaking or self.vad.quiet_ms < max(EARLY_END_FLOOR_MS, self._wait_ms // 2):
             return False
-        if not self.vad.speaking or self.vad.quiet_ms < max(EARLY_END_FLOOR_MS, self._wait_ms // 2):
-            return False
-        return complete_sentence(draft.result())
+        return complete_sentence(text)
 
     def close(self) -> None:
         self._draft = None

@@ -71,6 +71,8 @@ class VadEvent:
     #: 8 kHz float: on speech_end the utterance, on speech_start what was heard so far (the
     #: pre-roll), on pause the utterance up to the pause
     audio: np.ndarray | None = None
+    #: On speech_end: how long the utterance was voiced at the detector's `loud_floor`.
+    strong_ms: int = 0
 
 
 @dataclass
@@ -86,6 +88,11 @@ class UtteranceDetector:
     #: Three Silero windows of quiet: a draft starts early enough to be ready when a clearly complete
     #: turn may end (bench.voice_latency --real: 0.79 s voice to voice at 96 ms, 1.01 s at 160 ms).
     pause_ms: int = 96
+    #: The loudness (RMS, full scale 1.0) a voiced window needs to count in `strong_ms`: set from
+    #: the caller's own voice (`calls/interruption.py`), so a TV in the room does not count.
+    loud_floor: float = 0.0
+    #: How long the current utterance has been voiced at or above `loud_floor`.
+    strong_ms: int = field(init=False, default=0)
     _vad: SileroVAD = field(init=False, repr=False)
     _pending: np.ndarray = field(init=False, repr=False)
     _utterance: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
@@ -115,11 +122,16 @@ class UtteranceDetector:
         """How long the caller has been quiet within the current utterance."""
         return self._quiet_ms if self._speaking else 0
 
+    def so_far(self) -> np.ndarray:
+        """The current utterance up to now."""
+        return np.concatenate(self._utterance) if self._utterance else np.zeros(0, dtype=np.float32)
+
     def end_now(self) -> VadEvent:
         """End the current utterance here (the session knows it is complete)."""
-        audio = np.concatenate(self._utterance)
+        audio, strong_ms = np.concatenate(self._utterance), self.strong_ms
         self._speaking, self._speech_ms, self._utterance, self._quiet_ms = False, 0, [], 0
-        return VadEvent("speech_end", audio)
+        self.strong_ms = 0
+        return VadEvent("speech_end", audio, strong_ms)
 
     def feed(self, samples: np.ndarray) -> list[VadEvent]:
         events: list[VadEvent] = []
@@ -133,15 +145,18 @@ class UtteranceDetector:
     def _step(self, window: np.ndarray) -> list[VadEvent]:
         score = self._vad.process(memoryview(window.copy().data))
         voiced = score >= self.threshold
+        strong = voiced and float(np.sqrt(np.mean(window * window))) >= self.loud_floor
         if not self._speaking:
             self._preroll = (self._preroll + [window])[-10:]  # ~320 ms before speech starts
             self._speech_ms = self._speech_ms + self._window_ms if voiced else 0
+            self.strong_ms = self.strong_ms + self._window_ms if strong else 0
             if self._speech_ms >= self.min_speech_ms:
                 self._speaking, self._quiet_ms = True, 0
                 self._utterance, self._preroll = list(self._preroll), []
                 return [VadEvent("speech_start", np.concatenate(self._utterance))]
             return []
         self._utterance.append(window)
+        self.strong_ms += self._window_ms if strong else 0
         was_quiet = self._quiet_ms
         self._quiet_ms = 0 if voiced else self._quiet_ms + self._window_ms
         if self._quiet_ms >= self.end_silence_ms:

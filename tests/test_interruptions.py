@@ -1,0 +1,87 @@
+"""A caller who says "mm-hmm", coughs or has the TV on while we speak is not cutting in; one who
+says "wait, stop" is. Through the fake carrier with real audio (Kokoro voices, Silero, Whisper)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from plugins.voice_call.calls.interruption import QUIET_FLOOR, CallerLevel, means_to_speak
+from plugins.voice_call.history.records import CallRecords
+from plugins.voice_call.speech.audio import ulaw_to_float
+
+from .conftest import FRIEND, OWNER
+from .room_sounds import interruptions, listening_sounds
+from .voice_harness import CallLab, settle, speak
+
+
+@pytest.mark.parametrize(
+    ("text", "cuts_in"),
+    [
+        ("Mm-hmm.", False),
+        ("M-H-M.", False),
+        ("Yeah, okay.", False),
+        ("Okay, got it.", False),
+        ("I see.", False),
+        ("Oh really?", False),
+        ("[coughing]", False),
+        ("", False),
+        ("Wait.", True),
+        ("Stop.", True),
+        ("Sorry,", True),
+        ("Hold on", True),
+        ("Can I ask something?", True),
+        ("No, no.", True),
+        ("Yes, please book it.", True),
+    ],
+)
+def test_listening_words_do_not_take_the_turn(text: str, cuts_in: bool) -> None:
+    assert means_to_speak(text) is cuts_in
+
+
+def test_the_callers_own_level_sets_what_counts() -> None:
+    level = CallerLevel()
+    assert level.floor == QUIET_FLOOR  # not heard yet: only near-silence is ignored
+    voice = ulaw_to_float(speak("What is the capital of France?"))
+    level.heard(voice)
+    loud = voice[np.abs(voice) > 0.01]
+    assert QUIET_FLOOR < level.floor < float(np.sqrt(np.mean(loud * loud))) / 3  # well below their voice
+    before = level.floor
+    level.heard(voice * 0.1)  # the caller moved away from the phone: the level follows
+    assert level.floor < before
+
+
+def test_listening_noises_do_not_stop_the_reply_and_words_do(host) -> None:
+    sounds = {s.name: s for s in listening_sounds()}
+    played = [sounds[n] for n in ("Okay, got it. (am_adam)", "cough 1", "tv 0", "Yeah. (bm_george)", "door 2", "I see. (bf_emma)")]
+    (stop, *_) = interruptions()
+    with CallLab(host, "twilio") as lab:
+        ring = lab.carrier.ring(FRIEND, OWNER)
+        ask = speak("Tell me a story please.")
+
+        async def scenario():
+            async with lab.carrier.media_call(ring) as call:
+                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=20)
+                await call.say(ask)
+                await call.wait_for(lambda: call.playing, timeout=30)  # the story has begun
+                for sound in played:  # over the story, 0.7 s apart
+                    await call.say(sound.ulaw)
+                    await call.wait_for(lambda: not call.sending, timeout=10)
+                    await asyncio.sleep(0.7)
+                over_us = list(call.clears)
+                await call.say(stop.ulaw)
+                await call.wait_for(lambda: call.clears, timeout=10)
+                return call, over_us
+
+        call, over_us = asyncio.run(scenario())
+        assert over_us == [], "a listening noise stopped the reply"
+        assert len(call.clears) == 1
+        played_through = [m for m in call.heard_at_mark if m.startswith("t1")]  # reached in playback, not echoed by the clear
+        assert 3 <= len(played_through) < 5, played_through  # heard on through the noises, cut by the words
+        settle(lambda: any(e.get("interrupted") for e in CallRecords(lab.host.db).by_carrier_id("twilio", ring.call_id).transcript))
+        record = CallRecords(lab.host.db).by_carrier_id("twilio", ring.call_id)
+        backchannels = [e["text"] for e in record.transcript if e.get("backchannel")]
+        assert backchannels and all(not means_to_speak(t) for t in backchannels), record.transcript
+        assert not any(e["role"] == "caller" and "weather" in e["text"].lower() for e in record.transcript), "the TV was heard"
