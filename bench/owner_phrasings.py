@@ -785,7 +785,10 @@ FRESH_2: list[tuple[str, Expected]] = [
     ("pause the recurring call 1", [("change_recurring_call", {"series_id": 1, "action": "pause"})]),
     ("ring me to test", [("test_call", {})]),
     ("show my lookups", [("list_caller_lookups", {})]),
-    ("calls from anyone, and the greeting is Hello, Tom here", OPEN + [("set_voice_call_greeting", {"greeting": Has("Tom here")})]),
+    (
+        "calls from anyone, and the greeting is Hello, Tom here",
+        OPEN + [("set_voice_call_greeting", {"greeting": Has("Tom here")})],
+    ),
     ("use plivo and let only one call at a time", provider("plivo") + limits(max_concurrent_calls=1)),
     ("call my friend", ASK),
     ("set the voice", ASK),

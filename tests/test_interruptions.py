@@ -55,7 +55,9 @@ def test_the_callers_own_level_sets_what_counts() -> None:
 
 def test_listening_noises_do_not_stop_the_reply_and_words_do(host) -> None:
     sounds = {s.name: s for s in listening_sounds()}
-    played = [sounds[n] for n in ("Okay, got it. (am_adam)", "cough 1", "tv 0", "Yeah. (bm_george)", "door 2", "I see. (bf_emma)")]
+    played = [
+        sounds[n] for n in ("Okay, got it. (am_adam)", "cough 1", "tv 0", "Yeah. (bm_george)", "door 2", "I see. (bf_emma)")
+    ]
     (stop, *_) = interruptions()
     with CallLab(host, "twilio") as lab:
         ring = lab.carrier.ring(FRIEND, OWNER)
@@ -80,7 +82,9 @@ def test_listening_noises_do_not_stop_the_reply_and_words_do(host) -> None:
         assert len(call.clears) == 1
         played_through = [m for m in call.heard_at_mark if m.startswith("t1")]  # reached in playback, not echoed by the clear
         assert 3 <= len(played_through) < 5, played_through  # heard on through the noises, cut by the words
-        settle(lambda: any(e.get("interrupted") for e in CallRecords(lab.host.db).by_carrier_id("twilio", ring.call_id).transcript))
+        settle(
+            lambda: any(e.get("interrupted") for e in CallRecords(lab.host.db).by_carrier_id("twilio", ring.call_id).transcript)
+        )
         record = CallRecords(lab.host.db).by_carrier_id("twilio", ring.call_id)
         backchannels = [e["text"] for e in record.transcript if e.get("backchannel")]
         assert backchannels and all(not means_to_speak(t) for t in backchannels), record.transcript

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,7 @@ class OverUs:
     """One utterance the caller began while we spoke: heard as it goes, until it cuts in or ends.
     `transcribe` makes a transcript of part of it (None: the recogniser only streams)."""
 
-    def __init__(self, transcribe: Callable[[np.ndarray], Awaitable[str]] | None) -> None:
+    def __init__(self, transcribe: Callable[[np.ndarray], Coroutine[Any, Any, str]] | None) -> None:
         self._transcribe = transcribe
         self._check: asyncio.Task[str] | None = None
         self._checked_ms = 0
