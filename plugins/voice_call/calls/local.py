@@ -248,6 +248,9 @@ class LocalEngine(Engine):
                 self.line.records.append_transcript(
                     self.line.call_id, [{"role": "caller", "text": text, "at_ms": self.line.media_ms, "backchannel": True}]
                 )
+                # Not answered on its own, but the agent hears it with the caller's next words (a
+                # "yes" said over our question is an answer).
+                self._unanswered.append(text)
             return
         if self._speaking():
             await self._barge_in()
