@@ -6,7 +6,9 @@ Pipeline overhead: from the caller's last speech frame leaving the carrier to ou
 arriving there, minus the end-of-utterance silence and the fake engines' fixed delays (STT 100 ms,
 LLM first token 200 ms, TTS first audio 50 ms). The turn detector (Silero) needs a little speech-free
 audio before its quiet count starts; that share is printed on its own line ("VAD tail").
-Barge-in: from the caller's first interrupting frame to the carrier `clear`, minus the VAD's window.
+Barge-in: from the caller's first interrupting frame to the carrier `clear`, minus the window in
+which the interruption has been speech for 480 ms (`calls/interruption.py`; the fake recogniser
+makes no transcripts of parts, so held speech is what cuts in).
 --real: the same turns with local faster-whisper tiny.en, Kokoro and a fixed-text model.
 """
 
@@ -23,8 +25,12 @@ from pydantic_ai.models.function import FunctionModel
 
 from assistant.host import Host
 from assistant.settings import Settings
+from bench.backchannels import window_ms
 from bench.fakes import INJECTED_S, FakeSTT, FakeTTS, fake_llm
+from plugins.voice_call.calls.interruption import INTERRUPT_MS, CallerLevel
 from plugins.voice_call.speech import vad as vad_module
+from plugins.voice_call.speech.audio import ulaw_to_float
+from tests.room_sounds import Sound
 from tests.values import FRIEND, OWNER
 from tests.voice_harness import CallLab, speak
 
@@ -150,9 +156,12 @@ def main() -> int:
             print(summary("overhead without the VAD tail", [o - t for o, t in zip(overheads, tails, strict=True)]))
             lab.runtime.tts_factory = lambda config: FakeTTS(seconds=4.0)
             delays = barge_in(lab, max(5, args.turns // 4), question, interruption)
-            window = vad_module.UtteranceDetector.min_speech_ms + 32
+            # The fake recogniser makes no transcripts of parts: speech held INTERRUPT_MS cuts in.
+            level = CallerLevel()
+            level.heard(ulaw_to_float(question))
+            window = window_ms(Sound("interruption", interruption, True), level.floor) or INTERRUPT_MS
             print(summary("barge-in: first caller frame -> clear", delays))
-            print(summary(f"barge-in beyond the VAD window ({window} ms)", [d - window for d in delays]))
+            print(summary(f"barge-in beyond the interruption window ({window:.0f} ms)", [d - window for d in delays]))
         host.close()
     if args.real:
         real_engines(question)
