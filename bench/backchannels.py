@@ -22,7 +22,6 @@ import numpy as np
 
 from assistant.host import Host
 from assistant.settings import Settings
-from bench.voice_latency import percentile
 from plugins.voice_call.calls.interruption import INTERRUPT_MS, CallerLevel
 from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.vad import UtteranceDetector
@@ -111,7 +110,7 @@ def main() -> int:
     print(f"interruptions: {len(rounds)}; stopped {len(delays)}; missed {missed}")
     if delays:
         print(
-            f"  stop reached the carrier after the {INTERRUPT_MS} ms window: p50 {percentile(delays, 50):.0f} ms, "
+            f"  stop reached the carrier after the {INTERRUPT_MS} ms window: p50 {np.percentile(delays, 50):.0f} ms, "
             f"max {max(delays):.0f} ms (n={len(delays)})"
         )
     return 0 if not false_stops and not missed else 1
