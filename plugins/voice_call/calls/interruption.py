@@ -70,6 +70,9 @@ class OverUs:
         self._check: asyncio.Task[str] | None = None
         self._checked_ms = 0
         self.heard: list[str] = []
+        #: What the caller had said that our reply had not yet answered when they began: if they
+        #: cut in, those words go with theirs (the reply may have been heard by then).
+        self.unanswered: list[str] = []
 
     def cuts_in(self, held_ms: int, draft: str | None, so_far: Callable[[], np.ndarray]) -> bool:
         """Called per frame: `held_ms` of speech at the caller's loudness so far, the transcript

@@ -219,7 +219,9 @@ class LocalEngine(Engine):
                 self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
                 if self._speaking():
                     self._over_us = OverUs(self.stt.transcribe if getattr(self.stt, "drafts", False) else None)
+                    self._over_us.unanswered = list(self._unanswered)
         if self._over_us is not None and self._cuts_in(self._over_us):
+            self._unanswered = self._unanswered or self._over_us.unanswered  # cut in before our answer was begun
             self._over_us = None
             await self._barge_in()
         if listening:
@@ -253,6 +255,7 @@ class LocalEngine(Engine):
                 self._unanswered.append(text)
             return
         if self._speaking():
+            self._unanswered = self._unanswered or over_us.unanswered
             await self._barge_in()
         self._turn = asyncio.create_task(self._take_turn(None, text=text), name=f"turn-{self.line.call_id}")
 
