@@ -65,14 +65,16 @@ class OverUs:
     """One utterance the caller began while we spoke: heard as it goes, until it cuts in or ends.
     `transcribe` makes a transcript of part of it (None: the recogniser only streams)."""
 
-    def __init__(self, transcribe: Callable[[np.ndarray], Coroutine[Any, Any, str]] | None) -> None:
+    def __init__(
+        self, transcribe: Callable[[np.ndarray], Coroutine[Any, Any, str]] | None, unanswered: list[str] | None = None
+    ) -> None:
         self._transcribe = transcribe
         self._check: asyncio.Task[str] | None = None
         self._checked_ms = 0
         self.heard: list[str] = []
         #: What the caller had said that our reply had not yet answered when they began: if they
         #: cut in, those words go with theirs (the reply may have been heard by then).
-        self.unanswered: list[str] = []
+        self.unanswered = unanswered or []
 
     def cuts_in(self, held_ms: int, draft: str | None, so_far: Callable[[], np.ndarray]) -> bool:
         """Called per frame: `held_ms` of speech at the caller's loudness so far, the transcript

@@ -218,25 +218,26 @@ class LocalEngine(Engine):
                 self._listening = True
                 self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
                 if self._speaking():
-                    self._over_us = OverUs(self.stt.transcribe if getattr(self.stt, "drafts", False) else None)
-                    self._over_us.unanswered = list(self._unanswered)
-        if self._over_us is not None and self._cuts_in(self._over_us):
-            self._unanswered = self._unanswered or self._over_us.unanswered  # cut in before our answer was begun
-            self._over_us = None
-            await self._barge_in()
+                    transcribe = self.stt.transcribe if getattr(self.stt, "drafts", False) else None
+                    self._over_us = OverUs(transcribe, unanswered=list(self._unanswered))
+        if (over_us := self._over_us) is not None:
+            if not self._speaking():
+                over_us.close()
+                self._over_us = None  # the reply ended under them: an ordinary turn now
+            elif over_us.cuts_in(self.turns.vad.strong_ms, self.turns.draft_text(), self.turns.vad.so_far):
+                self._over_us = None
+                await self._cut_in(over_us)
         if listening:
             self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
 
     def _speaking(self) -> bool:
         return self.line.player.busy or self._replying()
 
-    def _cuts_in(self, over_us: OverUs) -> bool:
-        """Whether the caller, speaking over our reply, takes the turn now (`calls/interruption.py`)."""
-        if not self._speaking():
-            over_us.close()
-            self._over_us = None  # the reply ended under them: an ordinary turn now
-            return False
-        return over_us.cuts_in(self.turns.vad.strong_ms, self.turns.draft_text(), self.turns.vad.so_far)
+    async def _cut_in(self, over_us: OverUs) -> None:
+        """The caller, speaking over our reply, takes the turn: stop it. Words of theirs it had not
+        yet answered when they began go with the new ones (it may have been heard by now)."""
+        self._unanswered = self._unanswered or over_us.unanswered
+        await self._barge_in()
 
     async def _heard_over_us(self, end: TurnEnd, over_us: OverUs) -> None:
         """A short sound the caller made while we spoke: let "mm-hmm", a cough, a door be; take
@@ -255,8 +256,7 @@ class LocalEngine(Engine):
                 self._unanswered.append(text)
             return
         if self._speaking():
-            self._unanswered = self._unanswered or over_us.unanswered
-            await self._barge_in()
+            await self._cut_in(over_us)
         self._turn = asyncio.create_task(self._take_turn(None, text=text), name=f"turn-{self.line.call_id}")
 
     def _end_turn(self, end: TurnEnd) -> None:
