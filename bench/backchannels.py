@@ -82,6 +82,7 @@ def main() -> int:
                         await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=60)
                         await call.say(ask)
                         await call.wait_for(lambda: call.playing, timeout=60)
+                        await asyncio.sleep(1.0)  # listening noises answer something we said
                         for sound in batch:
                             clears = len(call.clears)
                             await call.say(sound.ulaw)

@@ -68,6 +68,7 @@ def test_listening_noises_do_not_stop_the_reply_and_words_do(host) -> None:
                 await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=20)
                 await call.say(ask)
                 await call.wait_for(lambda: call.playing, timeout=30)  # the story has begun
+                await asyncio.sleep(1.0)  # listening noises answer something we said
                 for sound in played:  # over the story, 0.7 s apart
                     await call.say(sound.ulaw)
                     await call.wait_for(lambda: not call.sending, timeout=10)

@@ -31,6 +31,11 @@ INTERRUPT_MS = 480
 CHECK_MS = 288
 #: Speech held this long cuts in, whatever the recogniser made of it.
 LONG_MS = 1600
+#: Speech the VAD reports sooner than this after our voice began is not a listening noise: people
+#: say "mm-hmm" to something we said, while speech at the very start of our turn is the caller
+#: going on with theirs ("What is the capital ... of France?"). It stops the reply at once, as any
+#: speech did before.
+REACTION_MS = 600
 #: Words cut in only when at least this much of them was as loud as the caller's voice.
 WORDS_MS = 96
 #: A sound this far below the caller's voice is the room, not the caller.

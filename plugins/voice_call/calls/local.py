@@ -17,7 +17,7 @@ from plugins.voice_call.admission import invite
 from plugins.voice_call.admission.invite import InviteEntry
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.engine import Engine, Line
-from plugins.voice_call.calls.interruption import WORDS_MS, CallerLevel, OverUs, means_to_speak
+from plugins.voice_call.calls.interruption import REACTION_MS, WORDS_MS, CallerLevel, OverUs, means_to_speak
 from plugins.voice_call.calls.turn_end import TurnEnd, TurnTaking
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.history.ending import Ending, EndReason
@@ -83,6 +83,8 @@ class LocalEngine(Engine):
         #: The utterance now open began while we spoke and has not (yet) cut in: a backchannel,
         #: the room, or the start of an interruption (`calls/interruption.py`).
         self._over_us: OverUs | None = None
+        self._playing: str | None = None  # what the caller hears of us now (queued audio may not have begun)
+        self._audible_since_ms = 0  # when what the caller now hears of us began (media clock)
         self.level = CallerLevel()
         for engine in (tts, stt):
             if isinstance(engine, FallsBack):
@@ -98,8 +100,13 @@ class LocalEngine(Engine):
     def started(self, name: str) -> None:
         if (timer := self._timers.get(name)) is not None:
             timer.mark("first_audio_ms")
+        self._playing = name
+        if not (name.startswith("t") and not name.endswith("s0")):  # a reply's later sentences go on from its first
+            self._audible_since_ms = self.line.media_ms
 
     def heard(self, name: str) -> None:
+        if self._playing == name:
+            self._playing = None
         if (timer := self._timers.pop(name, None)) is not None:
             timer.mark("heard_ms")
             self.line.records.add_turn(self.line.call_id, timer.entry())
@@ -217,9 +224,11 @@ class LocalEngine(Engine):
             elif event.kind == "speech_start":
                 self._listening = True
                 self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
-                if self._speaking():
+                if self._playing is not None and self.line.media_ms - self._audible_since_ms >= REACTION_MS:  # maybe "mm-hmm"
                     transcribe = self.stt.transcribe if getattr(self.stt, "drafts", False) else None
                     self._over_us = OverUs(transcribe, unanswered=list(self._unanswered))
+                elif self._speaking():
+                    await self._barge_in()  # they go on before our answer is heard: it answers too little
         if (over_us := self._over_us) is not None:
             if not self._speaking():
                 over_us.close()
@@ -294,6 +303,7 @@ class LocalEngine(Engine):
         if not (replying or self.line.player.busy):
             return
         cut = await self.line.player.flush()
+        self._playing = None
         entries = []
         for name in cut.dropped:
             if (timer := self._timers.pop(name, None)) is not None:
