@@ -28,6 +28,7 @@ from plugins.voice_call.knowledge.facts import Knowledge
 from plugins.voice_call.lookups.service import Lookups
 from plugins.voice_call.process import one_per_process
 from plugins.voice_call.speech.engines import make_stt, make_tts, openai_client
+from plugins.voice_call.speech.smart_turn import SmartTurn
 from plugins.voice_call.speech.stt import LoadingWhisper, SpeechToText
 from plugins.voice_call.speech.tts import AudioStream, KokoroTTS, LoadingTTS, TextToSpeech, spoken
 from plugins.voice_call.when import local_zone
@@ -107,7 +108,8 @@ class VoiceCallRuntime:
         return self.tts_factory(config)
 
     def _load_stt(self, config: VoiceCallConfig) -> SpeechToText:
-        """The call's speech recogniser with its model loaded (in a worker thread, at start)."""
+        """The call's speech recogniser with its model loaded, and Smart Turn (in a worker thread, at start)."""
+        SmartTurn.shared()
         stt = self.stt(config)
         return stt.engine() if isinstance(stt, LoadingWhisper) else stt
 

@@ -22,6 +22,7 @@ from plugins.voice_call.calls.turn_end import TurnEnd, TurnTaking
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.history.ending import Ending, EndReason
 from plugins.voice_call.history.timings import TurnTimer
+from plugins.voice_call.speech import smart_turn
 from plugins.voice_call.speech.audio import ulaw_to_float
 from plugins.voice_call.speech.engines import FallsBack
 from plugins.voice_call.speech.stt import SpeechToText
@@ -54,7 +55,8 @@ class LocalEngine(Engine):
         config, setup = line.config, line.setup
         self.agent, self.stt, self.tts = agent, stt, tts
         self._prompt = prompt  # audio made ahead of the call (greeting, goodbyes), when there is
-        self.turns = TurnTaking(config.end_of_utterance_ms, stt, line.call_id)
+        verdict = smart_turn.finished if smart_turn.SmartTurn.installed() else None
+        self.turns = TurnTaking(config.end_of_utterance_ms, stt, line.call_id, verdict)
         self.history: list[ModelMessage] = []
         self._intro = intro or config.inbound.greeting
         self._intro_audio = intro_audio

