@@ -47,6 +47,9 @@ class Shop:
             return Response(b"[" * 30_000 + b"]" * 30_000, media_type="application/json")  # under the size cap
         if call.path.endswith("/api/orders") or call.path.endswith("/api"):
             return JSONResponse({"status": "the whole order list", "eta": "now"})
+        if order == "2040":  # slow, within the lookup's limit: the caller hears a filler meanwhile
+            await asyncio.sleep(2)
+            return JSONResponse({"status": "packed", "eta": "Monday"})
         if order == "slow":
             await asyncio.sleep(3)
             return JSONResponse({"status": "late"})
@@ -136,3 +139,16 @@ def test_a_caller_asks_for_an_order_status(host, shop) -> None:
     answer = answer.lower()
     assert "shipped" in answer and "friday" in answer, answer
     assert [c.path for c in shop.rest.calls] == ["/api/orders/4815"]
+    assert "moment" not in answer, answer  # a quick answer needs no filler
+
+
+def test_a_slow_lookup_is_not_dead_air(host, shop) -> None:
+    """The shop's API takes 2 s: the caller hears "One moment, please." before the status (one
+    filler: the second comes only after 4 s more)."""
+    with CallLab(host, "twilio") as lab:
+        register_in_chat(lab, shop)
+        lab.runtime.call_model = offline_call_model()
+        _, answer, _ = ask(lab, "What is the status of order 2040?")
+    answer = answer.lower()
+    assert "moment" in answer and "packed" in answer, answer
+    assert answer.index("moment") < answer.index("packed") and "still checking" not in answer, answer

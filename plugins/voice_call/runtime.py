@@ -15,6 +15,7 @@ from plugins.voice_call.admission.pairing import Pairing
 from plugins.voice_call.appointments.bookings import Appointments
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.capacity import CallCapacity
+from plugins.voice_call.calls.local import FILLERS
 from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.session import GOODBYES
@@ -90,7 +91,7 @@ class VoiceCallRuntime:
                 self.prompts.claim(config, setup.intro)
                 offer = functools.partial(self.prompts.offer, config, setup.intro)
                 pending.intro_audio = AudioStream(spoken(pending.tts, setup.intro), on_done=offer)
-            self.prompts.make_for_call(config, GOODBYES, pending.tts)  # after its first words, if missing
+            self.prompts.make_for_call(config, (*GOODBYES, *FILLERS), pending.tts)  # after its first words, if missing
         return pending
 
     def features(self) -> dict[type, object]:

@@ -33,6 +33,11 @@ APOLOGY = "I'm sorry, I'm having trouble answering right now."
 TRANSFER_LINE = "Putting you through to my owner now, one moment."
 #: A pause after the last key pressed that ends the caller's keypad input ("#" ends it at once).
 KEYPAD_PAUSE_MS = 1500
+#: Said when the answer is slow to come (a lookup, the calendar, the model): the first after
+#: FILLER_MS of quiet, the second after FILLER_AGAIN_MS more. Made ahead like the goodbyes.
+FILLERS = ("One moment, please.", "Still checking, thanks for waiting.")
+FILLER_MS = 700
+FILLER_AGAIN_MS = 4000
 
 
 class LocalEngine(Engine):
@@ -369,7 +374,7 @@ class LocalEngine(Engine):
             context = " ".join(notes) or None
             sentences = sentences_from_stream(_timed(self.agent.reply(text, self.history, self.line.deps, context), timer))
             index = 0
-            async for sentence in sentences:
+            async for sentence in self._no_dead_air(sentences):
                 played.append(self._say(f"t{self._turns}s{index}", sentence))
                 index += 1
         except asyncio.CancelledError:
@@ -385,6 +390,29 @@ class LocalEngine(Engine):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), timeout=15)
             await self.line.reply_heard()
+
+    async def _no_dead_air(self, sentences: AsyncIterator[str]) -> AsyncIterator[str]:
+        """The reply's sentences; while the next is slow to come (a lookup, the calendar, the
+        model) and the line has been quiet FILLER_MS, the caller hears a filler ("One moment,
+        please."), and the second after FILLER_AGAIN_MS more."""
+        fillers, quiet_since, wait_ms = list(FILLERS), asyncio.get_running_loop().time(), FILLER_MS
+        while True:
+            following = asyncio.ensure_future(anext(sentences))
+            try:
+                while not following.done():
+                    await asyncio.wait({following}, timeout=0.05)
+                    now = asyncio.get_running_loop().time()
+                    if self.line.player.busy:
+                        quiet_since = now
+                    elif fillers and now - quiet_since >= wait_ms / 1000:
+                        self._say(f"f{self._turns}.{len(FILLERS) - len(fillers)}", fillers.pop(0))
+                        quiet_since, wait_ms = now, FILLER_AGAIN_MS
+            finally:
+                following.cancel()
+            try:
+                yield following.result()
+            except StopAsyncIteration:
+                return
 
     async def _keypad_transfer(self) -> None:
         """The caller pressed 0: put through to the owner, without asking the call agent."""
