@@ -29,6 +29,7 @@ from plugins.voice_call.calls.player import LEAD_MS, Player
 from plugins.voice_call.runtime import VoiceCallRuntime
 from plugins.voice_call.speech import vad as vad_module
 from plugins.voice_call.speech.audio import FRAME_MS
+from plugins.voice_call.speech.smart_turn import SmartTurn
 from plugins.voice_call.speech.vad import VAD_POOL
 from tests.values import OWNER, TWILIO_SID, TWILIO_TOKEN
 from tests.voice_harness import PUBLIC_URL
@@ -107,7 +108,12 @@ def main() -> int:
     parser.add_argument("--tts-seconds", type=float, default=1.0)
     parser.add_argument("--core", type=int, default=None, help="pin this process to one CPU core")
     parser.add_argument("--lateness", action="store_true", help="print LATE lines for every reply frame at the end")
+    parser.add_argument(
+        "--smart-turn", action="store_true", help="end turns with Smart Turn too (off: silence, as Pipecat's baseline)"
+    )
     args = parser.parse_args()
+    if not args.smart_turn:
+        SmartTurn.installed = staticmethod(lambda: False)  # type: ignore[method-assign]
     if args.core is not None:
         os.sched_setaffinity(0, {args.core})
     _clock_vad()

@@ -230,7 +230,12 @@ def main() -> None:
         return
     parts = [("held out", [(i, t) for i, t in every if t.held_out])] + ([("tuning", tuning)] if args.all else [])
     for name, chosen in parts:
-        print(f"\n{name}: {len(chosen)} turns ({sum(t.paused for _, t in chosen)} with a pause inside)", flush=True)
+        pauses = [(stop - start) * 1000 / RATE for _, t in chosen for start, stop in t.pauses]
+        print(
+            f"\n{name}: {len(chosen)} turns, {len(pauses)} with a pause inside "
+            f"(as heard: {min(pauses):.0f} to {max(pauses):.0f} ms, median {np.median(pauses):.0f} ms)",
+            flush=True,
+        )
         for way in WAYS:
             result = score(way, chosen, costs)
             print(result.line(), flush=True)

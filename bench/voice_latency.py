@@ -2,10 +2,10 @@
 
     .venv/bin/python -m bench.voice_latency [--turns 40] [--real]
 
-Pipeline overhead: from the caller's last speech frame leaving the carrier to our first reply frame
-arriving there, minus the end-of-utterance silence and the fake engines' fixed delays (STT 100 ms,
-LLM first token 200 ms, TTS first audio 50 ms). The turn detector (Silero) needs a little speech-free
-audio before its quiet count starts; that share is printed on its own line ("VAD tail").
+Pipeline overhead: from the end of the caller's turn (as the turn taker decided it: Smart Turn's
+verdict, a complete draft, or the 500 ms silence) to our first reply frame arriving at the carrier,
+minus the fake engines' fixed delays (STT 100 ms, LLM first token 200 ms, TTS first audio 50 ms).
+The wait from the caller's last speech frame to that end is printed on its own line.
 Barge-in: from the caller's first interrupting frame to the carrier `clear`, minus the window in
 which the interruption has been speech for 480 ms (`calls/interruption.py`; the fake recogniser
 makes no transcripts of parts, so held speech is what cuts in).
@@ -30,11 +30,13 @@ from bench.fakes import INJECTED_S, FakeSTT, FakeTTS, fake_llm
 from plugins.voice_call.calls.interruption import INTERRUPT_MS, CallerLevel
 from plugins.voice_call.speech import vad as vad_module
 from plugins.voice_call.speech.audio import ulaw_to_float
+from plugins.voice_call.speech.smart_turn import SmartTurn
 from tests.room_sounds import Sound
 from tests.values import FRIEND, OWNER
 from tests.voice_harness import CallLab, speak
 
 EOU_MS = 500
+SMART_TURN_INSTALLED = SmartTurn.installed()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -101,11 +103,10 @@ def run_turns(lab: CallLab, turns: int, question: bytes, injected_s: float) -> t
                 )
                 first = next(m["_at"] for m in call.received[before:] if m.get("_kind") == "media")
                 spoke = call.speech_sent_at
-                total = (first - spoke) * 1000
                 end = vad.ends[-1]
-                totals.append(total)
-                overheads.append(total - EOU_MS - injected_s * 1000)
-                tails.append((end - spoke) * 1000 - EOU_MS)
+                totals.append((first - spoke) * 1000)
+                overheads.append((first - end - injected_s) * 1000)
+                tails.append((end - spoke) * 1000)
                 await call.wait_for(lambda: any(m.startswith(f"t{turn}") for m in call.marks_echoed), timeout=60)
 
     asyncio.run(scenario())
@@ -124,7 +125,8 @@ def barge_in(lab: CallLab, rounds: int, question: bytes, interruption: bytes) ->
                 clears = len(call.clears)
                 before = len(call.received)
                 await call.say(question)
-                await call.wait_for(lambda: sum(m.get("_kind") == "media" for m in call.received[before:]) > 25, timeout=60)
+                # Past REACTION_MS of our reply (60 frames, 1.2 s): speech there is weighed, not taken at once.
+                await call.wait_for(lambda: sum(m.get("_kind") == "media" for m in call.received[before:]) > 60, timeout=60)
                 await call.say(interruption)
                 await call.wait_for(lambda: len(call.clears) > clears, timeout=30)
                 delays.append((call.clears[-1] - call.speech_started_at) * 1000)
@@ -149,11 +151,10 @@ def main() -> int:
             lab.runtime.tts_factory = lambda config: FakeTTS(seconds=1.0)
             lab.runtime.call_model = FunctionModel(stream_function=fake_llm)
             totals, overheads, tails = run_turns(lab, args.turns, question, INJECTED_S)
-            print("Pipeline overhead, fake engines (STT 100 ms, LLM 200 ms, TTS 50 ms), end of utterance 500 ms")
+            print("Pipeline overhead, fake engines (STT 100 ms, LLM 200 ms, TTS 50 ms), silence setting 500 ms")
             print(summary("last caller frame -> first reply frame", totals))
-            print(summary("  of which VAD tail (beyond 500 ms)", tails))
-            print(summary("overhead (total - 500 ms - 350 ms)", overheads))
-            print(summary("overhead without the VAD tail", [o - t for o, t in zip(overheads, tails, strict=True)]))
+            print(summary("  of which the wait for the end of turn", tails))
+            print(summary("overhead (end of turn -> reply - 350 ms)", overheads))
             lab.runtime.tts_factory = lambda config: FakeTTS(seconds=4.0)
             delays = barge_in(lab, max(5, args.turns // 4), question, interruption)
             # The fake recogniser makes no transcripts of parts: speech held INTERRUPT_MS cuts in.
@@ -188,19 +189,22 @@ def real_engines(question: bytes) -> None:
         whisper.transcribe_sync(audio)
         samples.append((time.perf_counter() - start) * 1000)
     print(summary("Whisper tiny.en, 1.9 s question", samples))
-    with tempfile.TemporaryDirectory() as home:
-        host = Host(Settings.from_env({"ASSISTANT_HOME": home}))  # a fresh runtime: the real engines
-        with CallLab(host, "twilio") as lab:
-            lab.set(endOfUtteranceMs=EOU_MS, maxDurationSeconds=3600, silenceTimeoutSeconds=600)
-            lab.runtime.call_model = FunctionModel(stream_function=_instant_llm)
-            totals, _, tails = run_turns(lab, 8, question, 0.0)
-            print(summary("real engines: last frame -> first reply", totals))
-            print(
-                summary(
-                    "  the same after the VAD's end of turn", [t - EOU_MS - tail for t, tail in zip(totals, tails, strict=True)]
+    for smart in (False, True):  # the end of turn of before (silence and drafts), then with Smart Turn
+        SmartTurn.installed = staticmethod(lambda smart=smart: smart and SMART_TURN_INSTALLED)  # type: ignore[method-assign]
+        with tempfile.TemporaryDirectory() as home:
+            host = Host(Settings.from_env({"ASSISTANT_HOME": home}))  # a fresh runtime: the real engines
+            with CallLab(host, "twilio") as lab:
+                lab.set(endOfUtteranceMs=EOU_MS, maxDurationSeconds=3600, silenceTimeoutSeconds=600)
+                lab.runtime.call_model = FunctionModel(stream_function=_instant_llm)
+                totals, _, tails = run_turns(lab, 8, question, 0.0)
+                name = "with Smart Turn" if smart else "silence and drafts"
+                print(summary(f"real engines, {name}: last frame -> first reply", totals))
+                print(summary("  of which the wait for the end of turn", tails))
+                print(
+                    summary("  the rest (transcript, model, speech)", [t - tail for t, tail in zip(totals, tails, strict=True)])
                 )
-            )
-        host.close()
+            host.close()
+    SmartTurn.installed = staticmethod(lambda: SMART_TURN_INSTALLED)  # type: ignore[method-assign]
 
 
 async def _instant_llm(messages, info):

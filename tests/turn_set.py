@@ -352,6 +352,14 @@ def _render(
     return ulaw_to_float(_ulaw(audio)), at, tuple(pauses)
 
 
+def _heard_pause(audio: np.ndarray, start: int, stop: int) -> tuple[int, int]:
+    """The pause as a listener hears it: the silence put in, and the quiet ends of the words on
+    either side (Kokoro's own pause at a comma, a fading consonant)."""
+    loud = np.abs(audio) > 0.02
+    before, after = np.flatnonzero(loud[:start]), np.flatnonzero(loud[stop:])
+    return (int(before[-1]) + 1 if len(before) else start, stop + int(after[0]) if len(after) else stop)
+
+
 def turns(speak, transcribe, cache: Path | None = None) -> list[Turn]:
     """Every turn, complete and paused interleaved, rendered with `speak(text, voice) -> ulaw` and
     checked with `transcribe(samples) -> text` (kept in `cache`, a .npz, when given: rendering
@@ -372,11 +380,12 @@ def turns(speak, transcribe, cache: Path | None = None) -> list[Turn]:
     for index, (text, parts, pause_ms, held_out, kind) in enumerate(items):
         if stored is not None:
             audio, end = stored[f"a{index}"], int(stored[f"e{index}"])
-            pauses = tuple(tuple(p) for p in stored[f"p{index}"].reshape(-1, 2).tolist())
+            pauses = tuple(tuple(p) for p in stored[f"p{index}"].reshape(-1, 2).tolist())  # type: ignore[misc]
         else:
             audio, end, pauses = _render(speak, transcribe, index, parts, pause_ms)
         rendered |= {f"a{index}": audio, f"e{index}": np.array(end), f"p{index}": np.array(pauses, dtype=np.int64)}
-        out.append(Turn(text, audio, end, pauses, index % 3 == 2, held_out, kind))  # type: ignore[arg-type]
+        heard = tuple(_heard_pause(audio, start, stop) for start, stop in pauses)
+        out.append(Turn(text, audio, end, heard, index % 3 == 2, held_out, kind))
     if cache is not None and stored is None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(cache, **rendered)  # type: ignore[arg-type]
