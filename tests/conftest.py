@@ -1,4 +1,4 @@
-"""Shared fixtures: every test gets its own data folder and a real SQLite file."""
+"""Shared fixtures: every test gets its own data folder and a real SQLite file (or PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,49 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
+#: The store every test runs on unless it asks for both: "sqlite" (a file in the data folder), or
+#: "postgresql" (a database of its own on the PostgreSQL the tests start, tests/postgres.py) to run
+#: the whole suite there.
+DEFAULT_BACKEND = os.environ.get("ASSISTANT_TEST_BACKEND", "sqlite")
+#: `pytestmark = BACKENDS`: the module's tests that use the store run on both.
+BACKENDS = pytest.mark.both_backends
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: the store tests here run on SQLite and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def env(home: Path) -> dict[str, str]:
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store's database kind (see BACKENDS)."""
+    return str(getattr(request, "param", DEFAULT_BACKEND))
+
+
+@pytest.fixture
+def database_url(backend: str):
+    """None (SQLite in the data folder) or a fresh PostgreSQL database, dropped afterwards."""
+    if backend != "postgresql":
+        yield None
+        return
+    from tests.postgres import drop_database, new_database
+
+    url = new_database()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def env(home: Path, database_url: str | None) -> dict[str, str]:
     """Environment for subprocesses: own data folder, free port, no real model keys."""
     result = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
     result.update(ASSISTANT_HOME=str(home), ASSISTANT_GATEWAY_PORT="0", PYTHONUNBUFFERED="1")
+    if database_url is not None:
+        result["ASSISTANT_DATABASE_URL"] = database_url
     return result
 
 

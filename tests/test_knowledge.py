@@ -1,4 +1,4 @@
-"""What callers may know: the owner adds facts in chat, callers' questions find them (SQLite FTS5),
+"""What callers may know: the owner adds facts in chat, callers' questions find them (SQLite FTS5, PostgreSQL to_tsvector),
 and the offline call agent answers from them on a real call."""
 
 from __future__ import annotations
@@ -6,8 +6,12 @@ from __future__ import annotations
 from plugins.voice_call.calls.offline_call import offline_call_model
 from plugins.voice_call.knowledge.facts import Knowledge
 
+from .conftest import BACKENDS
 from .helpers import Chat
 from .voice_harness import CallLab, ask
+
+#: On SQLite and on a real PostgreSQL (tests/postgres.py).
+pytestmark = BACKENDS
 
 
 def test_the_owner_tells_callers_facts_in_chat(host) -> None:

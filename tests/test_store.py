@@ -20,16 +20,23 @@ from assistant.store import Database, StoreError
 from assistant.store.database import alembic_config
 from assistant.store.tables import Base
 
+from .conftest import BACKENDS
 
-def test_fresh_database_is_migrated_to_head(host: Host) -> None:
+#: Every store test runs on SQLite and on a real PostgreSQL (tests/postgres.py).
+pytestmark = BACKENDS
+
+
+def test_fresh_database_is_migrated_to_head(host: Host, backend: str) -> None:
+    assert host.db.engine.dialect.name == backend
     tables = set(inspect(host.db.engine).get_table_names())
     assert {"plugin_configs", "vault_secrets", "conversations", "messages", "alembic_version"} <= tables
 
 
 def test_migrations_match_the_tables(host: Host) -> None:
-    # The FTS5 index (knowledge_fts and its shadow tables) is made by its migration in SQL: no model.
+    # The full text index (SQLite: knowledge_fts and its shadow tables; PostgreSQL: an expression
+    # index on to_tsvector) is made by its migration in SQL: no model.
     def ours(name, type_, parent) -> bool:
-        return not (type_ == "table" and name and name.startswith("knowledge_fts"))
+        return not (name and name.startswith(("knowledge_fts", "ix_knowledge_text_fts")))
 
     with host.db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"include_name": ours}), Base.metadata)
@@ -68,11 +75,15 @@ def test_downgrade_and_upgrade_round_trip(settings) -> None:
     assert {"messages", "calls"} <= set(inspect(db.engine).get_table_names())
 
 
-def test_unreachable_database_gives_a_clear_error(tmp_path) -> None:
+def test_unreachable_database_gives_a_clear_error(tmp_path, backend) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    with pytest.raises(StoreError, match="Could not open or upgrade the database"):
-        Database(f"sqlite:///{blocker}/sub/db.sqlite").upgrade()
+    url = f"sqlite:///{blocker}/sub/db.sqlite"
+    if backend == "postgresql":  # no server listens there; the password is not shown
+        url = f"postgresql+psycopg://someone:s3cret-pw@/assistant?host={tmp_path}"
+    with pytest.raises(StoreError, match="Could not open or upgrade the database") as failure:
+        Database(url).upgrade()
+    assert "s3cret-pw" not in str(failure.value)
 
 
 def test_failure_mid_transaction_writes_nothing(host: Host) -> None:
@@ -115,7 +126,7 @@ for i in itertools.count():
 """
 
 
-def test_killed_process_mid_write_loses_nothing_committed(env, settings) -> None:
+def test_killed_process_mid_write_loses_nothing_committed(env, settings, backend) -> None:
     seed = Host(settings)
     seed.vault.set("precious", "stored-before-the-crash")
     seed.close()
@@ -127,9 +138,9 @@ def test_killed_process_mid_write_loses_nothing_committed(env, settings) -> None
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         proc.stdout.close()
-    path = settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if backend == "sqlite":
+        with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     after = Host(settings)
     config = after.config.get("voice_call")
     number = int(config.inbound.greeting.split()[-1])
@@ -139,32 +150,23 @@ def test_killed_process_mid_write_loses_nothing_committed(env, settings) -> None
     after.close()
 
 
-@pytest.mark.skipif(
-    "ASSISTANT_TEST_POSTGRES_URL" not in __import__("os").environ, reason="set ASSISTANT_TEST_POSTGRES_URL to run"
-)
-def test_postgres_url_works(tmp_path) -> None:
-    import os
-
-    from assistant.settings import Settings
-
-    env = {"ASSISTANT_HOME": str(tmp_path), "ASSISTANT_DATABASE_URL": os.environ["ASSISTANT_TEST_POSTGRES_URL"]}
-    h = Host(Settings.from_env(env))
-    h.config.update("voice_call", {"inbound.policy": "open"})
-    h.vault.set("pg.secret", "pg-value-1")
-    assert h.config.get("voice_call").inbound.policy == "open"
-    assert h.vault.get("pg.secret") == "pg-value-1"
+def test_the_assistant_works_on_the_store(host: Host) -> None:
+    """Settings, secrets, concurrent updates and a chat, end to end on each database."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .helpers import Chat
 
+    host.config.update("voice_call", {"inbound.policy": "open"})
+    host.vault.set("pg.secret", "pg-value-1")
+    assert host.config.get("voice_call").inbound.policy == "open"
+    assert host.vault.get("pg.secret") == "pg-value-1"
     numbers = [f"+1555000{i:04d}" for i in range(8)]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(lambda n: h.config.update("voice_call", lambda d: d["inbound"]["allowFrom"].append(n)), numbers))
-    assert sorted(h.config.get("voice_call").inbound.allow_from) == numbers
-    chat = Chat(h)
+        list(pool.map(lambda n: host.config.update("voice_call", lambda d: d["inbound"]["allowFrom"].append(n)), numbers))
+    assert sorted(host.config.get("voice_call").inbound.allow_from) == numbers
+    chat = Chat(host)
     assert "which provider" in chat.say("I want to receive phone calls").text
-    assert [m.role for m in h.conversations.shown(chat.conversation_id)] == ["user", "assistant"]
-    h.close()
+    assert [m.role for m in host.conversations.shown(chat.conversation_id)] == ["user", "assistant"]
 
 
 def test_concurrent_updates_from_threads_all_land(host: Host) -> None:

@@ -14,7 +14,10 @@ from assistant.settings import Settings
 from assistant.store.tables import SecretRow
 from assistant.vault import Vault, VaultError, load_or_create_key
 
-from .conftest import TWILIO_TOKEN, assert_nowhere_on_disk, run_cli
+from .conftest import BACKENDS, TWILIO_TOKEN, assert_nowhere_on_disk, run_cli
+
+#: The vault runs on SQLite and on a real PostgreSQL (tests/postgres.py).
+pytestmark = BACKENDS
 
 
 def test_round_trip_and_ciphertext_only_on_disk(host: Host) -> None:
@@ -115,19 +118,22 @@ def test_cli_reports_wrong_key_clearly(env, home) -> None:
     assert "cannot decrypt: a.secret" in doctor.stdout
 
 
-def test_the_data_folder_is_owner_only_at_every_start(host, settings) -> None:
+def test_the_data_folder_is_owner_only_at_every_start(host, settings, backend) -> None:
     import os
 
     from assistant.host import Host
 
-    db = next(host.settings.home.glob("assistant.db"))
+    # The vault key always, the database too when it is a file here (not on PostgreSQL).
+    ours = [host.settings.home / "vault.key", *host.settings.home.glob("assistant.db")]
+    assert len(ours) == (2 if backend == "sqlite" else 1)
     other = host.settings.home / "notes.txt"
     other.write_text("not ours")
     os.chmod(host.settings.home, 0o755)
-    os.chmod(db, 0o644)
+    for path in ours:
+        os.chmod(path, 0o644)
     os.chmod(other, 0o644)
     again = Host(settings)
     again.close()
     assert stat.S_IMODE(host.settings.home.stat().st_mode) == 0o700
-    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in ours), ours
     assert stat.S_IMODE(other.stat().st_mode) == 0o644, "files that are not ours are left alone"

@@ -6,6 +6,10 @@ import asyncio
 
 from plugins.voice_call.history import records as records_module
 from plugins.voice_call.history.records import CallRecords
+from tests.conftest import BACKENDS
+
+#: On SQLite and on a real PostgreSQL (tests/postgres.py).
+pytestmark = BACKENDS
 
 
 def test_lines_are_read_at_once_and_written_together(host) -> None:
