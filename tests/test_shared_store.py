@@ -73,3 +73,75 @@ def test_each_due_call_is_placed_by_one_gateway(settings) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_a_gateway_that_is_gone_is_taken_over_once(settings, monkeypatch) -> None:
+    """Node A dies (killed: no clean stop) in the middle of a call and of dialling a scheduled one.
+    Node B, which started meanwhile, leaves A's work alone while A beats; once A has not been seen
+    for DEAD_AFTER, one beat of B settles it: the call cut off, the scheduled call not dialled
+    again, the owner told once. Node C, beating too, finds nothing left to do."""
+    from plugins.voice_call.cluster.nodes import DEAD_AFTER
+    from plugins.voice_call.cluster.watch import NodeWatch
+    from plugins.voice_call.history.ending import EndReason
+
+    hosts, clock = [], Clock(NOW)
+    for name in ("node-a", "node-b", "node-c"):
+        monkeypatch.setenv("ASSISTANT_NODE_NAME", name)
+        hosts.append(Host(settings))
+        NodeWatch.of(hosts[-1])  # its runtime takes the node name now
+    try:
+        heard: list[str] = []
+        hosts[1].owner_listeners.append(heard.append)
+        watches = [NodeWatch.of(host) for host in hosts]
+        for watch in watches:
+            watch.runtime.nodes.clock = clock
+            watch.runtime.nodes.join()
+        a, b, c = (CallScheduler.of(host) for host in hosts)
+        for scheduler in (a, b, c):
+            scheduler.clock = clock
+        assert a.node == "node-a" and b.node == "node-b"
+        call_id = watches[0].runtime.records.create(
+            "twilio", "CA-a", "inbound", "+15550001111", "+15550002222", state="in-progress"
+        )
+        due = a.schedule("+15550103333", "the parcel came", "notify", NOW, "UTC")
+        assert a._claim(due.id)
+        b.recover()  # B starts: A's call being dialled is A's, not a leftover of B's
+        assert b.get(due.id).status == "dialing"
+        clock.now = NOW + DEAD_AFTER / 2
+        for watch in watches:
+            assert watch.check() == []  # everyone alive
+        clock.now += DEAD_AFTER + timedelta(seconds=1)  # A's last beat was at NOW + DEAD_AFTER / 2
+        watches[2].runtime.nodes.heartbeat()  # C beats on
+        assert watches[1].check() == ["node-a"]
+        assert watches[2].check() == [] and watches[1].check() == []  # taken over once
+        record = watches[1].runtime.records.get(call_id)
+        assert record.state == "failed" and record.end_reason.startswith(EndReason.NODE_GONE.value), record
+        assert b.get(due.id).status == "failed" and "node-a stopped" in b.get(due.id).outcome
+        told = [line for line in heard if "node-a" in line]
+        assert len(told) == 2 and "1 call was cut off" in told[0] and "1 scheduled call" in told[1], heard
+        assert sorted(n.name for n in watches[1].runtime.nodes.all()) == ["node-b", "node-c"]
+    finally:
+        for host in hosts:
+            host.close()
+
+
+def test_the_doctor_shows_the_gateways_on_the_store(settings, monkeypatch) -> None:
+    from plugins.voice_call.cluster.nodes import DEAD_AFTER
+    from plugins.voice_call.doctor import voice_call_checks
+    from plugins.voice_call.runtime import VoiceCallRuntime
+
+    hosts = []
+    for name in ("node-a", "node-b"):
+        monkeypatch.setenv("ASSISTANT_NODE_NAME", name)
+        hosts.append(Host(settings))
+        VoiceCallRuntime.of(hosts[-1]).nodes.join()
+    try:
+        (line,) = [c for c in voice_call_checks(hosts[1]) if c.name == "voice: gateways"]
+        assert line.status == "ok" and "2 on this store" in line.detail and "node-b (this one)" in line.detail, line
+        VoiceCallRuntime.of(hosts[0]).nodes.clock = lambda: datetime.now(UTC) - DEAD_AFTER * 2  # A's last beat, long ago
+        VoiceCallRuntime.of(hosts[0]).nodes.heartbeat()
+        (line,) = [c for c in voice_call_checks(hosts[1]) if c.name == "voice: gateways"]
+        assert line.status == "warn" and "not seen lately: node-a" in line.detail, line
+    finally:
+        for host in hosts:
+            host.close()

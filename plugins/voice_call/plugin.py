@@ -15,6 +15,8 @@ from plugins.voice_call.admission.pairing import Pairing
 from plugins.voice_call.appointments import tables as _appointments_tables  # noqa: F401
 from plugins.voice_call.appointments.owner_tools import APPOINTMENT_TOOLS
 from plugins.voice_call.appointments.phrases import APPOINTMENT_INTENTS, APPOINTMENT_MEANINGS
+from plugins.voice_call.cluster import tables as _cluster_tables  # noqa: F401
+from plugins.voice_call.cluster.watch import NodeWatch
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
@@ -90,12 +92,14 @@ def startup(host: Any) -> None:
     the tunnel start."""
     runtime.startup(host)
     CallScheduler.of(host).start()
+    NodeWatch.of(host).start()
     Exposure.of(host).start(voice_config(host))
 
 
 async def shutdown(host: Any) -> None:
     """The gateway stopped: calls that can no longer connect are settled, the scheduler and the
     tunnel stop, transcript lines still in memory are written."""
+    NodeWatch.of(host).stop()
     runtime.shutdown(host)
     CallScheduler.of(host).stop()
     await Exposure.of(host).stop()

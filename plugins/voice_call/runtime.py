@@ -21,9 +21,10 @@ from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.session import GOODBYES
 from plugins.voice_call.calls.setup import CallSetup, PendingCall, failure_not_news
 from plugins.voice_call.calls.switchboard import Switchboard
+from plugins.voice_call.cluster.nodes import Nodes, node_name
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.history.ending import EndReason
-from plugins.voice_call.history.records import CallRecords
+from plugins.voice_call.history.records import CallInfo, CallRecords
 from plugins.voice_call.history.reports import CallReports
 from plugins.voice_call.knowledge.facts import Knowledge
 from plugins.voice_call.lookups.service import Lookups
@@ -45,7 +46,9 @@ class VoiceCallRuntime:
 
     def __init__(self, host: Host) -> None:
         self.host = host
-        self.records = CallRecords(host.db)
+        #: This gateway among those sharing the store (cluster/nodes.py); its calls are marked with it.
+        self.nodes = Nodes(host.db, node_name(host.settings.home))
+        self.records = CallRecords(host.db, node=self.nodes.name)
         #: Tests and benchmarks swap these for fakes.
         self.call_model: Model | None = None
         self.stt_factory: Callable[[VoiceCallConfig], SpeechToText] = lambda config: make_stt(host, config)
@@ -126,20 +129,24 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def tell_cut_off(host: Host, cut_off: list[CallInfo], stopped: str) -> None:
+    """Tell the owner, once, of calls cut off when `stopped` ("the assistant stopped")."""
+    if not cut_off:
+        return
+    # Our own words about our own records: no caller text goes into the owner's chat here.
+    last = max(c.created_at for c in cut_off)
+    zone = local_zone(voice_config(host).timezone)
+    when = as_utc(last).astimezone(zone).strftime("%H:%M on %d %b")
+    calls = "1 call was" if len(cut_off) == 1 else f"{len(cut_off)} calls were"
+    host.tell_owner(f"{calls} cut off when {stopped} (the last one began at {when}); `assistant calls list` shows them.")
+
+
 def startup(host: Host) -> None:
-    """Runs once per process, in the gateway's event loop: calls a previous process left active can
-    never finish now (the owner is told once)."""
+    """Runs once per process, in the gateway's event loop: this node joins the others on the store;
+    calls its previous process left active can never finish now (the owner is told once)."""
     runtime = VoiceCallRuntime.of(host)
-    cut_off = runtime.switchboard.close_stale()
-    if cut_off:
-        # Our own words about our own records: no caller text goes into the owner's chat here.
-        last = max(c.created_at for c in cut_off)
-        zone = local_zone(voice_config(host).timezone)
-        when = as_utc(last).astimezone(zone).strftime("%H:%M on %d %b")
-        calls = "1 call was" if len(cut_off) == 1 else f"{len(cut_off)} calls were"
-        host.tell_owner(
-            f"{calls} cut off when the assistant stopped (the last one began at {when}); `assistant calls list` shows them."
-        )
+    runtime.nodes.join()
+    tell_cut_off(host, runtime.switchboard.close_stale(), "the assistant stopped")
     Knowledge(host.db).warm()  # the sentence model and the facts' vectors, before the first caller asks
     settle_heap()
 
@@ -149,3 +156,4 @@ def shutdown(host: Host) -> None:
     runtime = VoiceCallRuntime.of(host)
     runtime.switchboard.fail_pending(EndReason.GATEWAY_STOPPED)
     runtime.records.flush()  # transcript lines still in memory
+    runtime.nodes.leave()

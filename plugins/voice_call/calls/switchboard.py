@@ -332,6 +332,10 @@ class Switchboard:
         """At startup: calls a previous process left active can never finish now; returns them."""
         return self.records.close_stale(Ending(EndReason.RESTARTED).text())
 
+    def close_left_by(self, node: str) -> list[CallInfo]:
+        """The calls a gateway that is gone (another node) left active; returns them."""
+        return self.records.close_left_by(node, Ending(EndReason.NODE_GONE, f"node {node}").text())
+
     def _expire_pending(self) -> None:
         now = time.monotonic()
         for pending in list(self._pending.values()):

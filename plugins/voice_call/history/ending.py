@@ -34,6 +34,7 @@ class EndReason(StrEnum):
     STREAM_FAILED = "the carrier's media stream failed"
     GATEWAY_STOPPED = "gateway stopped before the media stream arrived"
     RESTARTED = "gateway restarted while the call was active"
+    NODE_GONE = "the gateway carrying the call stopped answering"
     MEDIA_ERRORS = "media protocol errors"
     INTERNAL_ERROR = "internal error"
 
@@ -55,6 +56,7 @@ FINAL_STATE: dict[EndReason, CallState] = {
     EndReason.STREAM_NEVER_ARRIVED: CallState.FAILED,
     EndReason.GATEWAY_STOPPED: CallState.FAILED,
     EndReason.RESTARTED: CallState.FAILED,
+    EndReason.NODE_GONE: CallState.FAILED,
     EndReason.MEDIA_ERRORS: CallState.FAILED,
     EndReason.INTERNAL_ERROR: CallState.FAILED,
 }

@@ -110,8 +110,9 @@ _LINES: weakref.WeakKeyDictionary[Database, _Lines] = weakref.WeakKeyDictionary(
 
 
 class CallRecords:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, db: Database, node: str | None = None) -> None:
+        """`node`: the gateway the calls created here run on (cluster/nodes.py)."""
+        self._db, self.node = db, node
         # One writer per database, shared by every CallRecords on it in this process.
         self._lines = _LINES.setdefault(db, _Lines())
 
@@ -141,6 +142,7 @@ class CallRecords:
             transcript=[],
             mode=mode,
             message=message,
+            node=self.node,
         )
         if state in ENDED:
             row.ended_at = utcnow()
@@ -249,9 +251,18 @@ class CallRecords:
             return [self._with_unwritten(_info(r)) for r in rows]
 
     def close_stale(self, reason: str) -> list[CallInfo]:
-        """Mark calls left active by a previous process as failed; returns them."""
+        """Mark calls left active by a previous process of this node (and calls from before there
+        were nodes) as failed; returns them."""
+        owned = CallRow.node.is_(None) if self.node is None else (CallRow.node == self.node) | CallRow.node.is_(None)
+        return self._close(owned, reason)
+
+    def close_left_by(self, node: str, reason: str) -> list[CallInfo]:
+        """Mark calls another node left active (it is gone) as failed; returns them."""
+        return self._close(CallRow.node == node, reason)
+
+    def _close(self, owned: Any, reason: str) -> list[CallInfo]:
         with self._db.transaction() as session:
-            rows = list(session.scalars(select(CallRow).where(CallRow.state.in_(ACTIVE))))
+            rows = list(session.scalars(select(CallRow).where(CallRow.state.in_(ACTIVE), owned)))
             for row in rows:
                 row.state, row.ended_at, row.end_reason = "failed", utcnow(), reason
             return [_info(row) for row in rows]

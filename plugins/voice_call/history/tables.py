@@ -34,6 +34,8 @@ class CallRow(Base):
     message: Mapped[str] = mapped_column(Text, nullable=False, default="")
     #: Per-turn timings (history/timings.py): [{"turn", "silence_ms", "transcript_ms", ...}]
     turns: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list, server_default="[]")
+    #: The gateway (cluster/nodes.py) the call's media runs on; None: from before there were nodes.
+    node: Mapped[str | None] = mapped_column(String(128), index=True)
 
 
 class WebhookReceiptRow(Base):

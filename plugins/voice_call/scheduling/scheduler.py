@@ -1,8 +1,9 @@
 """Scheduled calls: persisted in the store, fired once at their time by a loop in the gateway.
 
 Firing claims a row with a conditional update (pending -> dialing), so it happens exactly once even
-with two processes. After a restart, a row left "dialing" is never re-dialed, and a pending call whose
-time passed more than `GRACE` ago while we were down is marked missed rather than placed late.
+with two processes (or gateways, `cluster/`). After a restart, a row this node left "dialing" is never
+re-dialed (nor one a node that is gone left), and a pending call whose time passed more than
+`GRACE` ago while we were down is marked missed rather than placed late.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from assistant.plugin_api import as_utc, utcnow
 from plugins.voice_call.config import voice_config
@@ -79,6 +80,8 @@ class CallScheduler:
         poll_seconds: float = 1.0,
     ) -> None:
         self.host, self.records, self.outbound = host, records, outbound
+        #: This gateway's node: the calls it claims are marked with it.
+        self.node = records.node
         self.clock = clock
         self.poll_seconds = poll_seconds
         self._db = host.db
@@ -154,12 +157,14 @@ class CallScheduler:
             return _info(row) if row else None
 
     def recover(self) -> None:
-        """After a restart: never re-dial a call that was being placed; skip ones missed while down."""
+        """After a restart: never re-dial a call this node was placing (another node's go on);
+        skip ones missed while down."""
         now = self.clock()
+        ours = or_(ScheduledCallRow.claimed_by.is_(None), ScheduledCallRow.claimed_by == self.node)
         with self._db.transaction() as session:
             session.execute(
                 update(ScheduledCallRow)
-                .where(ScheduledCallRow.status == "dialing")
+                .where(ScheduledCallRow.status == "dialing", ours)
                 .values(status="failed", outcome="interrupted by a restart; not dialed again")
             )
             session.execute(
@@ -168,6 +173,20 @@ class CallScheduler:
                 .values(status="missed", outcome="the assistant was not running at the time")
             )
 
+    def take_over(self, node: str) -> int:
+        """Another node is gone: the calls it was placing are not dialled again (the callee may have
+        been reached); returns how many. Calls still waiting belong to no node and go on."""
+        with self._db.transaction() as session:
+            done = cast(
+                "CursorResult[Any]",
+                session.execute(
+                    update(ScheduledCallRow)
+                    .where(ScheduledCallRow.status == "dialing", ScheduledCallRow.claimed_by == node)
+                    .values(status="failed", outcome=f"interrupted: node {node} stopped; not dialed again"[:200])
+                ),
+            )
+            return done.rowcount
+
     def _claim(self, scheduled_id: int) -> bool:
         with self._db.transaction() as session:
             result = cast(
@@ -175,7 +194,7 @@ class CallScheduler:
                 session.execute(
                     update(ScheduledCallRow)
                     .where(ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "pending")
-                    .values(status="dialing", attempts=ScheduledCallRow.attempts + 1)
+                    .values(status="dialing", attempts=ScheduledCallRow.attempts + 1, claimed_by=self.node)
                 ),
             )
             return result.rowcount == 1

@@ -31,6 +31,8 @@ class ScheduledCallRow(Base):
     outcome: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     series_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The node (cluster/nodes.py) dialling it, from the claim on.
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
 
 
 class CallSeriesRow(Base):

@@ -1,0 +1,98 @@
+"""This gateway as a node among those that share the store.
+
+A node's name is `ASSISTANT_NODE_NAME`, else the machine's name and its data folder (a restarted
+gateway is the same node). Each node writes a heartbeat every `HEARTBEAT` while it runs; a node
+not seen for `DEAD_AFTER` (killed, its machine gone) is gone: the first live node to notice deletes
+its row (a conditional delete, so exactly one node takes over) and settles what it left: its calls
+were cut off, its scheduled calls that were being dialled are not dialled again. Calls waiting to
+be placed belong to no node; whichever node's loop comes first places each, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from assistant.plugin_api import as_utc, utcnow
+from plugins.voice_call.cluster.tables import NodeRow
+
+if TYPE_CHECKING:
+    from assistant.plugin_api import Database
+
+HEARTBEAT = timedelta(seconds=5)
+DEAD_AFTER = timedelta(seconds=20)
+
+
+def node_name(home: Any) -> str:
+    named = os.environ.get("ASSISTANT_NODE_NAME", "").strip()
+    if named:
+        return named[:128]
+    return f"{socket.gethostname()[:100]}:{hashlib.sha256(str(home).encode()).hexdigest()[:8]}"
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    started_at: datetime
+    seen_at: datetime
+
+
+class Nodes:
+    def __init__(self, db: Database, name: str, clock: Any = utcnow) -> None:
+        self._db, self.name, self.clock = db, name, clock
+
+    def join(self) -> None:
+        """This node starts (or starts again): its row, seen now."""
+        now = self.clock()
+        try:
+            with self._db.transaction() as session:
+                row = session.get(NodeRow, self.name)
+                if row is None:
+                    session.add(NodeRow(name=self.name, started_at=now, seen_at=now))
+                else:
+                    row.started_at = row.seen_at = now
+        except IntegrityError:  # the same name joined from elsewhere at this instant
+            self.heartbeat()
+
+    def heartbeat(self) -> None:
+        with self._db.transaction() as session:
+            done = cast(
+                "CursorResult[Any]",
+                session.execute(update(NodeRow).where(NodeRow.name == self.name).values(seen_at=self.clock())),
+            )
+            if done.rowcount == 0:  # taken for gone while we were stalled: we are back
+                session.add(NodeRow(name=self.name, started_at=self.clock(), seen_at=self.clock()))
+
+    def leave(self) -> None:
+        """This node stops cleanly: its work was settled by its own shutdown."""
+        with self._db.transaction() as session:
+            session.execute(delete(NodeRow).where(NodeRow.name == self.name))
+
+    def all(self) -> list[Node]:
+        with self._db.reader() as session:
+            rows = session.scalars(select(NodeRow).order_by(NodeRow.name))
+            return [Node(r.name, as_utc(r.started_at), as_utc(r.seen_at)) for r in rows]
+
+    def claim_gone(self) -> list[str]:
+        """The nodes not seen for DEAD_AFTER whose work this node now takes over (each claimed by
+        exactly one node: the one whose delete removed its row)."""
+        cutoff = self.clock() - DEAD_AFTER
+        claimed = []
+        for node in self.all():
+            if node.name == self.name or node.seen_at >= cutoff:
+                continue
+            with self._db.transaction() as session:
+                gone = cast(
+                    "CursorResult[Any]",
+                    session.execute(delete(NodeRow).where(NodeRow.name == node.name, NodeRow.seen_at < cutoff)),
+                )
+                if gone.rowcount == 1:
+                    claimed.append(node.name)
+        return claimed

@@ -1,0 +1,62 @@
+"""The node's own loop: its heartbeat, and taking over what a node that is gone left behind."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from plugins.voice_call.cluster.nodes import HEARTBEAT
+from plugins.voice_call.process import one_per_process
+from plugins.voice_call.runtime import VoiceCallRuntime, tell_cut_off
+from plugins.voice_call.scheduling.scheduler import CallScheduler
+
+if TYPE_CHECKING:
+    from assistant.plugin_api import Host
+
+log = logging.getLogger(__name__)
+
+
+class NodeWatch:
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.runtime = VoiceCallRuntime.of(host)
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def of(cls, host: Host) -> NodeWatch:
+        return one_per_process(host, cls, lambda: cls(host))
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.run(), name="node-watch")
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT.total_seconds())
+            try:
+                self.check()
+            except Exception:  # the store was unreachable a moment: try again at the next beat
+                log.exception("the node heartbeat failed")
+
+    def check(self) -> list[str]:
+        """One beat: seen alive, and the nodes found gone taken over (each by one node). Returns those."""
+        nodes = self.runtime.nodes
+        nodes.heartbeat()
+        gone = nodes.claim_gone()
+        for node in gone:
+            cut_off = self.runtime.switchboard.close_left_by(node)
+            undialled = CallScheduler.of(self.host).take_over(node)
+            log.warning("node %s is gone: %d calls cut off, %d scheduled calls not dialled again", node, len(cut_off), undialled)
+            tell_cut_off(self.host, cut_off, f"the gateway on node {node} stopped")
+            if undialled:
+                calls = "1 scheduled call was" if undialled == 1 else f"{undialled} scheduled calls were"
+                self.host.tell_owner(
+                    f"{calls} being placed by node {node} when it stopped; not dialled again (`assistant calls list` shows them)."
+                )
+        return gone
