@@ -12,7 +12,7 @@ from assistant.host import Host
 from plugins.voice_call.history.records import CallRecords
 from plugins.voice_call.scheduling.scheduler import CallScheduler
 
-from .conftest import BACKENDS
+from .conftest import BACKENDS, FRIEND, OWNER
 from .test_outbound import Clock
 
 pytestmark = BACKENDS
@@ -145,3 +145,60 @@ def test_the_doctor_shows_the_gateways_on_the_store(settings, monkeypatch) -> No
     finally:
         for host in hosts:
             host.close()
+
+
+def test_two_gateways_behind_a_balancer_each_carry_the_calls_they_answer(settings, monkeypatch) -> None:
+    """A balancer sends the carrier's requests to either gateway in turn. Each call's media stream
+    is sent to the node that answered its webhook (its own URL), never through the balancer,
+    so both calls are carried whole, one by each node."""
+    from urllib.parse import urlsplit
+
+    from pydantic_ai.models.function import FunctionModel
+
+    from .voice_harness import PUBLIC_URL, LiveGateway, configure, make_carrier, scripted_call_model
+
+    gateways = []
+    for name in ("node-a", "node-b"):
+        monkeypatch.setenv("ASSISTANT_NODE_NAME", name)
+        monkeypatch.setenv("ASSISTANT_NODE_URL", f"https://{name}.example.test")
+        host = Host(settings)
+        gateways.append(LiveGateway(host).__enter__())
+        assert gateways[-1].runtime.nodes.url == f"https://{name}.example.test"
+    carrier = make_carrier("twilio", gateways[0].url)
+    try:
+        configure(gateways[0].host, carrier)
+        for gateway in gateways:
+            gateway.restart()
+            gateway.runtime.call_model = FunctionModel(stream_function=scripted_call_model)
+            gateway.runtime.switchboard.stream_wait_s = 120
+        nodes = {f"node-{n}.example.test": g.url for n, g in zip("ab", gateways, strict=True)}
+        turn = iter(range(100))
+
+        def local(public: str) -> str:
+            """The balancer at the public URL (each request to the next gateway), the nodes at theirs."""
+            parts = urlsplit(public)
+            balanced = parts.netloc == urlsplit(PUBLIC_URL).netloc
+            target = gateways[next(turn) % 2].url if balanced else nodes[parts.netloc]
+            scheme = "ws" if parts.scheme in ("wss", "ws") else "http"
+            return f"{scheme}://{urlsplit(target).netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+        carrier.local = local  # type: ignore[method-assign]
+        rings = [carrier.ring(FRIEND, OWNER) for _ in range(2)]
+        assert [urlsplit(r.stream_url).netloc for r in rings] == ["node-a.example.test", "node-b.example.test"], rings
+
+        async def both() -> None:
+            async def one(ring) -> None:
+                async with carrier.media_call(ring) as call:
+                    await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=60)
+
+            await asyncio.gather(*(one(r) for r in rings))
+
+        asyncio.run(both())
+        for ring, gateway in zip(rings, gateways, strict=True):
+            record = gateway.runtime.records.by_carrier_id("twilio", ring.call_id)
+            assert record is not None and record.node == gateway.runtime.nodes.name, record
+    finally:
+        for gateway in gateways:
+            gateway.__exit__(None, None, None)
+            gateway.host.close()
+        carrier.close()

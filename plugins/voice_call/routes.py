@@ -76,8 +76,13 @@ class VoiceRoutes:
         assert self.config.public_url
         return self.config.public_url + path
 
+    def _here(self) -> str:
+        """This node's own URL, or the public one when it has none (one gateway)."""
+        return self.runtime.nodes.url or self._public("")
+
     def stream_url(self) -> str:
-        parts = urlsplit(self._public(f"{self.base}/stream"))
+        """Where the carrier sends this call's media: this node (several gateways share the store)."""
+        parts = urlsplit(self._here() + f"{self.base}/stream")
         scheme = "wss" if parts.scheme == "https" else "ws"
         return parts._replace(scheme=scheme).geturl()
 
@@ -87,13 +92,18 @@ class VoiceRoutes:
             body = await _read_body(request)
         except BodyTooLarge:
             return PlainTextResponse("request body too large", status_code=413)
-        url = self._public(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
-        try:
-            self.carrier.webhooks.verify(url, request.headers, body)
-        except WebhookRejected as exc:
-            log.warning("refused %s webhook: %s", self.carrier.name, exc)
-            return PlainTextResponse("signature check failed", status_code=403)
-        return body
+        query = f"?{request.url.query}" if request.url.query else ""
+        # Signed for the URL the carrier called: the shared public one, or this node's own (the
+        # callbacks of a call this node placed).
+        bases = list(dict.fromkeys([self._public(""), self._here()]))
+        for index, base in enumerate(bases):
+            try:
+                self.carrier.webhooks.verify(base + request.url.path + query, request.headers, body)
+                return body
+            except WebhookRejected as exc:
+                if index == len(bases) - 1:
+                    log.warning("refused %s webhook: %s", self.carrier.name, exc)
+        return PlainTextResponse("signature check failed", status_code=403)
 
     def _replayed(self, digest: str) -> Response | None:
         with self.host.db.reader() as session:
@@ -270,7 +280,8 @@ class VoiceRoutes:
     async def stream(self, websocket: WebSocket) -> None:
         started = await await_start(websocket, self.carrier.codec)
         if started is not None:
-            await self.switchboard.connect(websocket, self.carrier.codec, started, self.carrier.control, self._public(self.base))
+            # The call's own callbacks (a transfer's) come back to this node, which holds the call.
+            await self.switchboard.connect(websocket, self.carrier.codec, started, self.carrier.control, self._here() + self.base)
 
 
 def unavailable(reason: str) -> list[BaseRoute]:

@@ -21,7 +21,7 @@ from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.session import GOODBYES
 from plugins.voice_call.calls.setup import CallSetup, PendingCall, failure_not_news
 from plugins.voice_call.calls.switchboard import Switchboard
-from plugins.voice_call.cluster.nodes import Nodes, node_name
+from plugins.voice_call.cluster.nodes import Nodes, node_name, node_url
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.history.ending import EndReason
 from plugins.voice_call.history.records import CallInfo, CallRecords
@@ -47,7 +47,7 @@ class VoiceCallRuntime:
     def __init__(self, host: Host) -> None:
         self.host = host
         #: This gateway among those sharing the store (cluster/nodes.py); its calls are marked with it.
-        self.nodes = Nodes(host.db, node_name(host.settings.home))
+        self.nodes = Nodes(host.db, node_name(host.settings.home), node_url())
         self.records = CallRecords(host.db, node=self.nodes.name)
         #: Tests and benchmarks swap these for fakes.
         self.call_model: Model | None = None

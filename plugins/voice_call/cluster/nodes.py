@@ -1,7 +1,8 @@
 """This gateway as a node among those that share the store.
 
 A node's name is `ASSISTANT_NODE_NAME`, else the machine's name and its data folder (a restarted
-gateway is the same node). Each node writes a heartbeat every `HEARTBEAT` while it runs; a node
+gateway is the same node); its own URL, `ASSISTANT_NODE_URL`, is where the media of the calls it
+answers and places is sent, and the carrier's callbacks for the calls it places. Each node writes a heartbeat every `HEARTBEAT` while it runs; a node
 not seen for `DEAD_AFTER` (killed, its machine gone) is gone: the first live node to notice deletes
 its row (a conditional delete, so exactly one node takes over) and settles what it left: its calls
 were cut off, its scheduled calls that were being dialled are not dialled again. Calls waiting to
@@ -30,6 +31,14 @@ HEARTBEAT = timedelta(seconds=5)
 DEAD_AFTER = timedelta(seconds=20)
 
 
+def node_url() -> str | None:
+    """This node's own public URL (`ASSISTANT_NODE_URL`), where a carrier's media stream for a
+    call this node answered must come: behind a balancer, the shared public URL takes webhooks at
+    any node, but a call's media lives on the node that answered it. None: one gateway, the public URL."""
+    url = os.environ.get("ASSISTANT_NODE_URL", "").strip().rstrip("/")
+    return url if url.startswith(("https://", "http://")) else None
+
+
 def node_name(home: Any) -> str:
     named = os.environ.get("ASSISTANT_NODE_NAME", "").strip()
     if named:
@@ -45,8 +54,8 @@ class Node:
 
 
 class Nodes:
-    def __init__(self, db: Database, name: str, clock: Any = utcnow) -> None:
-        self._db, self.name, self.clock = db, name, clock
+    def __init__(self, db: Database, name: str, url: str | None = None, clock: Any = utcnow) -> None:
+        self._db, self.name, self.url, self.clock = db, name, url, clock
 
     def join(self) -> None:
         """This node starts (or starts again): its row, seen now."""

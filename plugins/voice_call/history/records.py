@@ -51,6 +51,8 @@ class CallInfo:
     message: str = ""
     #: Per-turn timings (history/timings.py).
     turns: list[dict[str, Any]] = field(default_factory=list)
+    #: The gateway the call ran on (cluster/nodes.py), when several share the store.
+    node: str | None = None
 
     @property
     def active(self) -> bool:
@@ -79,6 +81,7 @@ def _info(row: CallRow) -> CallInfo:
         row.mode,
         row.message,
         list(row.turns or []),
+        row.node,
     )
 
 

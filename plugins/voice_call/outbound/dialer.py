@@ -86,7 +86,9 @@ class OutboundCalls:
         except CarrierNotConfigured as exc:
             raise OutboundError(str(exc)) from None
 
-        base = f"{config.public_url}/voice/{carrier.name}"
+        # The carrier comes back to this node (its own URL when several share the store): the
+        # call's media and its callbacks belong to the node that placed it.
+        base = f"{VoiceCallRuntime.of(self.host).nodes.url or config.public_url}/voice/{carrier.name}"
         # A notify call that leaves voicemail needs to know when a machine's greeting ends (its beep);
         # otherwise telling a person from a machine is enough.
         leaves_voicemail = (
