@@ -74,15 +74,27 @@ def serve() -> None:
             url = await host.gateway.start()
         except GatewayError as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(f"Gateway listening on {url}")
+        stop, drain = asyncio.Event(), asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        # SIGTERM drains: live calls go on (up to ASSISTANT_DRAIN_SECONDS); a second one stops at once.
+        loop.add_signal_handler(signal.SIGTERM, lambda: stop.set() if drain.is_set() else drain.set())
+        click.echo(f"Gateway listening on {url}")  # after the handlers: a SIGTERM from now on drains
         sys.stdout.flush()
-        stop = asyncio.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
         try:
-            while host.gateway.running and not stop.is_set():
+            while host.gateway.running and not stop.is_set() and not drain.is_set():
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=0.5)
+            if drain.is_set() and not stop.is_set():
+                click.echo(f"Draining: {host.gateway.busy()} calls live; new ones go to other gateways")
+                sys.stdout.flush()
+                drained = asyncio.create_task(host.gateway.drain(host.settings.drain_seconds))
+                stopped = asyncio.create_task(stop.wait())
+                await asyncio.wait({drained, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                stopped.cancel()
+                left = drained.result() if drained.done() else host.gateway.busy()
+                drained.cancel()
+                click.echo(f"Drained: {left} calls still live are cut off" if left else "Drained: no calls live")
         finally:
             await host.gateway.stop()
 

@@ -53,6 +53,8 @@ class Gateway:
     def __init__(self, host: Host) -> None:
         self.host = host
         self.generation = 0
+        #: Being stopped with SIGTERM: serving what comes, taking on nothing new (`drain`).
+        self.draining = False
         self.config_snapshot: dict[str, dict[str, Any]] = {}
         self._app: Starlette | None = None
         self._server: _EmbeddedServer | None = None
@@ -82,8 +84,11 @@ class Gateway:
         return Starlette(routes=routes)
 
     async def _healthz(self, request: Request) -> JSONResponse:
-        """ "ok" to anyone (a carrier, a tunnel's check); the generation and each plugin's summary
-        only with the admin token (`gateway.json`) or a logged-in web session."""
+        """ "ok" to anyone (a carrier, a tunnel's check), or 503 "draining" so a balancer sends no
+        more; the generation and each plugin's summary only with the admin token (`gateway.json`)
+        or a logged-in web session."""
+        if self.draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
         if not (self._admin(request) or WebApp.of(self.host).auth.logged_in(request)):
             return JSONResponse({"status": "ok"})
         plugins = {}
@@ -168,6 +173,23 @@ class Gateway:
         self._app = self._build()
         self.generation += 1
         return self.generation
+
+    def busy(self) -> int:
+        """The plugins' live work (calls on the line)."""
+        return sum(plugin.busy(self.host) for plugin in self.host.plugins.values() if plugin.busy is not None)
+
+    async def drain(self, limit_s: float) -> int:
+        """Stop taking on work and wait, up to `limit_s`, for the live work to end: /healthz says
+        "draining" (503) so a balancer sends elsewhere, the plugins start nothing of their own; what
+        still arrives is served. Returns the work still live at the end (0: it all ended)."""
+        self.draining = True
+        for plugin in self.host.plugins.values():
+            if plugin.drain is not None:
+                plugin.drain(self.host)
+        deadline = asyncio.get_running_loop().time() + limit_s
+        while (left := self.busy()) and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.2)
+        return left
 
     async def stop(self) -> None:
         if self._server is not None:

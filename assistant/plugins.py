@@ -94,6 +94,10 @@ class Plugin:
     startup: Callable[[Any], None] | None = None
     #: Runs when the gateway stops (e.g. to settle calls that can no longer connect); may be async.
     shutdown: Callable[[Any], Awaitable[None] | None] | None = None
+    #: How much live work it has now (calls on the line): a draining gateway waits for none.
+    busy: Callable[[Any], int] | None = None
+    #: The gateway drains (it is being stopped with SIGTERM): take on no new work of its own.
+    drain: Callable[[Any], None] | None = None
     #: Top-level config sections the plugin reads afresh for every request: changing them needs no restart.
     live_settings: tuple[str, ...] = ()
     #: Its part of the web page.

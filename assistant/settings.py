@@ -45,6 +45,8 @@ class Settings:
     #: closest to: a small prompt for small models) or "all" (every tool that fits the state).
     llm_tools: str = "likely"
     timezone: str | None = None
+    #: How long `assistant serve` lets live calls go on after SIGTERM before it stops.
+    drain_seconds: float = 600.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -56,6 +58,11 @@ class Settings:
             port = int(port_text)
         except ValueError:
             raise SystemExit(f"ASSISTANT_GATEWAY_PORT must be a port number, not {port_text!r}") from None
+        drain_text = env.get("ASSISTANT_DRAIN_SECONDS", "600")
+        try:
+            drain_seconds = float(drain_text)
+        except ValueError:
+            raise SystemExit(f"ASSISTANT_DRAIN_SECONDS must be a number of seconds, not {drain_text!r}") from None
         return cls(
             home=home,
             database_url=database_url,
@@ -63,6 +70,7 @@ class Settings:
             prompts_dir=Path(env.get("ASSISTANT_PROMPTS_DIR") or PROJECT_ROOT / "prompts"),
             gateway_host=env.get("ASSISTANT_GATEWAY_HOST", "127.0.0.1"),
             gateway_port=port,
+            drain_seconds=max(0.0, drain_seconds),
             openai_api_key=env.get("OPENAI_API_KEY") or None,
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or env.get("OPENAI_BASE_URL") or None,
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,

@@ -96,6 +96,15 @@ def startup(host: Any) -> None:
     Exposure.of(host).start(voice_config(host))
 
 
+def drain(host: Any) -> None:
+    """The gateway drains: this node places no more scheduled calls (the other nodes do)."""
+    CallScheduler.of(host).stop()
+
+
+def busy(host: Any) -> int:
+    return VoiceCallRuntime.of(host).switchboard.active_count()
+
+
 async def shutdown(host: Any) -> None:
     """The gateway stopped: calls that can no longer connect are settled, the scheduler and the
     tunnel stop, transcript lines still in memory are written."""
@@ -161,6 +170,8 @@ plugin = Plugin(
     describe=describe_for_health,
     migrations=HERE / "migrations",
     startup=startup,
+    drain=drain,
+    busy=busy,
     shutdown=shutdown,
     live_settings=VoiceCallConfig.live_settings(),
     web_panel=WebPanel(HERE / "static", "panel.html", ("setup.js", "calls.js", "softphone.js")),
