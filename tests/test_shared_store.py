@@ -150,12 +150,15 @@ def test_the_doctor_shows_the_gateways_on_the_store(settings, monkeypatch) -> No
 def test_two_gateways_behind_a_balancer_each_carry_the_calls_they_answer(settings, monkeypatch) -> None:
     """A balancer sends the carrier's requests to either gateway in turn. Each call's media stream
     is sent to the node that answered its webhook (its own URL), never through the balancer,
-    so both calls are carried whole, one by each node."""
+    so both calls are carried whole, one by each node. The owner, chatting with node B, speaks on
+    node A's call and ends it: the commands reach node A through the store."""
     from urllib.parse import urlsplit
 
     from pydantic_ai.models.function import FunctionModel
 
-    from .voice_harness import PUBLIC_URL, LiveGateway, configure, make_carrier, scripted_call_model
+    from plugins.voice_call.outbound.owner_tools import _on_other_node
+
+    from .voice_harness import PUBLIC_URL, LiveGateway, configure, make_carrier, scripted_call_model, transcribe_ulaw
 
     gateways = []
     for name in ("node-a", "node-b"):
@@ -186,17 +189,33 @@ def test_two_gateways_behind_a_balancer_each_carry_the_calls_they_answer(setting
         rings = [carrier.ring(FRIEND, OWNER) for _ in range(2)]
         assert [urlsplit(r.stream_url).netloc for r in rings] == ["node-a.example.test", "node-b.example.test"], rings
 
-        async def both() -> None:
-            async def one(ring) -> None:
-                async with carrier.media_call(ring) as call:
-                    await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=60)
+        def on_b(coroutine):
+            """Run on node B's loop (the owner chats with node B)."""
+            return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, gateways[1].loop))
 
-            await asyncio.gather(*(one(r) for r in rings))
+        async def both() -> tuple[str, str, str]:
+            async with carrier.media_call(rings[0]) as on_a, carrier.media_call(rings[1]) as on_b_call:
+                for call in (on_a, on_b_call):
+                    await call.wait_for(lambda call=call: "greeting" in call.marks_echoed, timeout=60)
+                for ring, gateway in zip(rings, gateways, strict=True):
+                    record = gateway.runtime.records.by_carrier_id("twilio", ring.call_id)
+                    assert record is not None and record.node == gateway.runtime.nodes.name, record
+                a_call = gateways[0].runtime.records.by_carrier_id("twilio", rings[0].call_id).id
+                await on_a.wait_for(lambda: not on_a.playing, timeout=30)
+                start = len(on_a.heard)
+                # The owner, chatting with node B, speaks on the call node A carries, then ends it.
+                said = await on_b(_on_other_node(gateways[1].runtime, "node-a", a_call, "speak_to_user", "Your table is ready."))
+                await on_a.wait_for(lambda: on_a.playing, timeout=10)
+                await on_a.wait_for(lambda: not on_a.playing, timeout=30)
+                heard = transcribe_ulaw(bytes(on_a.heard[start:]))
+                ended = await on_b(_on_other_node(gateways[1].runtime, "node-a", a_call, "end_call", None))
+                await on_a.wait_for(lambda: on_a.closed is not None, timeout=15)
+                assert on_b_call.closed is None  # node B's own call goes on
+            return said["message"], heard, ended["message"]
 
-        asyncio.run(both())
-        for ring, gateway in zip(rings, gateways, strict=True):
-            record = gateway.runtime.records.by_carrier_id("twilio", ring.call_id)
-            assert record is not None and record.node == gateway.runtime.nodes.name, record
+        said, heard, ended = asyncio.run(both())
+        assert "(on the gateway node-a)" in said and "table is ready" in heard.lower(), (said, heard)
+        assert ended.startswith("Ending call") and "node-a" in ended, ended
     finally:
         for gateway in gateways:
             gateway.__exit__(None, None, None)

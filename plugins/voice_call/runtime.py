@@ -21,6 +21,7 @@ from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.session import GOODBYES
 from plugins.voice_call.calls.setup import CallSetup, PendingCall, failure_not_news
 from plugins.voice_call.calls.switchboard import Switchboard
+from plugins.voice_call.cluster.commands import CallCommands
 from plugins.voice_call.cluster.nodes import Nodes, node_name, node_url
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.history.ending import EndReason
@@ -49,6 +50,8 @@ class VoiceCallRuntime:
         #: This gateway among those sharing the store (cluster/nodes.py); its calls are marked with it.
         self.nodes = Nodes(host.db, node_name(host.settings.home), node_url())
         self.records = CallRecords(host.db, node=self.nodes.name)
+        #: The owner's commands for calls on other nodes, and from them for ours.
+        self.commands = CallCommands(host.db, self.nodes.name)
         #: Tests and benchmarks swap these for fakes.
         self.call_model: Model | None = None
         self.stt_factory: Callable[[VoiceCallConfig], SpeechToText] = lambda config: make_stt(host, config)

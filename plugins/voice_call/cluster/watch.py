@@ -1,4 +1,5 @@
-"""The node's own loop: its heartbeat, and taking over what a node that is gone left behind."""
+"""The node's own loops: its heartbeat and taking over what a node that is gone left behind, and
+doing the owner's commands for its calls sent from other nodes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from plugins.voice_call.cluster.commands import POLL_S
 from plugins.voice_call.cluster.nodes import HEARTBEAT
+from plugins.voice_call.history.ending import Ending, EndReason
 from plugins.voice_call.process import one_per_process
 from plugins.voice_call.runtime import VoiceCallRuntime, tell_cut_off
 from plugins.voice_call.scheduling.scheduler import CallScheduler
@@ -22,6 +25,7 @@ class NodeWatch:
         self.host = host
         self.runtime = VoiceCallRuntime.of(host)
         self._task: asyncio.Task[None] | None = None
+        self._commands: asyncio.Task[None] | None = None
 
     @classmethod
     def of(cls, host: Host) -> NodeWatch:
@@ -30,11 +34,37 @@ class NodeWatch:
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self.run(), name="node-watch")
+            self._commands = asyncio.get_running_loop().create_task(self.serve_commands(), name="node-commands")
 
     def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        for task in (self._task, self._commands):
+            if task is not None:
+                task.cancel()
+        self._task = self._commands = None
+
+    async def serve_commands(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_S)
+            try:
+                await self.do_commands()
+            except Exception:  # the store was unreachable a moment: try again
+                log.exception("the owner's commands from other nodes failed")
+
+    async def do_commands(self) -> int:
+        """Do what the owner asked (on another node) of this node's calls. Returns how many."""
+        commands = self.runtime.commands.waiting()
+        for command in commands:
+            session = self.runtime.switchboard.live(command.call_id)
+            if session is None:
+                result = "the call is not in progress"
+            elif command.action == "end":
+                self.runtime.switchboard.end(command.call_id, Ending(EndReason.OWNER_ENDED))
+                result = "ended"
+            else:
+                await session.speak(command.text)
+                result = "said"
+            self.runtime.commands.done(command.id, result)
+        return len(commands)
 
     async def run(self) -> None:
         while True:

@@ -1,5 +1,5 @@
 """voice_call: several gateways on one store: the nodes, which node a call is on, which node is
-dialling a scheduled call.
+dialling a scheduled call, and the owner's commands for a call on another node.
 
 Revision ID: vc0008
 Revises: vc0007
@@ -21,6 +21,18 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "call_commands",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("node", sa.String(128), nullable=False),
+        sa.Column("call_id", sa.String(32), nullable=False),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("result", sa.String(200), nullable=False),
+    )
+    op.create_index("ix_call_commands_node", "call_commands", ["node"])
     with op.batch_alter_table("calls") as batch:
         batch.add_column(sa.Column("node", sa.String(128), nullable=True))
         batch.create_index("ix_calls_node", ["node"])
@@ -34,4 +46,6 @@ def downgrade() -> None:
     with op.batch_alter_table("calls") as batch:
         batch.drop_index("ix_calls_node")
         batch.drop_column("node")
+    op.drop_index("ix_call_commands_node", table_name="call_commands")
+    op.drop_table("call_commands")
     op.drop_table("nodes")

@@ -48,6 +48,27 @@ def _status(runtime: VoiceCallRuntime, call_id: str) -> Result:
     ).as_dict()
 
 
+async def _on_other_node(runtime: VoiceCallRuntime, node: str, call_id: str, action: str, message: str | None) -> Result:
+    """The call runs on another gateway (node): ending it or speaking on it is asked of that node
+    through the store; waiting for the caller's reply is not (ask on that node)."""
+    if action == "end_call":
+        done = await runtime.commands.send(node, call_id, "end")
+    elif action == "speak_to_user" and message:
+        done = await runtime.commands.send(node, call_id, "say", message)
+    elif action == "speak_to_user":
+        return ToolResult(False, f"{action} needs the message to say.").as_dict()
+    else:
+        return ToolResult(
+            False, f"Call {call_id} runs on the gateway {node}: I can end it or speak on it from here, not wait for replies."
+        ).as_dict()
+    if done is None:
+        return ToolResult(False, f"Call {call_id} runs on the gateway {node}, which did not answer; try again.").as_dict()
+    if done == "the call is not in progress":
+        return ToolResult(False, f"Call {call_id} is not in progress.").as_dict()
+    verb = "Ending" if action == "end_call" else "Said on"
+    return ToolResult(True, f"{verb} call {call_id} (on the gateway {node})" + (f": {message}" if message else ".")).as_dict()
+
+
 async def realtime_call(
     ctx: RunContext[ToolContext],
     action: Literal["initiate_call", "continue_call", "speak_to_user", "end_call", "get_status"],
@@ -87,6 +108,8 @@ async def realtime_call(
         return _status(runtime, call_id)
     session = runtime.switchboard.live(call_id)
     record = runtime.records.get(call_id)
+    if session is None and record is not None and record.active and record.node not in (None, runtime.nodes.name):
+        return await _on_other_node(runtime, record.node, call_id, action, message)
     if action == "end_call":
         if session is not None:
             runtime.switchboard.end(call_id, Ending(EndReason.OWNER_ENDED))
