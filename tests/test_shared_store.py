@@ -136,8 +136,10 @@ def test_the_doctor_shows_the_gateways_on_the_store(settings, monkeypatch) -> No
         hosts.append(Host(settings))
         VoiceCallRuntime.of(hosts[-1]).nodes.join()
     try:
+        VoiceCallRuntime.of(hosts[1]).nodes.heartbeat(calls=1, capacity=8)
         (line,) = [c for c in voice_call_checks(hosts[1]) if c.name == "voice: gateways"]
-        assert line.status == "ok" and "2 on this store" in line.detail and "node-b (this one)" in line.detail, line
+        assert line.status == "ok" and "2 on this store" in line.detail, line
+        assert "node-b (this one): 1 of 8 calls" in line.detail and "node-a: 0 of 0 calls" in line.detail, line
         VoiceCallRuntime.of(hosts[0]).nodes.clock = lambda: datetime.now(UTC) - DEAD_AFTER * 2  # A's last beat, long ago
         VoiceCallRuntime.of(hosts[0]).nodes.heartbeat()
         (line,) = [c for c in voice_call_checks(hosts[1]) if c.name == "voice: gateways"]

@@ -119,7 +119,8 @@ def _nodes(host: Host) -> Check | None:
     now = nodes.clock()
     gone = [n.name for n in found if now - n.seen_at > DEAD_AFTER]
     listed = ", ".join(
-        f"{n.name}{' (this one)' if n.name == nodes.name else ''} seen {int((now - n.seen_at).total_seconds())} s ago"
+        f"{n.name}{' (this one)' if n.name == nodes.name else ''}: {n.calls} of {n.capacity} calls, "
+        f"seen {int((now - n.seen_at).total_seconds())} s ago"
         for n in found
     )
     if gone:

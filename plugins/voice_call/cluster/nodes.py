@@ -51,6 +51,9 @@ class Node:
     name: str
     started_at: datetime
     seen_at: datetime
+    #: At its last heartbeat: calls on the line, and the most it takes at once.
+    calls: int = 0
+    capacity: int = 0
 
 
 class Nodes:
@@ -70,14 +73,18 @@ class Nodes:
         except IntegrityError:  # the same name joined from elsewhere at this instant
             self.heartbeat()
 
-    def heartbeat(self) -> None:
+    def heartbeat(self, calls: int = 0, capacity: int = 0) -> None:
+        """Seen alive now, with its calls on the line and the most it takes at once."""
+        now = self.clock()
         with self._db.transaction() as session:
             done = cast(
                 "CursorResult[Any]",
-                session.execute(update(NodeRow).where(NodeRow.name == self.name).values(seen_at=self.clock())),
+                session.execute(
+                    update(NodeRow).where(NodeRow.name == self.name).values(seen_at=now, calls=calls, capacity=capacity)
+                ),
             )
             if done.rowcount == 0:  # taken for gone while we were stalled: we are back
-                session.add(NodeRow(name=self.name, started_at=self.clock(), seen_at=self.clock()))
+                session.add(NodeRow(name=self.name, started_at=now, seen_at=now, calls=calls, capacity=capacity))
 
     def leave(self) -> None:
         """This node stops cleanly: its work was settled by its own shutdown."""
@@ -87,7 +94,7 @@ class Nodes:
     def all(self) -> list[Node]:
         with self._db.reader() as session:
             rows = session.scalars(select(NodeRow).order_by(NodeRow.name))
-            return [Node(r.name, as_utc(r.started_at), as_utc(r.seen_at)) for r in rows]
+            return [Node(r.name, as_utc(r.started_at), as_utc(r.seen_at), r.calls, r.capacity) for r in rows]
 
     def claim_gone(self) -> list[str]:
         """The nodes not seen for DEAD_AFTER whose work this node now takes over (each claimed by

@@ -19,6 +19,9 @@ class NodeRow(Base):
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    #: At its last heartbeat: its calls on the line, and the most it takes at once.
+    calls: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class CallCommandRow(Base):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from plugins.voice_call.cluster.commands import POLL_S
 from plugins.voice_call.cluster.nodes import HEARTBEAT
+from plugins.voice_call.config import voice_config
 from plugins.voice_call.history.ending import Ending, EndReason
 from plugins.voice_call.process import one_per_process
 from plugins.voice_call.runtime import VoiceCallRuntime, tell_cut_off
@@ -76,8 +77,8 @@ class NodeWatch:
 
     def check(self) -> list[str]:
         """One beat: seen alive, and the nodes found gone taken over (each by one node). Returns those."""
-        nodes = self.runtime.nodes
-        nodes.heartbeat()
+        nodes, switchboard = self.runtime.nodes, self.runtime.switchboard
+        nodes.heartbeat(switchboard.active_count(), self.runtime.capacity.limit(voice_config(self.host)))
         gone = nodes.claim_gone()
         for node in gone:
             cut_off = self.runtime.switchboard.close_left_by(node)

@@ -20,6 +20,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(128), primary_key=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("calls", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("capacity", sa.Integer(), nullable=False, server_default="0"),
     )
     op.create_table(
         "call_commands",
