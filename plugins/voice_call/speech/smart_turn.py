@@ -3,7 +3,8 @@ finished their turn or only paused.
 
 The model is Pipecat's (Daily, BSD-2-Clause): an 8.7 MB ONNX file (a Whisper-tiny encoder and a
 classifier) shipped inside the `pipecat-ai` wheel on PyPI. `assistant models install` fetches that
-one wheel with pip (no dependencies) and keeps the model file; nothing else of Pipecat is used.
+one wheel with pip (no dependencies) and keeps the model file (`models.py`); nothing else of
+Pipecat is used.
 It hears the last 8 s of the turn at 16 kHz as Whisper's log-mel features (faster-whisper's own
 extractor, the same maths as Pipecat's vendored copy) and answers a probability of "complete".
 """
@@ -11,12 +12,7 @@ extractor, the same maths as Pipecat's vendored copy) and answers a probability 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import subprocess
-import sys
-import tempfile
 import threading
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,43 +20,10 @@ import numpy as np
 
 from assistant.plugin_api import models_dir
 from plugins.voice_call.speech.audio import PHONE_RATE, resample
-from plugins.voice_call.speech.models import ModelsMissing
+from plugins.voice_call.speech.models import SMART_TURN_ONNX, ModelsMissing, smart_turn_path
 
-SMART_TURN_ONNX = "smart-turn-v3.2-cpu.onnx"
-PIPECAT_WHEEL = "pipecat-ai==1.14.0"
-_IN_WHEEL = "pipecat/audio/turn/smart_turn/data/" + SMART_TURN_ONNX
-_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
 _RATE = 16000
 _SECONDS = 8
-
-
-def smart_turn_path() -> Path:
-    path = models_dir() / SMART_TURN_ONNX
-    if not path.exists():
-        raise ModelsMissing("The Smart Turn model is not installed; run `assistant models install`.")
-    return path
-
-
-def install_smart_turn() -> Path:
-    """Fetch the `pipecat-ai` wheel from the package index once and keep its Smart Turn model."""
-    target = models_dir() / SMART_TURN_ONNX
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        fetch = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", tmp, PIPECAT_WHEEL]
-        done = subprocess.run(fetch, capture_output=True, text=True, timeout=600)
-        wheels = list(Path(tmp).glob("pipecat_ai-*.whl"))
-        if done.returncode != 0 or not wheels:
-            raise ModelsMissing(f"Could not fetch {PIPECAT_WHEEL} for its Smart Turn model: {done.stderr.strip()[-300:]}")
-        with zipfile.ZipFile(wheels[0]) as wheel:
-            data = wheel.read(_IN_WHEEL)
-    if hashlib.sha256(data).hexdigest() != _SHA256:
-        raise ModelsMissing(f"The Smart Turn model in {PIPECAT_WHEEL} is not the expected file; not installed.")
-    partial = target.with_suffix(".partial")
-    partial.write_bytes(data)
-    partial.replace(target)
-    return target
 
 
 class SmartTurn:
