@@ -80,7 +80,9 @@ class Conversations:
             return
         payloads = ModelMessagesTypeAdapter.dump_python(list(messages), mode="json")
         with self._db.transaction() as session:
-            conversation = session.get(ConversationRow, conversation_id)
+            # Locked (PostgreSQL; SQLite's write transaction is one at a time already): two appends
+            # at once (two gateways telling the owner) would both take the same next seq.
+            conversation = session.get(ConversationRow, conversation_id, with_for_update=True)
             if conversation is None:
                 raise LookupError(f"Conversation {conversation_id} does not exist.")
             seq = (

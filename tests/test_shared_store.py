@@ -81,8 +81,8 @@ def test_a_gateway_that_is_gone_is_taken_over_once(settings, monkeypatch) -> Non
     for DEAD_AFTER, one beat of B settles it: the call cut off, the scheduled call not dialled
     again, the owner told once. Node C, beating too, finds nothing left to do."""
     from plugins.voice_call.cluster.nodes import DEAD_AFTER
-    from plugins.voice_call.cluster.watch import NodeWatch
     from plugins.voice_call.history.ending import EndReason
+    from plugins.voice_call.node_watch import NodeWatch
 
     hosts, clock = [], Clock(NOW)
     for name in ("node-a", "node-b", "node-c"):
@@ -207,11 +207,11 @@ def test_two_gateways_behind_a_balancer_each_carry_the_calls_they_answer(setting
                 start = len(on_a.heard)
                 # The owner, chatting with node B, speaks on the call node A carries, then ends it.
                 said = await on_b(_on_other_node(gateways[1].runtime, "node-a", a_call, "speak_to_user", "Your table is ready."))
-                await on_a.wait_for(lambda: on_a.playing, timeout=10)
+                await on_a.wait_for(lambda: on_a.playing, timeout=30)  # made with Kokoro on node A, then played
                 await on_a.wait_for(lambda: not on_a.playing, timeout=30)
                 heard = transcribe_ulaw(bytes(on_a.heard[start:]))
                 ended = await on_b(_on_other_node(gateways[1].runtime, "node-a", a_call, "end_call", None))
-                await on_a.wait_for(lambda: on_a.closed is not None, timeout=15)
+                await on_a.wait_for(lambda: on_a.closed is not None, timeout=30)
                 assert on_b_call.closed is None  # node B's own call goes on
             return said["message"], heard, ended["message"]
 

@@ -181,3 +181,20 @@ def test_concurrent_updates_from_threads_all_land(host: Host) -> None:
         list(pool.map(add, numbers))
     assert sorted(host.config.get("voice_call").inbound.allow_from) == numbers
     assert host.config.revision("voice_call") == len(numbers)
+
+
+def test_notices_from_two_gateways_at_once_all_land(settings) -> None:
+    """Two gateways tell the owner at the same moment: each notice lands, in one order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = Host(settings), Host(settings)
+    try:
+        conversation = first.conversations.latest_or_create()
+        notices = [f"Call {n} ended." for n in range(16)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda n: (first if n % 2 else second).tell_owner(notices[n]), range(16)))
+        shown = [m.text for m in first.conversations.shown(conversation)]
+        assert sorted(shown) == sorted(notices), shown
+    finally:
+        first.close()
+        second.close()

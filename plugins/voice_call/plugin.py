@@ -16,7 +16,6 @@ from plugins.voice_call.appointments import tables as _appointments_tables  # no
 from plugins.voice_call.appointments.owner_tools import APPOINTMENT_TOOLS
 from plugins.voice_call.appointments.phrases import APPOINTMENT_INTENTS, APPOINTMENT_MEANINGS
 from plugins.voice_call.cluster import tables as _cluster_tables  # noqa: F401
-from plugins.voice_call.cluster.watch import NodeWatch
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.describe import describe_for_health
 from plugins.voice_call.doctor import voice_call_checks
@@ -32,6 +31,7 @@ from plugins.voice_call.knowledge.phrases import KNOWLEDGE_INTENTS, KNOWLEDGE_ME
 from plugins.voice_call.lookups import tables as _lookups_tables  # noqa: F401
 from plugins.voice_call.lookups.owner_tools import LOOKUP_TOOLS
 from plugins.voice_call.lookups.phrases import LOOKUP_INTENTS, LOOKUP_MEANINGS
+from plugins.voice_call.node_watch import NodeWatch
 from plugins.voice_call.outbound.owner_tools import OUTBOUND_TOOLS
 from plugins.voice_call.outbound.phrases import CALL_MEANINGS, PLACE_CALL
 from plugins.voice_call.routes import build_routes

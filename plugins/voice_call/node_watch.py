@@ -1,5 +1,5 @@
-"""The node's own loops: its heartbeat and taking over what a node that is gone left behind, and
-doing the owner's commands for its calls sent from other nodes."""
+"""The node's own loops (`cluster/`): its heartbeat, taking over what a node that is gone left
+behind, and doing the owner's commands for its calls sent from other nodes."""
 
 from __future__ import annotations
 
