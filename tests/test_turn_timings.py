@@ -57,6 +57,6 @@ def test_a_clearly_complete_question_does_not_wait_out_the_whole_silence(host) -
         assert "paris" in answer.lower()
         settle(lambda: len(record_of(lab, ring).turns) == 1, timeout=10)
         turn = record_of(lab, ring).turns[0]
-        assert CHECK_MS <= turn["silence_ms"] < 1500, turn  # ended early: well before the configured wait
+        assert CHECK_MS <= turn["silence_ms"] < 2500, turn  # ended early: well before the configured wait
         assert turn["transcript_ms"] < 200, turn  # the draft was the transcript
         lab.carrier.report_hangup(ring)
