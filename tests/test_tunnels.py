@@ -113,7 +113,8 @@ def test_a_chosen_tunnel_starts_with_the_gateway(host, programs) -> None:
 
         from assistant.cli import main
 
-        doctor = CliRunner().invoke(main, ["doctor"], env={"ASSISTANT_HOME": str(host.settings.home)}).output
+        env = {"ASSISTANT_HOME": str(host.settings.home), "ASSISTANT_DATABASE_URL": host.settings.database_url}
+        doctor = CliRunner().invoke(main, ["doctor"], env=env).output
         assert "voice: tunnel: Tailscale Funnel up at https://assistant-box.tail4c0ffee.ts.net" in doctor, doctor
     assert not (host.settings.home / "tunnel.json").exists(), "gone with the gateway"
 

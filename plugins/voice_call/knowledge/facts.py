@@ -183,11 +183,14 @@ class Knowledge:
             return []
         with self._db.reader() as session:
             if self._db.engine.dialect.name == "postgresql":
+                # The 'simple' configuration (lower case, no stemming), as SQLite's FTS5 tokenizer:
+                # with 'english', "close" found "we're closed on bank holidays" for "what time do
+                # you close", and the caller was told the wrong fact. The facts are few: no index needed.
                 query = " | ".join(words)
                 rows = session.execute(
                     text(
-                        "SELECT id, text FROM knowledge WHERE to_tsvector('english', text) @@ to_tsquery('english', :q) "
-                        "ORDER BY ts_rank(to_tsvector('english', text), to_tsquery('english', :q)) DESC LIMIT :n"
+                        "SELECT id, text FROM knowledge WHERE to_tsvector('simple', text) @@ to_tsquery('simple', :q) "
+                        "ORDER BY ts_rank(to_tsvector('simple', text), to_tsquery('simple', :q)) DESC LIMIT :n"
                     ),
                     {"q": query, "n": limit},
                 )
