@@ -1,13 +1,14 @@
 """When the caller's turn is over. Three signs are weighed while they are quiet:
 
+- what they said: the draft transcript Whisper makes at their pause is awaited (the reply needs
+  it anyway); one that trails off ("my number is", "um", "bread, milk,": `unfinished`) waits for
+  more, up to `HOLD_MS`, whatever the rest says;
 - the sound of their voice: Smart Turn (`speech/smart_turn.py`) hears the turn so far once they
-  have been quiet `CHECK_MS`, and says whether it sounds finished. Finished ends the turn at once;
-  unfinished (a rising "um", a list, "my number is") waits up to `HOLD_MS` for them to go on;
-- what they said: a draft transcript made at each pause ends the turn at half the configured
-  silence when it reads as a whole sentence (unless Smart Turn heard it unfinished);
-- the configured silence, which ends any turn Smart Turn did not hear unfinished.
+  have been quiet `CHECK_MS`. Finished ends the turn; unfinished waits `UNSURE_MS` if the words
+  read as a whole sentence, else up to `HOLD_MS`;
+- without the model (not installed, or its verdict failed): the configured silence, or half of it
+  when the draft reads as a whole sentence.
 
-Without the model (not installed, or a streaming recogniser's call) the last two decide, as before.
 The verdict and the drafts run off the event loop; a draft that was made is the turn's transcript
 when the caller did not go on."""
 

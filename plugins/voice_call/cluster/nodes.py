@@ -1,12 +1,13 @@
 """This gateway as a node among those that share the store.
 
 A node's name is `ASSISTANT_NODE_NAME`, else the machine's name and its data folder (a restarted
-gateway is the same node); its own URL, `ASSISTANT_NODE_URL`, is where the media of the calls it
-answers and places is sent, and the carrier's callbacks for the calls it places. Each node writes a heartbeat every `HEARTBEAT` while it runs; a node
-not seen for `DEAD_AFTER` (killed, its machine gone) is gone: the first live node to notice deletes
-its row (a conditional delete, so exactly one node takes over) and settles what it left: its calls
-were cut off, its scheduled calls that were being dialled are not dialled again. Calls waiting to
-be placed belong to no node; whichever node's loop comes first places each, once.
+gateway is the same node); its own URL, `ASSISTANT_NODE_URL`, is where the carrier sends the media
+of the calls it answers and places, and the callbacks of the calls it places. Each node writes a
+heartbeat every `HEARTBEAT` while it runs; a node not seen for `DEAD_AFTER` (killed, its machine
+gone) is gone: the first live node to notice deletes its row (a conditional delete, so exactly one
+node takes over) and settles what it left: its calls were cut off, its scheduled calls that were
+being dialled are not dialled again. Calls waiting to be placed belong to no node; whichever
+node's loop comes first places each, once.
 """
 
 from __future__ import annotations
