@@ -394,25 +394,29 @@ class LocalEngine(Engine):
     async def _no_dead_air(self, sentences: AsyncIterator[str]) -> AsyncIterator[str]:
         """The reply's sentences; while the next is slow to come (a lookup, the calendar, the
         model) and the line has been quiet FILLER_MS, the caller hears a filler ("One moment,
-        please."), and the second after FILLER_AGAIN_MS more."""
-        fillers, quiet_since, wait_ms = list(FILLERS), asyncio.get_running_loop().time(), FILLER_MS
-        while True:
-            following = asyncio.ensure_future(anext(sentences))
-            try:
-                while not following.done():
-                    await asyncio.wait({following}, timeout=0.05)
-                    now = asyncio.get_running_loop().time()
-                    if self.line.player.busy:
-                        quiet_since = now
-                    elif fillers and now - quiet_since >= wait_ms / 1000:
-                        self._say(f"f{self._turns}.{len(FILLERS) - len(fillers)}", fillers.pop(0))
-                        quiet_since, wait_ms = now, FILLER_AGAIN_MS
-            finally:
-                following.cancel()
-            try:
-                yield following.result()
-            except StopAsyncIteration:
-                return
+        please."), and the second after FILLER_AGAIN_MS more. The sentences are read in this task
+        (the agent's run keeps its context); a watcher beside it says the fillers."""
+        waiting = [True]
+        watcher = asyncio.create_task(self._fill_silence(waiting), name=f"fillers-{self.line.call_id}")
+        try:
+            async for sentence in sentences:
+                waiting[0] = False
+                yield sentence
+                waiting[0] = True
+        finally:
+            watcher.cancel()
+
+    async def _fill_silence(self, waiting: list[bool]) -> None:
+        loop = asyncio.get_running_loop()
+        fillers, quiet_since, wait_ms = list(FILLERS), loop.time(), FILLER_MS
+        while fillers:
+            await asyncio.sleep(0.05)
+            now = loop.time()
+            if self.line.player.busy or not waiting[0]:
+                quiet_since = now
+            elif now - quiet_since >= wait_ms / 1000:
+                self._say(f"f{self._turns}.{len(FILLERS) - len(fillers)}", fillers.pop(0))
+                quiet_since, wait_ms = now, FILLER_AGAIN_MS
 
     async def _keypad_transfer(self) -> None:
         """The caller pressed 0: put through to the owner, without asking the call agent."""
