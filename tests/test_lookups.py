@@ -131,12 +131,17 @@ def test_registered_in_chat_and_run_within_bounds(host, shop, monkeypatch) -> No
     assert lookups.remove(1) and host.vault.get("voice_call.lookup.order_status") is None
 
 
-def test_a_caller_asks_for_an_order_status(host, shop) -> None:
+def asked_the_shop(host, shop, question: str) -> str:
+    """What a caller hears, lower case, asking `question` of the offline call agent with the shop's lookup."""
     with CallLab(host, "twilio") as lab:
         register_in_chat(lab, shop)
         lab.runtime.call_model = offline_call_model()
-        _, answer, _ = ask(lab, "What is the status of order 4815?")
-    answer = answer.lower()
+        _, answer, _ = ask(lab, question)
+    return answer.lower()
+
+
+def test_a_caller_asks_for_an_order_status(host, shop) -> None:
+    answer = asked_the_shop(host, shop, "What is the status of order 4815?")
     assert "shipped" in answer and "friday" in answer, answer
     assert [c.path for c in shop.rest.calls] == ["/api/orders/4815"]
     assert "moment" not in answer, answer  # a quick answer needs no filler
@@ -145,10 +150,6 @@ def test_a_caller_asks_for_an_order_status(host, shop) -> None:
 def test_a_slow_lookup_is_not_dead_air(host, shop) -> None:
     """The shop's API takes 2 s: the caller hears "One moment, please." before the status (one
     filler: the second comes only after 4 s more)."""
-    with CallLab(host, "twilio") as lab:
-        register_in_chat(lab, shop)
-        lab.runtime.call_model = offline_call_model()
-        _, answer, _ = ask(lab, "What is the status of order 2040?")
-    answer = answer.lower()
+    answer = asked_the_shop(host, shop, "What is the status of order 2040?")
     assert "moment" in answer and "packed" in answer, answer
     assert answer.index("moment") < answer.index("packed") and "still checking" not in answer, answer

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from plugins.voice_call.cluster.commands import POLL_S
+from plugins.voice_call.cluster.commands import NOT_IN_PROGRESS, POLL_S
 from plugins.voice_call.cluster.nodes import HEARTBEAT
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.history.ending import Ending, EndReason
@@ -57,7 +57,7 @@ class NodeWatch:
         for command in commands:
             session = self.runtime.switchboard.live(command.call_id)
             if session is None:
-                result = "the call is not in progress"
+                result = NOT_IN_PROGRESS
             elif command.action == "end":
                 self.runtime.switchboard.end(command.call_id, Ending(EndReason.OWNER_ENDED))
                 result = "ended"
@@ -81,7 +81,7 @@ class NodeWatch:
         nodes.heartbeat(switchboard.active_count(), self.runtime.capacity.limit(voice_config(self.host)))
         gone = nodes.claim_gone()
         for node in gone:
-            cut_off = self.runtime.switchboard.close_left_by(node)
+            cut_off = switchboard.close_left_by(node)
             undialled = CallScheduler.of(self.host).take_over(node)
             log.warning("node %s is gone: %d calls cut off, %d scheduled calls not dialled again", node, len(cut_off), undialled)
             tell_cut_off(self.host, cut_off, f"the gateway on node {node} stopped")

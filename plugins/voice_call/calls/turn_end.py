@@ -53,8 +53,6 @@ class TurnEnd:
     draft: asyncio.Task[str] | None = None
     #: How long it was voiced at the caller's own loudness (`UtteranceDetector.strong_ms`).
     strong_ms: int = 0
-    #: Smart Turn's probability that the turn was finished, when it was asked.
-    finished: float | None = None
 
 
 class TurnTaking:
@@ -136,9 +134,8 @@ class TurnTaking:
         return text is not None and quiet >= max(EARLY_END_FLOOR_MS, self._wait_ms // 2) and complete_sentence(text)
 
     def _end(self, audio: np.ndarray, silence_ms: int, strong_ms: int) -> TurnEnd:
-        draft, self._draft = self._draft, None
-        finished, self._verdict = self._finished(), None
-        return TurnEnd(audio, silence_ms, draft, strong_ms, finished)
+        draft, self._draft, self._verdict = self._draft, None, None
+        return TurnEnd(audio, silence_ms, draft, strong_ms)
 
     def close(self) -> None:
         self._draft = self._verdict = None

@@ -24,6 +24,8 @@ POLL_S = 0.3
 WAIT_S = 5.0
 #: What may be asked: end the call, or say words on it.
 ACTIONS = ("end", "say")
+#: The result when the call has ended (or never ran) on that node.
+NOT_IN_PROGRESS = "the call is not in progress"
 
 
 @dataclass(frozen=True)

@@ -62,30 +62,28 @@ class Nodes:
         self._db, self.name, self.url, self.clock = db, name, url, clock
 
     def join(self) -> None:
-        """This node starts (or starts again): its row, seen now."""
-        now = self.clock()
-        try:
-            with self._db.transaction() as session:
-                row = session.get(NodeRow, self.name)
-                if row is None:
-                    session.add(NodeRow(name=self.name, started_at=now, seen_at=now))
-                else:
-                    row.started_at = row.seen_at = now
-        except IntegrityError:  # the same name joined from elsewhere at this instant
-            self.heartbeat()
+        """This node starts (or starts again): its row, started and seen now."""
+        self._seen(started=True)
 
     def heartbeat(self, calls: int = 0, capacity: int = 0) -> None:
         """Seen alive now, with its calls on the line and the most it takes at once."""
+        self._seen(calls=calls, capacity=capacity)
+
+    def _seen(self, started: bool = False, calls: int = 0, capacity: int = 0) -> None:
+        """Its row updated, or made again (first start, or taken for gone while it was stalled)."""
         now = self.clock()
-        with self._db.transaction() as session:
-            done = cast(
-                "CursorResult[Any]",
-                session.execute(
-                    update(NodeRow).where(NodeRow.name == self.name).values(seen_at=now, calls=calls, capacity=capacity)
-                ),
-            )
-            if done.rowcount == 0:  # taken for gone while we were stalled: we are back
-                session.add(NodeRow(name=self.name, started_at=now, seen_at=now, calls=calls, capacity=capacity))
+        values: dict[str, Any] = {"seen_at": now, "calls": calls, "capacity": capacity} | ({"started_at": now} if started else {})
+        for _ in range(2):  # a second time if the same name made its row from elsewhere at this instant
+            try:
+                with self._db.transaction() as session:
+                    done = cast(
+                        "CursorResult[Any]", session.execute(update(NodeRow).where(NodeRow.name == self.name).values(**values))
+                    )
+                    if done.rowcount == 0:
+                        session.add(NodeRow(name=self.name, started_at=now, seen_at=now, calls=calls, capacity=capacity))
+                return
+            except IntegrityError:
+                continue
 
     def leave(self) -> None:
         """This node stops cleanly: its work was settled by its own shutdown."""

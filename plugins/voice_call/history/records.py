@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from assistant.plugin_api import Database, utcnow
 from plugins.voice_call.history.tables import CallRow
@@ -256,8 +256,7 @@ class CallRecords:
     def close_stale(self, reason: str) -> list[CallInfo]:
         """Mark calls left active by a previous process of this node (and calls from before there
         were nodes) as failed; returns them."""
-        owned = CallRow.node.is_(None) if self.node is None else (CallRow.node == self.node) | CallRow.node.is_(None)
-        return self._close(owned, reason)
+        return self._close(or_(CallRow.node.is_(None), CallRow.node == self.node), reason)
 
     def close_left_by(self, node: str, reason: str) -> list[CallInfo]:
         """Mark calls another node left active (it is gone) as failed; returns them."""

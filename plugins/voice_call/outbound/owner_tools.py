@@ -10,6 +10,7 @@ from pydantic_ai import RunContext
 from assistant.plugin_api import ToolContext, ToolResult, caller_content
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.base import CallControl
+from plugins.voice_call.cluster.commands import NOT_IN_PROGRESS
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.history.ending import Ending, EndReason
 from plugins.voice_call.outbound.dialer import OutboundCalls, OutboundError
@@ -63,7 +64,7 @@ async def _on_other_node(runtime: VoiceCallRuntime, node: str, call_id: str, act
         ).as_dict()
     if done is None:
         return ToolResult(False, f"Call {call_id} runs on the gateway {node}, which did not answer; try again.").as_dict()
-    if done == "the call is not in progress":
+    if done == NOT_IN_PROGRESS:
         return ToolResult(False, f"Call {call_id} is not in progress.").as_dict()
     verb = "Ending" if action == "end_call" else "Said on"
     return ToolResult(True, f"{verb} call {call_id} (on the gateway {node})" + (f": {message}" if message else ".")).as_dict()
