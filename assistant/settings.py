@@ -47,6 +47,9 @@ class Settings:
     timezone: str | None = None
     #: How long `assistant serve` lets live calls go on after SIGTERM before it stops.
     drain_seconds: float = 600.0
+    #: How long a gateway sharing the store may go unseen before another takes over its work
+    #: (it beats every quarter of this).
+    node_dead_seconds: float = 20.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -63,6 +66,11 @@ class Settings:
             drain_seconds = float(drain_text)
         except ValueError:
             raise SystemExit(f"ASSISTANT_DRAIN_SECONDS must be a number of seconds, not {drain_text!r}") from None
+        dead_text = env.get("ASSISTANT_NODE_DEAD_SECONDS", "20")
+        try:
+            node_dead_seconds = float(dead_text)
+        except ValueError:
+            raise SystemExit(f"ASSISTANT_NODE_DEAD_SECONDS must be a number of seconds, not {dead_text!r}") from None
         return cls(
             home=home,
             database_url=database_url,
@@ -71,6 +79,7 @@ class Settings:
             gateway_host=env.get("ASSISTANT_GATEWAY_HOST", "127.0.0.1"),
             gateway_port=port,
             drain_seconds=max(0.0, drain_seconds),
+            node_dead_seconds=max(2.0, node_dead_seconds),
             openai_api_key=env.get("OPENAI_API_KEY") or None,
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or env.get("OPENAI_BASE_URL") or None,
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,

@@ -26,10 +26,18 @@ class Dialer:
     def __init__(self, name: str, placed: list[tuple[str, str, str]], lock: threading.Lock) -> None:
         self.name, self.placed, self.lock = name, placed, lock
 
+    #: Lines free at this gateway (None: always one).
+    lines: int | None = None
+
+    def line_free(self) -> bool:
+        return self.lines is None or self.lines > 0
+
     async def place(self, to: str, message: str, mode: str) -> str:
         await asyncio.sleep(0.001)  # the carrier's answer takes a moment: the other gateway runs meanwhile
         with self.lock:
             self.placed.append((self.name, to, message))
+            if self.lines is not None:
+                self.lines -= 1
             return f"CA{len(self.placed)}"
 
 
@@ -73,6 +81,29 @@ def test_each_due_call_is_placed_by_one_gateway(settings) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_due_calls_wait_while_every_line_is_busy(settings) -> None:
+    """A burst larger than the gateway's free lines: the rest wait (pending, not failed) and are
+    placed when a line is free again (here, or by another node with one)."""
+    host = Host(settings)
+    try:
+        host.config.update("voice_call", {"phoneNumber": "+15550002222"})
+        clock, placed = Clock(NOW), []
+        dialer = Dialer("only", placed, threading.Lock())
+        dialer.lines = 2
+        scheduler = CallScheduler(host, CallRecords(host.db), dialer, clock=clock)  # type: ignore[arg-type]
+        for n in range(4):
+            scheduler.schedule(f"+1555030{n:04d}", f"reminder {n}", "notify", NOW, "UTC")
+        assert asyncio.run(scheduler.tick()) == 2
+        assert sorted(c.status for c in scheduler.list(upcoming_only=False)) == ["dialing", "dialing", "pending", "pending"]
+        assert asyncio.run(scheduler.tick()) == 0  # still busy: nothing is failed, nothing placed
+        dialer.lines = 5  # the first two calls ended
+        assert asyncio.run(scheduler.tick()) == 2
+        assert sorted(m for _, _, m in placed) == [f"reminder {n}" for n in range(4)]
+        assert all(c.status == "dialing" and c.attempts == 1 for c in scheduler.list(upcoming_only=False))
+    finally:
+        host.close()
 
 
 def test_a_gateway_that_is_gone_is_taken_over_once(settings, monkeypatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,14 +111,14 @@ def _models() -> Check:
 
 def _nodes(host: Host) -> Check | None:
     """The gateways sharing this store, when there are any besides this one."""
-    from plugins.voice_call.cluster.nodes import DEAD_AFTER, Nodes, node_name
+    from plugins.voice_call.cluster.nodes import Nodes, node_name
 
-    nodes = Nodes(host.db, node_name(host.settings.home))
+    nodes = Nodes(host.db, node_name(host.settings.home), dead_after=timedelta(seconds=host.settings.node_dead_seconds))
     found = nodes.all()
     if not any(n.name != nodes.name for n in found):
         return None
     now = nodes.clock()
-    gone = [n.name for n in found if now - n.seen_at > DEAD_AFTER]
+    gone = [n.name for n in found if now - n.seen_at > nodes.dead_after]
     listed = ", ".join(
         f"{n.name}{' (this one)' if n.name == nodes.name else ''}: {n.calls} of {n.capacity} calls, "
         f"seen {int((now - n.seen_at).total_seconds())} s ago"

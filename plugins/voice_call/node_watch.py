@@ -8,7 +8,6 @@ import logging
 from typing import TYPE_CHECKING
 
 from plugins.voice_call.cluster.commands import NOT_IN_PROGRESS, POLL_S
-from plugins.voice_call.cluster.nodes import HEARTBEAT
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.history.ending import Ending, EndReason
 from plugins.voice_call.process import one_per_process
@@ -69,7 +68,7 @@ class NodeWatch:
 
     async def run(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT.total_seconds())
+            await asyncio.sleep(self.runtime.nodes.heartbeat_every.total_seconds())
             try:
                 self.check()
             except Exception:  # the store was unreachable a moment: try again at the next beat

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import gc
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from pydantic_ai.models import Model
@@ -48,7 +49,9 @@ class VoiceCallRuntime:
     def __init__(self, host: Host) -> None:
         self.host = host
         #: This gateway among those sharing the store (cluster/nodes.py); its calls are marked with it.
-        self.nodes = Nodes(host.db, node_name(host.settings.home), node_url())
+        self.nodes = Nodes(
+            host.db, node_name(host.settings.home), node_url(), dead_after=timedelta(seconds=host.settings.node_dead_seconds)
+        )
         self.records = CallRecords(host.db, node=self.nodes.name)
         #: The owner's commands for calls on other nodes, and from them for ours.
         self.commands = CallCommands(host.db, self.nodes.name)

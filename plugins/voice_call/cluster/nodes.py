@@ -3,8 +3,8 @@
 A node's name is `ASSISTANT_NODE_NAME`, else the machine's name and its data folder (a restarted
 gateway is the same node); its own URL, `ASSISTANT_NODE_URL`, is where the carrier sends the media
 of the calls it answers and places, and the callbacks of the calls it places. Each node writes a
-heartbeat every `HEARTBEAT` while it runs; a node not seen for `DEAD_AFTER` (killed, its machine
-gone) is gone: the first live node to notice deletes its row (a conditional delete, so exactly one
+heartbeat every quarter of `dead_after` while it runs; a node not seen for `dead_after`
+(`ASSISTANT_NODE_DEAD_SECONDS`, 20 s; killed, its machine gone) is gone: the first live node to notice deletes its row (a conditional delete, so exactly one
 node takes over) and settles what it left: its calls were cut off, its scheduled calls that were
 being dialled are not dialled again. Calls waiting to be placed belong to no node; whichever
 node's loop comes first places each, once.
@@ -28,7 +28,6 @@ from plugins.voice_call.cluster.tables import NodeRow
 if TYPE_CHECKING:
     from assistant.plugin_api import Database
 
-HEARTBEAT = timedelta(seconds=5)
 DEAD_AFTER = timedelta(seconds=20)
 
 
@@ -58,8 +57,13 @@ class Node:
 
 
 class Nodes:
-    def __init__(self, db: Database, name: str, url: str | None = None, clock: Any = utcnow) -> None:
+    def __init__(
+        self, db: Database, name: str, url: str | None = None, clock: Any = utcnow, dead_after: timedelta = DEAD_AFTER
+    ) -> None:
         self._db, self.name, self.url, self.clock = db, name, url, clock
+        self.dead_after = dead_after
+        #: Four beats fit in `dead_after`: a node is not taken for gone over one late beat.
+        self.heartbeat_every = dead_after / 4
 
     def join(self) -> None:
         """This node starts (or starts again): its row, started and seen now."""
@@ -96,9 +100,9 @@ class Nodes:
             return [Node(r.name, as_utc(r.started_at), as_utc(r.seen_at), r.calls, r.capacity) for r in rows]
 
     def claim_gone(self) -> list[str]:
-        """The nodes not seen for DEAD_AFTER whose work this node now takes over (each claimed by
+        """The nodes not seen for `dead_after` whose work this node now takes over (each claimed by
         exactly one node: the one whose delete removed its row)."""
-        cutoff = self.clock() - DEAD_AFTER
+        cutoff = self.clock() - self.dead_after
         claimed = []
         for node in self.all():
             if node.name == self.name or node.seen_at >= cutoff:

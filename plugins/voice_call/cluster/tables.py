@@ -12,7 +12,7 @@ from assistant.plugin_api import Base, utcnow
 
 class NodeRow(Base):
     """A gateway process that uses this store, by its node name; `seen_at` is its heartbeat. A
-    node not seen for `nodes.DEAD_AFTER` is taken as gone: another takes over its work and deletes it."""
+    node not seen for `Nodes.dead_after` is taken as gone: another takes over its work and deletes it."""
 
     __tablename__ = "nodes"
 

@@ -27,6 +27,10 @@ class OutboundError(ValueError):
     """The call was not placed; the message says why."""
 
 
+class LinesBusy(OutboundError):
+    """Every line of this gateway is busy: the call may be placed when one ends (or by another node)."""
+
+
 def check_number(config: VoiceCallConfig, to: str) -> str:
     """The E.164 number to dial for `to` ("me" is the owner's own number), when we may dial it."""
     if to.strip().lower() in validation.OWNER_WORDS:
@@ -63,6 +67,10 @@ class OutboundCalls:
     def of(cls, host: Host) -> OutboundCalls:
         return one_per_process(host, cls, lambda: cls(host, VoiceCallRuntime.of(host).switchboard))
 
+    def line_free(self) -> bool:
+        """Whether this gateway may place one more call now (`maxConcurrentCalls`, and the capacity measured)."""
+        return self.switchboard.full(voice_config(self.host)) is None
+
     async def place(self, to: str, message: str, mode: str = "notify") -> str:
         """Dial `to`; returns our call id. Raises OutboundError with a sentence for the owner."""
         config = voice_config(self.host)
@@ -80,7 +88,7 @@ class OutboundCalls:
                 "the gateway is not running in this process; start the assistant with `assistant chat` or `assistant serve`"
             )
         if (limit := self.switchboard.full(config)) is not None:
-            raise OutboundError(f"already {limit} calls at once; try again when one ends")
+            raise LinesBusy(f"already {limit} calls at once; try again when one ends")
         try:
             carrier = carrier_for(config, self.host)
         except CarrierNotConfigured as exc:

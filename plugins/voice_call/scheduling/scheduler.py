@@ -20,7 +20,7 @@ from sqlalchemy import CursorResult, or_, select, update
 from assistant.plugin_api import as_utc, utcnow
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.history.records import CallRecords
-from plugins.voice_call.outbound.dialer import OutboundCalls, OutboundError, check_number, check_purpose
+from plugins.voice_call.outbound.dialer import LinesBusy, OutboundCalls, OutboundError, check_number, check_purpose
 from plugins.voice_call.process import one_per_process
 from plugins.voice_call.scheduling.series import CallSeries
 from plugins.voice_call.scheduling.tables import ScheduledCallRow
@@ -212,12 +212,17 @@ class CallScheduler:
             ]
         placed = 0
         for scheduled_id in due:
+            if not self.outbound.line_free():
+                break  # every line busy: the rest wait for one to end here, or for a node with a free one
             if not self._claim(scheduled_id):
                 continue
             call = self.get(scheduled_id)
             assert call is not None
             try:
                 call_id = await self.outbound.place(call.to_number, call.message, call.mode)
+            except LinesBusy:  # filled by a call that came in meanwhile: this one waits too
+                self._unclaim(scheduled_id)
+                break
             except OutboundError as exc:
                 self._finish(scheduled_id, "failed", str(exc))
                 self.host.tell_owner(f"The scheduled call to {call.to_number} was not placed: {exc}.")
@@ -228,6 +233,14 @@ class CallScheduler:
                 row.call_id = call_id
             placed += 1
         return placed
+
+    def _unclaim(self, scheduled_id: int) -> None:
+        with self._db.transaction() as session:
+            session.execute(
+                update(ScheduledCallRow)
+                .where(ScheduledCallRow.id == scheduled_id, ScheduledCallRow.status == "dialing")
+                .values(status="pending", attempts=ScheduledCallRow.attempts - 1, claimed_by=None)
+            )
 
     def _finish(self, scheduled_id: int, status: str, outcome: str) -> None:
         with self._db.transaction() as session:
