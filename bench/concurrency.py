@@ -53,18 +53,21 @@ async def caller(call: TwilioMediaCall, question: bytes, greeting: bool) -> None
     async with call:
         if greeting:
             await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=180)
-        for _ in range(TURNS):
-            await call.wait_for(lambda: not call.playing, timeout=180)
-            await asyncio.sleep(0.3)
-            before = len(call.received)
-            await call.say(question)
+        await ask(call, question)
 
-            def reply_s() -> float:
-                return (
-                    sum(len(m["media"]["payload"]) * 3 // 4 for m in call.received[before:] if m.get("_kind") == "media") / 8000
-                )
 
-            await call.wait_for(lambda: reply_s() >= REPLY_S - 0.05, timeout=180)
+async def ask(call: TwilioMediaCall, question: bytes) -> None:
+    """TURNS times: wait for quiet, say the question, wait for the whole reply."""
+    for _ in range(TURNS):
+        await call.wait_for(lambda: not call.playing, timeout=180)
+        await asyncio.sleep(0.3)
+        before = len(call.received)
+        await call.say(question)
+
+        def reply_s() -> float:
+            return sum(len(m["media"]["payload"]) * 3 // 4 for m in call.received[before:] if m.get("_kind") == "media") / 8000
+
+        await call.wait_for(lambda: reply_s() >= REPLY_S - 0.05, timeout=180)
 
 
 def level(n: int, question: bytes, server_core: int, pipecat: bool) -> tuple[list[float], list[float]]:

@@ -1,12 +1,15 @@
 """Our gateway in a process of its own, with the fake engines of bench/fakes.py, for the benches
 that put the callers in another process (as the Pipecat baseline is):
 
-    .venv/bin/python -m bench.our_server PORT [--tts-seconds 1.0] [--core N]
+    .venv/bin/python -m bench.our_server PORT [--tts-seconds 1.0] [--core N] [--database-url URL --node NAME]
 
 It answers the fake Twilio (tests/fakes/twilio_carrier.py, account TWILIO_SID / TWILIO_TOKEN,
 public URL tests.voice_harness.PUBLIC_URL), prints `READY <url>` once it listens, `VAD_STOP <t>` at
 each end of turn and, with --lateness, `LATE <ms>` lines for every reply frame when it stops (how
-late our player sent it against its slot on the 20 ms clock). Stops on SIGTERM.
+late our player sent it against its slot on the 20 ms clock). Stops on SIGTERM. With
+--database-url and --node it is one node of several on a shared store (bench/cluster.py; the
+vault key comes from ASSISTANT_VAULT_KEY, the same for every node), its own URL
+https://NAME.bench.test.
 """
 
 from __future__ import annotations
@@ -65,9 +68,12 @@ async def _timed_pace(self) -> None:
     self._sent += 1
 
 
-async def serve(port: int, tts_seconds: float) -> None:
+async def serve(port: int, tts_seconds: float, database_url: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as home:
-        host = Host(Settings.from_env({"ASSISTANT_HOME": home}))
+        env = {"ASSISTANT_HOME": home}
+        if database_url:
+            env |= {"ASSISTANT_DATABASE_URL": database_url, "ASSISTANT_VAULT_KEY": os.environ["ASSISTANT_VAULT_KEY"]}
+        host = Host(Settings.from_env(env))
         host.config.update(
             "voice_call",
             {
@@ -111,7 +117,12 @@ def main() -> int:
     parser.add_argument(
         "--smart-turn", action="store_true", help="end turns with Smart Turn too (off: silence, as Pipecat's baseline)"
     )
+    parser.add_argument("--database-url", help="a store shared with other nodes (PostgreSQL)")
+    parser.add_argument("--node", help="this node's name among those on the store")
     args = parser.parse_args()
+    if args.node:
+        os.environ["ASSISTANT_NODE_NAME"] = args.node
+        os.environ["ASSISTANT_NODE_URL"] = f"https://{args.node}.bench.test"
     if not args.smart_turn:
         SmartTurn.installed = staticmethod(lambda: False)  # type: ignore[method-assign]
     if args.core is not None:
@@ -119,7 +130,7 @@ def main() -> int:
     _clock_vad()
     if args.lateness:
         Player._pace = _timed_pace  # type: ignore[method-assign]
-    asyncio.run(serve(args.port, args.tts_seconds))
+    asyncio.run(serve(args.port, args.tts_seconds, args.database_url))
     if args.lateness:
         print("LATE " + " ".join(f"{v:.2f}" for v in LATE), flush=True)
     return 0

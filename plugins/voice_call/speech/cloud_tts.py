@@ -11,6 +11,7 @@ import numpy as np
 import soxr
 
 from plugins.voice_call.speech.audio import PHONE_RATE, float_to_pcm16, pcm16_to_float, pcm16_to_ulaw
+from plugins.voice_call.speech.spoken import say_as_spoken
 
 if TYPE_CHECKING:
     from elevenlabs import AsyncElevenLabs
@@ -37,7 +38,7 @@ class OpenAITTS:
         async with self.client.audio.speech.with_streaming_response.create(
             model=self.model,
             voice=self.voice,
-            input=text[:OPENAI_MAX_INPUT],
+            input=say_as_spoken(text)[:OPENAI_MAX_INPUT],
             response_format="pcm",
         ) as response:
             async for chunk in response.iter_bytes(CHUNK_BYTES):
@@ -68,7 +69,7 @@ class ElevenLabsTTS:
     async def stream(self, text: str) -> AsyncIterator[bytes]:
         async for chunk in self.client.text_to_speech.stream(
             self.voice_id,
-            text=text,
+            text=say_as_spoken(text),
             model_id=self.model_id,
             output_format="ulaw_8000",
         ):

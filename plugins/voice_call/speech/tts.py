@@ -18,6 +18,7 @@ import numpy as np
 
 from plugins.voice_call.speech.audio import to_phone_ulaw
 from plugins.voice_call.speech.models import kokoro_model_path, kokoro_voices_path
+from plugins.voice_call.speech.spoken import conventions_for, say_as_spoken
 
 log = logging.getLogger(__name__)
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -212,6 +213,7 @@ class KokoroVoice:
 
     def __init__(self, engine: KokoroTTS, voice: str) -> None:
         self.engine, self.voice = engine, voice
+        self.conventions = conventions_for(voice)
 
     async def aclose(self) -> None:
         """The model is shared by every call: nothing to release."""
@@ -219,7 +221,8 @@ class KokoroVoice:
     async def stream(self, text: str) -> AsyncIterator[bytes]:
         cancelled = threading.Event()
         try:
-            audio = await asyncio.to_thread(self.engine.synthesize_unless, cancelled, text, self.voice)
+            said = say_as_spoken(text, self.conventions)
+            audio = await asyncio.to_thread(self.engine.synthesize_unless, cancelled, said, self.voice)
         except asyncio.CancelledError:
             cancelled.set()
             raise
