@@ -189,12 +189,16 @@ def config_set(plugin: str, path: str, value: str) -> None:
 
     host = _host()
     try:
-        host.config.update(plugin, {path: parse_value(value)})
+        before, _ = host.config.update(plugin, {path: parse_value(value)})
+        restart = host.restart_required(plugin, before=before)
     except ConfigError as exc:
         raise click.ClickException(f"Nothing was changed: {exc}") from None
     finally:
         host.close()
-    click.echo(f"{plugin}.{path} set. Run `assistant gateway restart` if the assistant is running.")
+    if restart:
+        click.echo(f"{plugin}.{path} set. Run `assistant gateway restart` if the assistant is running.")
+    else:
+        click.echo(f"{plugin}.{path} set; it applies at once, no gateway restart needed.")
 
 
 @config.command("reset", help="Put a plugin's configuration back to its defaults.")
@@ -394,6 +398,8 @@ def tools_run(name: str, args: tuple[str, ...]) -> None:
     click.echo(result.get("message", result) if isinstance(result, dict) else result)
     if isinstance(result, dict) and not result.get("ok", True):
         sys.exit(1)
+    if isinstance(result, dict) and result.get("restart_required"):
+        click.echo("Run `assistant gateway restart` if the assistant is running.")
 
 
 async def _call(schema: Any, validated: Any, ctx: Any) -> Any:

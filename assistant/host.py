@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from pydantic import BaseModel
 from pydantic_ai.messages import ModelRequest, ToolReturnPart
 
 from assistant.approvals import unanswered
@@ -76,14 +77,22 @@ class Host:
                 plugin.startup(self)
                 self._started.add(name)
 
-    def restart_required(self, plugin: str) -> bool:
-        """Whether the running gateway was built from a config other than the stored one."""
-        if self.gateway is None or not self.gateway.running:
-            return True
+    def restart_required(self, plugin: str, before: BaseModel | None = None, secrets_changed: bool = False) -> bool:
+        """Whether a gateway must restart to apply the stored config: the one running here was built
+        from other settings (those read afresh for each call aside). With no gateway in this process
+        (`assistant chat --no-gateway`, `assistant tools run`; one may run elsewhere), whether the
+        change from `before` touched a setting that is not live, or a secret."""
         live = self.plugins[plugin].live_settings if plugin in self.plugins else ()
+
+        def fixed(settings: dict[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in settings.items() if k not in live}
+
         current = self.config.get(plugin).model_dump(mode="json", by_alias=True)
-        running = self.gateway.config_snapshot.get(plugin) or {}
-        return {k: v for k, v in running.items() if k not in live} != {k: v for k, v in current.items() if k not in live}
+        if self.gateway is None or not self.gateway.running:
+            if before is None:
+                return True
+            return secrets_changed or fixed(before.model_dump(mode="json", by_alias=True)) != fixed(current)
+        return fixed(self.gateway.config_snapshot.get(plugin) or {}) != fixed(current)
 
     def close(self) -> None:
         self.db.close()

@@ -25,8 +25,10 @@ def test_defaults_are_safe(env) -> None:
 
 def test_set_values_by_dotted_path(env) -> None:
     run_cli(env, "config", "set", "voice_call", "inbound.allowFrom", json.dumps([FRIEND]), check=True)
-    run_cli(env, "config", "set", "voice_call", "inbound.policy", "allowlist", check=True)
-    run_cli(env, "config", "set", "voice_call", "streaming.enabled", "false", check=True)
+    live = run_cli(env, "config", "set", "voice_call", "inbound.policy", "allowlist", check=True).stdout
+    assert "no gateway restart needed" in live  # who may call is read for each call
+    fixed = run_cli(env, "config", "set", "voice_call", "streaming.enabled", "false", check=True).stdout
+    assert "Run `assistant gateway restart`" in fixed
     run_cli(env, "config", "set", "voice_call", "maxDurationSeconds", "600", check=True)
     config = show(env)
     assert config["inbound"] == {**config["inbound"], "policy": "allowlist", "allowFrom": [FRIEND]}
@@ -61,7 +63,9 @@ def test_unknown_plugin(env) -> None:
 
 def test_tools_run_is_the_chat_action_without_a_model(env) -> None:
     result = run_cli(env, "tools", "run", "set_inbound_policy", "policy=allowlist", f'allow_from=["{FRIEND}"]', check=True)
-    assert f"only from {FRIEND}" in result.stdout
+    assert f"only from {FRIEND}" in result.stdout and "gateway restart" not in result.stdout  # applies to the next call
+    voice = run_cli(env, "tools", "run", "set_voice_call_recognition", "engine=openai", check=True)
+    assert "Run `assistant gateway restart`" in voice.stdout, voice.stdout
     assert show(env)["inbound"]["policy"] == "allowlist"
     bad = run_cli(env, "tools", "run", "set_inbound_policy", "policy=sometimes")
     assert bad.returncode != 0 and "Bad arguments" in bad.stderr

@@ -343,6 +343,7 @@ def test_a_message_left_reaches_the_owner_as_quoted_caller_words(twilio, host) -
     (notice,) = [m for m in host.conversations.shown(conversation) if m.role == "notice"]
     assert notice.text.startswith(f"Call from {FRIEND} ended after") and "left a message" in notice.text
     assert f'{FRIEND} said: "' in notice.text and "anyone" in notice.text.lower()
+    assert notice.text.lower().count("anyone") == 1, notice.text  # the message, quoted once (it was twice)
     # Stored as a tool result the model reads as data, never as the assistant's own words.
     history = host.conversations.load(conversation)
     own_words = [p.content for m in history if isinstance(m, ModelResponse) for p in m.parts if isinstance(p, TextPart)]

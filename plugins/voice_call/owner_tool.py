@@ -38,7 +38,8 @@ def apply_change(
     """Change the plugin's settings (validated whole, nothing stored on a bad value); `done` words the result."""
     host = ctx.deps.host
     try:
-        _, after = host.config.update_typed(PLUGIN, VoiceCallConfig, change, secrets=secrets)
+        before, after = host.config.update_typed(PLUGIN, VoiceCallConfig, change, secrets=secrets)
     except ConfigError as exc:
         return ToolResult(False, f"Nothing was changed: {exc}").as_dict()
-    return ToolResult(True, done(after), restart_required=host.restart_required(PLUGIN)).as_dict()
+    restart = host.restart_required(PLUGIN, before=before, secrets_changed=bool(secrets))
+    return ToolResult(True, done(after), restart_required=restart).as_dict()

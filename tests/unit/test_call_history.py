@@ -29,3 +29,31 @@ def test_a_long_call_keeps_its_latest_whole_exchanges() -> None:
     first = recent[0]
     assert isinstance(first, ModelRequest) and isinstance(first.parts[0], UserPromptPart)  # never a tool result alone
     assert recent[-1].parts[0].content == "answer 29"
+
+
+def test_the_report_quotes_each_line_once_and_names_what_was_left() -> None:
+    """The answering machine notes the caller's words: the report quoted them twice, and called an
+    unanswered question "a message"."""
+    from datetime import UTC, datetime, timedelta
+
+    from plugins.voice_call.history.records import CallInfo
+    from plugins.voice_call.history.reports import quoted, summary
+
+    start = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    lines = [
+        ("caller", "When do you close on Saturdays?"),
+        ("note", "When do you close on Saturdays?"),
+        ("caller", "Please ask Jo to call me back about the van."),
+        ("note", "Please ask Jo to call me back about the van"),
+        ("caller", "Thanks, bye."),
+    ]
+    record = CallInfo(
+        "c1", "twilio", "CA1", "inbound", "+15559876543", "+15550001234", "completed", start, start,
+        start + timedelta(seconds=40), "caller hung up", [{"role": r, "text": t, "at_ms": 0} for r, t in lines],
+    )  # fmt: skip
+    assert summary(record).endswith("They left a message and asked a question we could not answer (quoted first).")
+    assert quoted(record) == [
+        "When do you close on Saturdays?",
+        "Please ask Jo to call me back about the van",
+        "Thanks, bye.",
+    ]

@@ -7,6 +7,7 @@ as the assistant's own text or as an instruction.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from plugins.voice_call.history.ending import EndReason
@@ -31,10 +32,41 @@ def summary(record: CallInfo) -> str:
     text = f"Call from {caller} ended after {seconds:.0f} s: {reason}."
     if reason.startswith(EndReason.PAIRING_CODE_GIVEN.value):
         text += " Their code is approved with approve_pairing once they tell it to the owner."
-    messages = sum(1 for e in record.transcript if e.get("role") == "note")
+    notes = [e["text"] for e in record.transcript if e.get("role") == "note"]
+    questions = sum(1 for note in notes if is_question(note))
+    messages = len(notes) - questions
+    left = []
     if messages:
-        text += f" They left {'a message' if messages == 1 else f'{messages} messages'} (quoted first)."
+        left.append(f"left {'a message' if messages == 1 else f'{messages} messages'}")
+    if questions:
+        left.append(f"asked {'a question' if questions == 1 else f'{questions} questions'} we could not answer")
+    if left:
+        text += f" They {' and '.join(left)} (quoted first)."
     return text
+
+
+QUESTION_START = re.compile(
+    r"^(what|when|where|who|whom|whose|which|why|how|do|does|did|can|could|is|are|was|were|will|would|should|have|has)\b", re.I
+)
+
+
+def is_question(note: str) -> bool:
+    """A note that asks something (the answering machine passes on what it could not answer)."""
+    note = note.strip()
+    return note.endswith("?") or bool(QUESTION_START.match(note))
+
+
+def quoted(record: CallInfo) -> list[str]:
+    """What the other side left and said, each line once: a note that repeats their words (the
+    answering machine notes what they said) is not quoted again among them."""
+    notes = [e["text"] for e in record.transcript if e.get("role") == "note"]
+    seen = {_same(note) for note in notes}
+    said = [e["text"] for e in record.transcript if e.get("role") == "caller" and _same(e["text"]) not in seen]
+    return (notes + said)[:MOST_QUOTED]
+
+
+def _same(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 class CallReports:
@@ -46,7 +78,4 @@ class CallReports:
         record = self.records.get(call_id)
         if record is None:
             return
-        messages = [e["text"] for e in record.transcript if e.get("role") == "note"]
-        said = [e["text"] for e in record.transcript if e.get("role") == "caller"]
-        other = record.other_party
-        self.host.tell_owner(summary(record), (messages + said)[:MOST_QUOTED], other or "the caller")
+        self.host.tell_owner(summary(record), quoted(record), record.other_party or "the caller")
