@@ -324,6 +324,40 @@ def test_capacity_is_measured_from_the_local_engines(twilio, host) -> None:
     assert first.connected and second.rejected == "busy"
 
 
+def test_the_answering_machines_lines_play_from_memory(twilio, host, monkeypatch) -> None:
+    """Its fixed lines are made ahead with the greeting (once per machine and voice): when a caller
+    leaves a message, "Thank you, I've noted that for my owner." and "Is there anything else?" are
+    played from memory; only words that change are made while the caller waits. (Before, each
+    was made afresh on every turn: 2.4 to 7 s of silence on a busy machine.)"""
+    from plugins.voice_call.calls.said_ahead import FIXED_LINES
+    from plugins.voice_call.speech.tts import KokoroVoice
+
+    twilio.runtime.call_model = offline_call_model()
+    twilio.live.run(twilio.runtime.prompts.ready(), timeout=300)
+    made: list[str] = []
+    original = KokoroVoice.stream
+
+    def stream(self, text: str):
+        made.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(KokoroVoice, "stream", stream)
+    ring = twilio.carrier.ring(FRIEND, OWNER)
+    message = speak("Please tell Sam that the van is ready to collect.")
+
+    async def scenario() -> str:
+        async with twilio.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+            start = len(call.heard)
+            await call.say(message)
+            await call.wait_for(lambda: any(m.startswith("t1s1") for m in call.marks_echoed), timeout=30)
+            return transcribe_ulaw(bytes(call.heard[start:]))
+
+    heard = asyncio.run(scenario())
+    assert "noted that for my owner" in heard.lower() and "anything else" in heard.lower(), heard
+    assert not [text for text in made if text in FIXED_LINES], made
+
+
 def test_a_message_left_reaches_the_owner_as_quoted_caller_words(twilio, host) -> None:
     twilio.set(**{"inbound.policy": "allowlist", "inbound.allowFrom": [FRIEND]})
     twilio.runtime.call_model = offline_call_model()  # the answering machine takes the message

@@ -15,8 +15,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from plugins.voice_call.admission.policy import admit_invited, decide, pairing_prompt
-from plugins.voice_call.calls.local import FILLERS
-from plugins.voice_call.calls.session import GOODBYES
+from plugins.voice_call.calls.said_ahead import FIXED_LINES
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.base import Carrier
 from plugins.voice_call.carriers.events import BadWebhook, CallEvent, CallGone, CarrierError, Endpoint, WebhookRejected
@@ -298,7 +297,7 @@ def build_routes(host: Host, config: BaseModel) -> list[BaseRoute]:
     assert isinstance(config, VoiceCallConfig)
     # What every call says alike is made now, in the background, so no caller waits for it.
     runtime = VoiceCallRuntime.of(host)
-    runtime.prompts.warm(config, [config.inbound.greeting, *GOODBYES, *FILLERS])
+    runtime.prompts.warm(config, [config.inbound.greeting, *FIXED_LINES])
     # How many calls the speech engines carry here: measured once per process, after the prompts.
     runtime.capacity.measure(config, lambda: runtime.tts(config), lambda: runtime.stt(config))
     # Each call's voice activity model is made ahead, off the event loop (speech/vad.py).

@@ -19,6 +19,7 @@ from plugins.voice_call.calls.capacity import CallCapacity
 from plugins.voice_call.calls.local import FILLERS
 from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.calls.realtime import open_realtime
+from plugins.voice_call.calls.said_ahead import FIXED_LINES, shared_folder
 from plugins.voice_call.calls.session import GOODBYES
 from plugins.voice_call.calls.setup import CallSetup, PendingCall, failure_not_news
 from plugins.voice_call.calls.switchboard import Switchboard
@@ -59,12 +60,13 @@ class VoiceCallRuntime:
         self.call_model: Model | None = None
         self.stt_factory: Callable[[VoiceCallConfig], SpeechToText] = lambda config: make_stt(host, config)
         self.tts_factory: Callable[[VoiceCallConfig], TextToSpeech] = lambda config: make_tts(host, config)
-        #: The greeting and goodbyes, made in the background at each gateway build.
+        #: The greeting and our fixed lines, made in the background at each gateway build.
         self.prompts = PromptCache(
             self.tts,
             preload=self._load_stt,
             calls_active=lambda: self.switchboard.active_count() > 0,
             folder=host.settings.home / "prompts",
+            shared=(shared_folder(), FIXED_LINES),
         )
         self.capacity = CallCapacity(self.prompts.give_way)
         self.switchboard = Switchboard(self.records, self, self.capacity)

@@ -26,6 +26,25 @@ GOODBYE = re.compile(
 #: arrives here (the session puts the caller through), so any other choice means: leave a message.
 KEYPAD = re.compile(r"\(The caller pressed [0-9*# ]+ on the keypad\.\)")
 
+# What the answering machine says word for word (each a reply, in the chunks it streams).
+ANYTHING_ELSE = "Is there anything else?"
+THANKS_BYE = "Thank you for calling. Goodbye!"
+PUTTING_THROUGH = "Putting you through now, one moment."
+NO_TRANSFER = "I can't put you through right now, but I can take a message. What would you like to say?"
+NOTED = ("Thank you, I've noted that for my owner. ", ANYTHING_ELSE)
+SAY_MESSAGE = "Please say your message now, and I'll pass it on to my owner."
+WHICH = "Which would you like?"
+#: Made ahead with the greeting and played from memory (calls/said_ahead.py).
+FIXED_REPLIES: tuple[tuple[str, ...], ...] = (
+    (THANKS_BYE,),
+    (PUTTING_THROUGH,),
+    (NO_TRANSFER,),
+    NOTED,
+    (SAY_MESSAGE,),
+    (ANYTHING_ELSE,),
+    (WHICH,),
+)
+
 
 def _last_user_text(messages: list[ModelMessage]) -> str:
     request = messages[-1]
@@ -47,15 +66,15 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
     last = messages[-1]
     returns = {p.tool_name: p for p in last.parts if isinstance(p, ToolReturnPart)}
     if "end_call" in returns:
-        yield "Thank you for calling. Goodbye!"
+        yield THANKS_BYE
     elif "transfer_to_owner" in returns and TRANSFERRING in str(returns["transfer_to_owner"].content):
-        yield "Putting you through now, one moment."
+        yield PUTTING_THROUGH
     elif "transfer_to_owner" in returns:
-        yield "I can't put you through right now, but I can take a message. What would you like to say?"
+        yield NO_TRANSFER
     elif "look_up" in returns and str(returns["look_up"].content).startswith(FOUND):
         facts = str(returns["look_up"].content).removeprefix(FOUND).strip().splitlines()
         yield " ".join(f if f.endswith((".", "!", "?")) else f + "." for f in facts[:1]) + " "
-        yield "Is there anything else?"
+        yield ANYTHING_ELSE
     elif "look_up" in returns and (lookup := lookups.offline_request(_caller_said(messages), info)) is not None:
         yield {0: DeltaToolCall(name="query_api", json_args=json.dumps(lookup))}
     elif "look_up" in returns:
@@ -66,17 +85,17 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
             said.replace("Booked:", "Your appointment is booked for").replace("Cancelled:", "I've cancelled your appointment on")
             + " "
         )
-        yield "Is there anything else?"
+        yield ANYTHING_ELSE
     elif "find_free_slots" in returns:
         said = str(returns["find_free_slots"].content)
         yield said.replace("Free ", "I have these free ", 1) + " "
-        yield "Which would you like?" if said.startswith("Free ") else "Is there anything else?"
+        yield WHICH if said.startswith("Free ") else ANYTHING_ELSE
     elif "query_api" in returns:
         yield str(returns["query_api"].content).split(". Lookups you can run")[0].rstrip(".") + ". "
-        yield "Is there anything else?"
+        yield ANYTHING_ELSE
     elif returns:
-        yield "Thank you, I've noted that for my owner. "
-        yield "Is there anything else?"
+        for chunk in NOTED:
+            yield chunk
     else:
         step = decide(messages, info)
         if isinstance(step, str):
@@ -92,7 +111,7 @@ def decide(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str
     if GOODBYE.search(text):
         return "end_call", {"reason": "caller said goodbye"}
     if KEYPAD.fullmatch(text.strip()):
-        return "Please say your message now, and I'll pass it on to my owner."
+        return SAY_MESSAGE
     if WANTS_OWNER.search(text):
         return "transfer_to_owner", {"reason": "the caller asked for you"}
     if (booking := appointments.offline_request(text, messages, info)) is not None:

@@ -2,9 +2,10 @@
 engine, voice and text, in the background when the gateway is built, and played from memory. The
 speech models load then too, off the event loop, so the first caller does not wait for them.
 
-What is made is also kept on disk (the data folder's `prompts/`), so a new process (a restart, the
-next `assistant chat`) plays the greeting from its first call instead of making it again while
-the first callers wait."""
+What is made is also kept on disk, so a new process (a restart, the next `assistant chat`) plays
+the greeting from its first call instead of making it again while the first callers wait: the
+owner's own words (the greeting) in the data folder's `prompts/`, our fixed lines
+(calls/said_ahead.py) in a folder shared by every data folder on the machine."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.speech.tts import TextToSpeech, short_pieces
 
 log = logging.getLogger(__name__)
-MAX_PROMPTS = 32
+MAX_PROMPTS = 64
+#: Our fixed lines in every voice someone chose on this machine (about 25 lines, 20 to 100 KB each).
+MAX_SHARED_FILES = 1000
 GIVE_WAY_S = 30.0
 
 
@@ -37,8 +40,12 @@ class PromptCache:
         preload: Callable[[VoiceCallConfig], object] | None = None,
         calls_active: Callable[[], bool] = lambda: False,
         folder: Path | None = None,
+        shared: tuple[Path, Iterable[str]] | None = None,
     ) -> None:
+        """`folder`: where what is made is kept; `shared`: a folder for the texts listed with it."""
         self._tts_for, self._preload, self._calls_active = tts_for, preload, calls_active
+        self._shared_folder: Path | None = shared[0] if shared else None
+        self._shared_texts = frozenset(shared[1]) if shared else frozenset()
         self._audio: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
         self._making: asyncio.Task[None] | None = None
         self._folder = folder
@@ -105,9 +112,10 @@ class PromptCache:
             self.offer(config, text, audio)
 
     def _file(self, key: tuple[str, str, str]) -> Path | None:
-        if self._folder is None:
+        folder = self._shared_folder if key[2] in self._shared_texts else self._folder
+        if folder is None:
             return None
-        return self._folder / (hashlib.sha256("\0".join(key).encode()).hexdigest()[:32] + ".ulaw")
+        return folder / (hashlib.sha256("\0".join(key).encode()).hexdigest()[:32] + ".ulaw")
 
     def _keep(self, key: tuple[str, str, str], audio: bytes) -> None:
         self._audio[key] = audio
@@ -124,8 +132,9 @@ class PromptCache:
             partial = path.with_suffix(".part")
             partial.write_bytes(audio)
             os.replace(partial, path)
+            most = MAX_SHARED_FILES if path.parent == self._shared_folder else MAX_PROMPTS
             kept = sorted(path.parent.glob("*.ulaw"), key=lambda p: p.stat().st_mtime)
-            for old in kept[: max(0, len(kept) - MAX_PROMPTS)]:
+            for old in kept[: max(0, len(kept) - most)]:
                 old.unlink(missing_ok=True)
         except OSError as exc:  # the prompt still plays from memory
             log.warning("could not keep a call prompt on disk: %s", exc)

@@ -44,7 +44,6 @@ GOODBYE_LIMIT = "I'm sorry, we've reached the time limit for this call. Goodbye.
 GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Goodbye."
 #: The goodbyes any call may need, made ahead (at each gateway build, or by the first call).
 GOODBYES = (GOODBYE_SILENCE, GOODBYE_LIMIT)
-TRANSFER_LINE = "Putting you through to my owner now, one moment."
 TRANSFER_FAILED = "I'm sorry, I couldn't put you through. I can take a message instead. What would you like to say?"
 HANDOVER_LINE = "Sorry, I lost my connection for a moment. I'm still here. Could you say that again?"
 #: How long a notify call waits, once its message was heard, for the carrier's machine-detection verdict.

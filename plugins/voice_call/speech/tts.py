@@ -279,22 +279,44 @@ def describe_failure(exc: BaseException) -> str:
     return exc.__class__.__name__
 
 
-async def sentences_from_stream(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
-    """Cut streamed model text into sentences as soon as each one is complete. The first piece
+class SentenceCutter:
+    """Streamed model text cut into sentences as soon as each one is complete. The first piece
     may be shorter: a clause that ends with a comma or a colon once it has a few words, so the
     caller hears the answer begin sooner (speech takes time in proportion to the text)."""
-    buffer = ""
-    first = True
-    async for chunk in chunks:
-        buffer += chunk
-        if first and (clause := FIRST_CLAUSE.match(buffer)) is not None:
-            yield clause.group(1).strip()
-            buffer, first = buffer[clause.end() :], False
-        parts = SENTENCE_END.split(buffer)
+
+    def __init__(self) -> None:
+        self.buffer, self.first = "", True
+
+    def feed(self, chunk: str) -> list[str]:
+        self.buffer += chunk
+        pieces = []
+        if self.first and (clause := FIRST_CLAUSE.match(self.buffer)) is not None:
+            pieces.append(clause.group(1).strip())
+            self.buffer, self.first = self.buffer[clause.end() :], False
+        parts = SENTENCE_END.split(self.buffer)
         for sentence in parts[:-1]:
             if sentence.strip():
-                yield sentence.strip()
-                first = False
-        buffer = parts[-1]
-    if buffer.strip():
-        yield buffer.strip()
+                pieces.append(sentence.strip())
+                self.first = False
+        self.buffer = parts[-1]
+        return pieces
+
+    def end(self) -> list[str]:
+        rest, self.buffer = self.buffer.strip(), ""
+        return [rest] if rest else []
+
+
+async def sentences_from_stream(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+    """`SentenceCutter` over a stream."""
+    cutter = SentenceCutter()
+    async for chunk in chunks:
+        for sentence in cutter.feed(chunk):
+            yield sentence
+    for sentence in cutter.end():
+        yield sentence
+
+
+def as_streamed(*chunks: str) -> list[str]:
+    """The pieces a reply streamed in these chunks is spoken in (what the prompt cache must hold)."""
+    cutter = SentenceCutter()
+    return [piece for chunk in chunks for piece in cutter.feed(chunk)] + cutter.end()
