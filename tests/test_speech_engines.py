@@ -98,16 +98,21 @@ def test_call_speaks_with_openai_tts(lab) -> None:
     with FakeOpenAISpeech(OPENAI_KEY) as fake:
         lab.host.vault.set("openai.api_key", OPENAI_KEY)
         lab.set(**{"tts.engine": "openai", "openai.apiBaseUrl": fake.base_url})
+        # The fixed lines are made ahead through the same fake (its Kokoro is slow on a busy machine):
+        # done before the call, they do not queue before its sentences.
+        lab.live.run(lab.runtime.prompts.ready(), timeout=300)
         greeting, answer, _ = ask_paris(lab)
     assert "test assistant" in greeting.lower() and "paris" in answer.lower()
     said = [r["input"] for r in fake.requests]
     assert said[0] == "Hello, this is the test assistant." and "The capital of France " in " ".join(said)
+    assert "Is there anything else?" in said  # the fixed lines, in the chosen voice
 
 
 def test_call_speaks_with_elevenlabs_and_survives_its_failure(lab) -> None:
     with FakeElevenLabs(ELEVEN_KEY) as fake:
         lab.host.vault.set("elevenlabs.api_key", ELEVEN_KEY)
         lab.set(**{"tts.engine": "elevenlabs", "elevenlabs.apiBaseUrl": fake.url})
+        lab.live.run(lab.runtime.prompts.ready(), timeout=300)  # the fixed lines first, as above
         greeting, _, _ = ask_paris(lab)
         assert "test assistant" in greeting.lower() and len(fake.requests) >= 2
         fake.fail_with = 401  # e.g. the key was revoked: the next call is spoken by Kokoro
