@@ -214,6 +214,9 @@ class KokoroVoice:
     def __init__(self, engine: KokoroTTS, voice: str) -> None:
         self.engine, self.voice = engine, voice
         self.conventions = conventions_for(voice)
+        #: This call's pieces reach the one engine in the order they are said (the engine's own
+        #: lock, shared by every call, is not first come first served).
+        self._in_order = asyncio.Lock()
 
     async def aclose(self) -> None:
         """The model is shared by every call: nothing to release."""
@@ -222,7 +225,8 @@ class KokoroVoice:
         cancelled = threading.Event()
         try:
             said = say_as_spoken(text, self.conventions)
-            audio = await asyncio.to_thread(self.engine.synthesize_unless, cancelled, said, self.voice)
+            async with self._in_order:
+                audio = await asyncio.to_thread(self.engine.synthesize_unless, cancelled, said, self.voice)
         except asyncio.CancelledError:
             cancelled.set()
             raise
@@ -282,7 +286,9 @@ def describe_failure(exc: BaseException) -> str:
 class SentenceCutter:
     """Streamed model text cut into sentences as soon as each one is complete. The first piece
     may be shorter: a clause that ends with a comma or a colon once it has a few words, so the
-    caller hears the answer begin sooner (speech takes time in proportion to the text)."""
+    caller hears the answer begin sooner (speech takes time in proportion to the text). A long
+    sentence (a list of free times) is cut after its clauses too: each piece is made while the one
+    before it plays, instead of the caller waiting in silence for the whole list to be made."""
 
     def __init__(self) -> None:
         self.buffer, self.first = "", True
@@ -296,14 +302,14 @@ class SentenceCutter:
         parts = SENTENCE_END.split(self.buffer)
         for sentence in parts[:-1]:
             if sentence.strip():
-                pieces.append(sentence.strip())
+                pieces += short_pieces(sentence.strip())
                 self.first = False
         self.buffer = parts[-1]
         return pieces
 
     def end(self) -> list[str]:
         rest, self.buffer = self.buffer.strip(), ""
-        return [rest] if rest else []
+        return short_pieces(rest) if rest else []
 
 
 async def sentences_from_stream(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
