@@ -47,13 +47,15 @@ def one_call(lab: CallLab, question: bytes) -> tuple[float, float, int]:
             await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=120)
             await call.wait_for(lambda: not call.playing, timeout=120)
             before = len(call.received)
+            call.speech_sent_at = None
             await call.say(question)
-            asked = time.monotonic()
 
             def frames() -> list[float]:
                 return [m["_at"] for m in call.received[before:] if m.get("_kind") == "media"]
 
             await call.wait_for(lambda: bool(frames()), timeout=120)
+            asked = call.speech_sent_at  # the question's last frame (say() only queues it)
+            assert asked is not None
             while time.monotonic() - frames()[-1] < QUIET_S:  # the reply is over once the line stays quiet
                 await asyncio.sleep(0.2)
             arrived = frames()
