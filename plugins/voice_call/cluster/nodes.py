@@ -4,8 +4,8 @@ A node's name is `ASSISTANT_NODE_NAME`, else the machine's name and its data fol
 gateway is the same node); its own URL, `ASSISTANT_NODE_URL`, is where the carrier sends the media
 of the calls it answers and places, and the callbacks of the calls it places. Each node writes a
 heartbeat every quarter of `dead_after` while it runs; a node not seen for `dead_after`
-(`ASSISTANT_NODE_DEAD_SECONDS`, 20 s; killed, its machine gone) is gone: the first live node to notice deletes its row (a conditional delete, so exactly one
-node takes over) and settles what it left: its calls were cut off, its scheduled calls that were
+(`ASSISTANT_NODE_DEAD_SECONDS`, 20 s; killed, its machine gone) is gone: the first live node to
+notice deletes its row (a conditional delete, so exactly one node takes over) and settles what it left: its calls were cut off, its scheduled calls that were
 being dialled are not dialled again. Calls waiting to be placed belong to no node; whichever
 node's loop comes first places each, once.
 """

@@ -3,9 +3,8 @@ zero zero"; "+15559876543" is said digit by digit in groups; "$45.50" is "forty-
 fifty cents".
 
 Speech engines read digits as they find them (Kokoro's phonemizer says "09:00" as "zero nine, zero
-zero"), so every engine (Kokoro, OpenAI, ElevenLabs) passes each sentence through `say_as_spoken` before
-it makes it into speech. The
-transcript keeps the written form. Numbers become words with `num2words`; phone numbers are split
+zero"), so every engine (Kokoro, OpenAI, ElevenLabs) passes each sentence through `say_as_spoken`
+before it makes it into speech. The transcript keeps the written form. Numbers become words with `num2words`; phone numbers are split
 into their groups with `phonenumbers`; the rest are the rules below, in the order they run
 (addresses and codes first, so their digits are not read as times or amounts).
 
