@@ -29,6 +29,14 @@ def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _seconds(env: dict[str, str], name: str, default: str) -> float:
+    text = env.get(name, default)
+    try:
+        return float(text)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number of seconds, not {text!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -61,16 +69,6 @@ class Settings:
             port = int(port_text)
         except ValueError:
             raise SystemExit(f"ASSISTANT_GATEWAY_PORT must be a port number, not {port_text!r}") from None
-        drain_text = env.get("ASSISTANT_DRAIN_SECONDS", "600")
-        try:
-            drain_seconds = float(drain_text)
-        except ValueError:
-            raise SystemExit(f"ASSISTANT_DRAIN_SECONDS must be a number of seconds, not {drain_text!r}") from None
-        dead_text = env.get("ASSISTANT_NODE_DEAD_SECONDS", "20")
-        try:
-            node_dead_seconds = float(dead_text)
-        except ValueError:
-            raise SystemExit(f"ASSISTANT_NODE_DEAD_SECONDS must be a number of seconds, not {dead_text!r}") from None
         return cls(
             home=home,
             database_url=database_url,
@@ -78,8 +76,8 @@ class Settings:
             prompts_dir=Path(env.get("ASSISTANT_PROMPTS_DIR") or PROJECT_ROOT / "prompts"),
             gateway_host=env.get("ASSISTANT_GATEWAY_HOST", "127.0.0.1"),
             gateway_port=port,
-            drain_seconds=max(0.0, drain_seconds),
-            node_dead_seconds=max(2.0, node_dead_seconds),
+            drain_seconds=max(0.0, _seconds(env, "ASSISTANT_DRAIN_SECONDS", "600")),
+            node_dead_seconds=max(2.0, _seconds(env, "ASSISTANT_NODE_DEAD_SECONDS", "20")),
             openai_api_key=env.get("OPENAI_API_KEY") or None,
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or env.get("OPENAI_BASE_URL") or None,
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,

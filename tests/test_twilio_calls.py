@@ -29,6 +29,7 @@ from .voice_harness import (
     GREETING,
     CallLab,
     LiveGateway,
+    ask,
     configure,
     make_carrier,
     settle,
@@ -342,18 +343,7 @@ def test_the_answering_machines_lines_play_from_memory(twilio, host, monkeypatch
         return original(self, text)
 
     monkeypatch.setattr(KokoroVoice, "stream", stream)
-    ring = twilio.carrier.ring(FRIEND, OWNER)
-    message = speak("Please tell Sam that the van is ready to collect.")
-
-    async def scenario() -> str:
-        async with twilio.carrier.media_call(ring) as call:
-            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
-            start = len(call.heard)
-            await call.say(message)
-            await call.wait_for(lambda: any(m.startswith("t1s1") for m in call.marks_echoed), timeout=30)
-            return transcribe_ulaw(bytes(call.heard[start:]))
-
-    heard = asyncio.run(scenario())
+    _, heard, _ = ask(twilio, "Please tell Sam that the van is ready to collect.")
     assert "noted that for my owner" in heard.lower() and "anything else" in heard.lower(), heard
     assert not [text for text in made if text in FIXED_LINES], made
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,9 +110,9 @@ def _models() -> Check:
 
 def _nodes(host: Host) -> Check | None:
     """The gateways sharing this store, when there are any besides this one."""
-    from plugins.voice_call.cluster.nodes import Nodes, node_name
+    from plugins.voice_call.cluster.nodes import Nodes
 
-    nodes = Nodes(host.db, node_name(host.settings.home), dead_after=timedelta(seconds=host.settings.node_dead_seconds))
+    nodes = Nodes.of_this_gateway(host)
     found = nodes.all()
     if not any(n.name != nodes.name for n in found):
         return None

@@ -6,7 +6,6 @@ import asyncio
 import functools
 import gc
 from collections.abc import Callable
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from pydantic_ai.models import Model
@@ -24,7 +23,7 @@ from plugins.voice_call.calls.session import GOODBYES
 from plugins.voice_call.calls.setup import CallSetup, PendingCall, failure_not_news
 from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.cluster.commands import CallCommands
-from plugins.voice_call.cluster.nodes import Nodes, node_name, node_url
+from plugins.voice_call.cluster.nodes import Nodes
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.history.ending import EndReason
 from plugins.voice_call.history.records import CallInfo, CallRecords
@@ -50,9 +49,7 @@ class VoiceCallRuntime:
     def __init__(self, host: Host) -> None:
         self.host = host
         #: This gateway among those sharing the store (cluster/nodes.py); its calls are marked with it.
-        self.nodes = Nodes(
-            host.db, node_name(host.settings.home), node_url(), dead_after=timedelta(seconds=host.settings.node_dead_seconds)
-        )
+        self.nodes = Nodes.of_this_gateway(host)
         self.records = CallRecords(host.db, node=self.nodes.name)
         #: The owner's commands for calls on other nodes, and from them for ours.
         self.commands = CallCommands(host.db, self.nodes.name)

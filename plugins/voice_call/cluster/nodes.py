@@ -5,9 +5,9 @@ gateway is the same node); its own URL, `ASSISTANT_NODE_URL`, is where the carri
 of the calls it answers and places, and the callbacks of the calls it places. Each node writes a
 heartbeat every quarter of `dead_after` while it runs; a node not seen for `dead_after`
 (`ASSISTANT_NODE_DEAD_SECONDS`, 20 s; killed, its machine gone) is gone: the first live node to
-notice deletes its row (a conditional delete, so exactly one node takes over) and settles what it left: its calls were cut off, its scheduled calls that were
-being dialled are not dialled again. Calls waiting to be placed belong to no node; whichever
-node's loop comes first places each, once.
+notice deletes its row (a conditional delete, so exactly one node takes over) and settles what it
+left: its calls were cut off, its scheduled calls that were being dialled are not dialled again.
+Calls waiting to be placed belong to no node; whichever node's loop comes first places each, once.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from assistant.plugin_api import as_utc, utcnow
 from plugins.voice_call.cluster.tables import NodeRow
 
 if TYPE_CHECKING:
-    from assistant.plugin_api import Database
+    from assistant.plugin_api import Database, Host
 
 DEAD_AFTER = timedelta(seconds=20)
 
@@ -64,6 +64,13 @@ class Nodes:
         self.dead_after = dead_after
         #: Four beats fit in `dead_after`: a node is not taken for gone over one late beat.
         self.heartbeat_every = dead_after / 4
+
+    @classmethod
+    def of_this_gateway(cls, host: Host) -> Nodes:
+        """This gateway's node: its name, its URL and `ASSISTANT_NODE_DEAD_SECONDS` from the settings."""
+        return cls(
+            host.db, node_name(host.settings.home), node_url(), dead_after=timedelta(seconds=host.settings.node_dead_seconds)
+        )
 
     def join(self) -> None:
         """This node starts (or starts again): its row, started and seen now."""
