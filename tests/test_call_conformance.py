@@ -65,7 +65,7 @@ def test_answer_greeting_question_and_answer(lab) -> None:
     assert any(e["role"] == "caller" and "capital of france" in e["text"].lower() for e in record.transcript)
     assert any(
         e["role"] == "assistant" and e.get("heard") and e["text"] == "The capital of France is Paris." for e in record.transcript
-    )
+    ), record.transcript
 
 
 def test_barge_in_flushes_the_carrier_and_cancels_the_reply(lab) -> None:

@@ -56,3 +56,38 @@ def test_a_failed_write_keeps_the_lines(host, monkeypatch) -> None:
         from plugins.voice_call.history.tables import CallRow
 
         assert session.get(CallRow, call_id).transcript[0]["text"] == "kept"
+
+
+def test_every_read_sees_lines_once_while_the_writer_runs(host) -> None:
+    """By id, by the carrier's id and in the recent list; a read racing a write neither loses the
+    lines being written nor counts them twice (CI once read a call by its carrier id after it ended
+    and found the answer missing)."""
+    import threading
+
+    records = CallRecords(host.db)
+    call_id = records.create("twilio", "CA9", "inbound", "+15550001111", "+15550002222")
+    stop = threading.Event()
+
+    def write_all_the_time() -> None:
+        while not stop.is_set():
+            records.flush()
+
+    async def call() -> None:  # lines kept in a running loop stay in memory until a write takes them
+        for n in range(1, 41):
+            records.append_transcript(call_id, [{"role": "caller", "text": f"line {n}", "at_ms": n}])
+            reads = (
+                records.get(call_id),
+                records.by_carrier_id("twilio", "CA9"),
+                next(r for r in records.recent() if r.id == call_id),
+            )
+            for read in reads:
+                assert [e["text"] for e in read.transcript] == [f"line {i}" for i in range(1, n + 1)]
+            await asyncio.sleep(0.002)
+
+    writer = threading.Thread(target=write_all_the_time)
+    writer.start()
+    try:
+        asyncio.run(call())
+    finally:
+        stop.set()
+        writer.join(timeout=10)

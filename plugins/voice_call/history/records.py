@@ -154,11 +154,13 @@ class CallRecords:
         return call_id
 
     def get(self, call_id: str) -> CallInfo | None:
-        with self._db.reader() as session:
+        with self._lines.writer, self._db.reader() as session:
             row = session.get(CallRow, call_id)
             return self._with_unwritten(_info(row)) if row is not None else None
 
     def _with_unwritten(self, info: CallInfo) -> CallInfo:
+        """`info` with the lines kept in memory for it. Callers hold the writer lock over their read
+        and this merge, so a write that lands between the two is neither lost nor counted twice."""
         with self._lines.lock:
             parts = [p for p in (self._lines.writing.get(info.id), self._lines.unwritten.get(info.id)) if p is not None]
             if not parts:
@@ -168,9 +170,9 @@ class CallRecords:
         return replace(info, transcript=transcript, turns=turns)
 
     def by_carrier_id(self, provider: str, carrier_call_id: str) -> CallInfo | None:
-        with self._db.reader() as session:
+        with self._lines.writer, self._db.reader() as session:
             row = session.scalar(select(CallRow).where(CallRow.provider == provider, CallRow.carrier_call_id == carrier_call_id))
-            return _info(row) if row else None
+            return self._with_unwritten(_info(row)) if row else None
 
     def transition(self, call_id: str, state: str, end_reason: str | None = None) -> bool:
         """Move a call to `state` if the state machine allows it; ended calls never change again."""
@@ -249,7 +251,7 @@ class CallRecords:
                     self._lines.writing = {}
 
     def recent(self, limit: int = 20) -> list[CallInfo]:
-        with self._db.reader() as session:
+        with self._lines.writer, self._db.reader() as session:
             rows = session.scalars(select(CallRow).order_by(CallRow.created_at.desc()).limit(limit))
             return [self._with_unwritten(_info(r)) for r in rows]
 
