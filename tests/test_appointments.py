@@ -107,6 +107,12 @@ def test_hours_and_calendar_in_chat_then_a_caller_books(host, radicale) -> None:
         assert any(str(e["summary"]) == f"Appointment with {FRIEND}" for e in events)
         shown = " ".join(m.text for m in host.conversations.shown(host.conversations.latest()))
         assert "New appointment" in shown and FRIEND in shown
+        # The call's summary says what was done, in our words.
+        deadline = time.monotonic() + 5
+        while "Done: booked an appointment for" not in shown and time.monotonic() < deadline:
+            time.sleep(0.1)
+            shown = " ".join(m.text for m in host.conversations.shown(host.conversations.latest()))
+        assert f"Done: booked an appointment for {booking.local(UTC)}." in shown, shown
         # The feed, with its token only.
         local_feed = lab.live.url + feed[feed.index("/voice/") :]
         ics = httpx.get(local_feed, timeout=10)

@@ -111,6 +111,40 @@ def test_caller_hangs_up(lab) -> None:
     assert lab.carrier.hung_up_by_rest() == [], "we do not hang up a call the caller ended"
 
 
+def test_the_owner_has_the_calls_summary_within_5_s_of_the_hang_up(lab) -> None:
+    """Who called, what we did for them and what they left, in the owner's chat within 5 s of the
+    caller hanging up (the answering machine, offline)."""
+    from plugins.voice_call.calls.offline_call import offline_call_model
+    from plugins.voice_call.knowledge.facts import Knowledge
+
+    Knowledge(lab.host.db).add("We're open Monday to Friday from 8 until 6.")
+    lab.runtime.call_model = offline_call_model()
+    notices: list[tuple[float, str]] = []
+    lab.host.owner_listeners.append(lambda shown: notices.append((time.monotonic(), shown)))
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    question, message = speak("When are you open?"), speak("Please ask Sam to call me back about the van.")
+
+    async def scenario() -> float:
+        async with lab.carrier.media_call(ring) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=20)
+            for n, said in enumerate((question, message), 1):
+                await call.say(said)
+                await call.wait_for(lambda n=n: any(m.startswith(f"t{n}") for m in call.marks_echoed), timeout=60)
+                await call.wait_for(lambda: not call.playing, timeout=30)
+        return time.monotonic()  # the caller's stream stopped: they hung up
+
+    hung_up = asyncio.run(scenario())
+    settle(lambda: bool(notices), timeout=5)
+    at, text = notices[0]
+    assert at - hung_up < 5
+    assert text.startswith(f"Call from {FRIEND} ended after"), text
+    assert "Done: answered a question from your facts." in text and "They left a message (quoted first)." in text
+    assert f'{FRIEND} said: "' in text and "the van" in text.lower()
+    assert lab.carrier.report_hangup(ring) == 200
+    time.sleep(0.5)
+    assert len(notices) == 1, "one summary per call, whatever the carrier reports after"
+
+
 def test_agent_ends_the_call_and_hangs_up_through_the_carrier(lab) -> None:
     ring = lab.carrier.ring(FRIEND, OWNER)
     bye = speak("Okay, thank you, bye bye.")

@@ -40,8 +40,14 @@ US, GB = Conventions(), Conventions(british=True)
         ("Mail jane.doe@example.com.", US, "Mail jane dot doe at example dot com."),
         ("See www.example.com/hours today.", US, "See w w w dot example dot com slash hours today."),
         ("Calls last 30 min, or 2 hrs.", US, "Calls last thirty minutes, or two hours."),
+        ("It is 45 USD, or EUR 12.50.", US, "It is forty-five dollars, or twelve euros and fifty cents."),
+        ("A service is 1,200 GBP.", GB, "A service is one thousand, two hundred pounds."),
+        ("Call 555-0199 after 5.", US, "Call five five five, zero one nine nine after 5."),
+        ("Ring 020 7946 0958 or 07700 900123.", GB,
+         "Ring oh two oh, seven nine four six, oh nine five eight or oh seven seven oh oh, nine oh oh one two three."),
         # Left as they are: no time, date, amount or code here.
         ("Version 3.14 has 2 apples, 5 amps and 12 people.", US, "Version 3.14 has 2 apples, 5 amps and 12 people."),
+        ("Scores 0 100 200, years 1990-2000.", US, "Scores 0 100 200, years 1990-2000."),
         ("I am here at 5. May I help?", US, "I am here at 5. May I help?"),
     ],
 )
@@ -74,6 +80,8 @@ SAID_BACK = [
     ("Your booking is for Tue 08 Dec 14:05.", "af_heart", [r"tuesday, december 8th", r"\b2:?0?5 ?p\.? ?m\b"]),
     ("We're open 9:00-17:00.", "af_heart", [r"\b9 ?a\.? ?m\.? to 5 ?p\.? ?m\b"]),
     ("Write to jane.doe@example.com.", "af_heart", [r"\bat example"]),
+    ("It costs 45 USD.", "af_heart", [r"\$45\b|\b45 dollars"]),
+    ("Call the desk on 555-0199.", "af_heart", [r"\b555\D{0,2}0199\b"]),
 ]
 
 

@@ -75,6 +75,9 @@ class FakeCall:
     def note(self, text: str) -> None:
         self.notes.append(text)
 
+    def done(self, text: str) -> None:
+        self.notes.append(text)
+
 
 def test_a_caller_cannot_change_settings(host) -> None:
     configure_twilio(host, **{"inbound.policy": "allowlist", "inbound.allowFrom": ["+15559876543"]})

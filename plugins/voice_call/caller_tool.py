@@ -22,6 +22,11 @@ class CallHooks(Protocol):
 
     def note(self, text: str) -> None: ...
 
+    def done(self, text: str) -> None:
+        """Record something done for the caller, in our own words ("Booked an appointment for Tue 8
+        Dec 15:00."): the owner's summary of the call lists it. Never the caller's own words."""
+        ...
+
     def request_transfer(self, reason: str) -> str | None:
         """Put the caller through to the owner once the reply is spoken; None when it will be
         done, else why it cannot be."""

@@ -52,8 +52,22 @@ def test_the_report_quotes_each_line_once_and_names_what_was_left() -> None:
         start + timedelta(seconds=40), "caller hung up", [{"role": r, "text": t, "at_ms": 0} for r, t in lines],
     )  # fmt: skip
     assert summary(record).endswith("They left a message and asked a question we could not answer (quoted first).")
-    assert quoted(record) == [
+    once = [
         "When do you close on Saturdays?",
         "Please ask Jo to call me back about the van",
         "Thanks, bye.",
     ]
+    assert quoted(record) == once
+
+    # The owner's call-status tool quotes them once too (it listed each line twice).
+    from plugins.voice_call.outbound.owner_tools import _status
+
+    class Runtime:
+        class records:
+            get = staticmethod(lambda call_id: record)
+
+        class switchboard:
+            live = staticmethod(lambda call_id: None)
+
+    status = _status(Runtime, "c1")  # type: ignore[arg-type]
+    assert status["ok"] and status["caller_content"]["said"] == once and "Saturdays" not in status["message"]

@@ -77,7 +77,9 @@ async def book_appointment(ctx: RunContext[CallDeps], when: str, name: str = "")
         booking = await appointments.book(ctx.deps.caller, moment, name)
     except (AppointmentError, CalendarUnavailable) as exc:
         return f"Not booked: {exc}. " + await find_free_slots(ctx)
-    return f"Booked: {booking.local(appointments.settings()[1])}."
+    when_said = booking.local(appointments.settings()[1])  # our calendar's rendering, not their words
+    ctx.deps.call.done(f"Booked an appointment for {when_said}.")
+    return f"Booked: {when_said}."
 
 
 async def cancel_my_appointment(ctx: RunContext[CallDeps], when: str | None = None) -> str:
@@ -94,7 +96,9 @@ async def cancel_my_appointment(ctx: RunContext[CallDeps], when: str | None = No
         booking = await appointments.cancel_for_caller(ctx.deps.caller, moment)
     except AppointmentError as exc:
         return f"Nothing was cancelled: {exc}."
-    return f"Cancelled: {booking.local(appointments.settings()[1])}."
+    when_said = booking.local(appointments.settings()[1])
+    ctx.deps.call.done(f"Cancelled their appointment on {when_said}.")
+    return f"Cancelled: {when_said}."
 
 
 CALLER_TOOLS: list[Tool[CallDeps]] = [

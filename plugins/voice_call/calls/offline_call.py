@@ -34,6 +34,8 @@ NO_TRANSFER = "I can't put you through right now, but I can take a message. What
 NOTED = ("Thank you, I've noted that for my owner. ", ANYTHING_ELSE)
 SAY_MESSAGE = "Please say your message now, and I'll pass it on to my owner."
 WHICH = "Which would you like?"
+#: find_free_slots' answer ("Free 30-minute slots: 9 a.m., 9:30 a.m.").
+FREE_SLOTS = re.compile(r"Free (?P<minutes>\d+)-minute slots: (?P<times>.+)$", re.S)
 #: Made ahead with the greeting and played from memory (calls/said_ahead.py).
 FIXED_REPLIES: tuple[tuple[str, ...], ...] = (
     (THANKS_BYE,),
@@ -88,7 +90,9 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
         yield ANYTHING_ELSE
     elif "find_free_slots" in returns:
         said = str(returns["find_free_slots"].content)
-        yield said.replace("Free ", "I have these free ", 1) + " "
+        if (slots := FREE_SLOTS.match(said)) is not None:  # the times first: a short opening is heard sooner
+            said = f"I have these free times: {slots['times']} Each is {slots['minutes']} minutes."
+        yield said + " "
         yield WHICH if said.startswith("Free ") else ANYTHING_ELSE
     elif "query_api" in returns:
         yield str(returns["query_api"].content).split(". Lookups you can run")[0].rstrip(".") + ". "

@@ -228,6 +228,9 @@ class CallSession:
     def note(self, text: str) -> None:
         self.records.append_transcript(self.call_id, [{"role": "note", "text": text, "at_ms": self.media_ms}])
 
+    def done(self, text: str) -> None:
+        self.records.append_transcript(self.call_id, [{"role": "done", "text": text, "at_ms": self.media_ms}])
+
     def request_transfer(self, reason: str) -> str | None:
         """Put the caller through once the reply is heard; None when it will be, else why not."""
         if self._transfer is None:

@@ -21,17 +21,20 @@ MOST_QUOTED = 12
 
 
 def summary(record: CallInfo) -> str:
-    """One sentence about how a call went, from our records only (no caller words)."""
+    """How a call went, from our records only (no caller words): who and how it ended, what we
+    did for them, and what is left for the owner (their messages and questions, quoted first)."""
     reason = record.end_reason or "no reason given"
     if record.direction == "outbound":
-        return f"Call to {record.to_number} ({record.mode}) ended: {record.state}, {reason}."
-    caller = record.from_number or "a withheld number"
-    if record.answered_at is None:
-        return f"Missed call from {caller}: {reason}."
-    seconds = (record.ended_at - record.answered_at).total_seconds() if record.ended_at else 0.0
-    text = f"Call from {caller} ended after {seconds:.0f} s: {reason}."
+        text = f"Call to {record.to_number} ({record.mode}) ended: {record.state}, {reason}."
+    elif record.answered_at is None:
+        return f"Missed call from {record.from_number or 'a withheld number'}: {reason}."
+    else:
+        seconds = (record.ended_at - record.answered_at).total_seconds() if record.ended_at else 0.0
+        text = f"Call from {record.from_number or 'a withheld number'} ended after {seconds:.0f} s: {reason}."
     if reason.startswith(EndReason.PAIRING_CODE_GIVEN.value):
         text += " Their code is approved with approve_pairing once they tell it to the owner."
+    if done := done_for_them(record):
+        text += f" Done: {'; '.join(done)}."
     notes = [e["text"] for e in record.transcript if e.get("role") == "note"]
     questions = sum(1 for note in notes if is_question(note))
     messages = len(notes) - questions
@@ -43,6 +46,24 @@ def summary(record: CallInfo) -> str:
     if left:
         text += f" They {' and '.join(left)} (quoted first)."
     return text
+
+
+def done_for_them(record: CallInfo) -> list[str]:
+    """What we did on the call, in our words, each kind once ("answered 2 questions from your
+    facts"), in the order it was first done."""
+    counts: dict[str, int] = {}
+    for entry in record.transcript:
+        if entry.get("role") == "done":
+            counts[entry["text"]] = counts.get(entry["text"], 0) + 1
+    said = []
+    for text, count in counts.items():
+        line = text.rstrip(".")
+        line = line[:1].lower() + line[1:]
+        if count > 1:
+            line = re.sub(r"^answered a question", f"answered {count} questions", line)
+            line += "" if line.startswith(f"answered {count}") else f" ({count} times)"
+        said.append(line)
+    return said
 
 
 QUESTION_START = re.compile(

@@ -26,7 +26,8 @@ class CallRow(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     end_reason: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    #: [{"role": "caller"|"assistant"|"note", "text", "at_ms", "heard": bool}]
+    #: [{"role": "caller"|"assistant"|"note"|"done"|"system"|"error", "text", "at_ms", "heard": bool}]:
+    #: "note" is what the caller left for the owner (their words), "done" what we did for them (ours).
     transcript: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
     #: inbound | notify | conversation
     mode: Mapped[str] = mapped_column(String(16), nullable=False, default="inbound")

@@ -8,6 +8,8 @@ from plugins.voice_call.caller_tool import CallDeps
 from plugins.voice_call.knowledge.facts import Knowledge
 
 FOUND = "What the owner shared for callers:"
+#: What the owner's summary of the call says for each question answered from the facts.
+ANSWERED = "Answered a question from your facts."
 NOTHING_FOUND = "The owner shared nothing on that; offer to take a message."
 
 
@@ -21,6 +23,7 @@ def look_up(ctx: RunContext[CallDeps], question: str) -> str:
     facts = knowledge.search(question) if knowledge is not None else []
     if not facts:
         return NOTHING_FOUND
+    ctx.deps.call.done(ANSWERED)
     return FOUND + "\n" + "\n".join(f.text for f in facts)
 
 

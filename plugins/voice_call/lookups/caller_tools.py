@@ -33,10 +33,13 @@ async def query_api(ctx: RunContext[CallDeps], name: str, parameters: dict[str, 
     if lookups is None:
         return "There are no lookups on this call."
     try:
-        return await lookups.run(name, parameters)
+        found = await lookups.run(name, parameters)
     except LookupFailed as exc:
         known = "; ".join(f"{lk.name} (needs {', '.join(lk.parameters) or 'nothing'})" for lk in lookups.all())
         return f"The lookup did not work: {exc}. Lookups you can run: {known or 'none'}."
+    if (lookup := next((lk for lk in lookups.all() if lk.name == name), None)) is not None:  # your name for it
+        ctx.deps.call.done(f"Ran your lookup {lookup.name} for them.")
+    return found
 
 
 async def _describe_lookups(ctx: RunContext[CallDeps], tool_def: ToolDefinition) -> ToolDefinition | None:

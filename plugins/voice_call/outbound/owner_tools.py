@@ -13,6 +13,7 @@ from plugins.voice_call.carriers.base import CallControl
 from plugins.voice_call.cluster.commands import NOT_IN_PROGRESS
 from plugins.voice_call.config import voice_config
 from plugins.voice_call.history.ending import Ending, EndReason
+from plugins.voice_call.history.reports import quoted
 from plugins.voice_call.outbound.dialer import OutboundCalls, OutboundError
 from plugins.voice_call.owner_tool import Result, tool
 from plugins.voice_call.runtime import VoiceCallRuntime
@@ -36,7 +37,7 @@ def _status(runtime: VoiceCallRuntime, call_id: str) -> Result:
         if session
         else ((record.ended_at - record.answered_at).total_seconds() if record.answered_at and record.ended_at else 0)
     )
-    said = [e["text"] for e in record.transcript if e["role"] in ("caller", "note")]
+    said = quoted(record)  # each line once: a note that repeats their words is not a second line
     we_said = [e["text"] for e in record.transcript if e["role"] == "assistant"]
     other = record.other_party
     text = f"Call {call_id} with {other}: {record.state}, {seconds:.0f} s"

@@ -34,6 +34,11 @@ WEEKDAY_OF = {d[:3].lower(): d for d in WEEKDAYS} | {d.lower(): d for d in WEEKD
 WEEKDAY_OF |= {"tues": "Tuesday", "thur": "Thursday", "thurs": "Thursday"}
 CURRENCIES = {"$": ("dollar", "dollars", "cent", "cents"), "£": ("pound", "pounds", "penny", "pence"),
               "€": ("euro", "euros", "cent", "cents")}  # fmt: skip
+#: ISO 4217 codes written beside an amount ("45 USD", "EUR 12.50").
+CURRENCY_CODES = {"USD": CURRENCIES["$"], "GBP": CURRENCIES["£"], "EUR": CURRENCIES["€"],
+                  "CAD": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+                  "AUD": ("Australian dollar", "Australian dollars", "cent", "cents"),
+                  "CHF": ("Swiss franc", "Swiss francs", "centime", "centimes")}  # fmt: skip
 LETTER_WORDS = {".": "dot", "-": "dash", "_": "underscore", "/": "slash", "+": "plus", "@": "at"}
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTH_OF, key=len, reverse=True)) + r")\.?"
@@ -153,11 +158,19 @@ def _date(match: re.Match[str], conventions: Conventions, today: date) -> str:
 
 # -- money, durations, numbers that are codes -------------------------------------------------------
 
-MONEY = re.compile(r"(?P<symbol>[$£€])\s?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{2}))?(?!\d)")
+_AMOUNT = r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{2}))?(?!\d)"
+_CODES = "|".join(CURRENCY_CODES)
+MONEY = re.compile(r"(?P<symbol>[$£€])\s?" + _AMOUNT)
+MONEY_CODE_FIRST = re.compile(rf"\b(?P<code>{_CODES})\s?{_AMOUNT}")
+MONEY_CODE_AFTER = re.compile(rf"(?<![\d.,])\b{_AMOUNT}\s?(?P<code>{_CODES})\b")
 
 
 def _money(match: re.Match[str]) -> str:
-    one, many, small_one, small_many = CURRENCIES[match["symbol"]]
+    groups = match.groupdict()
+    if groups.get("symbol"):
+        one, many, small_one, small_many = CURRENCIES[match["symbol"]]
+    else:
+        one, many, small_one, small_many = CURRENCY_CODES[match["code"]]
     whole, cents = int(match["whole"].replace(",", "")), int(match["cents"] or 0)
     said = f"{words(whole)} {one if whole == 1 else many}"
     if cents:
@@ -190,6 +203,9 @@ def _code(match: re.Match[str], conventions: Conventions) -> str:
 # -- phone numbers, e-mail and web addresses --------------------------------------------------------
 
 PHONE = re.compile(r"(?<![\w+])(?:\+\d[\d ()./-]{6,18}\d|\(\d{3}\)\s?\d{3}[-. ]\d{4}|\b\d{3}[-.]\d{3}[-.]\d{4})\b")
+#: A number written for dialling within the country: "555-0199" (seven digits), "020 7946 0958",
+#: "07700 900123" (a leading 0 and groups). Said group by group as written.
+LOCAL_PHONE = re.compile(r"(?<![\w+.,:/-])(?:\d{3}-\d{4}|0\d{2,4}(?:[ -]\d{3,6}){1,2})\b(?![.,:/-]\d)")
 
 
 def _phone(match: re.Match[str], conventions: Conventions) -> str:
@@ -206,6 +222,13 @@ def _phone(match: re.Match[str], conventions: Conventions) -> str:
     groups = re.findall(r"\+?\d+", formatted)
     said = [("plus " if g.startswith("+") else "") + digits(g.lstrip("+"), conventions) for g in groups]
     return ", ".join(said)
+
+
+def _local_phone(match: re.Match[str], conventions: Conventions) -> str:
+    groups = re.findall(r"\d+", match.group(0))
+    if groups[0].startswith("0") and not 10 <= sum(map(len, groups)) <= 11:
+        return match.group(0)  # not a national number's length: some other figures
+    return ", ".join(digits(group, conventions) for group in groups)
 
 
 EMAIL = re.compile(r"\b(?P<user>[\w.+-]+)@(?P<domain>[\w-]+(?:\.[\w-]+)+)\b")
@@ -241,7 +264,10 @@ def say_as_spoken(text: str, conventions: Conventions = Conventions(), today: da
         (CODE, lambda m: _code(m, conventions)),
         (HASH_CODE, lambda m: f"number {digits(m['code'], conventions)}"),
         (PHONE, lambda m: _phone(m, conventions)),
+        (LOCAL_PHONE, lambda m: _local_phone(m, conventions)),
         (MONEY, _money),
+        (MONEY_CODE_FIRST, _money),
+        (MONEY_CODE_AFTER, _money),
         (ISO_DATE, lambda m: _date(m, conventions, today)),
         (DAY_MONTH, lambda m: _date(m, conventions, today)),
         (MONTH_DAY, lambda m: _date(m, conventions, today)),

@@ -283,12 +283,36 @@ def describe_failure(exc: BaseException) -> str:
     return exc.__class__.__name__
 
 
+#: The reply's first piece is cut to about this many characters: Kokoro takes about 0.3 s plus
+#: 20 ms a character with one core busy (0.65 s for 27 characters, 1.6 s for 73), and the caller
+#: waits for all of it; the pieces after it are made while the one before plays.
+FIRST_WORDS_CHARS = 32
+#: Words a sentence can be cut before and still sound like two parts of one thought.
+JOINING_WORDS = re.compile(
+    r"\s+(?=(?:from|until|till|and|but|or|so|because|between|after|before|since|when|which|where|with|for|on|at|by)\s)", re.I
+)
+
+
+def first_words_short(piece: str) -> list[str]:
+    """A reply's first piece, cut before a joining word when it is long ("We're open Monday to
+    Friday" | "from 8 in the morning until 6 in the evening,"): the latest cut that leaves at most
+    FIRST_WORDS_CHARS, else the earliest up to half as long again; unchanged when none fits."""
+    if len(piece) <= FIRST_WORDS_CHARS:
+        return [piece]
+    cuts = [m for m in JOINING_WORDS.finditer(piece) if len(piece[: m.start()].split()) >= 3 and len(piece[m.end() :].split()) >= 4]
+    short = [m for m in cuts if m.start() <= FIRST_WORDS_CHARS]
+    near = [m for m in cuts if m.start() <= FIRST_WORDS_CHARS * 3 // 2]
+    cut = short[-1] if short else near[0] if near else None
+    return [piece[: cut.start()], piece[cut.end() :]] if cut else [piece]
+
+
 class SentenceCutter:
     """Streamed model text cut into sentences as soon as each one is complete. The first piece
-    may be shorter: a clause that ends with a comma or a colon once it has a few words, so the
-    caller hears the answer begin sooner (speech takes time in proportion to the text). A long
-    sentence (a list of free times) is cut after its clauses too: each piece is made while the one
-    before it plays, instead of the caller waiting in silence for the whole list to be made."""
+    is shorter: a clause that ends with a comma or a colon once it has a few words, itself cut
+    before a joining word when long, so the caller hears the answer begin sooner (speech takes
+    time in proportion to the text). A long sentence (a list of free times) is cut after its
+    clauses too: each piece is made while the one before it plays, instead of the caller waiting
+    in silence for the whole list to be made."""
 
     def __init__(self) -> None:
         self.buffer, self.first = "", True
@@ -297,19 +321,24 @@ class SentenceCutter:
         self.buffer += chunk
         pieces = []
         if self.first and (clause := FIRST_CLAUSE.match(self.buffer)) is not None:
-            pieces.append(clause.group(1).strip())
+            pieces += first_words_short(clause.group(1).strip())
             self.buffer, self.first = self.buffer[clause.end() :], False
         parts = SENTENCE_END.split(self.buffer)
         for sentence in parts[:-1]:
             if sentence.strip():
-                pieces += short_pieces(sentence.strip())
-                self.first = False
+                pieces += self._pieces(sentence.strip())
         self.buffer = parts[-1]
         return pieces
 
     def end(self) -> list[str]:
         rest, self.buffer = self.buffer.strip(), ""
-        return short_pieces(rest) if rest else []
+        return self._pieces(rest) if rest else []
+
+    def _pieces(self, sentence: str) -> list[str]:
+        pieces = short_pieces(sentence)
+        if self.first:
+            pieces[:1], self.first = first_words_short(pieces[0]), False
+        return pieces
 
 
 async def sentences_from_stream(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
