@@ -43,8 +43,11 @@ US, GB = Conventions(), Conventions(british=True)
         ("It is 45 USD, or EUR 12.50.", US, "It is forty-five dollars, or twelve euros and fifty cents."),
         ("A service is 1,200 GBP.", GB, "A service is one thousand, two hundred pounds."),
         ("Call 555-0199 after 5.", US, "Call five five five, zero one nine nine after 5."),
-        ("Ring 020 7946 0958 or 07700 900123.", GB,
-         "Ring oh two oh, seven nine four six, oh nine five eight or oh seven seven oh oh, nine oh oh one two three."),
+        (
+            "Ring 020 7946 0958 or 07700 900123.",
+            GB,
+            "Ring oh two oh, seven nine four six, oh nine five eight or oh seven seven oh oh, nine oh oh one two three.",
+        ),
         # Left as they are: no time, date, amount or code here.
         ("Version 3.14 has 2 apples, 5 amps and 12 people.", US, "Version 3.14 has 2 apples, 5 amps and 12 people."),
         ("Scores 0 100 200, years 1990-2000.", US, "Scores 0 100 200, years 1990-2000."),

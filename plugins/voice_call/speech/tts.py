@@ -299,7 +299,9 @@ def first_words_short(piece: str) -> list[str]:
     FIRST_WORDS_CHARS, else the earliest up to half as long again; unchanged when none fits."""
     if len(piece) <= FIRST_WORDS_CHARS:
         return [piece]
-    cuts = [m for m in JOINING_WORDS.finditer(piece) if len(piece[: m.start()].split()) >= 3 and len(piece[m.end() :].split()) >= 4]
+    cuts = [
+        m for m in JOINING_WORDS.finditer(piece) if len(piece[: m.start()].split()) >= 3 and len(piece[m.end() :].split()) >= 4
+    ]
     short = [m for m in cuts if m.start() <= FIRST_WORDS_CHARS]
     near = [m for m in cuts if m.start() <= FIRST_WORDS_CHARS * 3 // 2]
     cut = short[-1] if short else near[0] if near else None
