@@ -27,6 +27,10 @@ class CallHooks(Protocol):
         Dec 15:00."): the owner's summary of the call lists it. Never the caller's own words."""
         ...
 
+    async def press(self, keys: str) -> None:
+        """Press keys on the call (0-9, * and #): by the carrier's own command, or as tones."""
+        ...
+
     def request_transfer(self, reason: str) -> str | None:
         """Put the caller through to the owner once the reply is spoken; None when it will be
         done, else why it cannot be."""
@@ -41,6 +45,8 @@ class CallDeps:
     #: What the owner offers callers on this call (facts, lookups, bookings), by class.
     features: Mapping[type, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: What the owner asked a call we placed to do (its message); empty on calls that came in.
+    errand: str = ""
     #: What the tools offered on this call depend on, read once per call (not once per turn):
     #: changes the owner makes apply from the next call, like every other call setting.
     _offer: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -64,6 +64,8 @@ class FakeCarrier:
         self.transfers: list[Transfer] = []
         #: The media calls open now, by call id: the carrier ends a stream when a call is put through.
         self.streams: dict[str, FakeMediaCall] = {}
+        #: Keys our server pressed on each call by the carrier's own command, in order.
+        self.keys_sent: dict[str, str] = {}
 
     def wait_for_dial(self, count: int = 1, timeout: float = 10.0) -> Dial:
         import time
@@ -178,4 +180,9 @@ class FakeCarrier:
 
     def hung_up_by_rest(self) -> list[str]:
         """Call ids our server hung up through the REST API."""
+        raise NotImplementedError
+
+    def keys_heard(self, call: FakeMediaCall) -> str:
+        """The keys the other end of `call` got from us: sent by the carrier's command (Telnyx,
+        Plivo), or as tones in the audio it heard (Twilio has no command for a streamed call)."""
         raise NotImplementedError

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import uuid
 import xml.etree.ElementTree as ET
@@ -149,6 +150,16 @@ class FakePlivo(FakeCarrier):
             self.ended.add(request_uuid)
             self.cancelled.append(request_uuid)
             return Response(status_code=204)
+        if request.method == "POST" and call.path.startswith(prefix) and call.path.endswith("/DTMF/"):
+            # "Send digits" (plivo-python CallInterface.send_digits: POST Call/{uuid}/DTMF/, digits and
+            # leg aleg|bleg); 202 when the call is live, 404 when it has ended.
+            call_uuid = call.path[len(prefix) : -len("/DTMF/")]
+            body = json.loads(call.body)
+            assert re.fullmatch(r"[0-9*#wW]+", body.get("digits", "")) and body.get("leg", "aleg") in ("aleg", "bleg"), body
+            if call_uuid in self.ended:
+                return JSONResponse({"error": "call not found"}, status_code=404)
+            self.keys_sent[call_uuid] = self.keys_sent.get(call_uuid, "") + body["digits"].replace("w", "").replace("W", "")
+            return JSONResponse({"api_id": str(uuid.uuid4()), "message": "digits sent"}, status_code=202)
         if request.method == "POST" and call.path.startswith(prefix) and call.path != prefix:
             call_uuid = call.path[len(prefix) :].strip("/")
             body = json.loads(call.body)
@@ -229,6 +240,9 @@ class FakePlivo(FakeCarrier):
         }
         self.ended.add(ring.call_id)
         return self.signed_post("/voice/plivo/status", params).status_code
+
+    def keys_heard(self, call) -> str:
+        return self.keys_sent.get(call.call_uuid, "")
 
     def hung_up_by_rest(self) -> list[str]:
         return list(self.rest_hangups)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import uuid
 from datetime import UTC, datetime
@@ -165,6 +166,12 @@ class FakeTelnyx(FakeCarrier):
             for required in ("to", "from", "audio_url", "webhook_url", "target_leg_client_state"):
                 assert required in body, f"the transfer the server asks for needs {required}"
             self.transfers.append(Transfer(call_id, body["to"], body["from"], body))
+        if action == "send_dtmf":
+            # "Send DTMF" (telnyx/types/calls/action_send_dtmf_params.py): digits 0-9, A-D, * and #, w
+            # and W pauses; duration_millis from 100 to 500.
+            assert re.fullmatch(r"[0-9A-D*#wW]+", body.get("digits", "")), body
+            assert 100 <= body.get("duration_millis", 250) <= 500, body
+            self.keys_sent[call_id] = self.keys_sent.get(call_id, "") + body["digits"].replace("w", "").replace("W", "")
         if action == "streaming_start":
             assert body["stream_url"].startswith("wss://") and body["stream_bidirectional_codec"] == "PCMU", body
         self.commands.append((call_id, action, body))
@@ -239,6 +246,9 @@ class FakeTelnyx(FakeCarrier):
         body = self.event("call.hangup", ring.call_id, "", "", hangup_cause="normal_clearing", hangup_source="caller")
         self.ended.add(ring.call_id)
         return self.post(body, self._signed(body)).status_code
+
+    def keys_heard(self, call) -> str:
+        return self.keys_sent.get(call.call_control_id, "")
 
     def hung_up_by_rest(self) -> list[str]:
         return [cid for cid, action, _ in self.commands if action == "hangup"]

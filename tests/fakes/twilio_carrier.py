@@ -236,6 +236,14 @@ class FakeTwilio(FakeCarrier):
     def hung_up_by_rest(self) -> list[str]:
         return list(self.rest_hangups)
 
+    def keys_heard(self, call) -> str:
+        """Twilio has no REST command that sends digits on a call with a bidirectional stream (the
+        `<Play digits>` TwiML update would replace the `<Connect><Stream>`): keys arrive as tones in
+        the audio, and the menu at the other end hears them there (ITU-T Q.23, tests/fakes/keypad.py)."""
+        from .keypad import heard_keys
+
+        return heard_keys(bytes(call.heard))
+
     def post_to(self, url: str, params: dict[str, str]) -> httpx.Response:
         headers = {"X-Twilio-Signature": self.validator.compute_signature(url, params)}
         return httpx.post(self.local(url), data=params, headers=headers, timeout=30)

@@ -1,6 +1,7 @@
 """The call agent's toolset: ending the call and taking a message (the call's own tools), and each
-feature's caller tools (facts, lookups, appointments, transfer). The same tools serve the local
-pipeline (pydantic-ai) and OpenAI Realtime (function definitions), nothing more."""
+feature's caller tools (facts, lookups, appointments, transfer; keys for a menu on calls we
+placed). The same tools serve the local pipeline (pydantic-ai) and OpenAI Realtime (function
+definitions), nothing more."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from plugins.voice_call.appointments import caller_tools as appointments
 from plugins.voice_call.caller_tool import CallDeps
 from plugins.voice_call.knowledge import caller_tools as knowledge
 from plugins.voice_call.lookups import caller_tools as lookups
+from plugins.voice_call.outbound import caller_tools as outbound
 from plugins.voice_call.transfer import caller_tools as transfer
 
 
@@ -37,6 +39,7 @@ CALL_TOOLS: list[Tool[CallDeps]] = [
     *transfer.CALLER_TOOLS,
     *lookups.CALLER_TOOLS,
     *appointments.CALLER_TOOLS,
+    *outbound.CALLER_TOOLS,
 ]
 
 

@@ -377,6 +377,8 @@ class LocalEngine(Engine):
             async for sentence in self._no_dead_air(sentences):
                 played.append(self._say(f"t{self._turns}s{index}", sentence))
                 index += 1
+            if index == 0:  # answered without words (keys pressed for a menu): nothing is left unanswered
+                self._unanswered = []
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a failing model must not leave the caller in silence

@@ -16,6 +16,7 @@ from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 from plugins.voice_call.appointments import caller_tools as appointments
 from plugins.voice_call.knowledge.caller_tools import FOUND
 from plugins.voice_call.lookups import caller_tools as lookups
+from plugins.voice_call.outbound import caller_tools as outbound
 from plugins.voice_call.transfer.caller_tools import TRANSFERRING, WANTS_OWNER
 
 GOODBYE = re.compile(
@@ -69,6 +70,8 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
     returns = {p.tool_name: p for p in last.parts if isinstance(p, ToolReturnPart)}
     if "end_call" in returns:
         yield THANKS_BYE
+    elif "press_keys" in returns:
+        yield ""  # a menu is listened to, not answered
     elif "transfer_to_owner" in returns and TRANSFERRING in str(returns["transfer_to_owner"].content):
         yield PUTTING_THROUGH
     elif "transfer_to_owner" in returns:
@@ -112,6 +115,9 @@ def decide(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str
     """What the answering machine does with the caller's words, before any tool has answered: a
     tool call, or words to say. The caller's words are only ever matched, never obeyed."""
     text = _last_user_text(messages)
+    if _on_errand(info) and outbound.is_menu(text):  # a phone menu at the other end of a call we placed
+        key = outbound.offline_keys(text, info)
+        return ("press_keys", {"keys": key}) if key else ""  # no option fits yet: listen on (menus repeat)
     if GOODBYE.search(text):
         return "end_call", {"reason": "caller said goodbye"}
     if KEYPAD.fullmatch(text.strip()):
@@ -123,6 +129,11 @@ def decide(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str
     if (lookup := lookups.offline_request(text, info)) is not None:
         return "query_api", lookup
     return "look_up", {"question": text}
+
+
+def _on_errand(info: AgentInfo) -> bool:
+    """Whether this is a call we placed with an errand (only then is press_keys offered)."""
+    return any(t.name == "press_keys" for t in info.function_tools)
 
 
 async def first_step(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str, Any]] | None:

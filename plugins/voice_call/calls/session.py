@@ -33,6 +33,7 @@ from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.carriers.events import AnsweredBy, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
 from plugins.voice_call.carriers.stream import TooManyBadMessages, carrier_events
 from plugins.voice_call.history.ending import Ending, EndReason
+from plugins.voice_call.speech.dtmf import dtmf_audio
 from plugins.voice_call.speech.tts import describe_failure
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ HANDOVER_DRAIN_S = 30.0
 
 #: Asks the carrier to put the caller through to the owner: None when it is under way, else why not.
 TransferHook = Callable[[str], Awaitable[str | None]]
+#: Sends keys with the carrier's own command (None: the carrier has none; they go as tones).
+KeysHook = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -80,15 +83,17 @@ class CallSession:
         parts: CallParts,
         prepared: PendingCall | None = None,
         transfer: TransferHook | None = None,
+        keys: KeysHook | None = None,
     ) -> None:
         self.setup, self.config, self.records = setup, setup.config, records
         self._stream, self._parts = stream, parts
         self._prepared = prepared if prepared is not None else PendingCall(setup)
-        self._transfer = transfer
+        self._transfer, self._keys = transfer, keys
         self.player = Player(stream.codec, stream.stream_id, self._send, on_heard=self._heard, on_start=self._started)
         #: The media clock: 20 ms per caller frame received (a call back from a transfer goes on from where it was).
         self.media_ms = self.last_activity_ms = setup.resumed_at_ms or 0
-        self.deps = CallDeps(self, caller=self._other_party(), features=parts.features())
+        errand = setup.message if setup.mode == "conversation" else ""
+        self.deps = CallDeps(self, caller=self._other_party(), features=parts.features(), errand=errand)
         self.engine: Engine | None = None
         # How the call ends: the reason decided (the first one wins), whether it is winding down
         # (a goodbye or a voicemail message plays out: no more audio to the engine, no limits), and
@@ -230,6 +235,13 @@ class CallSession:
 
     def done(self, text: str) -> None:
         self.records.append_transcript(self.call_id, [{"role": "done", "text": text, "at_ms": self.media_ms}])
+
+    async def press(self, keys: str) -> None:
+        self.records.append_transcript(self.call_id, [{"role": "pressed", "text": keys, "at_ms": self.media_ms}])
+        if self._keys is not None:
+            await self._keys(keys)
+        else:  # as tones after what we are saying; the turn is not held open while they play
+            self.player.enqueue(f"keys-{self.media_ms}", dtmf_audio(keys))
 
     def request_transfer(self, reason: str) -> str | None:
         """Put the caller through once the reply is heard; None when it will be, else why not."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import logging
 import secrets
@@ -246,6 +247,11 @@ class Switchboard:
                 parts=self._parts,
                 prepared=pending,
                 transfer=transfer,
+                keys=(
+                    functools.partial(control.send_keys, started.carrier_call_id)
+                    if control is not None and not control.keys_in_audio
+                    else None
+                ),
             )
             self._live[call_id] = session
             try:

@@ -93,6 +93,15 @@ class CallControl(ABC):
         """Stop a call we placed that has not been answered yet (by default: hang it up)."""
         await self.hang_up(carrier_call_id)
 
+    # -- pressing keys on a live call (a phone menu at the other end) ------------------------------------
+    #: Whether keys go in the call's own audio as tones (speech/dtmf.py), because the carrier has no
+    #: command that sends them on a media-streamed call; else `send_keys` sends them.
+    keys_in_audio = True
+
+    async def send_keys(self, carrier_call_id: str, keys: str) -> None:
+        """Press `keys` (0-9, * and #) on the call with the carrier's own command. Raise CarrierError."""
+        raise NotImplementedError(f"{type(self).__name__} sends keys in the call's audio")
+
     # -- putting a call through to the owner -----------------------------------------------------------
     #: Whether the owner must press 1 to take a call put through (the carrier plays the whisper as a
     #: confirmation prompt); the whisper then says so.

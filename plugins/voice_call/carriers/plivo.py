@@ -233,6 +233,16 @@ class PlivoControl(CallControl):
         if response.status_code >= 400:
             raise CarrierError(f"Plivo refused to hang up {carrier_call_id}: {response.status_code} {response.text[:200]}")
 
+    keys_in_audio = False
+
+    async def send_keys(self, carrier_call_id: str, keys: str) -> None:
+        # "Send digits" (plivo-python CallInterface.send_digits): POST Call/{uuid}/DTMF/ with the
+        # digits and the leg they go to; aleg is the call itself.
+        url = f"{self.api_base_url}/v1/Account/{self.auth_id}/Call/{carrier_call_id}/DTMF/"
+        response = await self.http.post(url, json={"digits": keys, "leg": "aleg"}, auth=(self.auth_id, self.auth_token))
+        if response.status_code >= 400:
+            raise CarrierError(f"Plivo refused the keys for {carrier_call_id}: {response.status_code} {response.text[:200]}")
+
     async def cancel(self, carrier_call_id: str) -> None:
         """Until it is answered, a call we placed is known by its request UUID: DELETE Request/{uuid}/
         cancels it ("Cancel a queued call"). Once answered it has a call UUID: hang that up."""

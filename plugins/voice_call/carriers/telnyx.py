@@ -261,6 +261,13 @@ class TelnyxControl(CallControl):
     async def hang_up(self, carrier_call_id: str) -> None:
         await self._command(carrier_call_id, "hangup", {})
 
+    keys_in_audio = False
+
+    async def send_keys(self, carrier_call_id: str, keys: str) -> None:
+        # actions/send_dtmf (telnyx/types/calls/action_send_dtmf_params.py): digits 0-9, A-D, * and #,
+        # each played duration_millis (100 to 500, default 250) into the call's audio.
+        await self._command(carrier_call_id, "send_dtmf", {"digits": keys, "duration_millis": 250})
+
     async def transfer(self, carrier_call_id: str, request: TransferRequest) -> None:
         # actions/transfer (telnyx/types/calls/action_transfer_params.py): audio_url plays to the owner
         # when they answer, before bridging; the owner's leg reports to webhook_url, tagged with

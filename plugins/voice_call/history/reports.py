@@ -52,6 +52,8 @@ def done_for_them(record: CallInfo) -> list[str]:
     """What we did on the call, in our words, each kind once ("answered 2 questions from your
     facts"), in the order it was first done."""
     counts: dict[str, int] = {}
+    if pressed := [e["text"] for e in record.transcript if e.get("role") == "pressed"]:
+        counts[f"Pressed {', '.join(pressed)} in their phone menu."] = 1
     for entry in record.transcript:
         if entry.get("role") == "done":
             counts[entry["text"]] = counts.get(entry["text"], 0) + 1

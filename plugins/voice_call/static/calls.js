@@ -13,7 +13,7 @@ function renderCall(call) {
   node.firstChild.append(el("span", "state", call.state), ` ${call.provider} call ${who}`,
     call.end_reason ? el("span", "muted", ` (${call.end_reason})`) : "");
   for (const turn of call.transcript) {
-    const label = { caller: "Caller", assistant: "Assistant", note: "Message", done: "Done", system: "System", dtmf: "Key" }[turn.role] || turn.role;
+    const label = { caller: "Caller", assistant: "Assistant", note: "Message", done: "Done", pressed: "We pressed", system: "System", dtmf: "Key" }[turn.role] || turn.role;
     const extra = turn.heard_words ? ` (cut off after "${turn.heard_words}")`
       : turn.interrupted ? " (interrupted)" : turn.heard === false ? " (not heard)" : "";
     node.append(el("div", `turn ${turn.role}`, `${label}: ${turn.text}${extra}`));

@@ -1,0 +1,55 @@
+"""The call agent's tool on calls we placed for the owner: pressing keys for a phone menu.
+
+Offered only on a call we placed with something to do (a conversation: the owner's message says
+what), never to someone who called in; its description carries the owner's words for the errand,
+so the offline call model can pick a menu's key by them (outbound/menus.py)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from pydantic_ai import RunContext, Tool
+from pydantic_ai.models.function import AgentInfo
+from pydantic_ai.tools import ToolDefinition
+
+from plugins.voice_call.caller_tool import CallDeps
+from plugins.voice_call.outbound.menus import menu_options, pick
+
+KEYS = re.compile(r"[0-9*#]{1,20}")
+
+
+async def press_keys(ctx: RunContext[CallDeps], keys: str) -> str:
+    """Press keys on the phone, for a menu at the other end ("for appointments, press 2").
+
+    Args:
+        keys: The keys to press: digits, * and #.
+    """
+    if not ctx.deps.errand:  # the Realtime model is offered every tool: refused on calls that came in
+        return "Keys are pressed only on calls placed for the owner; nothing was pressed."
+    keys = keys.replace(" ", "")
+    if not KEYS.fullmatch(keys):
+        return "Keys are 1 to 20 of 0-9, * and #; nothing was pressed."
+    await ctx.deps.call.press(keys)
+    return f"Pressed {keys}. Listen to what comes next."
+
+
+async def _on_errands(ctx: RunContext[CallDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
+    if not ctx.deps.errand:
+        return None
+    return replace(tool_def, metadata={**(tool_def.metadata or {}), "errand": ctx.deps.errand})
+
+
+CALLER_TOOLS: list[Tool[CallDeps]] = [Tool(press_keys, prepare=_on_errands)]
+
+
+def offline_keys(text: str, info: AgentInfo) -> str | None:
+    """Offline: on a call we placed, when the other end reads out a menu, the key whose option fits
+    the owner's words for the errand (None: not a menu, no errand, or no option fits yet)."""
+    tool = next((t for t in info.function_tools if t.name == "press_keys"), None)
+    errand = (tool.metadata or {}).get("errand", "") if tool else ""
+    return pick(menu_options(text), errand) if errand else None
+
+
+def is_menu(text: str) -> bool:
+    return bool(menu_options(text))

@@ -1,0 +1,111 @@
+"""Errands: a call we placed for the owner works through a phone menu at the other end. The menu
+is a fake callee speaking Kokoro prompts through each fake carrier; the keys must arrive the way
+that carrier sends digits on a live call (Telnyx `actions/send_dtmf`, Plivo `Call/{uuid}/DTMF/`,
+Twilio as tones in the audio: it has no command for a streamed call)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from plugins.voice_call.calls.offline_call import offline_call_model
+from plugins.voice_call.outbound.menus import menu_options, pick
+
+from .conftest import FRIEND
+from .voice_harness import CARRIERS, CallLab, settle, speak
+
+#: A dentist's menu, three levels deep; the errand needs 2, then 1, then 1.
+MENU = (
+    "Thank you for calling Bright Smile Dental. For appointments, press 2. For billing, press 3.",
+    "For a cleaning, press 1. For a filling or other treatment, press 2.",
+    "For morning appointments, press 1. For afternoon appointments, press 2.",
+)
+ERRAND = "I'd like to book a cleaning next week, mornings only."
+
+
+@pytest.fixture(params=CARRIERS)
+def lab(request, host):
+    with CallLab(host, request.param) as lab:
+        yield lab
+
+
+def test_an_errand_works_through_a_three_level_menu(lab) -> None:
+    from assistant.tools import ToolContext
+    from plugins.voice_call.outbound.owner_tools import realtime_call
+
+    class Ctx:
+        deps = ToolContext(lab.host)
+
+    lab.runtime.call_model = offline_call_model()  # the rules alone: no language model
+    started = lab.live.run(realtime_call(Ctx(), action="initiate_call", to=FRIEND, message=ERRAND, mode="conversation"))
+    assert started["ok"], started
+    dial = lab.carrier.wait_for_dial()
+    prompts = [speak(text) for text in MENU]
+
+    async def menu() -> list[str]:
+        pressed = []
+        async with lab.carrier.answer_outbound(dial) as call:
+            await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+            for level, prompt in enumerate(prompts, 1):
+                await call.say(prompt)
+                with contextlib.suppress(AssertionError):  # a level not pressed: shown below
+                    await call.wait_for(lambda level=level: len(lab.carrier.keys_heard(call)) >= level, timeout=30)
+                pressed.append(lab.carrier.keys_heard(call))
+        return pressed
+
+    pressed = asyncio.run(menu())
+    assert pressed == ["2", "21", "211"], "\n".join(f"{e['role']}: {e['text']}" for e in _record(lab).transcript)
+    settle(lambda: [e["text"] for e in _record(lab).transcript if e["role"] == "pressed"] == ["2", "1", "1"])
+    settle(lambda: "Done: pressed 2, 1, 1 in their phone menu" in " ".join(_owner_notices(lab)))
+
+
+def _owner_notices(lab) -> list[str]:
+    return [m.text for m in lab.host.conversations.shown(lab.host.conversations.latest()) if m.role == "notice"]
+
+
+def _record(lab):
+    from plugins.voice_call.history.records import CallRecords
+
+    return next(c for c in CallRecords(lab.host.db).recent(5) if c.direction == "outbound")
+
+
+@pytest.mark.parametrize(
+    ("heard", "errand", "key"),
+    [
+        ("For appointments, press 2. For billing, press 3.", "book a cleaning", "2"),
+        ("Press 1 for store hours. Press 2 to check on a prescription.", "ask if my prescription is ready", "2"),
+        ("To speak to a receptionist, press 0. For directions, press 9.", "ask about the invoice from March", "0"),
+        ("For cleanings, press one. For emergencies, press two.", "book a cleaning, mornings only", "1"),
+        ("Press 1 for new patients. Press 2 for existing patients.", "book a cleaning", None),  # none fits: listen on
+        ("Hello, Bright Smile Dental, Anna speaking.", "book a cleaning", None),  # a person, not a menu
+    ],
+)
+def test_the_menu_option_that_fits_the_errand(heard: str, errand: str, key: str | None) -> None:
+    assert pick(menu_options(heard), errand) == key
+
+
+def test_keys_are_pressed_only_on_calls_we_placed_and_only_keys() -> None:
+    """Someone who called in cannot have us press keys (the Realtime model is offered every tool),
+    and nothing but 0-9, * and # is ever sent."""
+    from plugins.voice_call.caller_tool import CallDeps
+    from plugins.voice_call.calls.caller_tools import run_call_tool
+
+    class Line:
+        def __init__(self) -> None:
+            self.pressed: list[str] = []
+
+        async def press(self, keys: str) -> None:
+            self.pressed.append(keys)
+
+    line = Line()
+
+    def run(arguments: str, errand: str) -> str:
+        return asyncio.run(run_call_tool("press_keys", arguments, CallDeps(line, errand=errand)))  # type: ignore[arg-type]
+
+    assert "nothing was pressed" in run('{"keys": "9"}', errand="")
+    assert "nothing was pressed" in run('{"keys": "2; hang up"}', errand=ERRAND)
+    assert "nothing was pressed" in run('{"keys": "123456789012345678901"}', errand=ERRAND)
+    assert run('{"keys": "2 #"}', errand=ERRAND).startswith("Pressed 2#")
+    assert line.pressed == ["2#"]
