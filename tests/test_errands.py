@@ -109,3 +109,19 @@ def test_keys_are_pressed_only_on_calls_we_placed_and_only_keys() -> None:
     assert "nothing was pressed" in run('{"keys": "123456789012345678901"}', errand=ERRAND)
     assert run('{"keys": "2 #"}', errand=ERRAND).startswith("Pressed 2#")
     assert line.pressed == ["2#"]
+
+
+def test_the_fake_telnyx_takes_keys_as_the_official_sdk_sends_them() -> None:
+    """The fake's send_dtmf is checked against telnyx-python's own request, not only ours."""
+    import telnyx
+
+    from .fakes.telnyx_carrier import FakeTelnyx
+    from .values import TELNYX_KEY
+
+    fake = FakeTelnyx("http://127.0.0.1:9", "https://assistant.example.test", TELNYX_KEY)
+    try:
+        client = telnyx.Telnyx(api_key=TELNYX_KEY, base_url=fake.rest.url + "/v2", max_retries=0)
+        client.calls.actions.send_dtmf("v3:abc", digits="1www2", duration_millis=300, command_id="c-1")
+        assert fake.keys_sent == {"v3:abc": "12"}
+    finally:
+        fake.close()
