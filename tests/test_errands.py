@@ -11,7 +11,7 @@ import contextlib
 import pytest
 
 from plugins.voice_call.calls.offline_call import offline_call_model
-from plugins.voice_call.outbound.menus import menu_options, pick
+from plugins.voice_call.errands.menus import menu_options, pick
 
 from .conftest import FRIEND
 from .voice_harness import CARRIERS, CallLab, settle, speak

@@ -14,9 +14,9 @@ from pydantic_ai.usage import RunUsage
 
 from plugins.voice_call.appointments import caller_tools as appointments
 from plugins.voice_call.caller_tool import CallDeps
+from plugins.voice_call.errands import caller_tools as errands
 from plugins.voice_call.knowledge import caller_tools as knowledge
 from plugins.voice_call.lookups import caller_tools as lookups
-from plugins.voice_call.outbound import caller_tools as outbound
 from plugins.voice_call.transfer import caller_tools as transfer
 
 
@@ -39,7 +39,7 @@ CALL_TOOLS: list[Tool[CallDeps]] = [
     *transfer.CALLER_TOOLS,
     *lookups.CALLER_TOOLS,
     *appointments.CALLER_TOOLS,
-    *outbound.CALLER_TOOLS,
+    *errands.CALLER_TOOLS,
 ]
 
 

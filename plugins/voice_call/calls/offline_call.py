@@ -14,9 +14,9 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ToolReturnPart, Use
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
 from plugins.voice_call.appointments import caller_tools as appointments
+from plugins.voice_call.errands import caller_tools as errands
 from plugins.voice_call.knowledge.caller_tools import FOUND
 from plugins.voice_call.lookups import caller_tools as lookups
-from plugins.voice_call.outbound import caller_tools as outbound
 from plugins.voice_call.transfer.caller_tools import TRANSFERRING, WANTS_OWNER
 
 GOODBYE = re.compile(
@@ -115,8 +115,8 @@ def decide(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str
     """What the answering machine does with the caller's words, before any tool has answered: a
     tool call, or words to say. The caller's words are only ever matched, never obeyed."""
     text = _last_user_text(messages)
-    if _on_errand(info) and outbound.is_menu(text):  # a phone menu at the other end of a call we placed
-        key = outbound.offline_keys(text, info)
+    if _on_errand(info) and errands.is_menu(text):  # a phone menu at the other end of a call we placed
+        key = errands.offline_keys(text, info)
         return ("press_keys", {"keys": key}) if key else ""  # no option fits yet: listen on (menus repeat)
     if GOODBYE.search(text):
         return "end_call", {"reason": "caller said goodbye"}

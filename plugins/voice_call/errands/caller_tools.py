@@ -2,7 +2,7 @@
 
 Offered only on a call we placed with something to do (a conversation: the owner's message says
 what), never to someone who called in; its description carries the owner's words for the errand,
-so the offline call model can pick a menu's key by them (outbound/menus.py)."""
+so the offline call model can pick a menu's key by them (errands/menus.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pydantic_ai.models.function import AgentInfo
 from pydantic_ai.tools import ToolDefinition
 
 from plugins.voice_call.caller_tool import CallDeps
-from plugins.voice_call.outbound.menus import menu_options, pick
+from plugins.voice_call.errands.menus import menu_options, pick
 
 KEYS = re.compile(r"[0-9*#]{1,20}")
 
