@@ -125,3 +125,16 @@ def test_the_fake_telnyx_takes_keys_as_the_official_sdk_sends_them() -> None:
         assert fake.keys_sent == {"v3:abc": "12"}
     finally:
         fake.close()
+
+
+def test_a_carrier_that_refuses_the_keys_is_told_to_the_model_without_its_words() -> None:
+    from plugins.voice_call.caller_tool import CallDeps
+    from plugins.voice_call.calls.caller_tools import run_call_tool
+    from plugins.voice_call.carriers.events import CarrierError
+
+    class Line:
+        async def press(self, keys: str) -> None:
+            raise CarrierError("Plivo refused the keys for abc: 401 secret-ish detail")
+
+    said = asyncio.run(run_call_tool("press_keys", '{"keys": "2"}', CallDeps(Line(), errand=ERRAND)))  # type: ignore[arg-type]
+    assert "could not be sent" in said and "401" not in said

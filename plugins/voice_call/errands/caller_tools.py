@@ -6,6 +6,7 @@ so the offline call model can pick a menu's key by them (errands/menus.py)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 
@@ -14,8 +15,10 @@ from pydantic_ai.models.function import AgentInfo
 from pydantic_ai.tools import ToolDefinition
 
 from plugins.voice_call.caller_tool import CallDeps
+from plugins.voice_call.carriers.events import CarrierError
 from plugins.voice_call.errands.menus import menu_options, pick
 
+log = logging.getLogger(__name__)
 KEYS = re.compile(r"[0-9*#]{1,20}")
 
 
@@ -30,7 +33,11 @@ async def press_keys(ctx: RunContext[CallDeps], keys: str) -> str:
     keys = keys.replace(" ", "")
     if not KEYS.fullmatch(keys):
         return "Keys are 1 to 20 of 0-9, * and #; nothing was pressed."
-    await ctx.deps.call.press(keys)
+    try:
+        await ctx.deps.call.press(keys)
+    except CarrierError:  # its text is the carrier's own: not for the model
+        log.warning("the carrier refused keys on this call", exc_info=True)
+        return "The keys could not be sent just now; say what you need instead, or try again."
     return f"Pressed {keys}. Listen to what comes next."
 
 
