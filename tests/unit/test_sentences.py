@@ -55,6 +55,8 @@ def test_a_long_first_piece_is_cut_before_a_joining_word() -> None:
 
 def test_a_first_piece_is_not_cut_where_it_would_sound_broken() -> None:
     assert cut("The capital of France is Paris.") == ["The capital of France is Paris."]  # short enough
+    # "The workshop is" would end on a word that needs the next one.
+    assert cut("The workshop is at 42 Harbour Street in Portsmouth.") == ["The workshop is at 42 Harbour Street in Portsmouth."]
     assert cut("Thank you, I've noted that for my owner.") == ["Thank you, I've noted that for my owner."]  # 3 words left
     assert cut("I have these wonderfully long free appointment times: 9 a.m.") == [  # no joining word
         "I have these wonderfully long free appointment times:",

@@ -293,6 +293,10 @@ JOINING_WORDS = re.compile(
 )
 
 
+#: A piece may not end on a word that needs the next ("The workshop is" | "at 42 Harbour Street").
+DANGLING = re.compile(r"\b(?:is|are|was|were|be|been|the|a|an|to|of|my|your|our|their|its|and|or|but)$", re.I)
+
+
 def first_words_short(piece: str) -> list[str]:
     """A reply's first piece, cut before a joining word when it is long ("We're open Monday to
     Friday" | "from 8 in the morning until 6 in the evening,"): the latest cut that leaves at most
@@ -300,7 +304,9 @@ def first_words_short(piece: str) -> list[str]:
     if len(piece) <= FIRST_WORDS_CHARS:
         return [piece]
     cuts = [
-        m for m in JOINING_WORDS.finditer(piece) if len(piece[: m.start()].split()) >= 3 and len(piece[m.end() :].split()) >= 4
+        m
+        for m in JOINING_WORDS.finditer(piece)
+        if len(piece[: m.start()].split()) >= 3 and len(piece[m.end() :].split()) >= 4 and not DANGLING.search(piece[: m.start()])
     ]
     short = [m for m in cuts if m.start() <= FIRST_WORDS_CHARS]
     near = [m for m in cuts if m.start() <= FIRST_WORDS_CHARS * 3 // 2]
