@@ -115,9 +115,8 @@ def decide(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str
     """What the answering machine does with the caller's words, before any tool has answered: a
     tool call, or words to say. The caller's words are only ever matched, never obeyed."""
     text = _last_user_text(messages)
-    if _on_errand(info) and errands.is_menu(text):  # a phone menu at the other end of a call we placed
-        key = errands.offline_keys(text, info)
-        return ("press_keys", {"keys": key}) if key else ""  # no option fits yet: listen on (menus repeat)
+    if (menu_step := errands.offline_menu_step(text, info)) is not None:  # a phone menu, on a call we placed
+        return menu_step
     if GOODBYE.search(text):
         return "end_call", {"reason": "caller said goodbye"}
     if KEYPAD.fullmatch(text.strip()):
@@ -129,11 +128,6 @@ def decide(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str
     if (lookup := lookups.offline_request(text, info)) is not None:
         return "query_api", lookup
     return "look_up", {"question": text}
-
-
-def _on_errand(info: AgentInfo) -> bool:
-    """Whether this is a call we placed with an errand (only then is press_keys offered)."""
-    return any(t.name == "press_keys" for t in info.function_tools)
 
 
 async def first_step(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str, Any]] | None:

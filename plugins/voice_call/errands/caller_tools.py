@@ -50,13 +50,14 @@ async def _on_errands(ctx: RunContext[CallDeps], tool_def: ToolDefinition) -> To
 CALLER_TOOLS: list[Tool[CallDeps]] = [Tool(press_keys, prepare=_on_errands)]
 
 
-def offline_keys(text: str, info: AgentInfo) -> str | None:
-    """Offline: on a call we placed, when the other end reads out a menu, the key whose option fits
-    the owner's words for the errand (None: not a menu, no errand, or no option fits yet)."""
+def offline_menu_step(text: str, info: AgentInfo) -> tuple[str, dict[str, str]] | str | None:
+    """Offline, on a call we placed (press_keys is offered with the errand): when the other end
+    reads out a menu, press the key whose option fits the owner's words, or "" (say nothing, listen
+    on: menus repeat) when none fits yet. None when this is not a menu on an errand."""
     tool = next((t for t in info.function_tools if t.name == "press_keys"), None)
     errand = (tool.metadata or {}).get("errand", "") if tool else ""
-    return pick(menu_options(text), errand) if errand else None
-
-
-def is_menu(text: str) -> bool:
-    return bool(menu_options(text))
+    options = menu_options(text) if errand else {}
+    if not options:
+        return None
+    key = pick(options, errand)
+    return ("press_keys", {"keys": key}) if key else ""

@@ -24,13 +24,14 @@ def summary(record: CallInfo) -> str:
     """How a call went, from our records only (no caller words): who and how it ended, what we
     did for them, and what is left for the owner (their messages and questions, quoted first)."""
     reason = record.end_reason or "no reason given"
+    caller = record.from_number or "a withheld number"
     if record.direction == "outbound":
         text = f"Call to {record.to_number} ({record.mode}) ended: {record.state}, {reason}."
     elif record.answered_at is None:
-        return f"Missed call from {record.from_number or 'a withheld number'}: {reason}."
+        return f"Missed call from {caller}: {reason}."
     else:
         seconds = (record.ended_at - record.answered_at).total_seconds() if record.ended_at else 0.0
-        text = f"Call from {record.from_number or 'a withheld number'} ended after {seconds:.0f} s: {reason}."
+        text = f"Call from {caller} ended after {seconds:.0f} s: {reason}."
     if reason.startswith(EndReason.PAIRING_CODE_GIVEN.value):
         text += " Their code is approved with approve_pairing once they tell it to the owner."
     if done := done_for_them(record):

@@ -37,7 +37,7 @@ async def query_api(ctx: RunContext[CallDeps], name: str, parameters: dict[str, 
     except LookupFailed as exc:
         known = "; ".join(f"{lk.name} (needs {', '.join(lk.parameters) or 'nothing'})" for lk in lookups.all())
         return f"The lookup did not work: {exc}. Lookups you can run: {known or 'none'}."
-    if (lookup := next((lk for lk in lookups.all() if lk.name == name), None)) is not None:  # your name for it
+    if (lookup := lookups.get(name)) is not None:  # named as the owner named it, whatever the model wrote
         ctx.deps.call.done(f"Ran your lookup {lookup.name} for them.")
     return found
 
