@@ -19,6 +19,8 @@ IDIOMS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\ban?\s+hour\s+and\s+a\s+half\b|\bone\s+and\s+a\s+half\s+hours?\b", "90 minutes"),
     (r"\b(\d+)\s+and\s+a\s+half\s+hours?\b", lambda m: f"{int(m.group(1)) * 60 + 30} minutes"),
     (r"\b(?:a\s+)?half\s+(?:an\s+)?hour\b|\bhalf-hour\b", "30 minutes"),
+    (r"\ban?\s+minute\s+and\s+a\s+half\b|\bone\s+and\s+a\s+half\s+minutes?\b", "90 seconds"),
+    (r"\b(?:a\s+)?half\s+a\s+minute\b|\bhalf-minute\b", "30 seconds"),
     (r"\b(?:a\s+)?quarter\s+(?:of\s+)?an\s+hour\b|\bquarter-hour\b", "15 minutes"),
     (r"\bthree\s+quarters\s+of\s+an\s+hour\b", "45 minutes"),
     (r"\ba\s+couple\s+(?:of\s+)?(?=\w)", "2 "),

@@ -28,7 +28,8 @@ def inbound_policy(text: str) -> list[ToolCall] | None:
             return [("set_inbound_policy", {"policy": "allowlist", "allow_from": numbers_in(text)})]
         return [("update_allowlist", {"add": numbers_in(text)})]
     if re.search(
-        r"\b(disable|turn\s+off|stop)\b.*\b(inbound|incoming)?\s*calls\b|\b(reject|block)\s+all\s+calls\b|don'?t\s+accept\s+(any\s+)?calls",
+        # The verb on the calls themselves: "stop using realtime for calls" is about something else.
+        r"\b(disable|turn\s+off|stop)\s+(?:all\s+|any\s+|the\s+|my\s+)?(?:inbound\s+|incoming\s+)?calls\b|\b(reject|block)\s+all\s+calls\b|don'?t\s+accept\s+(any\s+)?calls",
         text,
         I,
     ):
@@ -134,6 +135,9 @@ MEANINGS = [
             "shut off incoming calls",
             "nobody may call",
             "decline every call",
+            "I'd rather nobody rang me",
+            "I'd prefer not to get calls this week",
+            "I don't want to be rung",
             "disable incoming calls",
         ),
         lambda said: [("set_inbound_policy", {"policy": "disabled"})],
@@ -158,6 +162,8 @@ MEANINGS = [
             "limit callers to +15550000000",
             "the only person allowed to call is +15550000000",
             "nobody but +15550000000",
+            "I only want calls from +15550000000",
+            "only want +15550000000 ringing me",
         ),
         lambda said: _numbers_or_ask(
             said,
@@ -192,6 +198,8 @@ MEANINGS = [
             "accept calls from +15550000000 too",
             "add a number to the allowed callers",
             "let another number call me",
+            "+15550000000 is allowed too",
+            "and +15550000000 may call as well",
         ),
         lambda said: _numbers_or_ask(said, lambda n: [("update_allowlist", {"add": n})], "Which phone number may call you?"),
         cues="\\b(too|as\\s+well|also|add|another|include|unblock)\\b",
@@ -255,6 +263,7 @@ MEANINGS = [
             "1234 is ok, let them in",
             "the caller said 1234, approve it",
             "they read me the code 1234, it's fine",
+            "the person waiting gave code 1234, let them in",
         ),
         _pairing_code,
         cues="\\b\\d{4}\\b|\\bapprove\\b",

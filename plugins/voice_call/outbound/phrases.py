@@ -121,6 +121,8 @@ PURPOSES: list[tuple[re.Pattern[str], Rewrite]] = [
         re.compile(r"\b(?:and\s+|to\s+)?(?:check\s+in|chat|talk)\b", I),
         lambda m, rest: "talk to them " + m.group(0).strip() + rest,
     ),
+    # "ring +1555... about the invoice": a conversation about it (last: "remind them about" wins).
+    (re.compile(r"\babout\b", I), lambda m, rest: "talk to them about" + rest),
 ]
 RECURRENCE = re.compile(
     r"\b(?:every|each)\s+(?:\w+\s+){0,3}?(?:at\s+\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\w+)(?=\W|$)|\bdaily\s+at\s+\d+", I
@@ -207,6 +209,10 @@ CALL_MEANINGS = [
             "can you call somebody for me",
             "place a call",
             "call +15550000000",
+            "call my dentist",
+            "ring the garage for me",
+            "phone my landlord",
+            "give the school a call",
         ),
         _call_meant,
         cues=CALL_CUES,
