@@ -29,6 +29,8 @@ MOBILE = "+15550004321"
         ("keep calls under 5 mins", 300),
         ("no number here", None),
         ("5 minutes, or maybe 20 seconds", None),  # two lengths: which is meant is not ours to guess
+        ("hang up after half a minute of silence", 30),
+        ("a minute and a half", 90),
     ],
 )
 def test_durations_in_words_and_digits(text: str, seconds: int | None) -> None:
@@ -43,6 +45,9 @@ def test_durations_in_words_and_digits(text: str, seconds: int | None) -> None:
         ("555.987.6543 and 555-111-2222", ["+15559876543", "+15551112222"]),
         ("+44 20 7946 0958", ["+442079460958"]),
         ("cancel call 3", []),
+        # A number written whole in E.164 is taken as written: this "2" is "to".
+        ("pls add +15559876543 2 allowlist", ["+15559876543"]),
+        ("(555) 111-2222 and +15559876543", ["+15551112222", "+15559876543"]),
     ],
 )
 def test_phone_numbers_however_written(text: str, numbers: list[str]) -> None:
@@ -75,6 +80,9 @@ def model(host):
         ("switch the phone provider over to Telnyx", [("voice_call_setup", {"provider": "telnyx"})]),
         (f"add {FRIEND} to the people who can call", [("update_allowlist", {"add": [FRIEND]})]),
         ("don't let anyone call", None),  # never read as "let anyone call"
+        # "stop" is about the calls only when it is said of them.
+        ("stop using realtime for calls", [("set_voice_call_mode", {"mode": "voice"})]),
+        ("pls add +15559876543 2 allowlist", [("update_allowlist", {"add": ["+15559876543"]})]),
     ],
 )
 def test_free_phrasing_reaches_the_same_tools(model, text: str, expected) -> None:
@@ -89,6 +97,13 @@ def test_half_an_hour_is_never_read_as_an_hour(model) -> None:
     text = "Clients can book appointments with me Monday to Friday between 9 and 5, half an hour each"
     [(tool, args)] = model.read(text).calls
     assert tool == "set_appointment_hours" and args["slot_minutes"] == 30
+
+
+def test_a_call_about_something_carries_it_and_a_call_without_a_number_asks_for_one(model) -> None:
+    [(tool, args)] = model.read("tomorrow at 10am ring +15553334444 about the invoice").calls
+    assert tool == "schedule_call" and args["to"] == "+15553334444" and "invoice" in args["message"]
+    reading = model.read("call the plumber")  # asked back (which number, or whether a call is meant), never placed
+    assert reading.calls == [] and "call" in (model.question(reading) or "")
 
 
 def test_a_missing_value_is_asked_for_not_defaulted(model) -> None:

@@ -148,6 +148,8 @@ class Meaning:
     #: Words that mark this meaning among its neighbours ("only" for an allowlist of just these
     #: numbers, "too" for one more): a message with them leans this way.
     cues: str = ""
+    #: Words that mark a neighbour instead ("only" is no request to add one more): they count against.
+    unlike: str = ""
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,8 @@ class Reader:
             # are: "anyone" is no cue for "let anyone call" in "don't let anyone call".
             if meaning.cues and re.search(meaning.cues, text, re.IGNORECASE) and index.turned[n] == turned:
                 best[n] += CUED
+            if meaning.unlike and re.search(meaning.unlike, text, re.IGNORECASE):
+                best[n] -= CUED
         order = np.argsort(-best)
         return [(self.meanings[i], float(best[i])) for i in order]
 

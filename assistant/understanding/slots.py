@@ -72,13 +72,17 @@ def whole_number(text: str) -> int | None:
 def phone_numbers(text: str, region: str = "US") -> list[str]:
     """The phone numbers in `text` in E.164, however they are written ("(555) 987-6543",
     "+1 555 987 6543", "555.987.6543"); `region` says how to read numbers without a country code."""
-    found: list[str] = []
+    found: list[tuple[int, str]] = []
+    # A number already written whole in E.164 is taken as written: "add +15559876543 2 allowlist"
+    # must not read the "2" (for "to") as its last digit.
+    for whole in re.finditer(r"(?<![\w+])\+\d{8,15}(?!\w)", text):
+        if phonenumbers.is_possible_number(phonenumbers.parse(whole.group(0))):
+            found.append((whole.start(), whole.group(0)))
+            text = text[: whole.start()] + " " * len(whole.group(0)) + text[whole.end() :]
     leniency = phonenumbers.Leniency.POSSIBLE
     for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
-        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        if number not in found:
-            found.append(number)
-    return found
+        found.append((match.start, phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)))
+    return list(dict.fromkeys(number for _, number in sorted(found)))
 
 
 def region_of(number: str | None) -> str:

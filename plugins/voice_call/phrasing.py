@@ -14,7 +14,8 @@ I = re.IGNORECASE
 IS = r"\s*(?:is|=|:|to)?\s*"
 #: One value: the next run of non-space characters, a trailing comma or period left out.
 VALUE = r"([^\s,;]+?)[.,;]?(?=\s|$)"
-NUMBER = re.compile(r"\+?\d[\d\s\-()]{5,18}\d")
+#: A number written whole in E.164 first: the "2" in "add +15559876543 2 allowlist" is "to".
+NUMBER = re.compile(r"\+\d{8,15}(?!\w)|\+?\d[\d\s\-()]{5,18}\d")
 
 
 def numbers_in(text: str) -> list[str]:

@@ -131,6 +131,7 @@ SETUP_MEANINGS = [
             "what still needs doing",
             "is my config ok",
             "is everything fine with the setup",
+            "is the setup complete",
             "what isn't working",
             "why is it not working",
             "what's wrong with the phone",

@@ -171,6 +171,7 @@ MEANINGS = [
             "Which phone number (or numbers) may call you?",
         ),
         cues="\\bonly\\b|\\bexcept\\b|\\bnobody\\s+but\\b|\\bjust\\b|\\brestrict",
+        unlike="\\b(too|as\\s+well|also|another|in\\s+addition)\\b",
     ),
     Meaning(
         "add to allowlist",
@@ -203,6 +204,7 @@ MEANINGS = [
         ),
         lambda said: _numbers_or_ask(said, lambda n: [("update_allowlist", {"add": n})], "Which phone number may call you?"),
         cues="\\b(too|as\\s+well|also|add|another|include|unblock)\\b",
+        unlike="\\b(only|just|exclusively|nobody\\s+else|no\\s*one\\s+else)\\b",
     ),
     Meaning(
         "remove from allowlist",
