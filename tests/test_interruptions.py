@@ -8,13 +8,13 @@ import asyncio
 import numpy as np
 import pytest
 
-from plugins.voice_call.calls.interruption import QUIET_FLOOR, CallerLevel, means_to_speak
+from plugins.voice_call.calls.interruption import QUIET_FLOOR, CallerLevel, loud_only, means_to_speak
 from plugins.voice_call.history.records import CallRecords
 from plugins.voice_call.speech.audio import ulaw_to_float
 
 from .conftest import FRIEND, OWNER
 from .room_sounds import interruptions, listening_sounds
-from .voice_harness import CallLab, settle, speak
+from .voice_harness import CallLab, settle, speak, transcribe
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,20 @@ def test_the_callers_own_level_sets_what_counts() -> None:
     before = level.floor
     level.heard(voice * 0.1)  # the caller moved away from the phone: the level follows
     assert level.floor < before
+
+
+def test_a_tv_before_a_yeah_is_not_read_as_the_callers_words() -> None:
+    """Under load a TV line and the caller's "Yeah." can be one utterance to the VAD: what is
+    weighed is the caller's part alone (the TV's words had read as the caller cutting in)."""
+    level = CallerLevel()
+    level.heard(ulaw_to_float(speak("Tell me a story please.")))
+    sounds = {s.name: s for s in listening_sounds()}
+    tv, yeah = ulaw_to_float(sounds["tv 0"].ulaw), ulaw_to_float(sounds["Yeah. (bf_emma)"].ulaw)
+    both = np.concatenate([tv, np.zeros(800, dtype=np.float32), yeah])
+    assert means_to_speak(transcribe(both))  # as it was heard before
+    caller = loud_only(both, level.floor)
+    assert len(caller) < len(yeah) + 2000 and not means_to_speak(transcribe(caller))
+    assert loud_only(yeah, level.floor) is yeah  # nothing of the room to take out: left whole
 
 
 def test_listening_noises_do_not_stop_the_reply_and_words_do(host) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from plugins.voice_call.calls.setup import failure_not_news
+from plugins.voice_call.speech.audio import PHONE_RATE
 
 #: Without transcripts of parts: speech held this long, at the caller's own loudness, cuts in.
 INTERRUPT_MS = 480
@@ -83,7 +84,8 @@ class OverUs:
 
     def cuts_in(self, held_ms: int, draft: str | None, so_far: Callable[[], np.ndarray]) -> bool:
         """Called per frame: `held_ms` of speech at the caller's loudness so far, the transcript
-        made at their latest pause, and the utterance so far for a transcript of our own."""
+        made at their latest pause (None when none, or when it heard the room too), and the
+        utterance so far, without the room, for a transcript of our own."""
         if self._check is not None and self._check.done():
             if not self._check.cancelled() and self._check.exception() is None:
                 self.heard.append(self._check.result())
@@ -103,6 +105,29 @@ class OverUs:
     def close(self) -> None:
         if self._check is not None:
             self._check.cancel()
+
+
+#: Sound below the caller's level for this long in one utterance is the room talking (a TV).
+ROOM_MS = 300
+
+
+def loud_only(audio: np.ndarray, floor: float, rate: int = PHONE_RATE) -> np.ndarray:
+    """`audio` without the room: when it holds `ROOM_MS` or more of sound quieter than `floor` (a
+    TV's words before a "yeah"), only the windows at least `floor` loud (and one either side: word
+    edges are quieter than their middle), joined; otherwise `audio` as it is. Cut out, not
+    silenced: Whisper makes words up in stretches of zeros; and left whole when there is no room to
+    take out, since Whisper hears short, cut-up sounds ("mm-hmm") worse."""
+    usable = len(audio) // _WINDOW * _WINDOW
+    windows = audio[:usable].reshape(-1, _WINDOW)
+    rms = np.sqrt(np.mean(windows.astype(np.float64) ** 2, axis=1))
+    loud = rms >= floor
+    room = (rms >= QUIET_FLOOR) & ~loud
+    if room.sum() * _WINDOW * 1000 < ROOM_MS * rate:
+        return audio
+    keep = loud.copy()
+    keep[1:] |= loud[:-1]
+    keep[:-1] |= loud[1:]
+    return np.ascontiguousarray(windows[keep].reshape(-1))
 
 
 @dataclass

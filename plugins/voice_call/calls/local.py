@@ -17,7 +17,7 @@ from plugins.voice_call.admission import invite
 from plugins.voice_call.admission.invite import InviteEntry
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.engine import Engine, Line
-from plugins.voice_call.calls.interruption import REACTION_MS, WORDS_MS, CallerLevel, OverUs, means_to_speak
+from plugins.voice_call.calls.interruption import REACTION_MS, WORDS_MS, CallerLevel, OverUs, loud_only, means_to_speak
 from plugins.voice_call.calls.turn_end import TurnEnd, TurnTaking
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.history.ending import Ending, EndReason
@@ -240,11 +240,23 @@ class LocalEngine(Engine):
             if not self._speaking():
                 over_us.close()
                 self._over_us = None  # the reply ended under them: an ordinary turn now
-            elif over_us.cuts_in(self.turns.vad.strong_ms, self.turns.draft_text(), self.turns.vad.so_far):
+            elif over_us.cuts_in(self.turns.vad.strong_ms, self._draft_of_caller(), self._caller_so_far):
                 self._over_us = None
                 await self._cut_in(over_us)
         if listening:
             self.stt.hear(payload)  # this frame's audio goes up before the end-of-utterance commit
+
+    def _caller_so_far(self) -> np.ndarray:
+        """What the caller has said over us so far, without the room behind them."""
+        return loud_only(self.turns.vad.so_far(), self.level.floor)
+
+    def _draft_of_caller(self) -> str | None:
+        """The turn's draft at the caller's latest pause, unless it heard the room too."""
+        draft = self.turns.draft_text()
+        if draft is None:
+            return None
+        so_far = self.turns.vad.so_far()
+        return draft if loud_only(so_far, self.level.floor) is so_far else None
 
     def _speaking(self) -> bool:
         return self.line.player.busy or self._replying()
@@ -261,7 +273,9 @@ class LocalEngine(Engine):
         over_us.close()
         if end.strong_ms < WORDS_MS:
             return  # the room (a TV, a door), not the caller
-        text = (await (end.draft if end.draft is not None else self.stt.transcribe(end.audio))).strip()
+        # Without the room: a draft that heard a TV behind the "yeah" is made again without it.
+        audio = loud_only(end.audio, self.level.floor)
+        text = (await (end.draft if end.draft is not None and audio is end.audio else self.stt.transcribe(audio))).strip()
         if not means_to_speak(text):  # begun over us, it was not meant as a turn, even if we are done now
             if text:
                 self.line.records.append_transcript(
