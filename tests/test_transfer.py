@@ -60,7 +60,10 @@ def test_a_caller_who_asks_for_the_owner_is_put_through(lab) -> None:
     assert transfer.caller_id in (OWNER, OWNER.lstrip("+"))  # our number, which the carrier lets us present
     assert _record(lab).state == "in-progress"  # the carrier has the call; it is not over
     whisper = _wav_text(lab.carrier.owner_answers(transfer)).lower()
-    assert "call for you" in whisper, whisper
+    assert "call for you" in whisper and "speak to the owner" in whisper, whisper  # who, and what they want
+    if lab.carrier.name != "telnyx":  # Telnyx joins the owner once they answer: no key to press
+        assert "press 1" in whisper or "press one" in whisper, whisper
+        assert transfer.extra.get("joined", True), "the owner pressed 1: the calls are joined"
     assert lab.carrier.transfer_ends(transfer, "completed") is None
     settle(lambda: _record(lab).state == "completed")
     record = _record(lab)
@@ -135,6 +138,23 @@ def test_an_owner_who_hangs_up_during_the_whisper_did_not_take_the_call(host) ->
         late = {**lab.carrier.call_params("", "", call_sid=transfer.call_id), "DialCallStatus": "completed"}
         assert lab.carrier.post_to(transfer.body["action"], late).status_code == 200
         assert _record(lab).state == "in-progress", "a late report changes nothing"
+
+
+def test_the_owner_hears_who_is_calling_and_can_let_us_take_a_message(host) -> None:
+    """A warm transfer on Twilio: the owner's leg runs our <Number url> TwiML, a <Gather> around
+    the whisper. Pressing 2 (or nothing before it times out) declines: their leg is hung up, the
+    <Dial> ends unbridged and the caller comes back to us to leave a message."""
+    with CallLab(host, "twilio") as lab:
+        lab.set(ownerNumber=MOBILE)
+        lab.runtime.call_model = offline_call_model()
+        transfer = _caller_presses_0(lab)
+        whisper = _wav_text(lab.carrier.owner_answers(transfer, press="2")).lower()
+        assert "call for you" in whisper and "message" in whisper and ("press 1" in whisper or "press one" in whisper), whisper
+        assert transfer.extra["joined"] is False
+        lab.carrier.owner_answers(transfer, press=None)  # said nothing: the <Gather> times out
+        assert transfer.extra["joined"] is False
+        back = lab.carrier.transfer_ends(transfer, "completed", bridged=False)
+        assert back is not None and back.connected, "the caller comes back to leave a message"
 
 
 @pytest.mark.parametrize("caller_reported_first", [True, False])

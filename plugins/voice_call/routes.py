@@ -202,8 +202,8 @@ class VoiceRoutes:
             return control.transfer_over()
         if transfer is None:
             return PlainTextResponse("unknown transfer", status_code=404)
-        if event.transfer_step in ("connect", "whisper"):
-            return control.transfer_instructions(transfer.request, event.transfer_step)
+        if event.transfer_step in ("connect", "whisper", "choice"):
+            return control.transfer_instructions(transfer.request, event.transfer_step, event.digits)
         outcome = desk.result(transfer, event.status, event.detail, control.reports_connection)
         if outcome != "back":
             return control.transfer_over()

@@ -314,7 +314,12 @@ class FakeTwilio(FakeCarrier):
         )
         return self.end_stream(sid)
 
-    def owner_answers(self, transfer: Transfer) -> bytes:
+    def owner_answers(self, transfer: Transfer, press: str | None = "1") -> bytes:
+        """The owner picks up: Twilio runs the <Number url> TwiML on their leg. A <Gather> there
+        (https://www.twilio.com/docs/voice/twiml/gather) plays its <Play> and posts the key pressed
+        (`press`; None: none before the timeout, and the verbs after the <Gather> run) to its
+        action; an empty document then joins the calls and a <Hangup> declines
+        (`transfer.extra["joined"]`). A plain <Play> joins them once played."""
         child = new_sid("CA")
         transfer.extra["child"] = child
         params = {
@@ -324,7 +329,24 @@ class FakeTwilio(FakeCarrier):
         }
         response = self.post_to(transfer.body["whisper_url"], params)
         assert response.status_code == 200, response.text
-        return self.play_whisper(transfer, response.text)
+        root = ET.fromstring(response.text)
+        gather = root.find("Gather")
+        if gather is None:
+            transfer.extra["joined"] = root.find("Hangup") is None
+            return self.play_whisper(transfer, response.text)
+        play = gather.find("Play")
+        assert play is not None and gather.get("numDigits") == "1", response.text
+        whisper = self.play_whisper(transfer, f"<Response>{ET.tostring(play, encoding='unicode')}</Response>")
+        if press is None:
+            after = list(root)[list(root).index(gather) + 1 :]
+            transfer.extra["joined"] = not any(verb.tag == "Hangup" for verb in after)
+            return whisper
+        action = gather.get("action", "")
+        assert action.startswith(("https://", "http://")), response.text
+        chosen = self.post_to(action, {**params, "Digits": press})
+        assert chosen.status_code == 200, chosen.text
+        transfer.extra["joined"] = ET.fromstring(chosen.text).find("Hangup") is None
+        return whisper
 
     def transfer_ends(self, transfer: Transfer, outcome: str, bridged: bool | None = None) -> Ring | None:
         """The <Dial action> request; `bridged` adds DialBridged ("false": the owner answered but

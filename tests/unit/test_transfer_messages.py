@@ -40,12 +40,21 @@ def test_twilio_dial_reports() -> None:
         assert (event.kind, event.transfer, event.transfer_step, event.status) == ("transfer", "tok123", "result", state)
     whisper = webhooks.parse_webhook("status", urlencode(base).encode(), {"transfer": "tok123", "step": "whisper"})
     assert whisper.transfer_step == "whisper"
+    # The <Gather> action on the owner's leg: its form carries Digits.
+    pressed = urlencode({**base, "Digits": "2"}).encode()
+    choice = webhooks.parse_webhook("status", pressed, {"transfer": "tok123", "step": "choice"})
+    assert (choice.transfer_step, choice.digits) == ("choice", "2")
 
 
 def test_twilio_instructions() -> None:
     control = TwilioControl(api_base_url="http://127.0.0.1:9", account_sid=ACCOUNT, auth_token="0" * 32)
-    play = ET.fromstring(bytes(control.transfer_instructions(REQUEST, "whisper").body))
-    assert play.find("Play").text == REQUEST.whisper_audio_url
+    whisper = ET.fromstring(bytes(control.transfer_instructions(REQUEST, "whisper").body))
+    gather = whisper.find("Gather")  # the owner hears who is calling and chooses by key
+    assert gather.find("Play").text == REQUEST.whisper_audio_url and gather.get("numDigits") == "1"
+    assert gather.get("action").endswith("step=choice") and list(whisper)[-1].tag == "Hangup"  # no key: declined
+    assert len(ET.fromstring(bytes(control.transfer_instructions(REQUEST, "choice", "1").body))) == 0  # joined
+    for declined in ("2", "9", ""):
+        assert ET.fromstring(bytes(control.transfer_instructions(REQUEST, "choice", declined).body)).find("Hangup") is not None
     assert ET.fromstring(bytes(control.transfer_over().body)).find("Hangup") is not None
 
 

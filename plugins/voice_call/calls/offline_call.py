@@ -122,7 +122,8 @@ def decide(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str
     if KEYPAD.fullmatch(text.strip()):
         return SAY_MESSAGE
     if WANTS_OWNER.search(text):
-        return "transfer_to_owner", {"reason": "the caller asked for you"}
+        # The owner hears what they want in their own words (only the owner's ears get this, no model).
+        return "transfer_to_owner", {"reason": f"They said: {text.strip()[:160]}"}
     if (booking := appointments.offline_request(text, messages, info)) is not None:
         return booking
     if (lookup := lookups.offline_request(text, info)) is not None:

@@ -103,9 +103,9 @@ class CallControl(ABC):
         raise NotImplementedError(f"{type(self).__name__} sends keys in the call's audio")
 
     # -- putting a call through to the owner -----------------------------------------------------------
-    #: Whether the owner must press 1 to take a call put through (the carrier plays the whisper as a
-    #: confirmation prompt); the whisper then says so.
-    whisper_needs_key = False
+    #: How the owner takes or declines a call put through, said after the whisper ("" where the
+    #: carrier connects them once they answer). A declined call comes back to us for a message.
+    whisper_choice = ""
     #: Whether the carrier reports the moment the owner is connected (a "result" in-progress), so a
     #: "completed" result without it means the owner's phone hung up before being connected.
     reports_connection = False
@@ -115,9 +115,10 @@ class CallControl(ABC):
         `request.return_url` as "transfer" webhooks. Raise CarrierError."""
         raise CarrierError("this carrier cannot put calls through")
 
-    def transfer_instructions(self, request: TransferRequest, step: str) -> Response:
+    def transfer_instructions(self, request: TransferRequest, step: str, digits: str = "") -> Response:
         """The answer to a "transfer" webhook asking for instructions: "connect" (how to dial the
-        owner, where the carrier asks for them) or "whisper" (play the words for the owner)."""
+        owner, where the carrier asks for them), "whisper" (play the words for the owner) or
+        "choice" (the owner pressed `digits` after it: connect them on 1, else hang up their leg)."""
         return self.transfer_over()
 
     async def resume(self, carrier_call_id: str, stream_url: str, token: str, time_limit: int) -> Response:

@@ -73,7 +73,7 @@ class CallEvent:
     (`answered_by`); "stream-failed" says the carrier could not open or keep our media stream;
     "transfer" is about a call we are putting through to the owner (`transfer`: its token;
     `transfer_step`: "connect" asks for the dialling instructions, "whisper" for what the owner
-    hears first, "result" says how it went in `status`: in-progress once connected, completed when
+    hears first, "choice" brings the key the owner pressed after it (`digits`), "result" says how it went in `status`: in-progress once connected, completed when
     the connected call is over, no-answer / busy / failed when the owner was never connected);
     "ignored" needs no action.
     """
@@ -90,7 +90,9 @@ class CallEvent:
     ref: str = ""
     answered_by: AnsweredBy = "unknown"
     transfer: str = ""
-    transfer_step: Literal["", "connect", "whisper", "result"] = ""
+    transfer_step: Literal["", "connect", "whisper", "choice", "result"] = ""
+    #: Keys pressed, for a "choice".
+    digits: str = ""
 
     def __post_init__(self) -> None:
         # Every carrier's webhook comes through here: the numbers are E.164 or "" (withheld), the

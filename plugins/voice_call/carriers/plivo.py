@@ -150,7 +150,8 @@ class PlivoControl(CallControl):
 
     auth_id: str
     auth_token: str = field(repr=False)
-    whisper_needs_key = True
+    # confirmKey: only 1 connects; any other key does nothing, so declining is hanging up.
+    whisper_choice = "Press 1 to take it, or hang up and I'll take a message."
 
     async def answer(self, call: CallEvent, stream_url: str, token: str, time_limit: int) -> Response:
         if not token.isalnum():
@@ -176,7 +177,7 @@ class PlivoControl(CallControl):
         if response.status_code >= 400:
             raise CarrierError(f"Plivo refused to put {carrier_call_id} through: {response.status_code} {response.text[:200]}")
 
-    def transfer_instructions(self, request: TransferRequest, step: str) -> Response:
+    def transfer_instructions(self, request: TransferRequest, step: str, digits: str = "") -> Response:
         if step == "whisper":
             return _xml(f"<Play>{escape(request.whisper_audio_url)}</Play>")
         # confirmSound plays to the owner on answer, and confirmKey must be pressed to connect: an

@@ -137,6 +137,8 @@ def _transfer_event(call: CallEvent, form: _Form, query: Mapping[str, str]) -> C
     token = query["transfer"]
     if query.get("step") == "whisper":
         return replace(call, kind="transfer", transfer=token, transfer_step="whisper")
+    if query.get("step") == "choice":
+        return replace(call, kind="transfer", transfer=token, transfer_step="choice", digits=form.one("Digits"))
     dial_status = form.one("DialCallStatus", "failed")
     detail = dial_status
     if dial_status == "completed" and form.one("DialBridged") == "false":
@@ -249,8 +251,19 @@ class TwilioControl(CallControl):
         if response.status_code >= 400:
             raise CarrierError(f"Twilio refused to put {carrier_call_id} through: {response.status_code} {response.text[:200]}")
 
-    def transfer_instructions(self, request: TransferRequest, step: str) -> Response:
-        return _twiml(f"<Play>{escape(request.whisper_audio_url)}</Play>")
+    #: <Number url> TwiML runs on the owner's leg before the two are joined; a <Gather> there lets
+    #: them accept or decline, and a <Hangup> declines (https://www.twilio.com/docs/voice/twiml/number#url).
+    whisper_choice = "Press 1 to take it, or 2 and I'll take a message."
+
+    def transfer_instructions(self, request: TransferRequest, step: str, digits: str = "") -> Response:
+        if step == "choice":
+            # An empty document ends the <Number url> TwiML: the owner is joined to the caller.
+            return _twiml("") if digits == "1" else _twiml("<Hangup/>")
+        # No key before the <Gather> times out (voicemail, an owner who said nothing) declines too.
+        return _twiml(
+            f'<Gather numDigits="1" timeout="10" action={quoteattr(request.step_url("choice"))} method="POST">'
+            f"<Play>{escape(request.whisper_audio_url)}</Play></Gather><Hangup/>"
+        )
 
     async def resume(self, carrier_call_id: str, stream_url: str, token: str, time_limit: int) -> Response:
         # The answer to <Dial action>: the call goes on with this TwiML, a new stream to us.

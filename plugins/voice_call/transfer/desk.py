@@ -44,9 +44,11 @@ def spoken_number(number: str) -> str:
     return ", ".join(digits) if digits else "an unknown number"
 
 
-def whisper_text(caller: str, reason: str, needs_key: bool) -> str:
-    text = f"A call for you from {spoken_number(caller)}. {reason.strip().rstrip('.')}."
-    return text + (" Press 1 to take it." if needs_key else "")
+def whisper_text(caller: str, reason: str, choice: str) -> str:
+    """Who is calling and what they want, in a sentence, then how to take or decline the call."""
+    reason = reason.strip()
+    text = f"A call for you from {spoken_number(caller)}. {reason if reason.endswith(('.', '?', '!')) else reason + '.'}"
+    return f"{text} {choice}" if choice else text
 
 
 @dataclass
@@ -115,7 +117,7 @@ class TransferDesk:
                 base_url=base_url,
                 timeout_s=RING_SECONDS,
             )
-            whisper = whisper_text(caller, reason, control.whisper_needs_key)
+            whisper = whisper_text(caller, reason, control.whisper_choice)
             transfer = Transfer(call_id, carrier_call_id, token, request, config, whisper, stream_token)
             self._by_token[token] = transfer
             # Noted first: the carrier may end our stream (and so this session) before it answers.
