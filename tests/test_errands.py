@@ -11,10 +11,11 @@ import contextlib
 import pytest
 
 from plugins.voice_call.calls.offline_call import offline_call_model
+from plugins.voice_call.errands.hold import OnHold, is_hold
 from plugins.voice_call.errands.menus import menu_options, pick
 
 from .conftest import FRIEND
-from .voice_harness import CARRIERS, CallLab, settle, speak
+from .voice_harness import CARRIERS, CallLab, settle, speak, transcribe_ulaw
 
 #: A dentist's menu, three levels deep; the errand needs 2, then 1, then 1.
 MENU = (
@@ -138,3 +139,76 @@ def test_a_carrier_that_refuses_the_keys_is_told_to_the_model_without_its_words(
 
     said = asyncio.run(run_call_tool("press_keys", '{"keys": "2"}', CallDeps(Line(), errand=ERRAND)))  # type: ignore[arg-type]
     assert "could not be sent" in said and "401" not in said
+
+
+def test_an_errand_waits_on_hold_without_the_agent_and_speaks_to_the_person(host) -> None:
+    """A queue: "your call is important to us, please hold", then quiet (hold music the VAD does
+    not take for speech) for over twice the silence timeout. The call is not ended for silence,
+    nothing is said to the queue (no agent turn), and when a person picks up and offers help, they
+    hear what the owner wants. (The media clock cannot be run faster: the gateway drops a stream
+    that floods it, so the wait is real time, with the shortest silence timeout.)"""
+    from assistant.tools import ToolContext
+    from plugins.voice_call.outbound.owner_tools import realtime_call
+
+    with CallLab(host, "twilio") as lab:
+
+        class Ctx:
+            deps = ToolContext(lab.host)
+
+        lab.set(silenceTimeoutSeconds=5)
+        lab.runtime.call_model = offline_call_model()
+        started = lab.live.run(realtime_call(Ctx(), action="initiate_call", to=FRIEND, message=ERRAND, mode="conversation"))
+        assert started["ok"], started
+        dial = lab.carrier.wait_for_dial()
+        queue = speak("All our team members are busy. Your call is important to us, please hold.")
+        person = speak("Hi, this is Mary at Bright Smile Dental. How can I help you?")
+
+        async def scenario() -> str:
+            async with lab.carrier.answer_outbound(dial) as call:
+                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+                await call.say(queue)
+                await asyncio.sleep(3)  # heard and weighed at the normal pace
+                held_from = call.media_seconds
+                while call.media_seconds - held_from < 11 and call.closed is None:
+                    await asyncio.sleep(0.1)
+                assert call.closed is None, _record(lab).end_reason
+                start = len(call.heard)
+                await call.say(person)
+                await call.wait_for(lambda: len(call.heard) - start > 8000 * 4, timeout=30)
+                return transcribe_ulaw(bytes(call.heard[start:]))
+
+        heard = asyncio.run(scenario()).lower()
+        assert "cleaning" in heard, heard
+        transcript = _record(lab).transcript
+        held = [n for n, e in enumerate(transcript) if e.get("hold")]
+        assert held and "important" in transcript[held[0]]["text"].lower(), transcript
+        picked_up = next(n for n, e in enumerate(transcript) if e["role"] == "caller" and not e.get("hold") and n > held[0])
+        said_to_queue = [e["text"] for e in transcript[held[0] : picked_up] if e["role"] == "assistant"]
+        assert said_to_queue == [], "nothing is said to the queue (no agent turn)"
+
+
+@pytest.mark.parametrize(
+    ("heard", "hold"),
+    [
+        ("All our team members are busy. Your call is important to us, please hold.", True),
+        ("Thank you for your patience. You are caller number three.", True),
+        ("[Music]", True),
+        ("♪ ♪", True),
+        ("(upbeat music)", True),
+        ("Hi, this is Mary at Bright Smile Dental. How can I help you?", False),
+        ("Hello?", False),
+        ("Bright Smile Dental, Tom speaking.", False),
+    ],
+)
+def test_a_queue_is_told_from_a_person(heard: str, hold: bool) -> None:
+    assert is_hold(heard) is hold
+
+
+def test_the_wait_on_hold_is_bounded_by_the_owners_limit() -> None:
+    queue = OnHold(limit_ms=600_000)
+    assert not queue.waiting(0)
+    assert queue.heard("Please hold, your call is important to us.", now_ms=10_000)
+    assert queue.heard("[Music]", now_ms=300_000)  # still the queue; the wait counts from its first words
+    assert queue.waiting(609_999) and not queue.waiting(610_000)  # then silence ends the call as on any call
+    assert not queue.heard("Hi, this is Mary, how can I help?", now_ms=400_000)  # a person: the wait is over
+    assert not queue.waiting(400_001)

@@ -83,6 +83,7 @@ def model(host):
         # "stop" is about the calls only when it is said of them.
         ("stop using realtime for calls", [("set_voice_call_mode", {"mode": "voice"})]),
         ("pls add +15559876543 2 allowlist", [("update_allowlist", {"add": ["+15559876543"]})]),
+        ("if they put you on hold, give up after ten minutes", [("set_voice_call_limits", {"hold_limit_seconds": 600})]),
     ],
 )
 def test_free_phrasing_reaches_the_same_tools(model, text: str, expected) -> None:

@@ -322,6 +322,20 @@ SETUP_MEANINGS = [
         ),
     ),
     Meaning(
+        "hold limit",
+        "limit how long calls for you wait on hold",
+        (
+            "wait on hold up to 20 minutes",
+            "don't stay on hold longer than 10 minutes",
+            "give up after 15 minutes on hold",
+            "you can hold for half an hour",
+            "hang up if they keep you on hold for 5 minutes",
+            "how long to wait in a queue",
+        ),
+        lambda said: _limit_seconds(said, "hold_limit_seconds", 'How long should I wait on hold? For example "10 minutes".'),
+        cues="\\b(hold|queue|waiting\\s+line)\\b",
+    ),
+    Meaning(
         "concurrent calls",
         "limit how many calls at once",
         (

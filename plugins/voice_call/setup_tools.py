@@ -230,6 +230,7 @@ def set_voice_call_limits(
     max_concurrent_calls: int | None = None,
     end_of_utterance_ms: int | None = None,
     call_capacity: int | None = None,
+    hold_limit_seconds: int | None = None,
 ) -> Result:
     """Set call limits; give only the ones to change.
 
@@ -239,6 +240,7 @@ def set_voice_call_limits(
         max_concurrent_calls: The most calls at once (1 to 100).
         end_of_utterance_ms: How long a pause ends the caller's turn, in ms (200 to 3000).
         call_capacity: How many calls this machine's speech engines carry at once (normally measured at start).
+        hold_limit_seconds: How long a call placed for the owner waits on hold (30 to 3600).
     """
     changes = {
         k: v
@@ -248,20 +250,22 @@ def set_voice_call_limits(
             "maxConcurrentCalls": max_concurrent_calls,
             "endOfUtteranceMs": end_of_utterance_ms,
             "callCapacity": call_capacity,
+            "holdLimitSeconds": hold_limit_seconds,
         }.items()
         if v is not None
     }
     if not changes:
         return ToolResult(
             False,
-            "Nothing was changed: no limit was given (maximum duration, silence timeout, concurrent calls, pause, capacity).",
+            "Nothing was changed: no limit was given (maximum duration, silence timeout, concurrent calls, pause, capacity, hold).",
         ).as_dict()
     return apply_change(
         ctx,
         changes,
         lambda c: (
             f"Limits: calls end after {c.max_duration_seconds} s, or after {c.silence_timeout_seconds} s of silence; "
-            f"at most {c.max_concurrent_calls} calls at once; a {c.end_of_utterance_ms} ms pause ends the caller's turn."
+            f"at most {c.max_concurrent_calls} calls at once; a {c.end_of_utterance_ms} ms pause ends the caller's turn; "
+            f"calls for you wait on hold up to {c.hold_limit_seconds} s."
         ),
     )
 

@@ -20,6 +20,7 @@ from plugins.voice_call.calls.engine import Engine, Line
 from plugins.voice_call.calls.interruption import REACTION_MS, WORDS_MS, CallerLevel, OverUs, loud_only, means_to_speak
 from plugins.voice_call.calls.turn_end import TurnEnd, TurnTaking
 from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.errands.hold import OnHold
 from plugins.voice_call.history.ending import Ending, EndReason
 from plugins.voice_call.history.timings import TurnTimer
 from plugins.voice_call.speech import smart_turn
@@ -71,6 +72,8 @@ class LocalEngine(Engine):
         self.invite = InviteEntry(setup.redeem) if setup.redeem is not None else None
         self._intro_done = False
         self._spoken_count = 0
+        #: On a call we placed for the owner (an errand): whether we wait in the other end's queue.
+        self.hold = OnHold(config.hold_limit_seconds * 1000) if setup.mode == "conversation" else None
         self._turn: asyncio.Task[None] | None = None
         self._turns = 0
         #: What the caller said that no reply has answered yet: speaking again before our answer is
@@ -308,6 +311,8 @@ class LocalEngine(Engine):
 
     def active(self) -> bool:
         # The opening words count as activity until heard, however long they take to prepare.
+        if self.hold is not None and self.hold.waiting(self.line.media_ms):
+            return True  # hold music and the quiet between its announcements are the queue's
         return not self._intro_done or self.turns.vad.speaking or self.line.player.busy or self._replying()
 
     async def _barge_in(self) -> None:
@@ -366,6 +371,12 @@ class LocalEngine(Engine):
             if timer is not None:
                 timer.mark("transcript_ms")
         if not text:
+            return
+        if self.hold is not None and self.hold.heard(text, self.line.media_ms):
+            # The other end's queue: kept in the transcript (their words), never sent to the agent.
+            self.line.records.append_transcript(
+                self.line.call_id, [{"role": "caller", "text": text, "at_ms": self.line.media_ms, "hold": True}]
+            )
             return
         if self.line.caller_said(text):
             return

@@ -50,13 +50,29 @@ async def _on_errands(ctx: RunContext[CallDeps], tool_def: ToolDefinition) -> To
 CALLER_TOOLS: list[Tool[CallDeps]] = [Tool(press_keys, prepare=_on_errands)]
 
 
+#: A person picking up and offering to help ("Hi, this is Mary, how can I help you?").
+PERSON_OFFERS_HELP = re.compile(
+    r"\bhow\s+(?:can|may|could)\s+(?:i|we)\s+(?:help|assist)|\bwhat\s+can\s+(?:i|we)\s+do\s+for\s+you|\bspeaking\b[.!?]*$",
+    re.IGNORECASE,
+)
+
+
+def _errand(info: AgentInfo) -> str:
+    tool = next((t for t in info.function_tools if t.name == "press_keys"), None)
+    return str((tool.metadata or {}).get("errand", "")) if tool else ""
+
+
 def offline_menu_step(text: str, info: AgentInfo) -> tuple[str, dict[str, str]] | str | None:
     """Offline, on a call we placed (press_keys is offered with the errand): when the other end
     reads out a menu, press the key whose option fits the owner's words, or "" (say nothing, listen
-    on: menus repeat) when none fits yet. None when this is not a menu on an errand."""
-    tool = next((t for t in info.function_tools if t.name == "press_keys"), None)
-    errand = (tool.metadata or {}).get("errand", "") if tool else ""
-    options = menu_options(text) if errand else {}
+    on: menus repeat) when none fits yet; when a person picks up and offers help (after a menu or
+    a wait on hold), say what the owner wants. None when neither is so, or this is no errand."""
+    errand = _errand(info)
+    if not errand:
+        return None
+    if PERSON_OFFERS_HELP.search(text):
+        return f"Hello! I'm calling on behalf of my owner. {errand}"
+    options = menu_options(text)
     if not options:
         return None
     key = pick(options, errand)
