@@ -15,7 +15,7 @@ from plugins.voice_call.admission.pairing import Pairing
 from plugins.voice_call.appointments.bookings import Appointments
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.capacity import CallCapacity
-from plugins.voice_call.calls.local import FILLERS
+from plugins.voice_call.calls.fillers import FILLERS
 from plugins.voice_call.calls.prompts import PromptCache
 from plugins.voice_call.calls.realtime import open_realtime
 from plugins.voice_call.calls.said_ahead import FIXED_LINES, shared_folder

@@ -7,7 +7,7 @@ import asyncio
 import json
 import time
 
-from plugins.voice_call.calls.local import heard_words
+from plugins.voice_call.calls.interruption import heard_words
 from plugins.voice_call.calls.player import LEAD_MS, Player
 from plugins.voice_call.carriers.twilio import TwilioCodec
 from plugins.voice_call.speech.audio import FRAME_MS, FRAME_SAMPLES

@@ -150,3 +150,12 @@ class CallerLevel:
     def floor(self) -> float:
         """The RMS a sound needs to count as the caller speaking over us."""
         return QUIET_FLOOR if self.db is None else max(QUIET_FLOOR, 10 ** ((self.db - LEVEL_DB) / 20))
+
+
+def heard_words(text: str, heard_ms: int, total_ms: int) -> str:
+    """The words of `text` heard in `heard_ms` of its `total_ms` of audio (speech is taken as
+    evenly paced: a word more or less, which is what a transcript of an interruption needs)."""
+    words = text.split()
+    if total_ms <= 0 or heard_ms <= 0:
+        return ""
+    return " ".join(words[: min(len(words), round(len(words) * heard_ms / total_ms))])

@@ -17,7 +17,16 @@ from plugins.voice_call.admission import invite
 from plugins.voice_call.admission.invite import InviteEntry
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.engine import Engine, Line
-from plugins.voice_call.calls.interruption import REACTION_MS, WORDS_MS, CallerLevel, OverUs, loud_only, means_to_speak
+from plugins.voice_call.calls.fillers import no_dead_air
+from plugins.voice_call.calls.interruption import (
+    REACTION_MS,
+    WORDS_MS,
+    CallerLevel,
+    OverUs,
+    heard_words,
+    loud_only,
+    means_to_speak,
+)
 from plugins.voice_call.calls.turn_end import TurnEnd, TurnTaking
 from plugins.voice_call.config import VoiceCallConfig
 from plugins.voice_call.errands.hold import OnHold
@@ -34,11 +43,6 @@ APOLOGY = "I'm sorry, I'm having trouble answering right now."
 TRANSFER_LINE = "Putting you through to my owner now, one moment."
 #: A pause after the last key pressed that ends the caller's keypad input ("#" ends it at once).
 KEYPAD_PAUSE_MS = 1500
-#: Said when the answer is slow to come (a lookup, the calendar, the model): the first after
-#: FILLER_MS of quiet, the second after FILLER_AGAIN_MS more. Made ahead like the goodbyes.
-FILLERS = ("One moment, please.", "Still checking, thanks for waiting.")
-FILLER_MS = 700
-FILLER_AGAIN_MS = 4000
 
 
 class LocalEngine(Engine):
@@ -399,7 +403,10 @@ class LocalEngine(Engine):
             context = " ".join(notes) or None
             sentences = sentences_from_stream(_timed(self.agent.reply(text, self.history, self.line.deps, context), timer))
             index = 0
-            async for sentence in self._no_dead_air(sentences):
+            say_filler = lambda n, filler: self._say(f"f{self._turns}.{n}", filler)  # noqa: E731
+            async for sentence in no_dead_air(
+                sentences, say_filler, lambda: self.line.player.busy, f"fillers-{self.line.call_id}"
+            ):
                 played.append(self._say(f"t{self._turns}s{index}", sentence))
                 index += 1
             if index == 0:  # answered without words (keys pressed for a menu): nothing is left unanswered
@@ -418,33 +425,6 @@ class LocalEngine(Engine):
                     await asyncio.wait_for(event.wait(), timeout=15)
             await self.line.reply_heard()
 
-    async def _no_dead_air(self, sentences: AsyncIterator[str]) -> AsyncIterator[str]:
-        """The reply's sentences; while the next is slow to come (a lookup, the calendar, the
-        model) and the line has been quiet FILLER_MS, the caller hears a filler ("One moment,
-        please."), and the second after FILLER_AGAIN_MS more. The sentences are read in this task
-        (the agent's run keeps its context); a watcher beside it says the fillers."""
-        waiting = [True]
-        watcher = asyncio.create_task(self._fill_silence(waiting), name=f"fillers-{self.line.call_id}")
-        try:
-            async for sentence in sentences:
-                waiting[0] = False
-                yield sentence
-                waiting[0] = True
-        finally:
-            watcher.cancel()
-
-    async def _fill_silence(self, waiting: list[bool]) -> None:
-        loop = asyncio.get_running_loop()
-        fillers, quiet_since, wait_ms = list(FILLERS), loop.time(), FILLER_MS
-        while fillers:
-            await asyncio.sleep(0.05)
-            now = loop.time()
-            if self.line.player.busy or not waiting[0]:
-                quiet_since = now
-            elif now - quiet_since >= wait_ms / 1000:
-                self._say(f"f{self._turns}.{len(FILLERS) - len(fillers)}", fillers.pop(0))
-                quiet_since, wait_ms = now, FILLER_AGAIN_MS
-
     async def _keypad_transfer(self) -> None:
         """The caller pressed 0: put through to the owner, without asking the call agent."""
         with contextlib.suppress(TimeoutError):
@@ -458,12 +438,3 @@ async def _timed(chunks: AsyncIterator[str], timer: TurnTimer | None) -> AsyncIt
         if timer is not None:
             timer.mark("first_token_ms")
         yield chunk
-
-
-def heard_words(text: str, heard_ms: int, total_ms: int) -> str:
-    """The words of `text` heard in `heard_ms` of its `total_ms` of audio (speech is taken as
-    evenly paced: a word more or less, which is what a transcript of an interruption needs)."""
-    words = text.split()
-    if total_ms <= 0 or heard_ms <= 0:
-        return ""
-    return " ".join(words[: min(len(words), round(len(words) * heard_ms / total_ms))])

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from assistant.plugin_api import models_dir
 from plugins.voice_call.admission import invite
-from plugins.voice_call.calls.local import APOLOGY, FILLERS, TRANSFER_LINE
+from plugins.voice_call.calls.fillers import FILLERS
+from plugins.voice_call.calls.local import APOLOGY, TRANSFER_LINE
 from plugins.voice_call.calls.offline_call import FIXED_REPLIES
 from plugins.voice_call.calls.session import GOODBYES, HANDOVER_LINE, TRANSFER_FAILED
 from plugins.voice_call.speech.tts import as_streamed
