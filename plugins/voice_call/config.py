@@ -202,7 +202,7 @@ class VoiceCallConfig(Section):
     silence_timeout_seconds: int = Field(default=30, ge=5, le=600)
     #: How long an errand waits on hold (music, "please hold") before the call gives up; the call
     #: still ends at maxDurationSeconds.
-    hold_limit_seconds: int = Field(default=600, ge=30, le=3600)
+    hold_limit_seconds: int = Field(default=600, ge=30, le=3600, json_schema_extra=LIVE)
     #: How long the caller must be quiet before their turn is over and the assistant answers.
     end_of_utterance_ms: int = Field(default=600, ge=200, le=3000)
     max_concurrent_calls: int = Field(default=4, ge=1, le=100)
