@@ -48,6 +48,7 @@ def test_durations_in_words_and_digits(text: str, seconds: int | None) -> None:
         # A number written whole in E.164 is taken as written: this "2" is "to".
         ("pls add +15559876543 2 allowlist", ["+15559876543"]),
         ("(555) 111-2222 and +15559876543", ["+15551112222", "+15559876543"]),
+        ("call +012345678 now", []),  # no country code starts with 0: not a number, and no error
     ],
 )
 def test_phone_numbers_however_written(text: str, numbers: list[str]) -> None:

@@ -76,13 +76,21 @@ def phone_numbers(text: str, region: str = "US") -> list[str]:
     # A number already written whole in E.164 is taken as written: "add +15559876543 2 allowlist"
     # must not read the "2" (for "to") as its last digit.
     for whole in re.finditer(r"(?<![\w+])\+\d{8,15}(?!\w)", text):
-        if phonenumbers.is_possible_number(phonenumbers.parse(whole.group(0))):
+        if _possible(whole.group(0)):
             found.append((whole.start(), whole.group(0)))
             text = text[: whole.start()] + " " * len(whole.group(0)) + text[whole.end() :]
     leniency = phonenumbers.Leniency.POSSIBLE
     for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
         found.append((match.start, phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)))
     return list(dict.fromkeys(number for _, number in sorted(found)))
+
+
+def _possible(e164: str) -> bool:
+    """Whether `e164` ("+" and digits) could be a phone number ("+0..." has no country code)."""
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(e164)))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def region_of(number: str | None) -> str:
