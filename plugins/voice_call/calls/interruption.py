@@ -84,7 +84,8 @@ class OverUs:
 
     def cuts_in(self, held_ms: int, draft: str | None, so_far: Callable[[], np.ndarray]) -> bool:
         """Called per frame: `held_ms` of speech at the caller's loudness so far, the transcript
-        made at their latest pause (None when none, or when it heard the room too), and the
+        made at their latest pause (None when none, when it does not cut in, or when it heard the
+        room too), and the
         utterance so far, without the room, for a transcript of our own."""
         if self._check is not None and self._check.done():
             if not self._check.cancelled() and self._check.exception() is None:
@@ -111,19 +112,32 @@ class OverUs:
 ROOM_MS = 300
 
 
-def loud_only(audio: np.ndarray, floor: float, rate: int = PHONE_RATE) -> np.ndarray:
-    """`audio` without the room: when it holds `ROOM_MS` or more of sound quieter than `floor` (a
-    TV's words before a "yeah"), only the windows at least `floor` loud (and one either side: word
-    edges are quieter than their middle), joined; otherwise `audio` as it is. Cut out, not
-    silenced: Whisper makes words up in stretches of zeros; and left whole when there is no room to
-    take out, since Whisper hears short, cut-up sounds ("mm-hmm") worse."""
+def _windows(audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`audio` in whole `_WINDOW`s, and each window's RMS (the measure the caller's level is in)."""
     usable = len(audio) // _WINDOW * _WINDOW
     windows = audio[:usable].reshape(-1, _WINDOW)
-    rms = np.sqrt(np.mean(windows.astype(np.float64) ** 2, axis=1))
-    loud = rms >= floor
-    room = (rms >= QUIET_FLOOR) & ~loud
-    if room.sum() * _WINDOW * 1000 < ROOM_MS * rate:
+    return windows, np.sqrt(np.mean(windows.astype(np.float64) ** 2, axis=1))
+
+
+def _room(rms: np.ndarray, floor: float, rate: int) -> bool:
+    """Whether windows with these RMS hold `ROOM_MS` or more of sound quieter than `floor`."""
+    return bool(((rms >= QUIET_FLOOR) & (rms < floor)).sum() * _WINDOW * 1000 >= ROOM_MS * rate)
+
+
+def hears_room(audio: np.ndarray, floor: float, rate: int = PHONE_RATE) -> bool:
+    """Whether `audio` holds the room behind the caller (a TV's words before a "yeah")."""
+    return _room(_windows(audio)[1], floor, rate)
+
+
+def loud_only(audio: np.ndarray, floor: float, rate: int = PHONE_RATE) -> np.ndarray:
+    """`audio` without the room: when it `hears_room`, only the windows at least `floor` loud (and
+    one either side: word edges are quieter than their middle), joined; otherwise `audio` as it is.
+    Cut out, not silenced: Whisper makes words up in stretches of zeros; and left whole when there
+    is no room to take out, since Whisper hears short, cut-up sounds ("mm-hmm") worse."""
+    windows, rms = _windows(audio)
+    if not _room(rms, floor, rate):
         return audio
+    loud = rms >= floor
     keep = loud.copy()
     keep[1:] |= loud[:-1]
     keep[:-1] |= loud[1:]
@@ -138,11 +152,10 @@ class CallerLevel:
 
     def heard(self, audio: np.ndarray) -> None:
         """A turn the caller took (not said over us): its loud windows are their voice."""
-        usable = len(audio) // _WINDOW * _WINDOW
-        if usable == 0:
+        rms = _windows(audio)[1]
+        if len(rms) == 0:
             return
-        windows = audio[:usable].reshape(-1, _WINDOW).astype(np.float64)
-        db = 20 * np.log10(np.sqrt(np.mean(windows * windows, axis=1)) + 1e-9)
+        db = 20 * np.log10(rms + 1e-9)
         level = float(np.percentile(db, 75))  # the voiced part; pauses and breaths are quieter
         self.db = level if self.db is None else 0.6 * self.db + 0.4 * level
 

@@ -24,6 +24,7 @@ from plugins.voice_call.calls.interruption import (
     CallerLevel,
     OverUs,
     heard_words,
+    hears_room,
     loud_only,
     means_to_speak,
 )
@@ -247,7 +248,7 @@ class LocalEngine(Engine):
             if not self._speaking():
                 over_us.close()
                 self._over_us = None  # the reply ended under them: an ordinary turn now
-            elif over_us.cuts_in(self.turns.vad.strong_ms, self._draft_of_caller(), self._caller_so_far):
+            elif over_us.cuts_in(self.turns.vad.strong_ms, self._draft_that_cuts_in(), self._caller_so_far):
                 self._over_us = None
                 await self._cut_in(over_us)
         if listening:
@@ -257,13 +258,14 @@ class LocalEngine(Engine):
         """What the caller has said over us so far, without the room behind them."""
         return loud_only(self.turns.vad.so_far(), self.level.floor)
 
-    def _draft_of_caller(self) -> str | None:
-        """The turn's draft at the caller's latest pause, unless it heard the room too."""
+    def _draft_that_cuts_in(self) -> str | None:
+        """The turn's draft at the caller's latest pause when it reads as cutting in and did not
+        hear the room too. Asked per frame: the utterance is only weighed for the room (all of it
+        so far) when the draft would cut in, not on every frame it is merely there."""
         draft = self.turns.draft_text()
-        if draft is None:
+        if draft is None or not means_to_speak(draft):
             return None
-        so_far = self.turns.vad.so_far()
-        return draft if loud_only(so_far, self.level.floor) is so_far else None
+        return None if hears_room(self.turns.vad.so_far(), self.level.floor) else draft
 
     def _speaking(self) -> bool:
         return self.line.player.busy or self._replying()
@@ -281,8 +283,10 @@ class LocalEngine(Engine):
         if end.strong_ms < WORDS_MS:
             return  # the room (a TV, a door), not the caller
         # Without the room: a draft that heard a TV behind the "yeah" is made again without it.
-        audio = loud_only(end.audio, self.level.floor)
-        text = (await (end.draft if end.draft is not None and audio is end.audio else self.stt.transcribe(audio))).strip()
+        if end.draft is not None and not hears_room(end.audio, self.level.floor):
+            text = (await end.draft).strip()
+        else:
+            text = (await self.stt.transcribe(loud_only(end.audio, self.level.floor))).strip()
         if not means_to_speak(text):  # begun over us, it was not meant as a turn, even if we are done now
             if text:
                 self.line.records.append_transcript(
