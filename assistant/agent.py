@@ -15,11 +15,13 @@ from pydantic_ai.exceptions import AgentRunError, ModelAPIError, UserError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelMessagesTypeAdapter,
+    ModelRequest,
     ModelResponse,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
     TextPartDelta,
+    UserPromptPart,
 )
 from pydantic_ai.models import Model
 from pydantic_ai.models.openai import OpenAIChatModel
@@ -33,6 +35,7 @@ from assistant.approvals import Approvals, unanswered
 from assistant.chat_secrets import mask, scrub
 from assistant.history import bounded, kept_after_failure, ran_before_failing, step_results, tools_called
 from assistant.offline_model import Intent, OfflineModel
+from assistant.owner_questions import answer
 from assistant.paths import models_dir
 from assistant.provenance import caller_words_in, quoted, shown_text
 from assistant.settings import Settings
@@ -255,8 +258,17 @@ class AssistantAgent:
         """Run one turn. The user's secrets go to the vault first; only placeholders reach the model.
         With `on_text`, the reply's text is passed on piece by piece as the model streams it. When
         the last turn stopped at a question, this message is the owner's answer: only a plain yes
-        lets those calls run."""
+        lets those calls run. While a call waits on the owner's decision (`Host.ask_owner`), this
+        message is that answer, passed on as written, and no model runs."""
         safe_text, _ = self.host.secrets.capture(text)
+        if (question := self.host.questions.oldest_open()) is not None:  # a call waits on this answer
+            told = answer(question, safe_text)
+            exchange: list[ModelMessage] = [
+                ModelRequest(parts=[UserPromptPart(safe_text)]),
+                ModelResponse(parts=[TextPart(told)]),
+            ]
+            self.host.conversations.append(conversation_id, exchange)
+            return Reply(mask(told, self.host.secrets.known_values()))
         history = self.host.conversations.load(conversation_id)
         waiting = unanswered(history)
         answers, undone = None, ""

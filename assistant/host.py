@@ -12,6 +12,7 @@ from assistant.approvals import unanswered
 from assistant.chat_secrets import ChatSecrets
 from assistant.config import ConfigService
 from assistant.conversations import Conversations
+from assistant.owner_questions import OwnerQuestion, OwnerQuestions
 from assistant.plugins import Plugin, discover
 from assistant.provenance import Notice
 from assistant.settings import Settings
@@ -56,6 +57,8 @@ class Host:
         self.extensions: dict[str, Any] = {}
         self._started: set[str] = set()
         self.owner_listeners: list[Callable[[str], None]] = []
+        #: Questions a plugin waits on the owner's answer to (the chat answers them first).
+        self.questions = OwnerQuestions()
 
     def tell_owner(self, text: str, said: Sequence[str] = (), source: str = "") -> None:
         """Something the owner should hear about without asking (e.g. how a call went): it goes into
@@ -69,6 +72,13 @@ class Host:
         self.conversations.append(conversation_id, [ModelRequest(parts=lapsed)] * bool(lapsed) + notice.messages())
         for listener in list(self.owner_listeners):
             listener(notice.shown())
+
+    def ask_owner(self, text: str, said: Sequence[str] = (), source: str = "", wait_s: float = 60.0) -> OwnerQuestion:
+        """`tell_owner`, and the owner's next chat message (within `wait_s`) is the answer: awaited
+        on the returned question's `answer` future ("" when they chose not to answer)."""
+        question = self.questions.add(Notice(text, tuple(said), source), wait_s)
+        self.tell_owner(text, said, source)
+        return question
 
     def start_plugins(self) -> None:
         """Run each plugin's startup hook once per process."""

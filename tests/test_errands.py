@@ -15,7 +15,7 @@ from plugins.voice_call.errands.hold import OnHold, is_hold
 from plugins.voice_call.errands.menus import menu_options, pick
 
 from .conftest import FRIEND
-from .voice_harness import CARRIERS, CallLab, settle, speak, transcribe_ulaw
+from .voice_harness import CARRIERS, REPLY_OVER_S, CallLab, quiet_for, settle, speak, transcribe_ulaw
 
 #: A dentist's menu, three levels deep; the errand needs 2, then 1, then 1.
 MENU = (
@@ -64,6 +64,16 @@ def test_an_errand_works_through_a_three_level_menu(lab) -> None:
 
 def _owner_notices(lab) -> list[str]:
     return [m.text for m in lab.host.conversations.shown(lab.host.conversations.latest()) if m.role == "notice"]
+
+
+@contextlib.contextmanager
+def _shows(lab):
+    """On a failure, the call's transcript is shown with it."""
+    try:
+        yield
+    except AssertionError as exc:
+        lines = "\n".join(f"{e['role']}: {e['text']}" for e in _record(lab).transcript)
+        raise AssertionError(f"{exc}\n{lines}") from None
 
 
 def _record(lab):
@@ -212,3 +222,66 @@ def test_the_wait_on_hold_is_bounded_by_the_owners_limit() -> None:
     assert queue.waiting(609_999) and not queue.waiting(610_000)  # then silence ends the call as on any call
     assert not queue.heard("Hi, this is Mary, how can I help?", now_ms=400_000)  # a person: the wait is over
     assert not queue.waiting(400_001)
+
+
+def test_an_errand_asks_the_owner_for_a_decision_and_passes_the_answer_on(host) -> None:
+    """A receptionist offers two times: the rules (no language model) put her words to the owner
+    in chat, quoted; the callee hears "one moment" while the owner decides, then the owner's
+    answer; "anything else?" ends the call with our thanks, and the owner's summary says what was
+    passed on and quotes how it ended. Her words never reach the owner as anything but a quote."""
+    from assistant.tools import ToolContext
+    from plugins.voice_call.outbound.owner_tools import realtime_call
+
+    with CallLab(host, "twilio") as lab:
+
+        class Ctx:
+            deps = ToolContext(lab.host)
+
+        lab.runtime.call_model = offline_call_model()
+        notices: list[str] = []  # as every chat surface shows them (the chat's conversation is made later)
+        lab.host.owner_listeners.append(notices.append)
+        started = lab.live.run(realtime_call(Ctx(), action="initiate_call", to=FRIEND, message=ERRAND, mode="conversation"))
+        assert started["ok"], started
+        dial = lab.carrier.wait_for_dial()
+        person = speak("Hi, this is Mary at Bright Smile Dental. How can I help you?")
+        offer = speak("We have Tuesday at ten or Thursday at three. Which would you prefer?")
+        booked = speak("Great, you are booked for Tuesday at ten. Is there anything else?")
+
+        def said(words: str, times: int = 1) -> bool:  # a reply is in the record once its last piece is made
+            return sum(words in e["text"] for e in _record(lab).transcript if e["role"] == "assistant") >= times
+
+        async def scenario() -> tuple[str, str, str, str]:
+            async with lab.carrier.answer_outbound(dial) as call:
+                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+                start = len(call.heard)
+                await call.say(person)
+                await call.wait_for(lambda: said("mornings only", times=2), timeout=60)  # the opening said it once
+                await quiet_for(call, REPLY_OVER_S)
+                errand = transcribe_ulaw(bytes(call.heard[start:])).lower()
+                start = len(call.heard)
+                await call.say(offer)
+                with _shows(lab):
+                    await call.wait_for(lambda: "decision" in " ".join(notices), timeout=30)
+                await asyncio.sleep(1.5)  # the owner reads; the callee hears that we are on it
+                told = await asyncio.to_thread(lab.say, "Tell them Tuesday at ten works, thanks")
+                await call.wait_for(lambda: said("works, thanks"), timeout=60)
+                await quiet_for(call, REPLY_OVER_S)
+                relayed = transcribe_ulaw(bytes(call.heard[start:])).lower()
+                start = len(call.heard)
+                await call.say(booked)
+                await call.wait_for(lambda: call.closed is not None, timeout=60)
+                return errand, relayed, told, transcribe_ulaw(bytes(call.heard[start:])).lower()
+
+        errand, relayed, told, bye = asyncio.run(scenario())
+        assert "cleaning" in errand, errand
+        assert "one moment" in relayed and "tuesday" in relayed and "works" in relayed, relayed
+        assert "tell them" not in relayed, relayed
+        assert told == 'Passed on: "Tell them Tuesday at ten works, thanks".', told
+        assert "thank you" in bye and "goodbye" in bye, bye
+        asked = next(n for n in notices if "needs your decision" in n)
+        assert 'they said: "We have Tuesday' in asked, asked  # her words, quoted
+        settle(lambda: any(n.startswith("Call to") for n in notices))
+        report = next(n for n in notices if n.startswith("Call to"))
+        assert "Done: passed on your answer 'Tell them Tuesday at ten works, thanks'" in report, report
+        assert "booked for tuesday" in report.split("\n", 1)[1].lower(), report  # how it ended, quoted
+        assert not lab.host.questions.oldest_open()

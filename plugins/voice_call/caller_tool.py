@@ -56,6 +56,12 @@ class CallDeps:
         found = self.features.get(kind)
         return found if isinstance(found, kind) else None
 
+    def call_over(self) -> None:
+        """The call has ended: a feature that waits on someone for it (the owner's decision) stops."""
+        for feature in self.features.values():
+            if callable(over := getattr(feature, "call_over", None)):
+                over()
+
     def once(self, key: str, read: Callable[[], T]) -> T:
         """`read()` the first time a call asks for `key`; the same answer for the rest of the call."""
         if key not in self._offer:

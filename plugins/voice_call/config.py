@@ -203,6 +203,9 @@ class VoiceCallConfig(Section):
     #: How long an errand waits on hold (music, "please hold") before the call gives up; the call
     #: still ends at maxDurationSeconds.
     hold_limit_seconds: int = Field(default=600, ge=30, le=3600, json_schema_extra=LIVE)
+    #: How long an errand waits for the owner's decision in chat ("Tuesday or Thursday?") before
+    #: it tells the other side we will call back.
+    decision_wait_seconds: int = Field(default=90, ge=15, le=600, json_schema_extra=LIVE)
     #: How long the caller must be quiet before their turn is over and the assistant answers.
     end_of_utterance_ms: int = Field(default=600, ge=200, le=3000)
     max_concurrent_calls: int = Field(default=4, ge=1, le=100)

@@ -25,6 +25,7 @@ from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.cluster.commands import CallCommands
 from plugins.voice_call.cluster.nodes import Nodes
 from plugins.voice_call.config import VoiceCallConfig, voice_config
+from plugins.voice_call.errands.decisions import OwnerDecisions
 from plugins.voice_call.history.ending import EndReason
 from plugins.voice_call.history.records import CallInfo, CallRecords
 from plugins.voice_call.history.reports import CallReports
@@ -105,7 +106,12 @@ class VoiceCallRuntime:
     def features(self) -> dict[type, object]:
         """What callers reach on a call, made afresh for each call (both engines get these)."""
         db = self.host.db
-        return {Knowledge: Knowledge(db), Lookups: Lookups(db, self.host.vault), Appointments: Appointments(self.host)}
+        return {
+            Knowledge: Knowledge(db),
+            Lookups: Lookups(db, self.host.vault),
+            Appointments: Appointments(self.host),
+            OwnerDecisions: OwnerDecisions(self.host),
+        }
 
     def prompt(self, config: VoiceCallConfig, text: str) -> bytes | None:
         return self.prompts.get(config, text)

@@ -231,6 +231,7 @@ def set_voice_call_limits(
     end_of_utterance_ms: int | None = None,
     call_capacity: int | None = None,
     hold_limit_seconds: int | None = None,
+    decision_wait_seconds: int | None = None,
 ) -> Result:
     """Set call limits; give only the ones to change.
 
@@ -241,6 +242,7 @@ def set_voice_call_limits(
         end_of_utterance_ms: How long a pause ends the caller's turn, in ms (200 to 3000).
         call_capacity: How many calls this machine's speech engines carry at once (normally measured at start).
         hold_limit_seconds: How long a call placed for the owner waits on hold (30 to 3600).
+        decision_wait_seconds: How long such a call waits for the owner's answer in chat (15 to 600).
     """
     changes = {
         k: v
@@ -251,13 +253,14 @@ def set_voice_call_limits(
             "endOfUtteranceMs": end_of_utterance_ms,
             "callCapacity": call_capacity,
             "holdLimitSeconds": hold_limit_seconds,
+            "decisionWaitSeconds": decision_wait_seconds,
         }.items()
         if v is not None
     }
     if not changes:
         return ToolResult(
             False,
-            "Nothing was changed: no limit was given (maximum duration, silence timeout, concurrent calls, pause, capacity, hold).",
+            "Nothing was changed: no limit was given (maximum duration, silence timeout, concurrent calls, pause, capacity, hold, decision wait).",
         ).as_dict()
     return apply_change(
         ctx,
@@ -265,7 +268,7 @@ def set_voice_call_limits(
         lambda c: (
             f"Limits: calls end after {c.max_duration_seconds} s, or after {c.silence_timeout_seconds} s of silence; "
             f"at most {c.max_concurrent_calls} calls at once; a {c.end_of_utterance_ms} ms pause ends the caller's turn; "
-            f"calls for you wait on hold up to {c.hold_limit_seconds} s."
+            f"calls for you wait on hold up to {c.hold_limit_seconds} s, and {c.decision_wait_seconds} s for your decision."
         ),
     )
 

@@ -1,6 +1,7 @@
 """No dead air: while a reply's next sentence is slow to come (a lookup, the calendar, the model)
 and the line has been quiet `FILLER_MS`, the caller hears a short filler, and a second one after
-`FILLER_AGAIN_MS` more. The fillers are made ahead like the goodbyes (calls/said_ahead.py)."""
+`FILLER_AGAIN_MS` more, then the second again every `FILLER_REPEAT_MS` (a long wait: the owner's
+decision on an errand). The fillers are made ahead like the goodbyes (calls/said_ahead.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 FILLERS = ("One moment, please.", "Still checking, thanks for waiting.")
 FILLER_MS = 700
 FILLER_AGAIN_MS = 4000
+FILLER_REPEAT_MS = 20000
 
 
 async def no_dead_air(
@@ -32,12 +34,13 @@ async def no_dead_air(
 
 async def _fill_silence(waiting: list[bool], say: Callable[[int, str], object], line_busy: Callable[[], bool]) -> None:
     loop = asyncio.get_running_loop()
-    fillers, quiet_since, wait_ms = list(FILLERS), loop.time(), FILLER_MS
-    while fillers:
+    said, quiet_since, wait_ms = 0, loop.time(), FILLER_MS
+    while True:
         await asyncio.sleep(0.05)
         now = loop.time()
         if line_busy() or not waiting[0]:
             quiet_since = now
         elif now - quiet_since >= wait_ms / 1000:
-            say(len(FILLERS) - len(fillers), fillers.pop(0))
-            quiet_since, wait_ms = now, FILLER_AGAIN_MS
+            say(said, FILLERS[min(said, len(FILLERS) - 1)])
+            said += 1
+            quiet_since, wait_ms = now, FILLER_AGAIN_MS if said < len(FILLERS) else FILLER_REPEAT_MS

@@ -1,7 +1,9 @@
 """The call agent's model when no language model is configured: an honest answering machine. It
 answers from what the owner shared for callers, runs a registered lookup the caller names, books,
 offers and cancels appointments, puts through a caller who asks for the owner, and otherwise takes
-a message; it says goodbye. It reads only the caller's words, with fixed phrase rules."""
+a message; it says goodbye. On a call we placed it runs the errand instead (errands/offline.py):
+menus, the errand said to a person, their answers put to the owner. It reads only the other side's
+words, with fixed phrase rules."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pydantic_ai.messages import ModelMessage, ModelRequest, ToolReturnPart, UserPromptPart
+from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, ToolCallPart, ToolReturnPart, UserPromptPart
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
 from plugins.voice_call.appointments import caller_tools as appointments
-from plugins.voice_call.errands import caller_tools as errands
+from plugins.voice_call.errands import offline as errands
 from plugins.voice_call.knowledge.caller_tools import FOUND
 from plugins.voice_call.lookups import caller_tools as lookups
 from plugins.voice_call.transfer.caller_tools import TRANSFERRING, WANTS_OWNER
@@ -46,6 +48,8 @@ FIXED_REPLIES: tuple[tuple[str, ...], ...] = (
     (SAY_MESSAGE,),
     (ANYTHING_ELSE,),
     (WHICH,),
+    (errands.ERRAND_BYE,),
+    (errands.CALL_BACK,),
 )
 
 
@@ -69,9 +73,12 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
     last = messages[-1]
     returns = {p.tool_name: p for p in last.parts if isinstance(p, ToolReturnPart)}
     if "end_call" in returns:
-        yield THANKS_BYE
+        yield errands.errand_goodbye(_end_reason(messages)) or THANKS_BYE
     elif "press_keys" in returns:
         yield ""  # a menu is listened to, not answered
+    elif "ask_owner" in returns:  # the owner's decision, passed on; none: we will call back
+        said = errands.relayed(str(returns["ask_owner"].content))
+        yield said or {0: DeltaToolCall(name="end_call", json_args=json.dumps({"reason": errands.UNDECIDED}))}
     elif "transfer_to_owner" in returns and TRANSFERRING in str(returns["transfer_to_owner"].content):
         yield PUTTING_THROUGH
     elif "transfer_to_owner" in returns:
@@ -111,12 +118,21 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
             yield {0: DeltaToolCall(name=step[0], json_args=json.dumps(step[1]))}
 
 
+def _end_reason(messages: list[ModelMessage]) -> str:
+    """The reason end_call was given, in the response that called it."""
+    for message in reversed(messages):
+        for part in message.parts if isinstance(message, ModelResponse) else ():
+            if isinstance(part, ToolCallPart) and part.tool_name == "end_call":
+                return str(part.args_as_dict().get("reason", ""))
+    return ""
+
+
 def decide(messages: list[ModelMessage], info: AgentInfo) -> tuple[str, dict[str, Any]] | str:
     """What the answering machine does with the caller's words, before any tool has answered: a
     tool call, or words to say. The caller's words are only ever matched, never obeyed."""
     text = _last_user_text(messages)
-    if (menu_step := errands.offline_menu_step(text, info)) is not None:  # a phone menu, on a call we placed
-        return menu_step
+    if (errand_step := errands.offline_errand_step(text, messages, info)) is not None:  # on a call we placed
+        return errand_step
     if GOODBYE.search(text):
         return "end_call", {"reason": "caller said goodbye"}
     if KEYPAD.fullmatch(text.strip()):

@@ -146,6 +146,7 @@ class CallSession:
                 await reading
             await self._tasks.cancel()
             await self.engine.close()
+            self.deps.call_over()
         return self._ending or Ending(EndReason.CALLER_HUNG_UP)
 
     async def _first_engine(self) -> Engine:

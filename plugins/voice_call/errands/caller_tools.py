@@ -1,8 +1,9 @@
-"""The call agent's tool on calls we placed for the owner: pressing keys for a phone menu.
+"""The call agent's tools on calls we placed for the owner: pressing keys for a phone menu, and
+asking the owner for a decision the person on the line needs.
 
 Offered only on a call we placed with something to do (a conversation: the owner's message says
-what), never to someone who called in; its description carries the owner's words for the errand,
-so the offline call model can pick a menu's key by them (errands/menus.py)."""
+what), never to someone who called in; their metadata carries the owner's words for the errand,
+so the offline call model can pick a menu's key by them (errands/offline.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,11 @@ import re
 from dataclasses import replace
 
 from pydantic_ai import RunContext, Tool
-from pydantic_ai.models.function import AgentInfo
 from pydantic_ai.tools import ToolDefinition
 
 from plugins.voice_call.caller_tool import CallDeps
 from plugins.voice_call.carriers.events import CarrierError
-from plugins.voice_call.errands.menus import menu_options, pick
+from plugins.voice_call.errands.decisions import OwnerDecisions
 
 log = logging.getLogger(__name__)
 KEYS = re.compile(r"[0-9*#]{1,20}")
@@ -41,39 +41,36 @@ async def press_keys(ctx: RunContext[CallDeps], keys: str) -> str:
     return f"Pressed {keys}. Listen to what comes next."
 
 
+#: How `ask_owner` gives back the owner's answer, and says there was none (errands/offline.py reads these).
+OWNER_SAYS = "Your owner answered (pass it on in your words):"
+NO_DECISION = "Your owner did not answer in time: say you will call back about it, then end the call politely."
+
+
+async def ask_owner(ctx: RunContext[CallDeps], question: str) -> str:
+    """Ask your owner, in their chat, for a decision the person on the line needs ("They offer
+    Tuesday 10:00 or Thursday 15:00. Which?"). They hear "one moment, please" while you wait; the
+    answer comes back for you to pass on, or word that there is none (then say you will call back).
+
+    Args:
+        question: The decision to ask for, with the options they gave.
+    """
+    if not ctx.deps.errand:
+        return "The owner is asked only on calls placed for them; nothing was asked."
+    decisions = ctx.deps.feature(OwnerDecisions)
+    if decisions is None:
+        return NO_DECISION
+    answer = await decisions.ask(question.strip()[:500], ctx.deps.caller, ctx.deps.errand)
+    if answer is None:
+        ctx.deps.call.done("Asked you for a decision; none came in time, so they heard we would call back.")
+        return NO_DECISION
+    ctx.deps.call.done(f"Passed on your answer {answer!r}.")
+    return f"{OWNER_SAYS} {answer}"
+
+
 async def _on_errands(ctx: RunContext[CallDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
     if not ctx.deps.errand:
         return None
     return replace(tool_def, metadata={**(tool_def.metadata or {}), "errand": ctx.deps.errand})
 
 
-CALLER_TOOLS: list[Tool[CallDeps]] = [Tool(press_keys, prepare=_on_errands)]
-
-
-#: A person picking up and offering to help ("Hi, this is Mary, how can I help you?").
-PERSON_OFFERS_HELP = re.compile(
-    r"\bhow\s+(?:can|may|could)\s+(?:i|we)\s+(?:help|assist)|\bwhat\s+can\s+(?:i|we)\s+do\s+for\s+you|\bspeaking\b[.!?]*$",
-    re.IGNORECASE,
-)
-
-
-def _errand(info: AgentInfo) -> str:
-    tool = next((t for t in info.function_tools if t.name == "press_keys"), None)
-    return str((tool.metadata or {}).get("errand", "")) if tool else ""
-
-
-def offline_menu_step(text: str, info: AgentInfo) -> tuple[str, dict[str, str]] | str | None:
-    """Offline, on a call we placed (press_keys is offered with the errand): when the other end
-    reads out a menu, press the key whose option fits the owner's words, or "" (say nothing, listen
-    on: menus repeat) when none fits yet; when a person picks up and offers help (after a menu or
-    a wait on hold), say what the owner wants. None when neither is so, or this is no errand."""
-    errand = _errand(info)
-    if not errand:
-        return None
-    if PERSON_OFFERS_HELP.search(text):
-        return f"Hello! I'm calling on behalf of my owner. {errand}"
-    options = menu_options(text)
-    if not options:
-        return None
-    key = pick(options, errand)
-    return ("press_keys", {"keys": key}) if key else ""
+CALLER_TOOLS: list[Tool[CallDeps]] = [Tool(press_keys, prepare=_on_errands), Tool(ask_owner, prepare=_on_errands)]

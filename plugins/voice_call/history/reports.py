@@ -82,11 +82,17 @@ def is_question(note: str) -> bool:
 
 def quoted(record: CallInfo) -> list[str]:
     """What the other side left and said, each line once: a note that repeats their words (the
-    answering machine notes what they said) is not quoted again among them."""
+    answering machine notes what they said) is not quoted again among them, nor a queue's
+    announcements; past MOST_QUOTED, their last words are kept (on an errand: what was agreed)."""
     notes = [e["text"] for e in record.transcript if e.get("role") == "note"]
     seen = {_same(note) for note in notes}
-    said = [e["text"] for e in record.transcript if e.get("role") == "caller" and _same(e["text"]) not in seen]
-    return (notes + said)[:MOST_QUOTED]
+    said = [
+        e["text"]
+        for e in record.transcript
+        if e.get("role") == "caller" and not e.get("hold") and _same(e["text"]) not in seen  # a queue's words: not news
+    ]
+    notes = notes[:MOST_QUOTED]
+    return notes + said[len(said) - (MOST_QUOTED - len(notes)) :]  # their last words: how it ended
 
 
 def _same(text: str) -> str:
