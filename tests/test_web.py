@@ -4,6 +4,7 @@ gateway on 127.0.0.1. Screenshots land in test-artifacts/screenshots/ for review
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import threading
 import wave
@@ -21,7 +22,7 @@ from plugins.voice_call.speech.audio import resample, ulaw_to_float
 from .browser import log_in, open_browser, screenshot
 from .conftest import FRIEND, OWNER
 from .test_call_conformance import record_of, settle
-from .voice_harness import CallLab, LiveGateway, speak
+from .voice_harness import CallLab, LiveGateway, speak, transcribe_ulaw
 
 pytestmark = pytest.mark.timeout(600)  # the first test may install Chromium
 
@@ -86,17 +87,28 @@ def test_chat_in_the_browser_changes_the_config(host, chromium) -> None:
     assert host.config.get("voice_call").inbound.policy == "open"
 
 
-def test_a_fake_carrier_call_appears_with_its_transcript(host, chromium) -> None:
+def test_a_fake_carrier_call_appears_with_its_transcript_and_its_recording_plays(host, chromium) -> None:
+    """The owner turns recording on in chat; the caller hears that first; the live call and then
+    the past call show on the page, and its recording (stored encrypted) plays in the browser,
+    the caller's channel speaking where the transcript says they spoke."""
+    from plugins.voice_call.history.recordings import Recordings
+
     with CallLab(host, "twilio") as lab:
+        told = lab.say("record my calls and keep them for a week")
+        assert "recorded" in told and "7 days" in told, told
+        assert host.config.get("voice_call").recording.retention_days == 7
         browser = open_browser(chromium)
         try:
             page = log_in(browser, lab.live.url, WebAuth(host.settings.home).token())
             ring = lab.carrier.ring(FRIEND, OWNER)
             question = speak("What is the capital of France?")
             seen = threading.Event()
+            first_words: list[bytes] = []
 
             async def scenario():
                 async with lab.carrier.media_call(ring) as call:
+                    await call.wait_for(lambda: "recorded" in call.marks_echoed, timeout=30)
+                    first_words.append(bytes(call.heard))
                     await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
                     await call.say(question)
                     await call.wait_for(lambda: any(m.startswith("t1") for m in call.marks_echoed), timeout=30)
@@ -114,11 +126,32 @@ def test_a_fake_carrier_call_appears_with_its_transcript(host, chromium) -> None
             screenshot(page, "call-live")
             phone.join(timeout=30)
             lab.carrier.report_hangup(ring)
-            page.wait_for_selector("#past-calls .call:has-text('completed')", timeout=15000)
+            page.wait_for_selector("#past-calls .call:has-text('completed') audio.recording", timeout=15000)
             screenshot(page, "call-history")
+            played = page.evaluate(
+                """async () => {
+                    const audio = document.querySelector("#past-calls audio.recording");
+                    if (!(audio.duration > 0)) await new Promise((ok) => audio.addEventListener("loadedmetadata", ok, { once: true }));
+                    await audio.play();
+                    await new Promise((ok) => setTimeout(ok, 700));
+                    return { duration: audio.duration, at: audio.currentTime, error: audio.error && audio.error.code };
+                }"""
+            )
         finally:
             browser.close()
-    assert record_of(lab, ring).state == "completed"
+        record = record_of(lab, ring)
+        assert httpx.get(f"{lab.live.url}/web/api/calls/{record.id}/recording").status_code == 401  # the owner's only
+    assert "recorded" in transcribe_ulaw(first_words[0]).lower()
+    assert record.state == "completed"
+    assert played["error"] is None and played["duration"] > 3 and played["at"] > 0.2, played
+    with wave.open(io.BytesIO(Recordings(host).read(record.id) or b"")) as read:
+        samples = np.frombuffer(read.readframes(read.getnframes()), dtype="<i2").reshape(-1, 2)
+    spoke_until = record.turns[0]["speech_end_ms"]  # where the call's clock says their question ended
+    theirs = np.abs(samples[:, 0].astype(float))
+    speech_ms = np.flatnonzero(theirs > 2000) // 8
+    assert speech_ms.size and abs(spoke_until - speech_ms[-1]) < 300, (spoke_until, speech_ms[-1] if speech_ms.size else None)
+    ours = np.abs(samples[:, 1].astype(float))
+    assert np.count_nonzero(ours > 2000) > 8000, "our side is in the right channel"
 
 
 def _question_wav(path) -> None:

@@ -172,6 +172,14 @@ class StreamingSettings(Section):
     enabled: bool = True
 
 
+class RecordingSettings(Section):
+    """Call recording: off unless the owner turns it on; callers then hear that it is recorded."""
+
+    enabled: bool = False
+    #: Recordings older than this are deleted.
+    retention_days: int = Field(default=30, ge=1, le=3650)
+
+
 class VoiceCallConfig(Section):
     provider: Provider | None = None
     phone_number: PhoneNumber | None = None
@@ -195,6 +203,7 @@ class VoiceCallConfig(Section):
     tts: TtsSettings = Field(default_factory=TtsSettings)
     stt: SttSettings = Field(default_factory=SttSettings)
     streaming: StreamingSettings = Field(default_factory=StreamingSettings)
+    recording: RecordingSettings = Field(default_factory=RecordingSettings, json_schema_extra=LIVE)
     appointments: AppointmentSettings = Field(default_factory=AppointmentSettings, json_schema_extra=LIVE)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     elevenlabs: ElevenLabsSettings = Field(default_factory=ElevenLabsSettings)

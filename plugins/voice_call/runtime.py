@@ -27,6 +27,7 @@ from plugins.voice_call.cluster.nodes import Nodes
 from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.errands.decisions import OwnerDecisions
 from plugins.voice_call.history.ending import EndReason
+from plugins.voice_call.history.recordings import CallRecorder, Recordings
 from plugins.voice_call.history.records import CallInfo, CallRecords
 from plugins.voice_call.history.reports import CallReports
 from plugins.voice_call.knowledge.facts import Knowledge
@@ -130,6 +131,11 @@ class VoiceCallRuntime:
 
     def call_agent(self) -> CallAgent:
         return CallAgent(self.host, self.call_model)
+
+    def keep_recording(self, call_id: str, recorder: CallRecorder) -> None:
+        recordings = Recordings(self.host)
+        recordings.save(call_id, recorder.wav())
+        recordings.expire(voice_config(self.host).recording.retention_days)
 
 
 def settle_heap() -> None:

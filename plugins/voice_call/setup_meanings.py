@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.plugin_api import Ask, Built, Meaning, Said
+from assistant.plugin_api import Ask, Built, Meaning, Said, slots
 from plugins.voice_call.phrasing import first
 from plugins.voice_call.setup_phrases import PROVIDER, VOICE
 
@@ -54,6 +54,23 @@ def _recognition(said: Said) -> Built:
 def _limit_seconds(said: Said, tool_arg: str, question: str) -> Built:
     seconds = said.duration()
     return [("set_voice_call_limits", {tool_arg: seconds})] if seconds else Ask(question)
+
+
+#: "for a week", "30 days", "two months": how long recordings are kept.
+KEPT_FOR = re.compile(r"\b(\d+|an?)\s*(day|week|month|year)s?\b", re.IGNORECASE)
+DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def _recording_on(said: Said) -> Built:
+    """Record calls; "kept for a week" / "delete them after 30 days" sets how long recordings are kept."""
+    args: dict[str, object] = {"enabled": True}
+    found = KEPT_FOR.findall(slots.with_digits(said.text))
+    if len(found) == 1:
+        count, unit = found[0]
+        args["retention_days"] = (1 if count.lower() in ("a", "an") else int(count)) * DAYS[unit.lower()]
+    elif found:
+        return Ask('How long should recordings be kept? For example "30 days".')
+    return [("set_voice_call_recording", args)]
 
 
 def _concurrent(said: Said) -> Built:
@@ -365,6 +382,27 @@ SETUP_MEANINGS = [
         "turn media streaming on",
         ("turn streaming on", "enable media streams", "stream the audio again"),
         lambda said: [("set_voice_call_streaming", {"enabled": True})],
+    ),
+    Meaning(
+        "recording on",
+        "record calls",
+        (
+            "record my calls",
+            "turn on call recording",
+            "keep recordings of the calls",
+            "I want the calls recorded and kept for a week",
+            "record every call and delete them after 30 days",
+            "start recording phone calls",
+        ),
+        _recording_on,
+        cues="\\brecord",
+    ),
+    Meaning(
+        "recording off",
+        "stop recording calls",
+        ("stop recording calls", "turn call recording off", "don't record my calls", "no more recordings"),
+        lambda said: [("set_voice_call_recording", {"enabled": False})],
+        cues="\\brecord",
     ),
     Meaning(
         "public url",

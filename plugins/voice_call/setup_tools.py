@@ -284,6 +284,28 @@ def set_voice_call_streaming(ctx: RunContext[ToolContext], enabled: bool) -> Res
     )
 
 
+def set_voice_call_recording(ctx: RunContext[ToolContext], enabled: bool, retention_days: int | None = None) -> Result:
+    """Turn call recording on or off (off by default). Callers then hear "This call is recorded."
+    first; both sides are kept encrypted and play on the web page.
+
+    Args:
+        enabled: true to record calls from the next call on.
+        retention_days: Delete recordings older than this many days (1 to 3650; default 30).
+    """
+    changes: dict[str, Any] = {"recording.enabled": enabled}
+    if retention_days is not None:
+        changes["recording.retentionDays"] = retention_days
+    return apply_change(
+        ctx,
+        changes,
+        lambda c: (
+            f"Calls are recorded from the next call on; callers hear that first, and recordings are kept {c.recording.retention_days} days (the web page plays them)."
+            if c.recording.enabled
+            else "Calls are not recorded."
+        ),
+    )
+
+
 def set_voice_call_public_url(ctx: RunContext[ToolContext], url: str) -> Result:
     """Set the public https address where the carrier reaches this gateway.
 
@@ -328,6 +350,7 @@ SETUP_TOOLS = [
         set_voice_call_mode,
         set_voice_call_limits,
         set_voice_call_streaming,
+        set_voice_call_recording,
         set_voice_call_public_url,
     )
 ]

@@ -3,6 +3,7 @@ softphone's "test call", which enters through the same media route a carrier's c
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from plugins.voice_call.appointments.bookings import Appointments
 from plugins.voice_call.carriers import softphone
 from plugins.voice_call.carriers.stream import await_start
 from plugins.voice_call.config import VoiceCallConfig
+from plugins.voice_call.history.recordings import Recordings
 from plugins.voice_call.history.records import CallInfo
 from plugins.voice_call.history.timings import describe_turn
 from plugins.voice_call.runtime import VoiceCallRuntime
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 SOFTPHONE_NUMBER = "browser"
 
 
-def _call(call: CallInfo) -> dict[str, Any]:
+def _call(call: CallInfo, recorded: bool = False) -> dict[str, Any]:
     return {
         "id": call.id,
         "provider": call.provider,
@@ -43,6 +45,7 @@ def _call(call: CallInfo) -> dict[str, Any]:
         "end_reason": call.end_reason,
         "transcript": call.transcript,
         "turns": [describe_turn(t) + (" (the caller cut in)" if t.get("cut") else "") for t in call.turns],
+        "recording": f"/web/api/calls/{call.id}/recording" if recorded else None,
     }
 
 
@@ -56,6 +59,7 @@ class VoiceWeb:
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/web/api/calls", self.calls, methods=["GET"]),
+            Route("/web/api/calls/{call_id}/recording", self.recording, methods=["GET"]),
             Route("/web/api/softphone", self.start_test_call, methods=["POST"]),
             WebSocketRoute("/voice/softphone/stream", self.softphone_stream),
             Route("/voice/appointments.ics", self.appointments_feed, methods=["GET"]),
@@ -75,10 +79,11 @@ class VoiceWeb:
             return JSONResponse({"error": "log in first"}, status_code=401)
         recent = self.runtime.records.recent(30)
         scheduled = CallScheduler.of(self.host).list()
+        recordings = Recordings(self.host)
         return JSONResponse(
             {
                 "active": [_call(c) for c in recent if c.active],
-                "recent": [_call(c) for c in recent if not c.active],
+                "recent": [_call(c, recordings.has(c.id)) for c in recent if not c.active],
                 "scheduled": [
                     {
                         "id": s.id,
@@ -93,6 +98,15 @@ class VoiceWeb:
                 ],
             }
         )
+
+    async def recording(self, request: Request) -> Response:
+        """A recorded call as WAV (left: the other side, right: ours), decrypted for the owner only."""
+        if not self.auth.logged_in(request):
+            return JSONResponse({"error": "log in first"}, status_code=401)
+        wav = await asyncio.to_thread(Recordings(self.host).read, request.path_params["call_id"])
+        if wav is None:
+            return JSONResponse({"error": "no recording of that call (never recorded, or past its retention)"}, status_code=404)
+        return Response(wav, media_type="audio/wav", headers={"Cache-Control": "no-store"})
 
     async def start_test_call(self, request: Request) -> Response:
         """Register a call from the page; the page then opens the media stream with the token."""

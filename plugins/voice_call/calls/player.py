@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from plugins.voice_call.carriers.base import MediaCodec
+from plugins.voice_call.history.recordings import CallRecorder
 from plugins.voice_call.speech.audio import FRAME_MS, FRAME_SAMPLES, MULAW_SILENCE, PHONE_RATE, frames
 from plugins.voice_call.speech.tts import AudioStream
 
@@ -36,9 +37,11 @@ class Player:
         send: Callable[[str], Awaitable[None]],
         on_heard: Callable[[str], None] | None = None,
         on_start: Callable[[str], None] | None = None,
+        recorder: CallRecorder | None = None,
     ) -> None:
         self._codec, self._stream_id, self._send = codec, stream_id, send
         self._on_heard, self._on_start = on_heard, on_start
+        self._recorder = recorder  # a recorded call: each frame sent, and what a flush drops
         self._queue: asyncio.Queue[tuple[str, Audio]] = asyncio.Queue()
         self._current: Audio | None = None
         self._current_name: str | None = None
@@ -73,6 +76,8 @@ class Player:
                     if generation != self._generation:
                         break
                     await self._send(self._codec.media(self._stream_id, frame))
+                    if self._recorder is not None:
+                        self._recorder.said(frame)
                     if self._current_frames == 0 and self._on_start is not None:
                         self._on_start(name)
                     self.frames_sent += 1
@@ -112,6 +117,8 @@ class Player:
             event.set()
         self.pending_marks.clear()
         self._epoch, self._sent = 0.0, 0
+        if self._recorder is not None:
+            self._recorder.cut()
         await self._send(self._codec.clear(self._stream_id))
         return Cut(dropped, playing, heard_ms if playing else 0, total_ms)
 

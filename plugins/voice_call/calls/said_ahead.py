@@ -16,6 +16,7 @@ from plugins.voice_call.calls.fillers import FILLERS
 from plugins.voice_call.calls.local import APOLOGY, TRANSFER_LINE
 from plugins.voice_call.calls.offline_call import FIXED_REPLIES
 from plugins.voice_call.calls.session import GOODBYES, HANDOVER_LINE, TRANSFER_FAILED
+from plugins.voice_call.history.recordings import RECORDED_LINE
 from plugins.voice_call.speech.tts import as_streamed
 
 #: The calls' last words first (a call may need them any moment), then the most often said.
@@ -31,6 +32,7 @@ FIXED_LINES: tuple[str, ...] = tuple(
             HANDOVER_LINE,
             invite.WRONG,
             invite.GOODBYE,
+            RECORDED_LINE,
         ]
     )
 )

@@ -33,8 +33,9 @@ from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.carriers.events import AnsweredBy, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
 from plugins.voice_call.carriers.stream import TooManyBadMessages, carrier_events
 from plugins.voice_call.history.ending import Ending, EndReason
+from plugins.voice_call.history.recordings import RECORDED_LINE, CallRecorder
 from plugins.voice_call.speech.dtmf import dtmf_audio
-from plugins.voice_call.speech.tts import describe_failure
+from plugins.voice_call.speech.tts import AudioStream, describe_failure, spoken
 
 if TYPE_CHECKING:
     from plugins.voice_call.history.records import CallRecords
@@ -89,7 +90,11 @@ class CallSession:
         self._stream, self._parts = stream, parts
         self._prepared = prepared if prepared is not None else PendingCall(setup)
         self._transfer, self._keys = transfer, keys
-        self.player = Player(stream.codec, stream.stream_id, self._send, on_heard=self._heard, on_start=self._started)
+        #: Both sides of the call, when the owner records calls (callers are told first).
+        self.recorder = CallRecorder() if setup.config.recording.enabled else None
+        self.player = Player(
+            stream.codec, stream.stream_id, self._send, on_heard=self._heard, on_start=self._started, recorder=self.recorder
+        )
         #: The media clock: 20 ms per caller frame received (a call back from a transfer goes on from where it was).
         self.media_ms = self.last_activity_ms = setup.resumed_at_ms or 0
         errand = setup.message if setup.mode == "conversation" else ""
@@ -133,6 +138,8 @@ class CallSession:
         self.spawn(self.player.run(), f"player-{self.call_id}")
         reading = asyncio.create_task(self._read_carrier(), name=f"carrier-{self.call_id}")
         try:
+            if self.recorder is not None:  # before anything else is said
+                self.player.enqueue("recorded", self._recorded_line())
             await self.engine.start()
             while True:
                 lost = asyncio.create_task(self.engine.lost(), name=f"engine-{self.call_id}")
@@ -147,7 +154,18 @@ class CallSession:
             await self._tasks.cancel()
             await self.engine.close()
             self.deps.call_over()
+            if self.recorder is not None:
+                try:
+                    await asyncio.to_thread(self._parts.keep_recording, self.call_id, self.recorder)
+                except Exception:  # the call is over either way; its record and report still come
+                    log.exception("the call's recording could not be stored")
         return self._ending or Ending(EndReason.CALLER_HUNG_UP)
+
+    def _recorded_line(self) -> bytes | AudioStream:
+        made = self._parts.prompt(self.config, RECORDED_LINE)
+        return (
+            made if made is not None else AudioStream(spoken(self._prepared.tts or self._parts.tts(self.config), RECORDED_LINE))
+        )
 
     async def _first_engine(self) -> Engine:
         """OpenAI Realtime when its socket opened while the call connected; else the local pipeline."""
@@ -378,6 +396,8 @@ class CallSession:
             async for event in carrier_events(self._stream.websocket, self._stream.codec):
                 if isinstance(event, MediaReceived):
                     if self._in_order(event.sequence) and not self._winding_down:
+                        if self.recorder is not None:
+                            self.recorder.heard(event.payload, self.media_ms)
                         self.media_ms += len(event.payload) // 8
                         await self.engine.on_audio(event.payload)
                         self._check_limits()

@@ -15,6 +15,7 @@ from plugins.voice_call.speech.tts import AudioStream, TextToSpeech
 
 if TYPE_CHECKING:
     from plugins.voice_call.calls.agent import CallAgent
+    from plugins.voice_call.history.recordings import CallRecorder
     from plugins.voice_call.speech.stt import SpeechToText
 
 CallMode = Literal["inbound", "notify", "conversation"]
@@ -111,4 +112,8 @@ class CallParts(Protocol):
 
     def prompt(self, config: VoiceCallConfig, text: str) -> bytes | None:
         """Audio made ahead for `text` (greeting, goodbyes), when there is."""
+        ...
+
+    def keep_recording(self, call_id: str, recorder: CallRecorder) -> None:
+        """Store a recorded call's audio (and let recordings past the owner's retention go)."""
         ...

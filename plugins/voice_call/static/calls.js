@@ -5,6 +5,20 @@
 const page = window.assistantPage;
 const el = page.el;
 
+// A recording's player is kept across the page's refreshes, so it plays on while the list is redrawn.
+const players = new Map();
+
+function player(call) {
+  if (!players.has(call.id)) {
+    const audio = el("audio", "recording");
+    audio.controls = true;
+    audio.preload = "metadata";
+    audio.src = call.recording;
+    players.set(call.id, audio);
+  }
+  return players.get(call.id);
+}
+
 function renderCall(call) {
   const node = el("div", "call");
   node.dataset.callId = call.id;
@@ -19,6 +33,7 @@ function renderCall(call) {
     node.append(el("div", `turn ${turn.role}`, `${label}: ${turn.text}${extra}`));
   }
   for (const timing of call.turns || []) node.append(el("div", "turn timing muted", `Timing ${timing}`));
+  if (call.recording) node.append(player(call));
   return node;
 }
 
