@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 
 import pytest
+from pydantic_ai.messages import ModelRequest, UserPromptPart
+from pydantic_ai.models.function import FunctionModel
 
 from plugins.voice_call.calls.offline_call import offline_call_model
 from plugins.voice_call.errands.hold import OnHold, is_hold
@@ -151,52 +153,6 @@ def test_a_carrier_that_refuses_the_keys_is_told_to_the_model_without_its_words(
     assert "could not be sent" in said and "401" not in said
 
 
-def test_an_errand_waits_on_hold_without_the_agent_and_speaks_to_the_person(host) -> None:
-    """A queue: "your call is important to us, please hold", then quiet (hold music the VAD does
-    not take for speech) for over twice the silence timeout. The call is not ended for silence,
-    nothing is said to the queue (no agent turn), and when a person picks up and offers help, they
-    hear what the owner wants. (The media clock cannot be run faster: the gateway drops a stream
-    that floods it, so the wait is real time, with the shortest silence timeout.)"""
-    from assistant.tools import ToolContext
-    from plugins.voice_call.outbound.owner_tools import realtime_call
-
-    with CallLab(host, "twilio") as lab:
-
-        class Ctx:
-            deps = ToolContext(lab.host)
-
-        lab.set(silenceTimeoutSeconds=5)
-        lab.runtime.call_model = offline_call_model()
-        started = lab.live.run(realtime_call(Ctx(), action="initiate_call", to=FRIEND, message=ERRAND, mode="conversation"))
-        assert started["ok"], started
-        dial = lab.carrier.wait_for_dial()
-        queue = speak("All our team members are busy. Your call is important to us, please hold.")
-        person = speak("Hi, this is Mary at Bright Smile Dental. How can I help you?")
-
-        async def scenario() -> str:
-            async with lab.carrier.answer_outbound(dial) as call:
-                await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
-                await call.say(queue)
-                await asyncio.sleep(3)  # heard and weighed at the normal pace
-                held_from = call.media_seconds
-                while call.media_seconds - held_from < 11 and call.closed is None:
-                    await asyncio.sleep(0.1)
-                assert call.closed is None, _record(lab).end_reason
-                start = len(call.heard)
-                await call.say(person)
-                await call.wait_for(lambda: len(call.heard) - start > 8000 * 4, timeout=30)
-                return transcribe_ulaw(bytes(call.heard[start:]))
-
-        heard = asyncio.run(scenario()).lower()
-        assert "cleaning" in heard, heard
-        transcript = _record(lab).transcript
-        held = [n for n, e in enumerate(transcript) if e.get("hold")]
-        assert held and "important" in transcript[held[0]]["text"].lower(), transcript
-        picked_up = next(n for n, e in enumerate(transcript) if e["role"] == "caller" and not e.get("hold") and n > held[0])
-        said_to_queue = [e["text"] for e in transcript[held[0] : picked_up] if e["role"] == "assistant"]
-        assert said_to_queue == [], "nothing is said to the queue (no agent turn)"
-
-
 @pytest.mark.parametrize(
     ("heard", "hold"),
     [
@@ -224,12 +180,27 @@ def test_the_wait_on_hold_is_bounded_by_the_owners_limit() -> None:
     assert not queue.waiting(400_001)
 
 
-def test_an_errand_asks_the_owner_for_a_decision_and_passes_the_answer_on(host) -> None:
-    """A receptionist offers two times: the rules (no language model) put her words to the owner
-    in chat, quoted; the callee hears "one moment" while the owner decides, then the owner's
-    answer; "anything else?" ends the call with our thanks, and the owner's summary says what was
-    passed on and quotes how it ended. Her words never reach the owner as anything but a quote."""
+#: The other end of the whole errand: a queue, and the receptionist who picks up.
+QUEUE = "All our team members are busy. Your call is important to us, please hold."
+STILL_QUEUED = "Thank you for holding. Your call is important to us."
+RECEPTIONIST = (
+    "Hi, this is Mary at Bright Smile Dental. How can I help you?",
+    "We have Tuesday at ten or Thursday at three. Which would you prefer?",
+    "Great, you are booked for Tuesday at ten. Is there anything else?",
+)
+
+
+@pytest.mark.timeout(300)  # the menu, the queue's words and the receptionist's are said in real time
+def test_an_errand_through_a_menu_a_ten_minute_hold_and_the_owners_decision(host) -> None:
+    """The whole errand with the rules alone (no language model), on a controlled clock: a
+    three-level menu; a queue that says so and then holds for ten minutes, its announcement again
+    every three minutes or so and quiet between (hold music the VAD does not take for speech, sent ahead of
+    the wall clock: `fast_forward`); a receptionist who offers two times; the owner's answer in
+    chat; "anything else?". Nothing is said to the queue and none of its words reach the call agent,
+    whose turns are counted; the owner's answer is what the receptionist hears, and the summary
+    says what was passed on and quotes how it ended."""
     from assistant.tools import ToolContext
+    from plugins.voice_call.calls import offline_call
     from plugins.voice_call.outbound.owner_tools import realtime_call
 
     with CallLab(host, "twilio") as lab:
@@ -237,51 +208,97 @@ def test_an_errand_asks_the_owner_for_a_decision_and_passes_the_answer_on(host) 
         class Ctx:
             deps = ToolContext(lab.host)
 
-        lab.runtime.call_model = offline_call_model()
-        notices: list[str] = []  # as every chat surface shows them (the chat's conversation is made later)
+        # The owner's limits, in their words: the call may last half an hour, the hold 15 minutes.
+        lab.say("let calls run up to half an hour")
+        lab.say("wait on hold up to 15 minutes")
+        config = lab.host.config.get("voice_call")
+        assert (config.max_duration_seconds, config.hold_limit_seconds) == (1800, 900)
+        lab.live.restart()
+        turns: list[str] = []  # the caller words each of the call agent's turns was given
+
+        async def counted(messages, info):
+            if isinstance(messages[-1], ModelRequest):
+                turns.extend(p.content for p in messages[-1].parts if isinstance(p, UserPromptPart))
+            async for chunk in offline_call._answering_machine(messages, info):
+                yield chunk
+
+        lab.runtime.call_model = FunctionModel(stream_function=counted, model_name="offline-call")
+        notices: list[str] = []  # as every chat surface shows them
         lab.host.owner_listeners.append(notices.append)
         started = lab.live.run(realtime_call(Ctx(), action="initiate_call", to=FRIEND, message=ERRAND, mode="conversation"))
         assert started["ok"], started
         dial = lab.carrier.wait_for_dial()
-        person = speak("Hi, this is Mary at Bright Smile Dental. How can I help you?")
-        offer = speak("We have Tuesday at ten or Thursday at three. Which would you prefer?")
-        booked = speak("Great, you are booked for Tuesday at ten. Is there anything else?")
+        menu = [speak(text) for text in MENU]
+        queue, still_queued = speak(QUEUE), speak(STILL_QUEUED)
+        person, offer, booked = (speak(text) for text in RECEPTIONIST)
 
         def said(words: str, times: int = 1) -> bool:  # a reply is in the record once its last piece is made
             return sum(words in e["text"] for e in _record(lab).transcript if e["role"] == "assistant") >= times
 
-        async def scenario() -> tuple[str, str, str, str]:
+        def queued() -> int:
+            return sum(1 for e in _record(lab).transcript if e.get("hold"))
+
+        async def scenario() -> tuple[list[str], float, str, str, str]:
             async with lab.carrier.answer_outbound(dial) as call:
                 await call.wait_for(lambda: "greeting" in call.marks_echoed, timeout=30)
+                for level, prompt in enumerate(menu, 1):
+                    await call.say(prompt)
+                    with contextlib.suppress(AssertionError), _shows(lab):  # a level not pressed: shown below
+                        await call.wait_for(lambda level=level: len(lab.carrier.keys_heard(call)) >= level, timeout=30)
+                pressed = lab.carrier.keys_heard(call)
+                await call.say(queue)
+                with _shows(lab):
+                    await call.wait_for(lambda: queued() >= 1, timeout=30)
+                held_from = call.media_seconds
+                for announcement in range(2, 5):  # then 10 minutes: quiet, and the queue's words every 3 or so
+                    await call.fast_forward(197)
+                    await call.say(still_queued)
+                    with _shows(lab):
+                        await call.wait_for(lambda n=announcement: queued() >= n, timeout=30)
+                held_for = call.media_seconds - held_from
+                assert call.closed is None, _record(lab).end_reason
                 start = len(call.heard)
                 await call.say(person)
-                await call.wait_for(lambda: said("mornings only", times=2), timeout=60)  # the opening said it once
+                with _shows(lab):
+                    await call.wait_for(lambda: said("mornings only", times=2), timeout=60)  # the opening said it once
                 await quiet_for(call, REPLY_OVER_S)
                 errand = transcribe_ulaw(bytes(call.heard[start:])).lower()
                 start = len(call.heard)
                 await call.say(offer)
                 with _shows(lab):
                     await call.wait_for(lambda: "decision" in " ".join(notices), timeout=30)
-                await asyncio.sleep(1.5)  # the owner reads; the callee hears that we are on it
+                await asyncio.sleep(1.5)  # the owner reads; the receptionist hears that we are on it
                 told = await asyncio.to_thread(lab.say, "Tell them Tuesday at ten works, thanks")
+                assert told == 'Passed on: "Tell them Tuesday at ten works, thanks".', told
                 await call.wait_for(lambda: said("works, thanks"), timeout=60)
                 await quiet_for(call, REPLY_OVER_S)
                 relayed = transcribe_ulaw(bytes(call.heard[start:])).lower()
                 start = len(call.heard)
                 await call.say(booked)
                 await call.wait_for(lambda: call.closed is not None, timeout=60)
-                return errand, relayed, told, transcribe_ulaw(bytes(call.heard[start:])).lower()
+                return pressed, held_for, errand, relayed, transcribe_ulaw(bytes(call.heard[start:])).lower()
 
-        errand, relayed, told, bye = asyncio.run(scenario())
+        pressed, held_for, errand, relayed, bye = asyncio.run(scenario())
+        transcript = _record(lab).transcript
+        assert pressed == "211", "\n".join(f"{e['role']}: {e['text']}" for e in transcript)
+        assert held_for >= 600, held_for
+        held = [n for n, e in enumerate(transcript) if e.get("hold")]
+        assert len(held) == 4 and all("important" in transcript[n]["text"].lower() for n in held), transcript
+        said_to_queue = [e["text"] for e in transcript[held[0] : held[-1]] if e["role"] == "assistant"]
+        assert said_to_queue == [], "nothing is said to the queue"
+        assert not any("important" in words.lower() for words in turns), "the queue's words never reach the agent"
+        assert len(turns) == 6, turns  # three menu levels, the receptionist's greeting, her offer, "anything else?"
         assert "cleaning" in errand, errand
         assert "one moment" in relayed and "tuesday" in relayed and "works" in relayed, relayed
         assert "tell them" not in relayed, relayed
-        assert told == 'Passed on: "Tell them Tuesday at ten works, thanks".', told
         assert "thank you" in bye and "goodbye" in bye, bye
         asked = next(n for n in notices if "needs your decision" in n)
         assert 'they said: "We have Tuesday' in asked, asked  # her words, quoted
         settle(lambda: any(n.startswith("Call to") for n in notices))
         report = next(n for n in notices if n.startswith("Call to"))
-        assert "Done: passed on your answer 'Tell them Tuesday at ten works, thanks'" in report, report
+        assert (
+            "Done: pressed 2, 1, 1 in their phone menu; passed on your answer 'Tell them Tuesday at ten works, thanks'" in report
+        )
         assert "booked for tuesday" in report.split("\n", 1)[1].lower(), report  # how it ended, quoted
+        assert "important to us" not in report, report  # the queue's words are not news
         assert not lab.host.questions.oldest_open()
