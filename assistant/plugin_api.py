@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from assistant.host import Host
     from assistant.logs import call_context
     from assistant.offline_model import Intent, ToolCall
+    from assistant.owner_questions import OwnerQuestion
     from assistant.paths import models_dir
     from assistant.plugins import Check, Plugin, SecretPattern, SetupError, WebPanel, open_host
     from assistant.provenance import caller_content
@@ -64,6 +65,8 @@ _HOME: dict[str, str] = {
     "format_checks": "assistant.doctor",
     # Words from outside (callers) marked as such, wherever they travel.
     "caller_content": "assistant.provenance",
+    # A question to the owner that something waits on (`Host.ask_owner`).
+    "OwnerQuestion": "assistant.owner_questions",
     # Models and prompts.
     "choose_model": "assistant.agent",
     "read_prompt": "assistant.agent",
@@ -119,6 +122,7 @@ __all__ = [
     "as_utc",
     "call_context",
     "caller_content",
+    "OwnerQuestion",
     "choose_model",
     "format_checks",
     "models_dir",

@@ -14,11 +14,10 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-from assistant.owner_questions import OwnerQuestion
 from plugins.voice_call.config import voice_config
 
 if TYPE_CHECKING:
-    from assistant.plugin_api import Host
+    from assistant.plugin_api import Host, OwnerQuestion
 
 
 class OwnerDecisions:
