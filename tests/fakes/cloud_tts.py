@@ -8,6 +8,7 @@ Speech is real: Kokoro, at test time, in another voice than ours, so tests can t
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 from collections.abc import AsyncIterator
 from typing import Any
@@ -36,10 +37,17 @@ ELEVEN_FORMATS = {"ulaw_8000", "pcm_16000", "pcm_24000", "mp3_44100_128"}
 FAKE_VOICE = "bf_emma"
 
 
+@functools.lru_cache(maxsize=256)
+def _kokoro_pcm16(text: str) -> tuple[bytes, int]:
+    """The fake's voice for `text`, made once per test process: the calls' fixed lines are asked
+    of each fake cloud voice in turn, and a real server would not be slower the second time."""
+    samples, native = KokoroTTS.shared().samples(text, FAKE_VOICE)
+    return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes(), native
+
+
 def kokoro_pcm16(text: str, rate: int) -> bytes:
     """Speech as raw s16le mono at `rate` (Kokoro speaks at 24 kHz; audioop converts, as a server would)."""
-    samples, native = KokoroTTS.shared().samples(text, FAKE_VOICE)
-    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+    pcm, native = _kokoro_pcm16(text)
     if rate != native:
         pcm, _ = audioop.ratecv(pcm, 2, 1, native, rate, None)
     return pcm
