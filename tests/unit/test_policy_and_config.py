@@ -106,7 +106,16 @@ def test_live_settings_are_declared_once_and_read_by_both_the_host_and_the_route
     from plugins.voice_call.plugin import plugin
 
     live = VoiceCallConfig.live_settings()
-    assert set(live) == {"inbound", "ownerNumber", "appointments", "tunnel", "connectNumber", "holdLimitSeconds"}
+    assert set(live) == {
+        "inbound",
+        "ownerNumber",
+        "appointments",
+        "tunnel",
+        "connectNumber",
+        "holdLimitSeconds",
+        "decisionWaitSeconds",
+        "recording",
+    }
     assert plugin.live_settings == live
     built = VoiceCallConfig()
     stored = VoiceCallConfig.model_validate(

@@ -2,10 +2,11 @@
 
 The session owns the line: the media loop over the carrier's socket (the media clock, out-of-order
 frames, marks, keypad), the call's limits, the caller's next words for whoever waits on them, the
-call agent's tool hooks, answering machines, transfers, and how the call ends. What hears and
-answers the caller is its engine (`calls/engine.py`): OpenAI Realtime when the call is set up for
-it and its socket opened, else the local pipeline; when Realtime is lost mid-call, the session
-swaps in the local pipeline on the same stream, so the caller is never left in silence.
+call agent's tool hooks, transfers, recording, and how the call ends (a notify call's message, to
+a person or after a machine's beep, is calls/voicemail.py). What hears and answers the caller is
+its engine (`calls/engine.py`): OpenAI Realtime when the call is set up for it and its socket
+opened, else the local pipeline; when Realtime is lost mid-call, the session swaps in the local
+pipeline on the same stream, so the caller is never left in silence.
 
 A call ends down one path, `end(ending, goodbye=...)`: the first reason decided is the one kept.
 Time in a call is the media clock: 20 ms per caller frame received, so limits hold whatever the
@@ -29,6 +30,7 @@ from plugins.voice_call.calls.local import LocalEngine
 from plugins.voice_call.calls.player import Player
 from plugins.voice_call.calls.realtime import RealtimeEngine
 from plugins.voice_call.calls.setup import CallParts, CallSetup, PendingCall
+from plugins.voice_call.calls.voicemail import Voicemail
 from plugins.voice_call.carriers.base import MediaCodec
 from plugins.voice_call.carriers.events import AnsweredBy, DtmfReceived, MarkPlayed, MediaReceived, StreamStopped
 from plugins.voice_call.carriers.stream import TooManyBadMessages, carrier_events
@@ -48,10 +50,6 @@ GOODBYE_SILENCE = "I haven't heard anything for a while, so I'll hang up now. Go
 GOODBYES = (GOODBYE_SILENCE, GOODBYE_LIMIT)
 TRANSFER_FAILED = "I'm sorry, I couldn't put you through. I can take a message instead. What would you like to say?"
 HANDOVER_LINE = "Sorry, I lost my connection for a moment. I'm still here. Could you say that again?"
-#: How long a notify call waits, once its message was heard, for the carrier's machine-detection verdict.
-VERDICT_WAIT_S = 35.0
-#: How long we wait for a machine's greeting to end before giving up on leaving a message.
-MESSAGE_END_WAIT_S = 40.0
 #: How long audio already on its way plays out when Realtime is lost, before the local pipeline speaks.
 HANDOVER_DRAIN_S = 30.0
 
@@ -108,10 +106,8 @@ class CallSession:
         self._after_reply: tuple[Literal["hang_up", "put_through"], str] | None = None
         self._transferring = False  # the carrier is putting the caller through: a stop now is the transfer
         self._transfer_tried = setup.resumed_at_ms is not None  # the owner is offered once per call
-        # Answering machines (notify calls): who answered, and a machine's beep.
-        self._verdict = asyncio.Event()
-        self._message_end = asyncio.Event()
-        self._voicemail = False
+        #: Notify calls: who answered, and the message left on a machine.
+        self.voicemail = Voicemail(self)
         self._last_sequence: int | None = None
         self._waiters: list[asyncio.Future[str]] = []
         self._send_lock = asyncio.Lock()
@@ -304,48 +300,13 @@ class CallSession:
         await self.speak(TRANSFER_FAILED)
 
     async def opened(self) -> None:
-        """The opening words were heard: a notify call's message is delivered, then the call ends,
-        unless the carrier is still deciding whether a machine answered (a machine then gets the
-        message again after its beep)."""
-        if self.setup.mode != "notify":
-            return
-        await asyncio.sleep(1.0)  # a short pause, so the message does not end abruptly
-        if self.setup.leaves_voicemail and not self._verdict.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(VERDICT_WAIT_S):
-                    await self._verdict.wait()
-        if not self._voicemail:
-            await self.hang_up(Ending(EndReason.MESSAGE_DELIVERED))
-
-    # -- answering machines (notify calls) --------------------------------------------------------------
+        """The opening words were heard: on a notify call, its message is delivered."""
+        if self.setup.mode == "notify":
+            await self.voicemail.opened()
 
     def machine_answered(self, answered_by: AnsweredBy) -> None:
-        """The carrier's verdict on who answered. On a call that leaves voicemail, a machine's
-        greeting is not talked over; when it ends (its beep) the message is said from the start."""
-        self._verdict.set()
-        if not self.setup.leaves_voicemail or answered_by not in ("machine", "message_end") or self._winding_down:
-            return
-        if answered_by == "message_end":
-            self._message_end.set()
-        if not self._voicemail:
-            self._voicemail = True
-            self.spawn(self._leave_message())
-
-    async def _leave_message(self) -> None:
-        self.note_system("an answering machine answered; leaving the message after its beep")
-        assert self.engine is not None
-        await self.engine.stop_speaking()
-        try:
-            async with asyncio.timeout(MESSAGE_END_WAIT_S):
-                await self._message_end.wait()
-        except TimeoutError:
-            await self.hang_up(Ending(EndReason.ANSWERING_MACHINE, "its greeting did not end"))
-            return
-        self._winding_down = True  # nothing interrupts the message now, and no limit cuts it
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(120):
-                await (await self.speak(self.setup.message)).wait()
-        await self.hang_up(Ending(EndReason.VOICEMAIL_LEFT))
+        """The carrier's verdict on who answered (calls/voicemail.py)."""
+        self.voicemail.answered(answered_by)
 
     # -- ending: one path ----------------------------------------------------------------------------------
 
@@ -361,6 +322,18 @@ class CallSession:
         self._decide(ending)
         self._winding_down = True
         self.spawn(self._close_socket())
+
+    @property
+    def winding_down(self) -> bool:
+        """A goodbye or a voicemail message plays out: no more audio to the engine, no limits."""
+        return self._winding_down
+
+    def wind_down(self) -> None:
+        self._winding_down = True
+
+    async def stop_speaking(self) -> None:
+        assert self.engine is not None
+        await self.engine.stop_speaking()
 
     async def hang_up(self, ending: Ending) -> None:
         """End the call now, from inside it (its own flows: a message delivered, a goodbye heard)."""
@@ -427,7 +400,7 @@ class CallSession:
 
     def _check_limits(self) -> None:
         assert self.engine is not None
-        if self.engine.active() or self._voicemail or (self.setup.leaves_voicemail and not self._verdict.is_set()):
+        if self.engine.active() or self.voicemail.holds_the_line():
             self.last_activity_ms = self.media_ms
         # The goodbye starts early enough to end at the limit, when we know how long it is.
         if self.media_ms + self.engine.goodbye_ms(GOODBYE_LIMIT) >= self.config.max_duration_seconds * 1000:
