@@ -330,11 +330,17 @@ def test_capacity_is_measured_from_the_local_engines(twilio, host) -> None:
 def test_the_answering_machines_lines_play_from_memory(twilio, host, monkeypatch) -> None:
     """Its fixed lines are made ahead with the greeting (once per machine and voice): when a caller
     leaves a message, "Thank you, I've noted that for my owner." and "Is there anything else?" are
-    played from memory; only words that change are made while the caller waits. (Before, each
+    played from memory, and so is an answer said from the owner's facts; only words that change
+    are made while the caller waits. (Before, each
     was made afresh on every turn: 2.4 to 7 s of silence on a busy machine.)"""
+    from plugins.voice_call.calls.offline_call import facts_said_ahead
     from plugins.voice_call.calls.said_ahead import FIXED_LINES
+    from plugins.voice_call.knowledge.facts import Knowledge
     from plugins.voice_call.speech.tts import KokoroVoice
 
+    hours = "We're open Monday to Friday from 8 in the morning until 6 in the evening."
+    Knowledge(host.db).add(hours)
+    twilio.live.restart()  # the owner's facts are made ahead at the gateway's build, as answers
     twilio.runtime.call_model = offline_call_model()
     twilio.live.run(twilio.runtime.prompts.ready(), timeout=300)
     made: list[str] = []
@@ -348,6 +354,9 @@ def test_the_answering_machines_lines_play_from_memory(twilio, host, monkeypatch
     _, heard, _ = ask(twilio, "Please tell Sam that the van is ready to collect.")
     assert "noted that for my owner" in heard.lower() and "anything else" in heard.lower(), heard
     assert not [text for text in made if text in FIXED_LINES], made
+    _, heard, _ = ask(twilio, "When are you open?")  # an answer from the owner's facts, from memory too
+    assert "monday to friday" in heard.lower() and "anything else" in heard.lower(), heard
+    assert not [text for text in made if text in facts_said_ahead([hours])], made
 
 
 def test_a_message_left_reaches_the_owner_as_quoted_caller_words(twilio, host) -> None:

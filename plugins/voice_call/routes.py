@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from plugins.voice_call.admission.policy import admit_invited, decide, pairing_prompt
+from plugins.voice_call.calls.offline_call import facts_said_ahead
 from plugins.voice_call.calls.said_ahead import FIXED_LINES
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
 from plugins.voice_call.carriers.base import Carrier
@@ -24,6 +25,7 @@ from plugins.voice_call.config import VoiceCallConfig, voice_config
 from plugins.voice_call.history.ending import Ending, EndReason
 from plugins.voice_call.history.records import CallInfo
 from plugins.voice_call.history.tables import WebhookReceiptRow
+from plugins.voice_call.knowledge.facts import Knowledge
 from plugins.voice_call.runtime import VoiceCallRuntime
 from plugins.voice_call.speech.vad import VAD_POOL
 from plugins.voice_call.web import web_routes
@@ -295,9 +297,11 @@ def unavailable(reason: str) -> list[BaseRoute]:
 def build_routes(host: Host, config: BaseModel) -> list[BaseRoute]:
     """The web page's routes always (the softphone needs no carrier), the carrier's when it is set up."""
     assert isinstance(config, VoiceCallConfig)
-    # What every call says alike is made now, in the background, so no caller waits for it.
+    # What every call says alike is made now, in the background, so no caller waits for it; and
+    # the answers said from the owner's facts, word for word (offline; a model words its own).
     runtime = VoiceCallRuntime.of(host)
-    runtime.prompts.warm(config, [config.inbound.greeting, *FIXED_LINES])
+    facts = facts_said_ahead([f.text for f in Knowledge(host.db).all()])
+    runtime.prompts.warm(config, [config.inbound.greeting, *FIXED_LINES, *facts])
     # How many calls the speech engines carry here: measured once per process, after the prompts.
     runtime.capacity.measure(config, lambda: runtime.tts(config), lambda: runtime.stt(config))
     # Each call's voice activity model is made ahead, off the event loop (speech/vad.py).

@@ -19,6 +19,7 @@ from plugins.voice_call.appointments import caller_tools as appointments
 from plugins.voice_call.errands import offline as errands
 from plugins.voice_call.knowledge.caller_tools import FOUND
 from plugins.voice_call.lookups import caller_tools as lookups
+from plugins.voice_call.speech.tts import as_streamed
 from plugins.voice_call.transfer.caller_tools import TRANSFERRING, WANTS_OWNER
 
 GOODBYE = re.compile(
@@ -37,8 +38,12 @@ NO_TRANSFER = "I can't put you through right now, but I can take a message. What
 NOTED = ("Thank you, I've noted that for my owner. ", ANYTHING_ELSE)
 SAY_MESSAGE = "Please say your message now, and I'll pass it on to my owner."
 WHICH = "Which would you like?"
-#: find_free_slots' answer ("Free 30-minute slots: 9 a.m., 9:30 a.m.").
+#: find_free_slots' answer ("Free 30-minute slots: 9 a.m., 9:30 a.m."), and how a list of them opens
+#: (its own first piece: made ahead, so the list starts from memory).
 FREE_SLOTS = re.compile(r"Free (?P<minutes>\d+)-minute slots: (?P<times>.+)$", re.S)
+SLOTS_OPENING = "I have these free times:"
+#: How many of the owner's facts are made ahead as the answers said from them (the first ones).
+FACTS_AHEAD = 12
 #: Made ahead with the greeting and played from memory (calls/said_ahead.py).
 FIXED_REPLIES: tuple[tuple[str, ...], ...] = (
     (THANKS_BYE,),
@@ -48,9 +53,21 @@ FIXED_REPLIES: tuple[tuple[str, ...], ...] = (
     (SAY_MESSAGE,),
     (ANYTHING_ELSE,),
     (WHICH,),
+    (SLOTS_OPENING,),
     (errands.ERRAND_BYE,),
     (errands.CALL_BACK,),
 )
+
+
+def fact_answer(fact: str) -> tuple[str, str]:
+    """How the answering machine answers from one of the owner's facts, in the chunks it streams."""
+    return (fact if fact.endswith((".", "!", "?")) else fact + ".") + " ", ANYTHING_ELSE
+
+
+def facts_said_ahead(facts: list[str]) -> list[str]:
+    """The pieces the answers from these facts are spoken in (the first FACTS_AHEAD facts): the
+    owner's words, fixed until they change them, so they are made ahead like the greeting."""
+    return list(dict.fromkeys(piece for fact in facts[:FACTS_AHEAD] for piece in as_streamed(*fact_answer(fact))))
 
 
 def _last_user_text(messages: list[ModelMessage]) -> str:
@@ -85,8 +102,8 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
         yield NO_TRANSFER
     elif "look_up" in returns and str(returns["look_up"].content).startswith(FOUND):
         facts = str(returns["look_up"].content).removeprefix(FOUND).strip().splitlines()
-        yield " ".join(f if f.endswith((".", "!", "?")) else f + "." for f in facts[:1]) + " "
-        yield ANYTHING_ELSE
+        for chunk in fact_answer(facts[0]):
+            yield chunk
     elif "look_up" in returns and (lookup := lookups.offline_request(_caller_said(messages), info)) is not None:
         yield {0: DeltaToolCall(name="query_api", json_args=json.dumps(lookup))}
     elif "look_up" in returns:
@@ -101,7 +118,7 @@ async def _answering_machine(messages: list[ModelMessage], info: AgentInfo) -> A
     elif "find_free_slots" in returns:
         said = str(returns["find_free_slots"].content)
         if (slots := FREE_SLOTS.match(said)) is not None:  # the times first: a short opening is heard sooner
-            said = f"I have these free times: {slots['times']} Each is {slots['minutes']} minutes."
+            said = f"{SLOTS_OPENING} {slots['times']} Each is {slots['minutes']} minutes."
         yield said + " "
         yield WHICH if said.startswith("Free ") else ANYTHING_ELSE
     elif "query_api" in returns:
