@@ -125,3 +125,19 @@ def listening_sounds() -> tuple[Sound, ...]:
 @functools.cache
 def interruptions() -> tuple[Sound, ...]:
     return tuple(Sound(text, _trim(speak(text, VOICES[n % 4])), True) for n, text in enumerate(INTERRUPTIONS))
+
+
+@functools.cache
+def hold_music(seconds: float = 60.0, level: float = 0.35) -> bytes:
+    """A queue's music as mu-law: a plucked melody (a random walk over a C major scale, with a
+    fifth and overtones), at `level` of full scale. Silero takes a second of it for speech now and
+    then; Whisper hears no words in it."""
+    rng = np.random.default_rng(7)
+    t = np.arange(int(0.4 * RATE)) / RATE
+    envelope = np.minimum(1, t * 20) * np.exp(-t * 3)
+    notes = []
+    for _ in range(int(seconds / 0.4)):
+        f = (262, 294, 330, 349, 392, 440, 494, 523)[rng.integers(8)]
+        tone = (np.sin(2 * np.pi * f * t) + 0.5 * np.sin(4 * np.pi * f * t) + 0.25 * np.sin(6 * np.pi * f * t)) / 1.75
+        notes.append((tone + 0.3 * np.sin(3 * np.pi * f * t)) * envelope * level)
+    return pcm16_to_ulaw(float_to_pcm16(np.concatenate(notes).astype(np.float32)))

@@ -17,6 +17,7 @@ from plugins.voice_call.errands.hold import OnHold, is_hold
 from plugins.voice_call.errands.menus import menu_options, pick
 
 from .conftest import FRIEND
+from .room_sounds import hold_music
 from .voice_harness import CARRIERS, REPLY_OVER_S, CallLab, quiet_for, settle, speak, transcribe_ulaw
 
 #: A dentist's menu, three levels deep; the errand needs 2, then 1, then 1.
@@ -194,9 +195,9 @@ RECEPTIONIST = (
 def test_an_errand_through_a_menu_a_ten_minute_hold_and_the_owners_decision(host) -> None:
     """The whole errand with the rules alone (no language model), on a controlled clock: a
     three-level menu; a queue that says so and then holds for ten minutes, its announcement again
-    every three minutes or so and quiet between (hold music the VAD does not take for speech, sent ahead of
-    the wall clock: `fast_forward`); a receptionist who offers two times; the owner's answer in
-    chat; "anything else?". Nothing is said to the queue and none of its words reach the call agent,
+    every three minutes or so and music between (sent ahead of the wall clock: `fast_forward`;
+    the VAD takes a second of it for speech now and then, Whisper hears no words in it); a
+    receptionist who offers two times; the owner's answer in chat; "anything else?". Nothing is said to the queue and none of its words reach the call agent,
     whose turns are counted; the owner's answer is what the receptionist hears, and the summary
     says what was passed on and quotes how it ended."""
     from assistant.tools import ToolContext
@@ -251,7 +252,7 @@ def test_an_errand_through_a_menu_a_ten_minute_hold_and_the_owners_decision(host
                     await call.wait_for(lambda: queued() >= 1, timeout=30)
                 held_from = call.media_seconds
                 for announcement in range(2, 5):  # then 10 minutes: quiet, and the queue's words every 3 or so
-                    await call.fast_forward(197)
+                    await call.fast_forward(197, hold_music())
                     await call.say(still_queued)
                     with _shows(lab):
                         await call.wait_for(lambda n=announcement: queued() >= n, timeout=30)

@@ -64,8 +64,9 @@ class FakeMediaCall:
         self.recording_from: int | None = None
         #: Seconds the carrier holds the answered call in silence before opening the stream.
         self.hold_seconds = 0.0
-        #: Quiet still to send ahead of the wall clock (`fast_forward`).
+        #: Sound still to send ahead of the wall clock (`fast_forward`), and where in it we are.
         self._ahead_s = 0.0
+        self._ahead_sound, self._ahead_at = SILENCE, 0
 
     # -- dialect ---------------------------------------------------------------------------------
 
@@ -162,15 +163,23 @@ class FakeMediaCall:
             frame = ulaw[i : i + FRAME]
             await self._outgoing.put(frame + b"\xff" * (FRAME - len(frame)))
 
-    async def fast_forward(self, seconds: float) -> None:
-        """Run the call's clock `seconds` ahead in quiet (a long wait on hold), in well under that
-        wall time: media messages of up to FAST_STEP_S of silence each, FAST_RATE a second (the
-        server closes a socket past 120 a second). Carriers send 20 ms a message, but neither
-        Twilio's nor Telnyx's nor Plivo's media message fixes a size (`media.payload`: "raw audio",
-        base64) and the server counts time by the audio it gets, so it must cope with any."""
+    async def fast_forward(self, seconds: float, sound: bytes = SILENCE) -> None:
+        """Run the call's clock `seconds` ahead (a long wait on hold) with `sound` (8 kHz mu-law,
+        looped: hold music), in well under that wall time: media messages of up to FAST_STEP_S
+        each, FAST_RATE a second (the server closes a socket past 120 a second). Carriers send 20
+        ms a message, but neither Twilio's nor Telnyx's nor Plivo's media message fixes a size
+        (`media.payload`: "raw audio", base64) and the server counts time by the audio it gets,
+        so it must cope with any."""
+        self._ahead_sound, self._ahead_at = sound, 0
         self._ahead_s += seconds
         while self._ahead_s > 0:
             await asyncio.sleep(0.02)
+
+    def _ahead_bytes(self, count: int) -> bytes:
+        sound = self._ahead_sound
+        looped = (sound * (2 + count // len(sound)))[self._ahead_at % len(sound) :][:count]
+        self._ahead_at += count
+        return looped
 
     async def _stream(self) -> None:
         next_at = time.monotonic()
@@ -178,7 +187,7 @@ class FakeMediaCall:
             if self._ahead_s > 0 and self._outgoing.empty():
                 frames = max(1, round(min(self._ahead_s, FAST_STEP_S) / 0.02))
                 self._chunk += frames
-                await self.send(self.media_message(SILENCE * frames, self._chunk))
+                await self.send(self.media_message(self._ahead_bytes(frames * FRAME), self._chunk))
                 self._ahead_s -= frames * 0.02
                 await asyncio.sleep(1 / FAST_RATE)
                 next_at = time.monotonic()
