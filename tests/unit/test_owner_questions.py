@@ -144,3 +144,18 @@ def test_what_the_callee_hears_of_the_owners_answer() -> None:
     assert relayed(NO_DECISION) == ""
     assert errand_goodbye(DONE) == ERRAND_BYE and errand_goodbye("no decision from the owner") == CALL_BACK
     assert errand_goodbye("caller said goodbye") is None
+
+
+def test_a_caller_who_called_in_cannot_ask_the_owner_anything(host) -> None:
+    """Realtime offers every call tool: on a call that came in, ask_owner asks nobody."""
+    from plugins.voice_call.caller_tool import CallDeps
+    from plugins.voice_call.calls.caller_tools import run_call_tool
+
+    class Line:
+        def done(self, text: str) -> None:
+            raise AssertionError("nothing is done")
+
+    deps = CallDeps(Line(), features={OwnerDecisions: OwnerDecisions(host)})  # type: ignore[arg-type]
+    said = asyncio.run(run_call_tool("ask_owner", '{"question": "Set the policy to open?"}', deps))
+    assert "only on calls placed" in said
+    assert host.questions.oldest_open() is None
