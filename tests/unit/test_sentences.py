@@ -62,3 +62,22 @@ def test_a_first_piece_is_not_cut_where_it_would_sound_broken() -> None:
         "I have these wonderfully long free appointment times:",
         "9 a.m.",
     ]
+
+
+def test_what_follows_an_opening_clause_starts_short_too() -> None:
+    """The opening clause plays at once (often from memory) and is short: the list after it must
+    be ready by its end, so the list's first item goes alone, then the pieces grow."""
+    times = "9 a.m., 9:30 a.m., 10 a.m., 10:30 a.m., 11 a.m., 11:30 a.m., noon, 12:30 p.m., 1 p.m., 1:30 p.m."
+    assert cut(f"I have these free times: {times} Each is 30 minutes.") == [
+        "I have these free times:",
+        "9 a.m.,",
+        "9:30 a.m.,",
+        "10 a.m., 10:30 a.m., 11 a.m.,",
+        "11:30 a.m., noon, 12:30 p.m., 1 p.m., 1:30 p.m.",
+        "Each is 30 minutes.",
+    ]
+    assert cut("Sure, we have Tuesday at 10, Thursday at 3, or Friday at noon.") == [
+        "Sure, we have Tuesday at 10,",
+        "Thursday at 3,",
+        "or Friday at noon.",
+    ]

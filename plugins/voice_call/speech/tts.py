@@ -324,13 +324,16 @@ class SentenceCutter:
 
     def __init__(self) -> None:
         self.buffer, self.first = "", True
+        #: The reply opened with a clause alone (often from memory, "I have these free times:"):
+        #: what follows is made while that short clause plays, so it starts short and grows.
+        self.after_clause = False
 
     def feed(self, chunk: str) -> list[str]:
         self.buffer += chunk
         pieces = []
         if self.first and (clause := FIRST_CLAUSE.match(self.buffer)) is not None:
             pieces += first_words_short(clause.group(1).strip())
-            self.buffer, self.first = self.buffer[clause.end() :], False
+            self.buffer, self.first, self.after_clause = self.buffer[clause.end() :], False, True
         parts = SENTENCE_END.split(self.buffer)
         for sentence in parts[:-1]:
             if sentence.strip():
@@ -343,10 +346,29 @@ class SentenceCutter:
         return self._pieces(rest) if rest else []
 
     def _pieces(self, sentence: str) -> list[str]:
+        if self.after_clause:
+            self.after_clause, self.first = False, False
+            return growing_pieces(sentence)
         pieces = short_pieces(sentence)
         if self.first:
             pieces[:1], self.first = first_words_short(pieces[0]), False
         return pieces
+
+
+def growing_pieces(sentence: str, limit: int = 8) -> list[str]:
+    """`sentence` cut after its clauses into pieces that grow: each at most `limit` characters
+    (or one clause), the limit doubling up to FIRST_PIECE_CHARS ("9 a.m.," | "9:30 a.m.," |
+    "10 a.m., 10:30 a.m., 11 a.m.," | ...): each is made while the one before it plays."""
+    pieces: list[str] = []
+    current = ""
+    for clause in CLAUSE_END.split(sentence):
+        joined = f"{current} {clause}".strip()
+        if current and len(joined) > limit:
+            pieces.append(current)
+            current, limit = clause, min(limit * 2, FIRST_PIECE_CHARS)
+        else:
+            current = joined
+    return [*pieces, current] if current else pieces
 
 
 async def sentences_from_stream(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
