@@ -160,11 +160,13 @@ def tell_cut_off(host: Host, cut_off: list[CallInfo], stopped: str) -> None:
 
 def startup(host: Host) -> None:
     """Runs once per process, in the gateway's event loop: this node joins the others on the store;
-    calls its previous process left active can never finish now (the owner is told once)."""
+    calls its previous process left active can never finish now (the owner is told once);
+    recordings past the owner's retention go."""
     runtime = VoiceCallRuntime.of(host)
     runtime.nodes.join()
     tell_cut_off(host, runtime.switchboard.close_stale(), "the assistant stopped")
     Knowledge(host.db).warm()  # the sentence model and the facts' vectors, before the first caller asks
+    Recordings(host).expire(voice_config(host).recording.retention_days)  # even when no call comes
     settle_heap()
 
 

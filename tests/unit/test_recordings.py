@@ -62,3 +62,14 @@ def test_recordings_are_sealed_to_their_call_and_expire(host) -> None:
     os.utime(recordings.folder / f"{'b' * 32}.wav.enc", (old, old))
     assert recordings.expire(30) == 1
     assert recordings.has("a" * 32) and not recordings.has("b" * 32)
+
+
+def test_old_recordings_go_when_the_gateway_starts_even_without_calls(host) -> None:
+    from plugins.voice_call.runtime import startup
+
+    recordings = Recordings(host)
+    recordings.save("c" * 32, CallRecorder().wav())
+    old = time.time() - 31 * 86400
+    os.utime(recordings.folder / f"{'c' * 32}.wav.enc", (old, old))
+    startup(host)
+    assert not recordings.has("c" * 32)
