@@ -100,6 +100,7 @@ class LocalEngine(Engine):
         self._over_us: OverUs | None = None
         self._playing: str | None = None  # what the caller hears of us now (queued audio may not have begun)
         self._audible_since_ms = 0  # when what the caller now hears of us began (media clock)
+        self._heard_turn = 0  # the latest turn whose reply the caller has begun to hear
         self.level = CallerLevel()
         for engine in (tts, stt):
             if isinstance(engine, FallsBack):
@@ -116,6 +117,8 @@ class LocalEngine(Engine):
         if (timer := self._timers.get(name)) is not None:
             timer.mark("first_audio_ms")
         self._playing = name
+        if name.startswith(f"t{self._turns}s"):
+            self._heard_turn = self._turns
         if not (name.startswith("t") and not name.endswith("s0")):  # a reply's later sentences go on from its first
             self._audible_since_ms = self.line.media_ms
 
@@ -239,7 +242,7 @@ class LocalEngine(Engine):
             elif event.kind == "speech_start":
                 self._listening = True
                 self.stt.begin(event.audio if event.audio is not None else ulaw_to_float(b""))
-                if self._playing is not None and self.line.media_ms - self._audible_since_ms >= REACTION_MS:  # maybe "mm-hmm"
+                if self._hearing_us() and self.line.media_ms - self._audible_since_ms >= REACTION_MS:  # maybe "mm-hmm"
                     transcribe = self.stt.transcribe if getattr(self.stt, "drafts", False) else None
                     self._over_us = OverUs(transcribe, unanswered=list(self._unanswered))
                 elif self._speaking():
@@ -266,6 +269,11 @@ class LocalEngine(Engine):
         if draft is None or not means_to_speak(draft):
             return None
         return None if hears_room(self.turns.vad.so_far(), self.level.floor) else draft
+
+    def _hearing_us(self) -> bool:
+        """Our audio is playing, or the reply they began to hear is between two of its pieces (a
+        sound then is weighed like one over us: under load the next piece can come a moment late)."""
+        return self._playing is not None or (self._replying() and self._heard_turn == self._turns)
 
     def _speaking(self) -> bool:
         return self.line.player.busy or self._replying()
