@@ -135,7 +135,7 @@ class VoiceCallRuntime:
     def keep_recording(self, call_id: str, recorder: CallRecorder) -> None:
         recordings = Recordings(self.host)
         recordings.save(call_id, recorder.wav())
-        recordings.expire(voice_config(self.host).recording.retention_days)
+        recordings.expire_past_retention()
 
 
 def settle_heap() -> None:
@@ -166,7 +166,7 @@ def startup(host: Host) -> None:
     runtime.nodes.join()
     tell_cut_off(host, runtime.switchboard.close_stale(), "the assistant stopped")
     Knowledge(host.db).warm()  # the sentence model and the facts' vectors, before the first caller asks
-    Recordings(host).expire(voice_config(host).recording.retention_days)  # even when no call comes
+    Recordings(host).expire_past_retention()  # even when no call comes
     settle_heap()
 
 

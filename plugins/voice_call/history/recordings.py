@@ -21,6 +21,7 @@ import numpy as np
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from plugins.voice_call.config import voice_config
 from plugins.voice_call.speech.audio import MULAW_SILENCE, PHONE_RATE, ulaw_to_pcm16
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class Recordings:
     to another call's name does not open)."""
 
     def __init__(self, host: Host) -> None:
+        self.host = host
         self.folder = host.settings.home / "recordings"
         self._aead = AESGCM(host.vault.subkey("call recordings"))
 
@@ -118,6 +120,10 @@ class Recordings:
             return self._path(call_id).exists()
         except ValueError:
             return False
+
+    def expire_past_retention(self) -> int:
+        """Delete the recordings older than the owner's retention, as stored now."""
+        return self.expire(voice_config(self.host).recording.retention_days)
 
     def expire(self, retention_days: int, now: float | None = None) -> int:
         """Delete recordings older than `retention_days`; how many went."""

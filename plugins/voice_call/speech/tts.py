@@ -346,8 +346,8 @@ class SentenceCutter:
         return self._pieces(rest) if rest else []
 
     def _pieces(self, sentence: str) -> list[str]:
-        if self.after_clause:
-            self.after_clause, self.first = False, False
+        if self.after_clause:  # `first` is already over: the clause was the first piece
+            self.after_clause = False
             return growing_pieces(sentence)
         pieces = short_pieces(sentence)
         if self.first:
