@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from assistant.approvals import Gate
+    from assistant.offline_model import Intent
     from assistant.understanding import Meaning
-from assistant.offline_model import Intent
 
 ENTRY_POINT_GROUP = "assistant.plugins"
 COMMANDS_GROUP = "assistant.commands"

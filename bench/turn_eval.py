@@ -119,8 +119,17 @@ class Way:
     unsure_ms: int = UNSURE_MS
 
 
-async def _end_of(turn: Turn, index: int, way: Way, costs: Costs) -> int | None:
-    """Where (in samples) the turn is taken as over, or None if it never is."""
+@dataclass(frozen=True)
+class Ending:
+    """Where (in samples) the turn was taken as over (None: never), and what was known then."""
+
+    at: int | None
+    draft: str | None = None
+    finished: float | None = None
+
+
+async def _end_of(turn: Turn, index: int, way: Way, costs: Costs) -> Ending:
+    """Where the turn is taken as over, and the draft and the verdict that decided it."""
     clock = Clock()
     worker_free = [0.0]
 
@@ -146,13 +155,14 @@ async def _end_of(turn: Turn, index: int, way: Way, costs: Costs) -> int | None:
         for at in range(0, len(turn.audio), FRAME):
             for _ in range(4):
                 await asyncio.sleep(0)  # what the last frame's time made ready finishes
+            draft, finished = taking.draft_text(), taking.finished()
             events = taking.feed(turn.audio[at : at + FRAME], lambda: True)
             if any(isinstance(e, TurnEnd) for e in events):
-                return at + FRAME
+                return Ending(at + FRAME, draft, finished)
             for _ in range(4):
                 await asyncio.sleep(0)  # what this frame started begins (and is timed)
             clock.advance(FRAME * 1000 / RATE)
-        return None
+        return Ending(None)
     finally:
         taking.close()
 
@@ -167,6 +177,8 @@ class Score:
     delays_ms: list[float] = field(default_factory=list)
     #: Cut off / all, by kind of turn.
     kinds: dict[str, list[int]] = field(default_factory=dict)
+    #: Each turn cut off: its text, the draft and Smart Turn's verdict when it was taken as over.
+    cut_turns: list[tuple[Turn, Ending]] = field(default_factory=list)
 
     def by_kind(self) -> str:
         return ", ".join(f"{kind} {cut}/{n}" for kind, (cut, n) in sorted(self.kinds.items()))
@@ -183,7 +195,8 @@ class Score:
 def score(way: Way, chosen: list[tuple[int, Turn]], costs: Costs) -> Score:
     result = Score(way)
     for index, turn in chosen:
-        end = asyncio.run(_end_of(turn, index, way, costs))
+        ending = asyncio.run(_end_of(turn, index, way, costs))
+        end = ending.at
         result.turns += 1
         result.paused += turn.paused
         tally = result.kinds.setdefault(turn.kind, [0, 0])
@@ -192,6 +205,7 @@ def score(way: Way, chosen: list[tuple[int, Turn]], costs: Costs) -> Score:
             result.cut += 1
             result.cut_paused += turn.paused
             tally[0] += 1
+            result.cut_turns.append((turn, ending))
         else:
             result.delays_ms.append(((end if end is not None else len(turn.audio)) - turn.end) * 1000 / RATE)
     return result
@@ -219,6 +233,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tune", action="store_true", help="try settings on the tuning half")
     parser.add_argument("--all", action="store_true", help="score the tuning half too")
+    parser.add_argument("--show", action="store_true", help="list the tuning half's turns cut off now, and why")
     args = parser.parse_args()
     began = time.perf_counter()
     every = list(enumerate(turns(speak, transcribe, models_dir().parent / "bench" / "turn-set.npz")))
@@ -227,6 +242,13 @@ def main() -> None:
     tuning = [(i, t) for i, t in every if not t.held_out]
     if args.tune:
         tune(tuning, costs, lambda line: print(line, flush=True))
+        return
+    if args.show:  # the tuning half only: the held-out rows are never looked at
+        result = score(WAYS[-1], tuning, costs)
+        print(result.line())
+        for turn, ending in result.cut_turns:
+            verdict = "-" if ending.finished is None else f"{ending.finished:.2f}"
+            print(f"  {turn.kind:<10} {turn.text!r}\n      draft {ending.draft!r}, finished {verdict}")
         return
     parts = [("held out", [(i, t) for i, t in every if t.held_out])] + ([("tuning", tuning)] if args.all else [])
     for name, chosen in parts:

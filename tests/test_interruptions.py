@@ -4,6 +4,7 @@ says "wait, stop" is. Through the fake carrier with real audio (Kokoro voices, S
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import numpy as np
 import pytest
@@ -53,6 +54,19 @@ def test_the_callers_own_level_sets_what_counts() -> None:
     assert level.floor < before
 
 
+def test_the_silence_after_a_turn_does_not_lower_the_callers_level() -> None:
+    """A turn's audio runs on through the caller's silence until it is taken as over (up to 2 s
+    when that is slow, under load): the silence is not their voice. Counted in, it had lowered the
+    level until a TV in the room read as the caller cutting in."""
+    voice = ulaw_to_float(speak("Tell me a story please."))
+    alone, trailing = CallerLevel(), CallerLevel()
+    alone.heard(voice)
+    trailing.heard(np.concatenate([voice, np.zeros(2 * 8000, dtype=np.float32)]))
+    assert trailing.floor == pytest.approx(alone.floor, rel=0.05)
+    tv = ulaw_to_float({s.name: s for s in listening_sounds()}["tv 0"].ulaw)
+    assert len(loud_only(tv, trailing.floor)) < len(tv) // 10  # the TV is the room, not the caller
+
+
 def test_a_tv_before_a_yeah_is_not_read_as_the_callers_words() -> None:
     """Under load a TV line and the caller's "Yeah." can be one utterance to the VAD: what is
     weighed is the caller's part alone (the TV's words had read as the caller cutting in)."""
@@ -67,7 +81,8 @@ def test_a_tv_before_a_yeah_is_not_read_as_the_callers_words() -> None:
     assert loud_only(yeah, level.floor) is yeah  # nothing of the room to take out: left whole
 
 
-def test_listening_noises_do_not_stop_the_reply_and_words_do(host) -> None:
+def test_listening_noises_do_not_stop_the_reply_and_words_do(host, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="plugins.voice_call.calls.local")
     sounds = {s.name: s for s in listening_sounds()}
     played = [
         sounds[n] for n in ("Okay, got it. (am_adam)", "cough 1", "tv 0", "Yeah. (bm_george)", "door 2", "I see. (bf_emma)")
@@ -96,7 +111,8 @@ def test_listening_noises_do_not_stop_the_reply_and_words_do(host) -> None:
         if over_us:  # what the call heard over the story says which sound cut in, and as what words
             settle(lambda: CallRecords(lab.host.db).by_carrier_id("twilio", ring.call_id) is not None)
             heard = CallRecords(lab.host.db).by_carrier_id("twilio", ring.call_id).transcript
-            raise AssertionError(f"a listening noise stopped the reply at {over_us}: {heard}")
+            why = [r.getMessage() for r in caplog.records if "cut in" in r.getMessage()]
+            raise AssertionError(f"a listening noise stopped the reply at {over_us} ({why}): {heard}")
         assert len(call.clears) == 1
         played_through = [m for m in call.heard_at_mark if m.startswith("t1")]  # reached in playback, not echoed by the clear
         assert 3 <= len(played_through) < 5, played_through  # heard on through the noises, cut by the words

@@ -41,6 +41,8 @@ REACTION_MS = 600
 WORDS_MS = 96
 #: A sound this far below the caller's voice is the room, not the caller.
 LEVEL_DB = 14.0
+#: A turn's windows this far below its loudest are not its voice (pauses, the line's hiss).
+VOICED_DB = 30.0
 #: Before the caller has been heard (their voice's level unknown): an RMS of -45 dBFS.
 QUIET_FLOOR = 10 ** (-45 / 20)
 _WINDOW = 256
@@ -78,6 +80,8 @@ class OverUs:
         self._check: asyncio.Task[str] | None = None
         self._checked_ms = 0
         self.heard: list[str] = []
+        #: Why it cut in, once it has (for the log: never the caller's words).
+        self.why = ""
         #: What the caller had said that our reply had not yet answered when they began: if they
         #: cut in, those words go with theirs (the reply may have been heard by then).
         self.unanswered = unanswered or []
@@ -92,10 +96,13 @@ class OverUs:
                 self.heard.append(self._check.result())
             self._check = None
         if held_ms >= LONG_MS:
+            self.why = f"speech held {held_ms} ms"
             return True
         if held_ms >= WORDS_MS and any(means_to_speak(t) for t in [*self.heard, draft or ""]):
+            self.why = "words that take the turn" + (" (the draft at their pause)" if draft and means_to_speak(draft) else "")
             return True
         if self._transcribe is None:
+            self.why = f"speech held {held_ms} ms"
             return held_ms >= INTERRUPT_MS
         if self._check is None and held_ms >= self._checked_ms + CHECK_MS:
             self._checked_ms = held_ms
@@ -152,11 +159,14 @@ class CallerLevel:
 
     def heard(self, audio: np.ndarray) -> None:
         """A turn the caller took (not said over us): its loud windows are their voice."""
-        rms = _windows(audio)[1]
-        if len(rms) == 0:
+        db = 20 * np.log10(_windows(audio)[1] + 1e-9)
+        # Only the voice: a turn's audio runs on through the caller's silence until the turn is
+        # taken as over (up to 2 s when that is slow), and counted in, that silence pulled the
+        # level down until a TV in the room read as the caller.
+        voiced = db[db >= max(20 * np.log10(QUIET_FLOOR), db.max(initial=-200.0) - VOICED_DB)]
+        if len(voiced) == 0:
             return
-        db = 20 * np.log10(rms + 1e-9)
-        level = float(np.percentile(db, 75))  # the voiced part; pauses and breaths are quieter
+        level = float(np.percentile(voiced, 75))  # the voiced part; pauses and breaths are quieter
         self.db = level if self.db is None else 0.6 * self.db + 0.4 * level
 
     @property

@@ -215,7 +215,7 @@ class LocalEngine(Engine):
         if not digits:
             return
         if self.line.player.busy or self._replying():
-            await self._barge_in()
+            await self._barge_in("keys pressed")
         if digits == "0" and self.line.request_transfer("the caller pressed 0") is None:
             self._turn = asyncio.create_task(self._keypad_transfer(), name=f"transfer-{self.line.call_id}")
             return
@@ -245,8 +245,10 @@ class LocalEngine(Engine):
                 if self._hearing_us() and self.line.media_ms - self._audible_since_ms >= REACTION_MS:  # maybe "mm-hmm"
                     transcribe = self.stt.transcribe if getattr(self.stt, "drafts", False) else None
                     self._over_us = OverUs(transcribe, unanswered=list(self._unanswered))
-                elif self._speaking():
-                    await self._barge_in()  # they go on before our answer is heard: it answers too little
+                elif self._speaking():  # they go on before our answer is heard: it answers too little
+                    await self._barge_in(
+                        "speech as our reply began" if self._hearing_us() else "speech before our reply was heard"
+                    )
         if (over_us := self._over_us) is not None:
             if not self._speaking():
                 over_us.close()
@@ -282,7 +284,7 @@ class LocalEngine(Engine):
         """The caller, speaking over our reply, takes the turn: stop it. Words of theirs it had not
         yet answered when they began go with the new ones (it may have been heard by now)."""
         self._unanswered = self._unanswered or over_us.unanswered
-        await self._barge_in()
+        await self._barge_in(over_us.why)
 
     async def _heard_over_us(self, end: TurnEnd, over_us: OverUs) -> None:
         """A short sound the caller made while we spoke: let "mm-hmm", a cough, a door be; take
@@ -305,6 +307,7 @@ class LocalEngine(Engine):
                 self._unanswered.append(text)
             return
         if self._speaking():
+            over_us.why = "words that take the turn, at their end"
             await self._cut_in(over_us)
         self._turn = asyncio.create_task(self._take_turn(None, text=text), name=f"turn-{self.line.call_id}")
 
@@ -331,7 +334,8 @@ class LocalEngine(Engine):
             return True  # hold music and the quiet between its announcements are the queue's
         return not self._intro_done or self.turns.vad.speaking or self.line.player.busy or self._replying()
 
-    async def _barge_in(self) -> None:
+    async def _barge_in(self, why: str) -> None:
+        log.info("call %s: the caller cut in on our reply: %s", self.line.call_id, why)
         self.barge_ins += 1
         await self.stop_speaking()
 

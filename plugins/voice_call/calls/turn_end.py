@@ -110,12 +110,13 @@ class TurnTaking:
         """The transcript of the utterance so far, made at the caller's latest pause (None: none is ready)."""
         return _result(self._draft)
 
-    def _finished(self) -> float | None:
+    def finished(self) -> float | None:
+        """Smart Turn's probability that the turn so far is finished (None: not asked, or not ready)."""
         return _result(self._verdict)
 
     def _over(self) -> bool:
         """Whether the caller, quiet now, has finished (the detector's own end is the longest wait)."""
-        finished, quiet, text = self._finished(), self.vad.quiet_ms, self.draft_text()
+        finished, quiet, text = self.finished(), self.vad.quiet_ms, self.draft_text()
         if self._verdict_of is not None:
             if text is not None and unfinished(text):
                 return False  # "my number is", "um", "bread, milk,": they have more to say
