@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import threading
@@ -73,6 +74,10 @@ class LiveGateway:
         self.thread.start()
         self.host.gateway = Gateway(self.host)
         self.url = self.run(self.host.gateway.start(port=0))
+        # What the gateway makes at its build (the greeting, our fixed lines) is made whole once
+        # per machine, as on a gateway that has been up a while: cut off by the next restart, it
+        # was made again in every test.
+        self.run(self.runtime.prompts.ready(), timeout=120)
         return self
 
     def run(self, coroutine, timeout: float = 30):
@@ -132,6 +137,9 @@ class CallLab:
         self.carrier = make_carrier(self.carrier_name, self.live.url)
         configure(self.host, self.carrier)
         self.live.restart()
+        # The greeting and the fixed lines are made before the first call, as on a gateway that has
+        # been up a moment: a call that came first would make its greeting a second time.
+        self.live.run(self.live.runtime.prompts.ready(), timeout=120)
         self.live.runtime.call_model = FunctionModel(stream_function=scripted_call_model)
         # A real carrier opens the stream within a second of the answer; the fake opens it when the
         # test says, often after synthesising the caller's words. The deadline has a test of its own.
@@ -168,8 +176,10 @@ def settle(predicate, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+@functools.lru_cache(maxsize=1024)
 def speak(text: str, voice: str = "am_adam") -> bytes:
-    """Caller speech, synthesised by the local TTS (a different voice from the assistant's)."""
+    """Caller speech, synthesised by the local TTS (a different voice from the assistant's); made
+    once per test process (tests say the same things: bytes, so no test can change another's)."""
     return KokoroTTS.shared().synthesize_sync(text, voice)
 
 

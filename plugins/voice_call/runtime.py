@@ -24,7 +24,7 @@ from plugins.voice_call.calls.setup import CallSetup, PendingCall, failure_not_n
 from plugins.voice_call.calls.switchboard import Switchboard
 from plugins.voice_call.cluster.commands import CallCommands
 from plugins.voice_call.cluster.nodes import Nodes
-from plugins.voice_call.config import VoiceCallConfig, voice_config
+from plugins.voice_call.config import DEFAULT_GREETING, VoiceCallConfig, voice_config
 from plugins.voice_call.errands.decisions import OwnerDecisions
 from plugins.voice_call.history.ending import EndReason
 from plugins.voice_call.history.recordings import CallRecorder, Recordings
@@ -65,7 +65,8 @@ class VoiceCallRuntime:
             preload=self._load_stt,
             calls_active=lambda: self.switchboard.active_count() > 0,
             folder=host.settings.home / "prompts",
-            shared=(shared_folder(), FIXED_LINES),
+            # Our default greeting is our words too: a new data folder says it from the first call.
+            shared=(shared_folder(), (*FIXED_LINES, DEFAULT_GREETING)),
         )
         self.capacity = CallCapacity(self.prompts.give_way)
         self.switchboard = Switchboard(self.records, self, self.capacity)

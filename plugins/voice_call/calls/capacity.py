@@ -31,6 +31,10 @@ LISTEN_SHARE = 0.5
 HEADROOM = 0.8
 MOST = 100
 
+#: The engines as measured in this process: the machine is the same for every gateway built in it
+#: (a restart, another data folder), so each pair of engines is measured once.
+_MEASURED: dict[tuple[str, str], Measurement] = {}
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -59,7 +63,8 @@ class Measurement:
 class CallCapacity:
     def __init__(self, give_way: Callable[[], Awaitable[None]] | None = None) -> None:
         self._give_way = give_way
-        self._measured: dict[tuple[str, str], Measurement] = {}
+        #: Measurements given with `record` (the owner's engines as measured elsewhere, tests).
+        self._given: dict[tuple[str, str], Measurement] = {}
         self._measuring: asyncio.Task[Any] | None = None
 
     @staticmethod
@@ -67,7 +72,8 @@ class CallCapacity:
         return (config.tts.engine, config.stt.engine)
 
     def measured(self, config: VoiceCallConfig) -> Measurement | None:
-        return self._measured.get(self._key(config))
+        key = self._key(config)
+        return self._given.get(key) or _MEASURED.get(key)
 
     def limit(self, config: VoiceCallConfig) -> int:
         """The most calls to take at once with this config: the owner's cap, and the engines' capacity
@@ -89,7 +95,7 @@ class CallCapacity:
 
     def measure(self, config: VoiceCallConfig, tts: Callable[[], TextToSpeech], stt: Callable[[], SpeechToText]) -> None:
         """Measure this config's engines in the background, once per process."""
-        if config.call_capacity is not None or self._key(config) in self._measured:
+        if config.call_capacity is not None or self.measured(config) is not None:
             return
         if self._measuring is not None and not self._measuring.done():
             return
@@ -125,11 +131,13 @@ class CallCapacity:
             started = time.perf_counter()
             await asyncio.to_thread(stt.transcribe_sync, ulaw_to_float(audio))
             stt_factor = (time.perf_counter() - started) / seconds
-        self.record(config, Measurement(tts_factor, stt_factor))
+        measurement = Measurement(tts_factor, stt_factor)
+        _MEASURED[self._key(config)] = measurement
+        log.info("call capacity: %s", measurement.describe())
 
     def record(self, config: VoiceCallConfig, measurement: Measurement) -> None:
-        """Take `measurement` for this config's engines (what `measure` found, or one given)."""
-        self._measured[self._key(config)] = measurement
+        """Take `measurement` for this config's engines instead of measuring them here."""
+        self._given[self._key(config)] = measurement
         log.info("call capacity: %s", measurement.describe())
 
 
