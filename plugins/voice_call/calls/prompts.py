@@ -147,9 +147,18 @@ class PromptCache:
         self._making.add_done_callback(_quiet)
 
     async def ready(self) -> None:
-        """Wait until what is being made is made (tests, and the gateway's start message)."""
-        if self._making is not None:
-            await asyncio.shield(self._making)
+        """Wait until what is being made is made (tests and benches wait for it). A newer
+        config's warm-up (a restart meanwhile: a tunnel came up) replaces the one awaited: it is
+        awaited in turn, not taken as this wait being cancelled."""
+        while (making := self._making) is not None:
+            try:
+                await asyncio.shield(making)
+            except asyncio.CancelledError:
+                if not making.cancelled() or self._making is making:
+                    raise  # the wait itself was cancelled, or nothing replaced what was cancelled
+                continue
+            if self._making is making:
+                return
 
     async def give_way(self) -> None:
         """Live calls come first: the speech engine is theirs while they are being answered."""
