@@ -74,10 +74,6 @@ class LiveGateway:
         self.thread.start()
         self.host.gateway = Gateway(self.host)
         self.url = self.run(self.host.gateway.start(port=0))
-        # What the gateway makes at its build (the greeting, our fixed lines) is made whole once
-        # per machine, as on a gateway that has been up a while: cut off by the next restart, it
-        # was made again in every test.
-        self.run(self.runtime.prompts.ready(), timeout=120)
         return self
 
     def run(self, coroutine, timeout: float = 30):
