@@ -98,12 +98,18 @@ class OverUs:
         if held_ms >= LONG_MS:
             self.why = f"speech held {held_ms} ms"
             return True
-        if held_ms >= WORDS_MS and any(means_to_speak(t) for t in [*self.heard, draft or ""]):
-            self.why = "words that take the turn" + (" (the draft at their pause)" if draft and means_to_speak(draft) else "")
-            return True
+        if held_ms >= WORDS_MS:
+            if draft and means_to_speak(draft):
+                self.why = "words that take the turn (the draft at their pause)"
+                return True
+            if any(means_to_speak(t) for t in self.heard):
+                self.why = "words that take the turn"
+                return True
         if self._transcribe is None:
-            self.why = f"speech held {held_ms} ms"
-            return held_ms >= INTERRUPT_MS
+            if held_ms >= INTERRUPT_MS:
+                self.why = f"speech held {held_ms} ms"
+                return True
+            return False
         if self._check is None and held_ms >= self._checked_ms + CHECK_MS:
             self._checked_ms = held_ms
             self._check = asyncio.get_running_loop().create_task(self._transcribe(so_far()), name="over-us")
