@@ -19,7 +19,19 @@ from typing import Any
 
 from assistant.offline_model import OfflineModel, ToolCall
 from assistant.understanding import Reading, Said
-from bench.owner_phrasings import ASK, FRESH, FRESH_2, FRESH_3, MORE_TUNING, NOTHING, OWNER_REQUESTS, Expected, Has
+from bench.owner_phrasings import (
+    ASK,
+    ELEVENTH,
+    FRESH,
+    FRESH_2,
+    FRESH_3,
+    MORE_TUNING,
+    NOTHING,
+    OWNER_REQUESTS,
+    TENTH,
+    Expected,
+    Has,
+)
 
 
 def _same(wanted: Any, got: Any) -> bool:
@@ -73,12 +85,13 @@ def score(model: OfflineModel, text: str, expected: Expected) -> Scored:
 
 
 def parts(tuning: bool) -> dict[str, list[tuple[str, Expected]]]:
-    """The rows to score: the tuning part, or the four held-out parts (the odd rows of the first,
-    fifth, seventh and eighth batches; the later three written later and never looked at row by row)."""
+    """The rows to score: the tuning part (the even rows of those batches, and the batches tuned on
+    whole), or the four held-out parts (the odd rows of the first, fifth, seventh and eighth
+    batches; the later three written later and never looked at row by row)."""
     batches = {"first": OWNER_REQUESTS, "fifth": FRESH, "seventh": FRESH_2, "eighth": FRESH_3}
     if tuning:
         rows = [r for rows in batches.values() for r in rows[0::2]]
-        return {"tuning": rows + MORE_TUNING}
+        return {"tuning": rows + MORE_TUNING + TENTH + ELEVENTH}
     return {f"held-out ({name} batch)": rows[1::2] for name, rows in batches.items()}
 
 

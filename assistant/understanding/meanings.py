@@ -28,6 +28,8 @@ SURE = 0.70
 MAYBE = 0.50
 #: The best meaning must beat the next by this much to be acted on without asking.
 MARGIN = 0.04
+#: How many of the next best meanings are checked for building the same calls as the best.
+RIVALS = 4
 #: How much shared words add to the cosine: the sentence model blurs "anyone" and "nobody",
 #: "block" and "allow"; the words themselves do not.
 WORDS = 0.3
@@ -76,7 +78,7 @@ STOP = frozenset(
 #: Words that turn a request around ("don't let anyone call", "no longer allowed"): the sentence
 #: model hardly sees them, so an example that differs from the message in them counts less.
 NEGATION = re.compile(
-    r"\b(?:don'?t|do\s+not|doesn'?t|not|no|nobody|never|none|no\s+longer|stop|pause|block|(?<!call\s)off|anymore|any\s+more|without|refuse|reject)\b",
+    r"\b(?:don'?t|do\s+not|doesn'?t|can'?t|cannot|shouldn'?t|won'?t|mustn'?t|isn'?t|not|no|nobody|never|none|no\s+longer|stop|cease|pause|block|(?<!call\s)off|anymore|any\s+more|without|refused?|rejecte?d?|declined?)\b",
     re.IGNORECASE,
 )
 TURNED = 0.15
@@ -263,10 +265,14 @@ class Reader:
         # Meanings read the same way (one reading, split only for the tools a model is offered)
         # are one meaning here: the runner-up is the best that reads differently.
         ranked = [pair for n, pair in enumerate(ranked) if all(pair[0].build is not m.build for m, _ in ranked[:n])]
+        # So is a close rival that makes the very same calls of this message: "make the assistant
+        # sound like bm_george" sets that voice whether it is read as the voice or the speech.
+        built = ranked[0][0].build(said)
+        if isinstance(built, list) and built:
+            ranked = ranked[:1] + [p for p in ranked[1:RIVALS] if p[0].build(said) != built] + ranked[RIVALS:]
         (top, s1), (_, s2) = ranked[0], ranked[1]
         scores = tuple((m.name, round(s, 3)) for m, s in ranked[:3])
         if s1 >= SURE and s1 - s2 >= MARGIN:
-            built = top.build(said)
             if isinstance(built, Ask):
                 return Reading(ask=built.question, options=(top,), sure=True, scores=scores)
             return Reading(calls=built, options=(top,), sure=True, scores=scores)
@@ -281,7 +287,15 @@ class Reader:
     def read(self, said: Said) -> Reading:
         """The whole message, and when it holds several requests, each clause of it."""
         whole = self.read_one(said)
-        parts_of = clauses(said.text)
+
+        def request(fragment: str) -> bool:
+            """A short clause that asks for something alone ("record calls"), not a value ("30 minutes")."""
+            if re.search(r"\d", slots.with_digits(fragment)):
+                return False
+            reading = self.read_one(Said(fragment, said.region))
+            return reading.understood and bool(reading.calls)
+
+        parts_of = clauses(said.text, request)
         if len(parts_of) < 2:
             return whole
         parts = [self.read_one(Said(c, said.region)) for c in parts_of]
@@ -301,12 +315,13 @@ class Reader:
         return Reading(calls=calls, options=tuple(m for p in parts for m in p.options), sure=True, scores=whole.scores)
 
 
-def clauses(text: str) -> list[str]:
+def clauses(text: str, request: Callable[[str], bool] = lambda fragment: False) -> list[str]:
     """The requests in one message: split at "and", commas, "then" and full stops, with a fragment
-    ("30 minutes") kept with the request before it."""
+    ("30 minutes") kept with the request before it, unless `request` says it asks for something
+    alone ("use twilio, and record calls")."""
     found: list[str] = []
     for clause in CLAUSE.split(text):
-        if found and len(clause.split()) < 3:
+        if found and len(clause.split()) < 3 and not request(clause):
             found[-1] += ", " + clause
         elif clause.strip():
             found.append(clause)

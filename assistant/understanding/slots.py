@@ -138,6 +138,13 @@ def masked(text: str, region: str = "US") -> str:
     text = re.sub(r"(?<=\s)'\s*" + SALUTATION + r".*'(?=[\s.!?]|$)", "a greeting", text, flags=re.I)
     text = re.sub(r"[\"“][^\"”]{3,}[\"”]|(?<=\s)'[^']{3,}'(?=[\s.!?]|$)", "these words", text)
     text = re.sub(r":\s*\S.{12,}$", ": these words", text, flags=re.S)
+    # So is the answer after "if people ask (about returns), ...": the fact, not the request.
+    text = re.sub(
+        r"^(\s*(?:if|when(?:ever)?)\s+(?:\w+\s+){0,2}?asks?(?:\s+about\s+[^,]+)?,\s*)\S.{8,}$",
+        r"\1these words",
+        text,
+        flags=re.S | re.I,
+    )
     # What is to be said ("tell them that ...", "say ...") is content, not the request.
     return re.sub(
         r"(\b(?:tell|say|know|told|hear)\b.{0,30}?\b(?:that|them|say)\s+)\S.{12,}$", r"\1these words", text, flags=re.S | re.I

@@ -51,6 +51,10 @@ def _recognition(said: Said) -> Built:
     return Ask("Which speech recognition: local Whisper on this machine, or OpenAI?")
 
 
+#: Words for a silence on the line: the silence timeout's mark among the call limits.
+QUIET = r"\b(?:quiet|silen(?:ce|t)|(?:nobody|no\s*one)\s+(?:says|talks|speaks)|nothing\s+is\s+said)\b"
+
+
 def _limit_seconds(said: Said, tool_arg: str, question: str) -> Built:
     seconds = said.duration()
     return [("set_voice_call_limits", {tool_arg: seconds})] if seconds else Ask(question)
@@ -196,6 +200,7 @@ SETUP_MEANINGS = [
             "change how you answer the phone",
             "new greeting: welcome to the shop",
             "open calls by saying thanks for calling",
+            'open each call with "Hi, Sam\'s phone"',
         ),
         _greeting,
         cues="\\b(greet|greeting|answer|pick\\s+up|first\\s+thing|say)\\b",
@@ -221,6 +226,8 @@ SETUP_MEANINGS = [
         ),
         _speech,
         cues="\\b(speak|speech|talk|voice|tts|sound)\\b",
+        # Hearing callers is the recognition's: "callers' speech should be transcribed by openai".
+        unlike="\\b(?:transcri\\w*|recogni\\w*|listen\\w*|understand\\w*|stt|speech\\s+to\\s+text)\\b",
     ),
     Meaning(
         "voice",
@@ -272,6 +279,8 @@ SETUP_MEANINGS = [
         ),
         lambda said: [("set_voice_call_mode", {"mode": "realtime"})],
         cues="\\breal\\s*-?\\s*time\\b",
+        # Text to speech is the speech engine's: "use the openai tts".
+        unlike="\\b(?:tts|text\\s+to\\s+speech)\\b",
     ),
     Meaning(
         "voice mode",
@@ -318,6 +327,8 @@ SETUP_MEANINGS = [
         ),
         lambda said: _limit_seconds(said, "max_duration_seconds", 'How long may a call last? For example "half an hour".'),
         cues="\\b(last|long|duration|length|after|hang\\s+up|max|minutes?|hours?)\\b",
+        # Quiet is the silence timeout's: "end calls after a minute of quiet".
+        unlike=QUIET,
     ),
     Meaning(
         "silence timeout",
@@ -333,10 +344,12 @@ SETUP_MEANINGS = [
             "silence timeout 15 seconds",
             "end quiet calls after 20s",
             "how long to wait when nobody talks",
+            "don't let silent calls run past 30 seconds",
         ),
         lambda said: _limit_seconds(
             said, "silence_timeout_seconds", 'How long a silence before I hang up? For example "30 seconds".'
         ),
+        cues=QUIET,
     ),
     Meaning(
         "hold limit",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.plugin_api import Intent, ToolCall
+from assistant.plugin_api import Intent, ToolCall, slots
 from plugins.voice_call.phrasing import IS, VALUE, I, first
 
 PROVIDER = r"(twilio|telnyx|plivo)"
@@ -38,7 +38,9 @@ def credentials(text: str) -> list[ToolCall] | None:
     args = {k: v for k, v in fields.items() if v}
     # "my number is ..., put people through to me": the owner's own phone, not the assistant's.
     owners = re.search(r"\bthrough\s+to\s+me\b|\breach\s+me\b|\btransfer|\bmy\s+(?:own|mobile|cell|personal)\b", text, I)
-    if number and not owners:
+    # "I accept calls only from the number ...": a caller's number, for the inbound policy.
+    callers = re.search(r"\bcalls?\b.*\bfrom\b|\bonly\b|\b(?:accept|allow|block)", text, I)
+    if number and not owners and not callers:
         args["phone_number"] = re.sub(r"[\s\-()]", "", number)
     if not args:
         return None
@@ -161,7 +163,11 @@ def streaming(text: str) -> list[ToolCall] | None:
 
 
 def public_url(text: str) -> list[ToolCall] | None:
-    url = first(r"public\s+(?:url|address)" + IS + r"(\S+?)[.,;]?(?=\s|$)", text)
+    if not re.search(r"public\s+(?:url|address)", text, I):
+        return None
+    # The address itself, wherever it stands ("our public URL changed to https://..."), or the
+    # word after "public url" when it looks like a host name ("public url is voice.example.com").
+    url = slots.url(text) or first(r"public\s+(?:url|address)" + IS + r"([\w-]+\.\S+?)[.,;]?(?=\s|$)", text)
     return [("set_voice_call_public_url", {"url": url})] if url else None
 
 

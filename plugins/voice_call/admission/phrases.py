@@ -103,9 +103,11 @@ MEANINGS = [
             "let the whole world call me",
             "calls from anybody are fine",
             "no limits on callers",
+            "accept calls from all numbers",
+            "every person may call me",
         ),
         lambda said: [("set_inbound_policy", {"policy": "open"})],
-        cues="\\b(any\\s*one|any\\s*body|every\\s*one|every\\s*body|all\\s+callers|strangers|public)\\b",
+        cues="\\b(any\\s*one|any\\s*body|every\\s*one|every\\s*body|every\\s+(?:person|caller|number)|all\\s+(?:callers|numbers)|strangers|public)\\b",
     ),
     Meaning(
         "disable inbound",
@@ -139,9 +141,14 @@ MEANINGS = [
             "I'd prefer not to get calls this week",
             "I don't want to be rung",
             "disable incoming calls",
+            "cease accepting calls until further notice",
+            "no more calling from anyone",
+            "nobody should be able to reach me",
         ),
         lambda said: [("set_inbound_policy", {"policy": "disabled"})],
-        cues="\\b(no|none|nobody|off|stop|block|reject|pause|don'?t)\\b.*\\b(calls?|callers?|incoming|inbound)\\b",
+        cues="\\b(no|none|nobody|off|stop|cease|block|reject|refuse|decline|pause|don'?t)\\b.*\\b(calls?|calling|callers?|incoming|inbound)\\b",
+        # How long a call may go on, or a silence in it, is a call limit: "don't keep silent calls open".
+        unlike="\\b(?:longer|minutes?|seconds?|hours?|silent|silence|quiet|at\\s+once|simultaneous\\w*)\\b",
     ),
     Meaning(
         "only these numbers",
@@ -164,6 +171,8 @@ MEANINGS = [
             "nobody but +15550000000",
             "I only want calls from +15550000000",
             "only want +15550000000 ringing me",
+            "allowlist only +15550000000",
+            "only +15550000000 from now on",
         ),
         lambda said: _numbers_or_ask(
             said,
@@ -225,6 +234,7 @@ MEANINGS = [
             "delete +15550000000 from the allowlist",
             "don't let +15550000000 call me again",
             "drop +15550000000 from the list",
+            "+15550000000 must not get through any more",
         ),
         lambda said: _numbers_or_ask(
             said, lambda n: [("update_allowlist", {"remove": n})], "Which phone number should I take off?"
@@ -249,7 +259,7 @@ MEANINGS = [
             "can callers I don't know pair with a code",
         ),
         lambda said: [("set_inbound_policy", {"policy": "pairing"})],
-        cues="\\bpair(ing)?\\b",
+        cues="\\bpair(ing)?\\b|\\bnew\\s+(?:callers?|people|numbers?)\\b",
     ),
     Meaning(
         "approve pairing",
@@ -266,6 +276,7 @@ MEANINGS = [
             "the caller said 1234, approve it",
             "they read me the code 1234, it's fine",
             "the person waiting gave code 1234, let them in",
+            "he read out 1234, ok him",
         ),
         _pairing_code,
         cues="\\b\\d{4}\\b|\\bapprove\\b",

@@ -9,6 +9,9 @@ from assistant.plugin_api import PLACEHOLDER, Ask, Built, Intent, Meaning, Said,
 from plugins.voice_call.appointments.bookings import DAY_CODES
 
 DAY_NAMES = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+#: A run of days: "monday to friday", "Mon-Fri", "tuesday through thursday".
+_DAY = r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
+DAY_RUN = re.compile(rf"{_DAY}\s*(?:to|through|thru|till|until|-|–)\s*{_DAY}", re.I)
 HOUR = r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?"
 
 
@@ -32,7 +35,11 @@ def _hours_args(text: str) -> dict[str, Any] | Ask | None:
     if span is None:
         return None
     lowered = text.lower()
-    if "weekday" in lowered or "monday to friday" in lowered or "mon-fri" in lowered:
+    run = DAY_RUN.search(lowered)
+    if run:  # "monday through friday", "tue-thu": every day from the first to the last
+        first, last = DAY_CODES.index(DAY_NAMES[run.group(1)]), DAY_CODES.index(DAY_NAMES[run.group(2)])
+        days = list(DAY_CODES[first : last + 1]) if first <= last else list(DAY_CODES[first:] + DAY_CODES[: last + 1])
+    elif "weekday" in lowered:
         days = list(DAY_CODES[:5])
     elif "every day" in lowered or "daily" in lowered or "7 days" in lowered:
         days = list(DAY_CODES)
@@ -132,9 +139,18 @@ APPOINTMENT_MEANINGS = [
     Meaning(
         "stop bookings",
         "stop callers booking appointments",
-        ("no more bookings", "stop booking appointments", "callers can't book anymore", "close my calendar for bookings"),
+        (
+            "no more bookings",
+            "stop booking appointments",
+            "callers can't book anymore",
+            "close my calendar for bookings",
+            "turn off bookings",
+            "I'm not taking appointments now",
+        ),
         lambda said: [("set_appointment_hours", {"days": [], "start": "09:00", "end": "17:00"})],
-        cues="\\b(no|stop|don'?t|anymore|no\\s+more)\\b.*\\b(appointments?|bookings?|book)\\b",
+        # A refusal anywhere, and bookings: "callers should not book appointments anymore".
+        cues="(?=.*\\b(?:no|not|never|stop|off|don'?t|can'?t|cannot|shouldn'?t|anymore|no\\s+more)\\b)"
+        "(?=.*\\b(?:appointments?|bookings?|book)\\b)",
     ),
     Meaning(
         "list appointments",

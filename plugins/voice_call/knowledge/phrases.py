@@ -32,11 +32,17 @@ KNOWLEDGE_INTENTS = [
 ]
 
 
+#: Who the owner's callers are, in a business's words.
+WHO = r"customers?|clients?|patients?|guests?|visitors?"
+
 #: Where the owner's lead-in ends and the fact begins: "tell them ...", "callers should know ...".
 LEAD_IN = re.compile(
-    r"^.*?(?:\b(?:tell|inform)\s+(?:the\s+)?(?:them|callers|people|anyone|anybody|everyone|everybody|those|whoever)"
+    r"^.*?(?:\b(?:tell|inform)\s+(?:the\s+)?(?:them|callers|people|anyone|anybody|everyone|everybody|those|whoever|" + WHO + r")"
     r"(?:\s+(?:who\s+)?(?:asks?|calls?|rings?|phones?))?"
-    r"|\b(?:should|can|may|must)\s+(?:be\s+told|know|hear)|\bto\s+be\s+told|\bknow|\bif\s+(?:anyone|someone|somebody|they|people|callers|asked)(?:\s+asks?)?,?"
+    r"|\b(?:should|can|may|must)\s+(?:be\s+told|know|hear)|\bto\s+be\s+told|\bknow"
+    r"|\b(?:if|when(?:ever)?)\s+(?:anyone|someone|somebody|they|people|callers|asked|"
+    + WHO
+    + r")(?:\s+(?:asks?|calls?|rings?|phones?))?(?:\s+about\s+[^,]+,)?,?"
     r"|\bsay)\s*:?\s*(?:that\s+)?",
     re.IGNORECASE | re.S,
 )
@@ -90,6 +96,7 @@ KNOWLEDGE_MEANINGS = [
             "let anyone who calls know we moved to a new office",
             "inform callers that we are on holiday in August",
             "callers may hear that parking is free",
+            "if people ask about parking, it's behind the shop",
         ),
         _fact,
         cues="\\b(callers?|people|anyone|whoever|someone|asks?)\\b.*\\b(tell|know|told|say|hear)|\\b(tell|know|told|say|hear)\\b.*\\b(callers?|people|anyone|whoever|asks?)\\b",
@@ -114,7 +121,14 @@ KNOWLEDGE_MEANINGS = [
     Meaning(
         "forget fact",
         "stop telling callers one fact",
-        ("forget fact 2", "remove caller fact number 1", "don't tell callers fact 3 anymore", "drop the second fact"),
+        (
+            "forget fact 2",
+            "remove caller fact number 1",
+            "don't tell callers fact 3 anymore",
+            "drop the second fact",
+            "fact 5 is wrong now, delete it",
+        ),
         _fact_id,
+        cues="\\bfacts?\\b",
     ),
 ]

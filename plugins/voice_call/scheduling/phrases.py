@@ -95,9 +95,15 @@ SCHEDULING_MEANINGS = [
     Meaning(
         "list recurring",
         "show calls that repeat",
-        ("list the repeating calls", "what reminders repeat", "show my daily calls", "which calls happen every week"),
+        (
+            "list the repeating calls",
+            "what reminders repeat",
+            "show my daily calls",
+            "which calls happen every week",
+            "what calls do you make regularly",
+        ),
         lambda said: [("list_recurring_calls", {})],
-        cues="\\b(recurring|repeat)",
+        cues="\\b(recurring|repeat|regular|routine|every\\s+(?:day|week|month))",
     ),
     Meaning(
         "change recurring",
@@ -110,6 +116,8 @@ SCHEDULING_MEANINGS = [
             "cancel recurring call 2",
             "resume daily call 3",
             "stop reminder series 1 for good",
+            "continue series 2",
+            "hold series 3 for a while",
         ),
         _series_action,
         cues="\\b(recurring|repeating|daily|weekly|series|reminder)\\b",

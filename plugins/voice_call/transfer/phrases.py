@@ -54,5 +54,7 @@ OWNER_MEANINGS = [
         ),
         _own_number,
         cues="\\b(through\\s+to\\s+me|reach\\s+me|my\\s+(own|mobile|cell|personal)|for\\s+me|ask\\s+for\\s+me|need\\s+me|want\\s+me|I'?m\\s+on)\\b",
+        # "the only one who should reach me": who may call, not where callers reach the owner.
+        unlike="\\bonly\\b|\\bnobody\\s+(?:else|but)\\b",
     ),
 ]
