@@ -29,6 +29,7 @@ from bench.owner_phrasings import (
     NOTHING,
     OWNER_REQUESTS,
     TENTH,
+    TWELFTH,
     Expected,
     Has,
 )
@@ -91,7 +92,7 @@ def parts(tuning: bool) -> dict[str, list[tuple[str, Expected]]]:
     batches = {"first": OWNER_REQUESTS, "fifth": FRESH, "seventh": FRESH_2, "eighth": FRESH_3}
     if tuning:
         rows = [r for rows in batches.values() for r in rows[0::2]]
-        return {"tuning": rows + MORE_TUNING + TENTH + ELEVENTH}
+        return {"tuning": rows + MORE_TUNING + TENTH + ELEVENTH + TWELFTH}
     return {f"held-out ({name} batch)": rows[1::2] for name, rows in batches.items()}
 
 

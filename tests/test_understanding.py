@@ -31,6 +31,12 @@ MOBILE = "+15550004321"
         ("5 minutes, or maybe 20 seconds", None),  # two lengths: which is meant is not ours to guess
         ("hang up after half a minute of silence", 30),
         ("a minute and a half", 90),
+        ("two and a half minutes", 150),
+        ("3/4 of an hour", 2700),  # never "an hour" with the fraction dropped
+        ("a quarter hour", 900),
+        ("15-minute slots", 900),
+        ("limit calls to 5-10 minutes", None),  # a range is no one length: asked
+        ("5 or 10 minutes", None),
     ],
 )
 def test_durations_in_words_and_digits(text: str, seconds: int | None) -> None:
@@ -188,6 +194,32 @@ def test_a_request_after_one_the_phrases_read_is_not_dropped(model) -> None:
     [(tool, args)] = model.read(f"call {FRIEND} and say hello, then tell them the door is open").calls
     assert tool == "realtime_call" and "door is open" in args["message"]
     assert model.read("the greeting is fine").calls == [], "an opinion of the greeting is not a new one"
+
+
+def test_a_short_request_after_a_comma_is_its_own_and_a_short_value_is_not(model) -> None:
+    assert model.read("use twilio, and record calls").calls == [
+        ("voice_call_setup", {"provider": "twilio"}),
+        ("set_voice_call_recording", {"enabled": True}),
+    ]
+    assert model.read("limit calls, 30 minutes").calls == [("set_voice_call_limits", {"max_duration_seconds": 1800})]
+
+
+def test_a_run_of_days_and_the_answer_after_if_people_ask(model) -> None:
+    [(tool, args)] = model.read("Appointments can be made Monday through Friday 8am-12pm, 15 minute slots").calls
+    assert tool == "set_appointment_hours" and args["days"] == ["MO", "TU", "WE", "TH", "FR"]
+    [(tool, args)] = model.read("bookings tuesday through thursday 10 to 4").calls
+    assert args["days"] == ["TU", "WE", "TH"]
+    [(tool, args)] = model.read("if people ask about returns, we take them within 30 days").calls
+    assert tool == "tell_callers" and "30 days" in args["fact"]
+
+
+def test_a_public_url_is_the_address_not_the_word_after(model) -> None:
+    assert model.read("our public URL changed to https://gw.example.net").calls == [
+        ("set_voice_call_public_url", {"url": "https://gw.example.net"})
+    ]
+    assert model.read(f"I accept calls only from the number {FRIEND}").calls == [
+        ("set_inbound_policy", {"policy": "allowlist", "allow_from": [FRIEND]})
+    ], "a caller's number is not the assistant's own"
 
 
 def test_a_later_clause_about_the_same_setting_wins(model) -> None:

@@ -14,6 +14,12 @@ from collections.abc import Callable
 import phonenumbers
 from text_to_num import alpha2digit
 
+
+def _fraction_of(match: re.Match[str]) -> str:
+    seconds = int(match.group(1)) * (3600 if match.group(3).lower() == "hour" else 60) / int(match.group(2))
+    return f"{seconds:g} seconds"
+
+
 #: Everyday durations that are not numbers to `text2num`, most specific first.
 IDIOMS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\ban?\s+hour\s+and\s+a\s+half\b|\bone\s+and\s+a\s+half\s+hours?\b", "90 minutes"),
@@ -21,7 +27,9 @@ IDIOMS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\b(?:a\s+)?half\s+(?:an\s+)?hour\b|\bhalf-hour\b", "30 minutes"),
     (r"\ban?\s+minute\s+and\s+a\s+half\b|\bone\s+and\s+a\s+half\s+minutes?\b", "90 seconds"),
     (r"\b(?:a\s+)?half\s+a\s+minute\b|\bhalf-minute\b", "30 seconds"),
-    (r"\b(?:a\s+)?quarter\s+(?:of\s+)?an\s+hour\b|\bquarter-hour\b", "15 minutes"),
+    # "3/4 of an hour" is 45 minutes, never "an hour" with the fraction dropped.
+    (r"\b([1-9])\s*/\s*([1-9])\s+of\s+an?\s+(hour|minute)\b", _fraction_of),
+    (r"\b(?:a\s+)?quarter\s+(?:of\s+)?an\s+hour\b|\bquarter[\s-]hour\b", "15 minutes"),
     (r"\bthree\s+quarters\s+of\s+an\s+hour\b", "45 minutes"),
     (r"\ba\s+couple\s+(?:of\s+)?(?=\w)", "2 "),
     (r"\ban?\s+(?=(?:hour|minute|second)\b)", "1 "),
@@ -31,7 +39,7 @@ IDIOMS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
 
 UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60}
 UNITS |= {"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600}
-DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|min|m|hours?|hrs?|h)\b", re.IGNORECASE)
+DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(seconds?|secs?|s|minutes?|mins?|min|m|hours?|hrs?|h)\b", re.IGNORECASE)
 
 
 def with_digits(text: str) -> str:
@@ -46,12 +54,16 @@ def with_digits(text: str) -> str:
 def duration_seconds(text: str) -> int | None:
     """The one length of time in `text`, in seconds ("half an hour" -> 1800, "1 hour 30 min" -> 5400).
     None if there is none, or several that do not add up to one ("5 minutes ... 20 seconds" apart)."""
-    found = list(DURATION.finditer(with_digits(text)))
+    # "two and a half minutes": text2num reads the "two" first, so the half is added after it.
+    text = re.sub(r"\b(\d+)\s+and\s+a\s+half\s+(hours?|minutes?|seconds?)\b", r"\1.5 \2", with_digits(text), flags=re.I)
+    found = list(DURATION.finditer(text))
     if not found:
         return None
+    if re.search(r"\d\s*(?:-|to|or)\s*$", text[: found[0].start()]):
+        return None  # "5-10 minutes", "5 or 10 minutes": a range is no one length
     total = 0.0
     for index, match in enumerate(found):
-        if index and with_digits(text)[found[index - 1].end() : match.start()].strip(" ,and") != "":
+        if index and text[found[index - 1].end() : match.start()].strip(" ,and") != "":
             return None  # two separate durations: which is meant is not ours to guess
         total += float(match.group(1)) * UNITS[match.group(2).lower()]
     return round(total)

@@ -156,6 +156,7 @@ SETUP_MEANINGS = [
             "what isn't working",
             "why is it not working",
             "what's wrong with the phone",
+            "make sure there are no problems with the setup",
         ),
         lambda said: [("check_voice_call_config", {})],
         cues="\\b(check|wrong|broken|working|missing|right|ok|okay|fine|problems?)\\b",

@@ -105,6 +105,7 @@ MEANINGS = [
             "no limits on callers",
             "accept calls from all numbers",
             "every person may call me",
+            "open up the calls",
         ),
         lambda said: [("set_inbound_policy", {"policy": "open"})],
         cues="\\b(any\\s*one|any\\s*body|every\\s*one|every\\s*body|every\\s+(?:person|caller|number)|all\\s+(?:callers|numbers)|strangers|public)\\b",

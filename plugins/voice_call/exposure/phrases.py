@@ -79,7 +79,10 @@ EXPOSURE_MEANINGS = [
             "make my twilio number use this gateway",
             "route my number to you",
             "set the number to point here",
+            "point my number at the gateway",
         ),
         lambda said: [("connect_number", {})],
+        # A number pointed somewhere, not an address given: "make sure my number points at the gateway".
+        unlike="https?://",
     ),
 ]

@@ -113,6 +113,7 @@ KNOWLEDGE_MEANINGS = [
             "what do people hear when they ask",
             "list what callers know",
             "what can you tell people who call",
+            "caller facts?",
         ),
         lambda said: [("list_caller_facts", {})],
         # A question about what callers hear, not something for them to hear.
@@ -129,6 +130,6 @@ KNOWLEDGE_MEANINGS = [
             "fact 5 is wrong now, delete it",
         ),
         _fact_id,
-        cues="\\bfacts?\\b",
+        cues=r"\b(?:forget|remove|delete|drop|go|wrong|out\s+of\s+date)\b",
     ),
 ]

@@ -95,7 +95,8 @@ LOOKUP_MEANINGS = [
     Meaning(
         "remove lookup",
         "stop callers running one lookup",
-        ("delete lookup 2", "callers can't use lookup 1 anymore", "remove the order lookup 3"),
+        ("delete lookup 2", "callers can't use lookup 1 anymore", "remove the order lookup 3", "lookup 4 can be removed"),
         _lookup_id,
+        cues="\\b(?:remove\\w*|delete\\w*|drop|go|get\\s+rid)\\b",
     ),
 ]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from assistant.plugin_api import Ask, Built, Intent, Meaning, Said, ToolCall, slots
 
 I = re.IGNORECASE
-CALL = re.compile(r"^\s*(?:please\s+)?(?:call|phone|ring)\s+(me|\+?[\d][\d\s\-()]{5,18}\d)\b\s*(.*)$", I | re.S)
+CALL = re.compile(r"^\s*(?:please\s+|kindly\s+)?(?:call|phone|ring)\s+(me|\+?[\d][\d\s\-()]{5,18}\d)\b\s*(.*)$", I | re.S)
 #: Where the owner's words for the time end and the call's purpose begins.
 PURPOSE = re.compile(r"\b(?:and\s+|to\s+)?(?:remind|have a conversation|talk|chat|ask|tell|inform|say to)\b", I)
 RECURRING = re.compile(r"\b(?:every|each|daily|weekdays|monthly)\b", I)
@@ -68,7 +68,9 @@ def _purpose(text: str, to_owner: bool) -> tuple[str, str] | None:
         )
     if m := re.search(r"\b(?:have a conversation|talk(?: to them| with them)?|chat(?: with them)?)\s+(.+)$", text, I | re.S):
         return "conversation", f"Hello! I'm calling on behalf of my owner {_second_person(m.group(1), to_owner)}."
-    if m := re.search(r"\b(?:tell|say to|inform) (?:them|him|her|me)\s+(?:that\s+)?(.+)$", text, I | re.S):
+    if m := re.search(
+        r"\b(?:(?:tell|say to) (?:them|him|her|me)|inform(?: them| him| her| me)?)\s+(?:that\s+)?(.+)$", text, I | re.S
+    ):
         return "notify", f"Hello! I have a message for you: {_second_person(m.group(1), to_owner)}."
     return None
 
@@ -114,7 +116,13 @@ Rewrite = Callable[[re.Match[str], str], str] | None
 PURPOSES: list[tuple[re.Pattern[str], Rewrite]] = [
     (re.compile(r"\bwake\s+me(?:\s+up)?\b|\bwake[\s-]?up\s+call\b", I), lambda m, rest: "remind me to wake up"),
     (re.compile(r"\b(?:and\s+|to\s+)?remind\s+(?:them|him|her|me)\b", I), lambda m, rest: m.group(0).strip() + rest),
-    (re.compile(r"\b(?:and\s+|to\s+)?(?:let\s+(?:them|him|her|me)\s+know|say|(?:tell|inform)\s+(?:them|him|her|me))\b", I), None),
+    (
+        re.compile(
+            r"\b(?:and\s+|to\s+)?(?:let\s+(?:them|him|her|me)\s+know|say|tell\s+(?:them|him|her|me)|inform(?:\s+(?:them|him|her|me))?)\b",
+            I,
+        ),
+        None,
+    ),
     (re.compile(r"\b(?:and\s+|to\s+)?wish\s+(?:them|him|her|me)\b", I), None),
     (re.compile(r"\b(?:and\s+|to\s+)?ask\s+(?:them\s+|him\s+|her\s+)?(?=\w)", I), lambda m, rest: "ask them " + rest),
     (
