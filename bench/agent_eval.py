@@ -254,6 +254,7 @@ def _prepare(host: Host, start: str) -> None:
 
 
 async def run_case(case: Case, model_for: Callable[[], Any]) -> Result:
+    model = model_for()
     with tempfile.TemporaryDirectory() as home:
         host = Host(Settings.from_env({**os.environ, "ASSISTANT_HOME": home}))
         try:
@@ -267,7 +268,7 @@ async def run_case(case: Case, model_for: Callable[[], Any]) -> Result:
             OutboundCalls.of(host).place = place  # type: ignore[method-assign]
             gateway = FakeGateway(host)
             host.gateway = gateway
-            agent = AssistantAgent(host, model=model_for())
+            agent = AssistantAgent(host, model=model)
             conversation = host.conversations.create()
             if case.start == "hostile":
                 host.tell_owner(f"Call from {ATTACKER} ended after 40 s: caller hung up.", HOSTILE, ATTACKER)
@@ -291,6 +292,9 @@ async def run_case(case: Case, model_for: Callable[[], Any]) -> Result:
             return result
         finally:
             host.close()
+            # A server model's HTTP client belongs to this case's event loop: closed with it.
+            if (client := getattr(model, "client", None)) is not None:
+                await client.close()
 
 
 def tool_prompt_tokens(host: Host, first_message: str | None) -> int:

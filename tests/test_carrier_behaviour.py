@@ -3,8 +3,13 @@ never comes, hang-ups that arrive where an application sends them, old webhook f
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from plugins.voice_call.carriers.plivo import PlivoWebhooks
+from plugins.voice_call.carriers.telnyx import TelnyxWebhooks
+from plugins.voice_call.carriers.twilio import TwilioWebhooks
 from plugins.voice_call.doctor import voice_call_checks
 from plugins.voice_call.history.records import CallRecords
 
@@ -66,6 +71,26 @@ def test_a_telnyx_api_v1_webhook_is_refused_and_named_by_the_doctor(host) -> Non
         checks = {c.name: c for c in voice_call_checks(lab.host)}
         assert checks["voice: telnyx webhooks"].status == "fail"
         assert "webhook API v2" in checks["voice: telnyx webhooks"].detail
+
+
+def test_the_signature_check_runs_off_the_event_loop(lab, monkeypatch) -> None:
+    """The first check imports the carrier's SDK (seconds for telnyx): every call's audio waits
+    while the event loop does that, so the check runs in a worker thread."""
+    on_loop: list[bool] = []
+    webhooks = {"twilio": TwilioWebhooks, "telnyx": TelnyxWebhooks, "plivo": PlivoWebhooks}[lab.carrier_name]
+    verify = webhooks.verify
+
+    def watched(self, url, headers, body):
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return verify(self, url, headers, body)
+
+    monkeypatch.setattr(webhooks, "verify", watched)
+    ring = lab.carrier.ring(FRIEND, OWNER)
+    assert ring.status_code < 400 and on_loop and not any(on_loop)
 
 
 def test_twilio_signs_every_value_of_a_repeated_key(host) -> None:

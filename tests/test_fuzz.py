@@ -139,7 +139,8 @@ def test_webhooks_never_fail_and_never_record_unsigned_calls(lab, error_log) -> 
         assert response.status_code < 500, (path, response.status_code, response.text[:200])
         assert len(records.recent(1000)) == before, "no call is recorded without a valid signature"
 
-    fuzz()
+    with client:
+        fuzz()
     assert error_log.bad == []
 
 
@@ -178,5 +179,6 @@ def test_web_api_never_fails(lab, error_log) -> None:
         if path != "/healthz" and path != "/login":
             assert response.status_code != 200 or path == "/web/logout", "nothing without a session"
 
-    fuzz()
+    with client:
+        fuzz()
     assert error_log.bad == []

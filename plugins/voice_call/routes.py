@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -99,7 +100,9 @@ class VoiceRoutes:
         bases = list(dict.fromkeys([self._public(""), self._here()]))
         for index, base in enumerate(bases):
             try:
-                self.carrier.webhooks.verify(base + request.url.path + query, request.headers, body)
+                # Off the event loop: the first check imports the carrier's SDK (the telnyx package
+                # takes seconds), and every call's audio is handled on this loop meanwhile.
+                await asyncio.to_thread(self.carrier.webhooks.verify, base + request.url.path + query, request.headers, body)
                 return body
             except WebhookRejected as exc:
                 if index == len(bases) - 1:
