@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from plugins.voice_call.admission.policy import admit_invited, decide, pairing_prompt
+from plugins.voice_call.admission.policy import PAIRING_LINES, admit_invited, decide, pairing_prompt
 from plugins.voice_call.calls.offline_call import facts_said_ahead
 from plugins.voice_call.calls.said_ahead import FIXED_LINES
 from plugins.voice_call.carriers import CarrierNotConfigured, carrier_for
@@ -304,7 +304,9 @@ def build_routes(host: Host, config: BaseModel) -> list[BaseRoute]:
     # the answers said from the owner's facts, word for word (offline; a model words its own).
     runtime = VoiceCallRuntime.of(host)
     facts = facts_said_ahead([f.text for f in Knowledge(host.db).all()])
-    runtime.prompts.warm(config, [config.inbound.greeting, *FIXED_LINES, *facts])
+    # The pairing intro's lines when strangers get a code (every pairing call says them).
+    pairing = PAIRING_LINES if config.inbound.policy == "pairing" else ()
+    runtime.prompts.warm(config, [config.inbound.greeting, *FIXED_LINES, *pairing, *facts])
     # How many calls the speech engines carry here: measured once per process, after the prompts.
     runtime.capacity.measure(config, lambda: runtime.tts(config), lambda: runtime.stt(config))
     # Each call's voice activity model is made ahead, off the event loop (speech/vad.py).

@@ -12,6 +12,7 @@ from pydantic_ai.models import Model
 
 from assistant.plugin_api import as_utc, read_prompt
 from plugins.voice_call.admission.pairing import Pairing
+from plugins.voice_call.admission.policy import PAIRING_LINES
 from plugins.voice_call.appointments.bookings import Appointments
 from plugins.voice_call.calls.agent import CallAgent
 from plugins.voice_call.calls.capacity import CallCapacity
@@ -66,7 +67,7 @@ class VoiceCallRuntime:
             calls_active=lambda: self.switchboard.active_count() > 0,
             folder=host.settings.home / "prompts",
             # Our default greeting is our words too: a new data folder says it from the first call.
-            shared=(shared_folder(), (*FIXED_LINES, DEFAULT_GREETING)),
+            shared=(shared_folder(), (*FIXED_LINES, *PAIRING_LINES, DEFAULT_GREETING)),
         )
         self.capacity = CallCapacity(self.prompts.give_way)
         self.switchboard = Switchboard(self.records, self, self.capacity)
@@ -96,12 +97,15 @@ class VoiceCallRuntime:
             still_loading = config.tts.engine == "kokoro" and not KokoroTTS.loaded()
             pending.tts = LoadingTTS(lambda: self.tts(config)) if still_loading else self.tts(config)
             cached = self.prompts.get(config, setup.intro)
+            made = functools.partial(self.prompts.get, config)
             if cached is not None:
                 pending.intro_audio = cached
+            elif setup.intro_only:  # the pairing intro: its code is this call's, its other lines are made ahead
+                pending.intro_audio = AudioStream(spoken(pending.tts, setup.intro, made))
             else:  # made by this call, and kept for the next ones
                 self.prompts.claim(config, setup.intro)
                 offer = functools.partial(self.prompts.offer, config, setup.intro)
-                pending.intro_audio = AudioStream(spoken(pending.tts, setup.intro), on_done=offer)
+                pending.intro_audio = AudioStream(spoken(pending.tts, setup.intro, made), on_done=offer)
             self.prompts.make_for_call(config, (*GOODBYES, *FILLERS), pending.tts)  # after its first words, if missing
         return pending
 

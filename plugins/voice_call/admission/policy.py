@@ -48,16 +48,25 @@ def decide(config: VoiceCallConfig, caller: str, pairing: Pairing, issue_codes: 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
+#: The pairing intro's words around the code, and each digit as it is said: every one a piece of
+#: its own (a line break ends a piece), so each is made once, ahead, and a pairing call plays its
+#: intro from memory instead of making ten sentences while the caller waits.
+PAIRING_OPENING = ("Hello.", "This assistant only takes calls from approved numbers.", "Your pairing code is:")
+PAIRING_AGAIN = "Again:"
+PAIRING_CLOSING = (
+    "Ask the owner to approve it, then call back.",
+    "If my owner gave you an invite code, type it now, then press the pound key.",
+)
+DIGIT_LINES = tuple(f"{digit.capitalize()}." for digit in DIGITS)
+PAIRING_LINES = (*PAIRING_OPENING, PAIRING_AGAIN, *DIGIT_LINES, *PAIRING_CLOSING)
+
+
 def pairing_prompt(code: str) -> str:
     # Each digit a sentence of its own: said as a word ("one", never "one seventy-three") with a
     # pause after it. Said with commas, 1 in 16 codes lost a digit through Whisper tiny on the
     # phone line; as sentences, 57 of 57 came through (Kokoro -> 8 kHz mu-law -> Whisper tiny.en).
-    spoken = " ".join(f"{DIGITS[int(d)].capitalize()}." for d in code)
-    return (
-        f"Hello. This assistant only takes calls from approved numbers. Your pairing code is: {spoken} "
-        f"Again: {spoken} Ask the owner to approve it, then call back. "
-        "If my owner gave you an invite code, type it now, then press the pound key."
-    )
+    digits = [DIGIT_LINES[int(d)] for d in code]
+    return "\n".join([*PAIRING_OPENING, *digits, PAIRING_AGAIN, *digits, *PAIRING_CLOSING])
 
 
 def admit_invited(host: Host, number: str, code: str) -> bool:

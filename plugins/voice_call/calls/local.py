@@ -139,10 +139,14 @@ class LocalEngine(Engine):
     def _say(self, name: str, text: str, audio: bytes | AudioStream | None = None) -> asyncio.Event:
         """Queue `text` to be spoken: `audio` when given, else from the prompt cache, else made now,
         sentence by sentence."""
-        self._spoken[name] = text
+        self._spoken[name] = " ".join(text.split())  # the pairing intro's pieces are lines
         if audio is None:
             audio = self._prompt(self.line.config, text) if self._prompt else None
-        return self.line.player.enqueue(name, audio if audio is not None else AudioStream(spoken(self.tts, text)))
+        if audio is None:
+            prompt = self._prompt
+            made = (lambda piece: prompt(self.line.config, piece)) if prompt else (lambda piece: None)
+            audio = AudioStream(spoken(self.tts, text, made))
+        return self.line.player.enqueue(name, audio)
 
     # -- the call ---------------------------------------------------------------------------------
 

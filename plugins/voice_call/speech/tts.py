@@ -71,10 +71,14 @@ def short_pieces(text: str) -> list[str]:
     return pieces
 
 
-async def spoken(tts: TextToSpeech, text: str) -> AsyncIterator[bytes]:
+async def spoken(tts: TextToSpeech, text: str, made: Callable[[str], bytes | None] = lambda piece: None) -> AsyncIterator[bytes]:
     """`text` as audio, sentence by sentence: the first sentence plays while the next is made,
-    so a long greeting starts as soon as its first sentence (or first clause) does."""
+    so a long greeting starts as soon as its first sentence (or first clause) does. A sentence
+    already made (`made`: one of our fixed lines, such as the pairing intro's) is not made again."""
     for sentence in first_piece_short(split_sentences(text) or [text]):
+        if (audio := made(sentence)) is not None:
+            yield audio
+            continue
         async for chunk in tts.stream(sentence):
             yield chunk
 
