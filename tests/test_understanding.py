@@ -213,6 +213,14 @@ def test_a_run_of_days_and_the_answer_after_if_people_ask(model) -> None:
     assert tool == "tell_callers" and "30 days" in args["fact"]
 
 
+def test_texting_shorthand_is_read_and_the_owners_own_words_are_kept(model) -> None:
+    assert slots.unabbreviated("pls let evrybody call, thx") == "please let everybody call, thanks"
+    assert slots.unabbreviated("turn on A-n-B") == "turn on A-n-B"
+    assert model.read("evrybody can call me its ok").calls == [("set_inbound_policy", {"policy": "open"})]
+    [(tool, args)] = model.read('pls set the greeting to "Hi, u reached Sam"').calls
+    assert tool == "set_voice_call_greeting" and args["greeting"] == "Hi, u reached Sam"
+
+
 def test_a_public_url_is_the_address_not_the_word_after(model) -> None:
     assert model.read("our public URL changed to https://gw.example.net").calls == [
         ("set_voice_call_public_url", {"url": "https://gw.example.net"})

@@ -205,7 +205,7 @@ class Reader:
     def _examples(self) -> Index:
         if self._index is None:
             owners = [n for n, m in enumerate(self.meanings) for _ in m.examples]
-            texts = [slots.masked(e) for m in self.meanings for e in m.examples]
+            texts = [slots.masked(slots.unabbreviated(e)) for m in self.meanings for e in m.examples]
             negated = np.array([_negated(t) for t in texts])
             # Whether most of each meaning's examples are negated ("don't answer any calls").
             turned = [
@@ -242,7 +242,7 @@ class Reader:
     def scores(self, text: str) -> list[tuple[Meaning, float]]:
         """Every meaning with its closest example's cosine to `text`, best first."""
         index = self._examples()
-        text = slots.masked(text)
+        text = slots.masked(slots.unabbreviated(text))
         turned = _negated(text)
         similarity = index.vectors @ self._encoder().encode([text])[0]
         said = _words(text)

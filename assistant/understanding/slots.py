@@ -138,6 +138,68 @@ SALUTATION = (
 )
 
 
+#: Texting shorthand and the misspellings people make most, as the words they stand for: the
+#: sentence model knows "everybody" and "please", not "evrybody" and "pls". Only for comparing
+#: meanings; the owner's own words (a greeting, a fact) are kept as typed.
+SHORTHAND = {
+    "pls": "please",
+    "plz": "please",
+    "plez": "please",
+    "plese": "please",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "n": "and",
+    "thx": "thanks",
+    "ty": "thank you",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "tomorow": "tomorrow",
+    "tommorow": "tomorrow",
+    "tommorrow": "tomorrow",
+    "evry": "every",
+    "evryone": "everyone",
+    "everone": "everyone",
+    "evrybody": "everybody",
+    "everbody": "everybody",
+    "anyon": "anyone",
+    "anybdy": "anybody",
+    "noone": "no one",
+    "nobdy": "nobody",
+    "dont": "don't",
+    "cant": "can't",
+    "wont": "won't",
+    "shouldnt": "shouldn't",
+    "doesnt": "doesn't",
+    "isnt": "isn't",
+    "im": "I'm",
+    "ive": "I've",
+    "thats": "that's",
+    "whats": "what's",
+    "recieve": "receive",
+    "recieving": "receiving",
+    "calender": "calendar",
+    "adress": "address",
+    "messege": "message",
+    "mesage": "message",
+    "numbr": "number",
+    "nmbr": "number",
+    "untill": "until",
+    "msg": "message",
+    "appt": "appointment",
+    "appts": "appointments",
+    "mins": "minutes",
+    "secs": "seconds",
+    "hrs": "hours",
+}
+_SHORTHAND = re.compile(r"(?<![\w'-])(" + "|".join(sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w'-])", re.IGNORECASE)
+
+
+def unabbreviated(text: str) -> str:
+    """`text` with texting shorthand and common misspellings written out ("pls add" -> "please add")."""
+    return _SHORTHAND.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+
+
 def masked(text: str, region: str = "US") -> str:
     """`text` with its values replaced by what they are ("a phone number", "a web address"), so
     that meaning is compared on the words around them, not on the digits."""

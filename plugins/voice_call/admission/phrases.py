@@ -148,8 +148,9 @@ MEANINGS = [
         ),
         lambda said: [("set_inbound_policy", {"policy": "disabled"})],
         cues="\\b(no|none|nobody|off|stop|cease|block|reject|refuse|decline|pause|don'?t)\\b.*\\b(calls?|calling|callers?|incoming|inbound)\\b",
-        # How long a call may go on, or a silence in it, is a call limit: "don't keep silent calls open".
-        unlike="\\b(?:longer|minutes?|seconds?|hours?|silent|silence|quiet|at\\s+once|simultaneous\\w*)\\b",
+        # How long a call may go on, or a silence in it, is a call limit: "don't keep silent calls open";
+        # "I don't want calls recorded" is about recording.
+        unlike="\\b(?:longer|minutes?|seconds?|hours?|silent|silence|quiet|at\\s+once|simultaneous\\w*|record\\w*)\\b",
     ),
     Meaning(
         "only these numbers",
