@@ -29,6 +29,7 @@ from bench.owner_phrasings import (
     NOTHING,
     OWNER_REQUESTS,
     TENTH,
+    THIRTEENTH,
     TWELFTH,
     Expected,
     Has,
@@ -92,7 +93,7 @@ def parts(tuning: bool) -> dict[str, list[tuple[str, Expected]]]:
     batches = {"first": OWNER_REQUESTS, "fifth": FRESH, "seventh": FRESH_2, "eighth": FRESH_3}
     if tuning:
         rows = [r for rows in batches.values() for r in rows[0::2]]
-        return {"tuning": rows + MORE_TUNING + TENTH + ELEVENTH + TWELFTH}
+        return {"tuning": rows + MORE_TUNING + TENTH + ELEVENTH + TWELFTH + THIRTEENTH}
     return {f"held-out ({name} batch)": rows[1::2] for name, rows in batches.items()}
 
 

@@ -213,6 +213,7 @@ def masked(text: str, region: str = "US") -> str:
     text = re.sub(r"[\"“][^\"”]{3,}[\"”]|(?<=\s)'[^']{3,}'(?=[\s.!?]|$)", "these words", text)
     text = re.sub(r":\s*\S.{12,}$", ": these words", text, flags=re.S)
     # So is the answer after "if people ask (about returns), ...": the fact, not the request.
+    # ("If someone asks for me, put them through" is a request: "asks for" is not masked.)
     text = re.sub(
         r"^(\s*(?:if|when(?:ever)?)\s+(?:\w+\s+){0,2}?asks?(?:\s+about\s+[^,]+)?,\s*)\S.{8,}$",
         r"\1these words",

@@ -180,7 +180,7 @@ SETUP_MEANINGS = [
             "show me how calls are set up",
         ),
         lambda said: [("show_voice_call_config", {})],
-        cues="\\b(show|display|print|current|what'?s\\s+my)\\b",
+        cues="\\b(show|display|print|current|what'?s\\s+my|look\\s+like)\\b",
     ),
     Meaning(
         "greeting",

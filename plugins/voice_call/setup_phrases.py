@@ -93,7 +93,8 @@ def speech(text: str) -> list[ToolCall] | None:
         if voice := first(VOICE, text):
             args["voice"] = voice.lower()
         return [("set_voice_call_speech", args)]
-    voice = first(r"\buse\s+(?:the\s+)?voice\s+([A-Za-z0-9_\-]+)", text)
+    # "use the voice nova"; "the voice pipeline" is the call mode, "the voice engine" the speech.
+    voice = first(r"\buse\s+(?:the\s+)?voice\s+(?!(?:pipeline|mode|engine|calls?)\b)([A-Za-z0-9_\-]+)", text)
     if voice:
         return [("set_voice_call_speech", {"voice": voice})]
     return None

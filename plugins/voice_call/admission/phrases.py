@@ -106,6 +106,8 @@ MEANINGS = [
             "accept calls from all numbers",
             "every person may call me",
             "open up the calls",
+            "set the inbound policy to open",
+            "calls from numbers I don't know are fine",
         ),
         lambda said: [("set_inbound_policy", {"policy": "open"})],
         cues="\\b(any\\s*one|any\\s*body|every\\s*one|every\\s*body|every\\s+(?:person|caller|number)|all\\s+(?:callers|numbers)|strangers|public)\\b",
@@ -145,12 +147,15 @@ MEANINGS = [
             "cease accepting calls until further notice",
             "no more calling from anyone",
             "nobody should be able to reach me",
+            "set the inbound policy to disabled",
+            "keep the phone line shut",
         ),
         lambda said: [("set_inbound_policy", {"policy": "disabled"})],
         cues="\\b(no|none|nobody|off|stop|cease|block|reject|refuse|decline|pause|don'?t)\\b.*\\b(calls?|calling|callers?|incoming|inbound)\\b",
         # How long a call may go on, or a silence in it, is a call limit: "don't keep silent calls open";
-        # "I don't want calls recorded" is about recording.
-        unlike="\\b(?:longer|minutes?|seconds?|hours?|silent|silence|quiet|at\\s+once|simultaneous\\w*|record\\w*)\\b",
+        # "I don't want calls recorded" is about recording, "stop scheduled call 7" about one call.
+        unlike="\\b(?:longer|minutes?|seconds?|hours?|silent|silence|quiet|at\\s+once|simultaneous\\w*|record\\w*"
+        "|scheduled|planned|series|reminders?|lookups?|facts?|appointments?|bookings?)\\b",
     ),
     Meaning(
         "only these numbers",
@@ -259,6 +264,7 @@ MEANINGS = [
             "make new callers ask for approval",
             "new people should pair with a code instead",
             "can callers I don't know pair with a code",
+            "unknown people should get a code to tell me",
         ),
         lambda said: [("set_inbound_policy", {"policy": "pairing"})],
         cues="\\bpair(ing)?\\b|\\bnew\\s+(?:callers?|people|numbers?)\\b",

@@ -82,7 +82,8 @@ EXPOSURE_MEANINGS = [
             "point my number at the gateway",
         ),
         lambda said: [("connect_number", {})],
-        # A number pointed somewhere, not an address given: "make sure my number points at the gateway".
-        unlike="https?://",
+        # A number pointed somewhere, not an address given ("make sure my number points at the
+        # gateway"), nor other people's numbers ("calls from unknown numbers are fine").
+        unlike="https?://|\\b(?:unknown|strangers?|any\\s*one|any\\s*body|every\\s*one|every\\s*body|people)\\b",
     ),
 ]

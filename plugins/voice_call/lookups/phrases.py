@@ -95,8 +95,14 @@ LOOKUP_MEANINGS = [
     Meaning(
         "remove lookup",
         "stop callers running one lookup",
-        ("delete lookup 2", "callers can't use lookup 1 anymore", "remove the order lookup 3", "lookup 4 can be removed"),
+        (
+            "delete lookup 2",
+            "callers can't use lookup 1 anymore",
+            "remove the order lookup 3",
+            "lookup 4 can be removed",
+            "stop lookup 2",
+        ),
         _lookup_id,
-        cues="\\b(?:remove\\w*|delete\\w*|drop|go|get\\s+rid)\\b",
+        cues="\\b(?:remove\\w*|delete\\w*|drop|go|stop|get\\s+rid)\\b",
     ),
 ]

@@ -52,7 +52,7 @@ def _numbered(said: Said, build: Callable[[int], list[ToolCall]], question: str)
 
 
 def _series_action(said: Said) -> Built:
-    if said.has(r"\b(pause|hold|suspend|skip)\b"):
+    if said.has(r"\b(pause|hold|suspend|skip)\b|\bfor\s+(?:a\s+while|now|the\s+moment|a\s+bit)\b|\btemporarily\b|\buntil\b"):
         action = "pause"
     elif said.has(r"\b(resume|again|restart|back\s+on|continue)\b"):
         action = "resume"
