@@ -22,6 +22,7 @@ from assistant.understanding import Reading, Said
 from bench.owner_phrasings import (
     ASK,
     ELEVENTH,
+    FOURTEENTH,
     FRESH,
     FRESH_2,
     FRESH_3,
@@ -93,7 +94,7 @@ def parts(tuning: bool) -> dict[str, list[tuple[str, Expected]]]:
     batches = {"first": OWNER_REQUESTS, "fifth": FRESH, "seventh": FRESH_2, "eighth": FRESH_3}
     if tuning:
         rows = [r for rows in batches.values() for r in rows[0::2]]
-        return {"tuning": rows + MORE_TUNING + TENTH + ELEVENTH + TWELFTH + THIRTEENTH}
+        return {"tuning": rows + MORE_TUNING + TENTH + ELEVENTH + TWELFTH + THIRTEENTH + FOURTEENTH}
     return {f"held-out ({name} batch)": rows[1::2] for name, rows in batches.items()}
 
 

@@ -78,7 +78,7 @@ STOP = frozenset(
 #: Words that turn a request around ("don't let anyone call", "no longer allowed"): the sentence
 #: model hardly sees them, so an example that differs from the message in them counts less.
 NEGATION = re.compile(
-    r"\b(?:don'?t|do\s+not|doesn'?t|can'?t|cannot|shouldn'?t|won'?t|mustn'?t|isn'?t|not|no|nobody|never|none|no\s+longer|stop|cease|pause|block|(?<!call\s)off|anymore|any\s+more|without|refused?|rejecte?d?|declined?)\b",
+    r"\b(?:don'?t|do\s+not|doesn'?t|can'?t|cannot|shouldn'?t|won'?t|mustn'?t|isn'?t|not|no|nobody|never|none|no\s+longer|stop|cease|pause|block(?:ed)?|(?<!call\s)off|anymore|any\s+more|without|refused?|rejecte?d?|declined?)\b",
     re.IGNORECASE,
 )
 TURNED = 0.15

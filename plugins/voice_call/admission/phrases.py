@@ -246,7 +246,7 @@ MEANINGS = [
         lambda said: _numbers_or_ask(
             said, lambda n: [("update_allowlist", {"remove": n})], "Which phone number should I take off?"
         ),
-        cues="\\b(remove|off\\s+the|no\\s+longer|anymore|block|delete|drop)\\b",
+        cues="\\b(remove[ds]?|off\\s+the|no\\s+longer|anymore|block(?:ed)?|delete[ds]?|drop(?:ped)?)\\b",
     ),
     Meaning(
         "pairing policy",

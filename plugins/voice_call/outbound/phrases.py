@@ -108,7 +108,8 @@ PLACE_CALL = Intent("place_call", place_call, "call +15559876543 and remind them
 
 #: The owner's own phone, as the callee.
 ME = re.compile(
-    r"\b(?:call|ring|phone|wake)\s+me\b|\bwake[\s-]?up\s+call\b|\bremind\s+me\b.*\b(?:by\s+phone|with\s+a\s+call|call)\b|\bmy\s+phone\b",
+    r"\b(?:call|ring|phone|wake)\s+me\b|\bwake[\s-]?up\s+call\b|\bremind\s+me\b.*\b(?:by\s+phone|with\s+a\s+call|call)\b|\bmy\s+phone\b"
+    r"|\ba\s+call\b.*\bto\s+remind\s+me\b",
     I,
 )
 #: How the owner says what the call is for, and what `place_call` reads it as (None: "tell them ...").

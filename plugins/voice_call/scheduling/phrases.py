@@ -84,7 +84,13 @@ SCHEDULING_MEANINGS = [
     Meaning(
         "cancel scheduled",
         "cancel a call scheduled for later",
-        ("cancel the call number 3", "don't make scheduled call 1", "scrap call 2", "call off the planned call 4"),
+        (
+            "cancel the call number 3",
+            "don't make scheduled call 1",
+            "scrap call 2",
+            "call off the planned call 4",
+            "scheduled call 3 should be cancelled",
+        ),
         lambda said: _numbered(
             said,
             lambda n: [("cancel_scheduled_call", {"scheduled_id": n})],
@@ -121,6 +127,8 @@ SCHEDULING_MEANINGS = [
         ),
         _series_action,
         cues="\\b(recurring|repeating|daily|weekly|series|reminder)\\b",
+        # A scheduled call is one call, not a series: "I need scheduled call 2 cancelled".
+        unlike="\\bscheduled\\b",
     ),
     Meaning(
         "test call",
