@@ -1,7 +1,7 @@
 """How many simultaneous calls one CPU core carries with every reply frame on time: ours and
 Pipecat's, measured the same way in the same run.
 
-    .venv/bin/python -m bench.concurrency [--max 64] [--no-pipecat]
+    .venv/bin/python -m bench.concurrency [--max 64] [--no-pipecat] [--smart-turn]
 
 Each server runs alone on one core (pinned: ours is bench/our_server.py, Pipecat's
 bench/pipecat_server.py), with the fake engines of bench/fakes.py (2 s replies) and its own
@@ -70,13 +70,15 @@ async def ask(call: TwilioMediaCall, question: bytes) -> None:
         await call.wait_for(lambda: reply_s() >= REPLY_S - 0.05, timeout=180)
 
 
-def level(n: int, question: bytes, server_core: int, pipecat: bool) -> tuple[list[float], list[float]]:
+def level(
+    n: int, question: bytes, server_core: int, pipecat: bool, extra: tuple[str, ...] = ()
+) -> tuple[list[float], list[float]]:
     """(arrival lateness, lateness inside the server; empty for Pipecat) over every reply frame."""
     port = free_port()
     if pipecat:
         command = [str(pipecat_python()), "bench/pipecat_server.py", str(port), str(REPLY_S)]
     else:
-        command = our_server(port, "--tts-seconds", str(REPLY_S), "--lateness")
+        command = our_server(port, "--tts-seconds", str(REPLY_S), "--lateness", *extra)
     with Server(command, port, core=server_core) as server:
 
         async def run() -> list[TwilioMediaCall]:
@@ -105,6 +107,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max", type=int, default=64)
     parser.add_argument("--no-pipecat", action="store_true")
+    parser.add_argument("--smart-turn", action="store_true", help="ours again with Smart Turn deciding each end of turn")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))
     if len(cores) < 2:
@@ -116,13 +119,15 @@ def main() -> int:
     print(
         f"Each server alone on core {server_core}; callers on core {caller_core}; {TURNS} questions per call, {REPLY_S:.0f} s replies"
     )
-    best = {"ours": 0, "Pipecat": 0}
-    servers = [("ours", False)] + ([] if args.no_pipecat else [("Pipecat", True)])
-    for name, is_pipecat in servers:
+    best = {"ours": 0, "ours+ST": 0, "Pipecat": 0}
+    servers: list[tuple[str, bool, tuple[str, ...]]] = [("ours", False, ())]
+    servers += [("ours+ST", False, ("--smart-turn",))] if args.smart_turn else []
+    servers += [] if args.no_pipecat else [("Pipecat", True, ())]
+    for name, is_pipecat, flags in servers:
         n = 1
         while n <= args.max:
             started = time.monotonic()
-            arrival, inside = level(n, question, server_core, is_pipecat)
+            arrival, inside = level(n, question, server_core, is_pipecat, flags)
             text, ok = verdict(arrival)
             extra = f"   inside: {verdict(inside)[0]}" if inside else ""
             print(
@@ -134,6 +139,8 @@ def main() -> int:
             best[name] = n
             n *= 2
     print(f"One core carries {best['ours']} simultaneous calls with every frame on time (ours)", end="")
+    if args.smart_turn:
+        print(f"; {best['ours+ST']} with Smart Turn", end="")
     if not args.no_pipecat:
         ratio = best["ours"] / best["Pipecat"] if best["Pipecat"] else float("inf")
         print(f"; Pipecat {best['Pipecat']}; ours / Pipecat: {ratio:.1f}x")
