@@ -120,7 +120,7 @@ def _summary(part: str, results: list[Scored]) -> None:
     p95 = seconds[int(len(seconds) * 0.95) - 1]
     total = len(results)
     print(
-        f"\nowner requests, {part}: {total}; right {counts['right']} ({counts['right'] / total:.0%}); "
+        f"\nowner requests, {part}: {total}; right {counts['right']} ({counts['right'] / total:.1%}); "
         f"right after one yes {counts['right after yes']}; asked {counts['asked']}; not understood "
         f"{counts['not understood']}; WRONG {counts['wrong']} ({counts['wrong'] / total:.0%}); "
         f"mean {statistics.mean(seconds) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms per message"
