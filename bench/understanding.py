@@ -22,6 +22,7 @@ from assistant.understanding import Reading, Said
 from bench.owner_phrasings import (
     ASK,
     ELEVENTH,
+    FIFTEENTH,
     FOURTEENTH,
     FRESH,
     FRESH_2,
@@ -94,7 +95,7 @@ def parts(tuning: bool) -> dict[str, list[tuple[str, Expected]]]:
     batches = {"first": OWNER_REQUESTS, "fifth": FRESH, "seventh": FRESH_2, "eighth": FRESH_3}
     if tuning:
         rows = [r for rows in batches.values() for r in rows[0::2]]
-        return {"tuning": rows + MORE_TUNING + TENTH + ELEVENTH + TWELFTH + THIRTEENTH + FOURTEENTH}
+        return {"tuning": rows + MORE_TUNING + TENTH + ELEVENTH + TWELFTH + THIRTEENTH + FOURTEENTH + FIFTEENTH}
     return {f"held-out ({name} batch)": rows[1::2] for name, rows in batches.items()}
 
 

@@ -221,6 +221,14 @@ def test_texting_shorthand_is_read_and_the_owners_own_words_are_kept(model) -> N
     assert tool == "set_voice_call_greeting" and args["greeting"] == "Hi, u reached Sam"
 
 
+def test_a_suggestion_is_a_request_and_a_length_after_a_comma_joins_it(model) -> None:
+    assert model.read("why don't you just let everyone through").calls == [("set_inbound_policy", {"policy": "open"})]
+    [(tool, args)] = model.read("can people book thursdays 3 to 6, 45 minutes each").calls
+    assert tool == "set_appointment_hours" and args["slot_minutes"] == 45, "a length is no call limit"
+    [(tool, args)] = model.read("can callers be told that we close at noon on Fridays").calls
+    assert tool == "tell_callers" and args["fact"] == "we close at noon on Fridays"
+
+
 def test_a_public_url_is_the_address_not_the_word_after(model) -> None:
     assert model.read("our public URL changed to https://gw.example.net").calls == [
         ("set_voice_call_public_url", {"url": "https://gw.example.net"})

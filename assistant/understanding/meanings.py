@@ -315,13 +315,19 @@ class Reader:
         return Reading(calls=calls, options=tuple(m for p in parts for m in p.options), sure=True, scores=whole.scores)
 
 
+def _a_length(clause: str) -> bool:
+    """A clause that is a length and a word at most: "45 minutes each", "an hour long"."""
+    text = slots.with_digits(clause)
+    return slots.DURATION.search(text) is not None and len(slots.DURATION.sub("", text).split()) <= 1
+
+
 def clauses(text: str, request: Callable[[str], bool] = lambda fragment: False) -> list[str]:
     """The requests in one message: split at "and", commas, "then" and full stops, with a fragment
     ("30 minutes") kept with the request before it, unless `request` says it asks for something
     alone ("use twilio, and record calls")."""
     found: list[str] = []
     for clause in CLAUSE.split(text):
-        if found and len(clause.split()) < 3 and not request(clause):
+        if found and (len(clause.split()) < 3 or _a_length(clause)) and not request(clause):
             found[-1] += ", " + clause
         elif clause.strip():
             found.append(clause)

@@ -195,9 +195,14 @@ SHORTHAND = {
 _SHORTHAND = re.compile(r"(?<![\w'-])(" + "|".join(sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w'-])", re.IGNORECASE)
 
 
+#: "Why don't you let everyone through" asks for it: no refusal in it.
+SUGGESTION = re.compile(r"\bwhy\s+(?:don'?t\s+you|not)\b", re.IGNORECASE)
+
+
 def unabbreviated(text: str) -> str:
-    """`text` with texting shorthand and common misspellings written out ("pls add" -> "please add")."""
-    return _SHORTHAND.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+    """`text` with texting shorthand and common misspellings written out ("pls add" -> "please
+    add"), and a suggestion put as a question ("why don't you ...") as the request it is."""
+    return SUGGESTION.sub("please", _SHORTHAND.sub(lambda m: SHORTHAND[m.group(1).lower()], text))
 
 
 def masked(text: str, region: str = "US") -> str:

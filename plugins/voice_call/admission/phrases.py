@@ -149,6 +149,7 @@ MEANINGS = [
             "nobody should be able to reach me",
             "set the inbound policy to disabled",
             "keep the phone line shut",
+            "too many calls, turn it all off",
         ),
         lambda said: [("set_inbound_policy", {"policy": "disabled"})],
         cues="\\b(no|none|nobody|off|stop|cease|block|reject|refuse|decline|pause|don'?t)\\b.*\\b(calls?|calling|callers?|incoming|inbound)\\b",

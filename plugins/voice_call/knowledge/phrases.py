@@ -39,7 +39,7 @@ WHO = r"customers?|clients?|patients?|guests?|visitors?"
 LEAD_IN = re.compile(
     r"^.*?(?:\b(?:tell|inform)\s+(?:the\s+)?(?:them|callers|people|anyone|anybody|everyone|everybody|those|whoever|" + WHO + r")"
     r"(?:\s+(?:who\s+)?(?:asks?|calls?|rings?|phones?))?"
-    r"|\b(?:should|can|may|must)\s+(?:be\s+told|know|hear)|\bto\s+be\s+told|\bknow"
+    r"|\b(?:should|can|may|must)\s+(?:be\s+told|know|hear)|\b(?:to\s+)?be\s+told|\bknow"
     r"|\b(?:if|when(?:ever)?)\s+(?:anyone|someone|somebody|they|people|callers|asked|"
     + WHO
     + r")(?:\s+(?:asks?|calls?|rings?|phones?))?(?:\s+about\s+[^,]+,)?,?"
