@@ -287,18 +287,24 @@ class Reader:
     def read(self, said: Said) -> Reading:
         """The whole message, and when it holds several requests, each clause of it."""
         whole = self.read_one(said)
+        readings: dict[str, Reading] = {}  # a short clause weighed as a request is not read again
+
+        def read_clause(clause: str) -> Reading:
+            if clause not in readings:
+                readings[clause] = self.read_one(Said(clause, said.region))
+            return readings[clause]
 
         def request(fragment: str) -> bool:
             """A short clause that asks for something alone ("record calls"), not a value ("30 minutes")."""
             if re.search(r"\d", slots.with_digits(fragment)):
                 return False
-            reading = self.read_one(Said(fragment, said.region))
+            reading = read_clause(fragment)
             return reading.understood and bool(reading.calls)
 
         parts_of = clauses(said.text, request)
         if len(parts_of) < 2:
             return whole
-        parts = [self.read_one(Said(c, said.region)) for c in parts_of]
+        parts = [read_clause(c) for c in parts_of]
         if not all(p.sure for p in parts):
             return whole
         calls: list[ToolCall] = []
